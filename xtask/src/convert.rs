@@ -1,0 +1,1067 @@
+//! Postman model → OpenAPI 3.0.3 document.
+//!
+//! Hand-written: existing converters lose types, operation ids and path
+//! variables, or emit documents progenitor refuses (see the crate README). The
+//! output here is shaped for progenitor 0.15: every operation has an
+//! `operationId`, every media type a schema, and the success and the error
+//! responses of one operation each decode into one type.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{ConvertError, Location};
+use crate::postman::{self, Auth, Body, Example, KeyValue, Request};
+use crate::schema::{self, pascal, Claim, Node, Registry};
+
+/// Hand decisions applied on top of the inferred document, kept in a JSON
+/// file next to the collection (`openapi/belvo.overrides.json`).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `info.title`.
+    pub title: Option<String>,
+    /// `info.version` (progenitor sends it as the `api-version` header).
+    pub version: Option<String>,
+    /// Component renames, inferred name → chosen name.
+    pub schema_names: BTreeMap<String, String>,
+    /// JSON merge patches (RFC 7386) applied to components, by final name.
+    pub schema_patches: BTreeMap<String, Value>,
+}
+
+impl Overrides {
+    /// Reads the overrides file.
+    ///
+    /// # Errors
+    /// Invalid JSON, unknown keys, or values of the wrong type.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ConvertError> {
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+            ConvertError::Overrides(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
+        })?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| ConvertError::Overrides("the top level must be an object".into()))?;
+        let mut out = Overrides::default();
+        for (k, v) in obj {
+            let string = |what: &str| {
+                v.as_str().map(str::to_owned).ok_or_else(|| {
+                    ConvertError::Overrides(format!("`{what}` must be a string"))
+                })
+            };
+            match k.as_str() {
+                "$comment" => {}
+                "title" => out.title = Some(string("title")?),
+                "version" => out.version = Some(string("version")?),
+                "schema_names" => {
+                    let m = v.as_object().ok_or_else(|| {
+                        ConvertError::Overrides("`schema_names` must be an object of strings".into())
+                    })?;
+                    for (from, to) in m {
+                        let to = to.as_str().filter(|t| is_identifier(t)).ok_or_else(|| {
+                            ConvertError::Overrides(format!(
+                                "schema_names.{from} must be a PascalCase identifier string"
+                            ))
+                        })?;
+                        out.schema_names.insert(from.clone(), to.to_owned());
+                    }
+                }
+                "schema_patches" => {
+                    let m = v.as_object().ok_or_else(|| {
+                        ConvertError::Overrides("`schema_patches` must be an object".into())
+                    })?;
+                    out.schema_patches = m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                }
+                other => {
+                    return Err(ConvertError::Overrides(format!(
+                        "unknown key `{other}` (expected title, version, schema_names, schema_patches)"
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// What the converter needs besides the collection.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// How the input is named in the generated note (e.g. its path).
+    pub source: String,
+    /// Hand decisions.
+    pub overrides: Overrides,
+}
+
+/// Converts a Postman collection (bytes) into an OpenAPI 3.0.3 document.
+///
+/// # Errors
+/// See [`ConvertError`]: every error names the item or JSON location.
+pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
+    let coll = postman::parse(bytes)?;
+    let vars: HashMap<&str, Option<&str>> = coll
+        .variables
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_deref()))
+        .collect();
+
+    let mut servers = Servers::default();
+    let mut security = Security::default();
+    let top_security = coll.auth.as_ref().and_then(|a| security.requirement(a));
+    let mut ops: Vec<OpDraft> = Vec::with_capacity(coll.requests.len());
+    let mut ids: HashMap<String, Location> = HashMap::new();
+    let mut routes: HashMap<(String, String), Location> = HashMap::new();
+    let mut registry = Registry::default();
+
+    for req in &coll.requests {
+        let mut op = draft(req, &vars, &mut servers)?;
+        let loc = req.location("");
+        if let Some(first) = ids.get(&op.id) {
+            return Err(ConvertError::Duplicate {
+                what: format!("operationId `{}`", op.id),
+                first: first.clone(),
+                second: loc,
+            });
+        }
+        ids.insert(op.id.clone(), loc.clone());
+        let route = (op.method.clone(), op.path.clone());
+        if let Some(first) = routes.get(&route) {
+            return Err(ConvertError::Duplicate {
+                what: format!("`{} {}`", op.method.to_ascii_uppercase(), op.path),
+                first: first.clone(),
+                second: loc,
+            });
+        }
+        routes.insert(route, loc);
+        let req_security = req.auth.as_ref().and_then(|a| security.requirement(a));
+        op.security = match (&top_security, req_security) {
+            (top, mine) if *top == mine => None,
+            (_, Some(mine)) => Some(mine),
+            (Some(_), None) => Some(json!([])),
+            (None, None) => None,
+        };
+        if let Some(Auth::ApiKey { name, .. }) = &req.auth {
+            op.params.retain(|p| !p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+        }
+        // Extract named components from every inferred body.
+        let op_pascal = pascal(&op.id);
+        if let Some(BodyDraft::Json { node, .. }) = op.body.as_mut() {
+            registry.extract(node, &[(Claim::Fallback, format!("{op_pascal}Request"))]);
+        }
+        let resource = op
+            .path
+            .split('/')
+            .rfind(|s| !s.is_empty() && !s.contains('{'))
+            .map(|s| pascal(&schema::singular(s)));
+        for (code, resp) in op.responses.iter_mut() {
+            let Some(node) = resp.json.as_mut() else { continue };
+            let claims = if (200..300).contains(code) {
+                // An object wrapping an array of objects (a page of results)
+                // is the list of the resource, not the resource.
+                let wrapper = matches!(&node.kind, schema::Kind::Object(o)
+                    if o.props.values().any(|p| matches!(&p.node.kind,
+                        schema::Kind::Array(items) if matches!(items.kind, schema::Kind::Object(_)))));
+                match (&resource, wrapper) {
+                    (Some(r), false) => vec![(Claim::Context, r.clone())],
+                    (Some(r), true) => vec![(Claim::Context, format!("{r}List"))],
+                    (None, _) => vec![(Claim::Fallback, format!("{op_pascal}Response"))],
+                }
+            } else {
+                vec![
+                    (Claim::Context, pascal(&resp.description)),
+                    (Claim::Generic, "Error".to_owned()),
+                ]
+            };
+            registry.extract(node, &claims);
+        }
+        ops.push(op);
+    }
+
+    // Names: inferred, then renamed by hand.
+    let mut names = registry.names();
+    for (from, to) in &opts.overrides.schema_names {
+        let i = names.iter().position(|n| n == from).ok_or_else(|| {
+            ConvertError::Overrides(format!(
+                "schema_names: no inferred schema is named `{from}` (inferred: {})",
+                names.join(", ")
+            ))
+        })?;
+        if names.iter().any(|n| n == to) {
+            return Err(ConvertError::Overrides(format!(
+                "schema_names: `{to}` is already the name of another schema"
+            )));
+        }
+        names[i] = to.clone();
+    }
+    let mut components: Map<String, Value> = registry
+        .nodes()
+        .zip(&names)
+        .map(|(n, name)| (name.clone(), schema::to_schema(n, &names, &registry)))
+        .collect();
+
+    // Paths.
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    for op in ops {
+        let (path, method) = (op.path.clone(), op.method.clone());
+        let value = emit_operation(op, &names, &registry, &mut components);
+        paths.entry(path).or_default().insert(method, value);
+    }
+
+    for (name, patch) in &opts.overrides.schema_patches {
+        let known = components.keys().cloned().collect::<Vec<_>>().join(", ");
+        let target = components.get_mut(name).ok_or_else(|| {
+            ConvertError::Overrides(format!("schema_patches: no schema is named `{name}` (schemas: {known})"))
+        })?;
+        merge_patch(target, patch);
+    }
+
+    let mut doc = Map::new();
+    doc.insert("openapi".into(), "3.0.3".into());
+    let mut info = Map::new();
+    info.insert(
+        "title".into(),
+        opts.overrides.title.clone().unwrap_or_else(|| coll.name.clone()).into(),
+    );
+    info.insert(
+        "version".into(),
+        opts.overrides.version.clone().unwrap_or_else(|| "1.0.0".into()).into(),
+    );
+    let note = format!(
+        "Generated by `cargo xtask sync-postman` from `{}`; do not edit by hand.",
+        opts.source
+    );
+    info.insert(
+        "description".into(),
+        match &coll.description {
+            Some(d) => format!("{d}\n\n{note}"),
+            None => note,
+        }
+        .into(),
+    );
+    doc.insert("info".into(), Value::Object(info));
+    doc.insert("servers".into(), servers.emit());
+    let tags: Vec<Value> = coll
+        .folders
+        .iter()
+        .filter(|f| {
+            coll.requests.iter().any(|r| r.folders == f.path)
+        })
+        .map(|f| {
+            let mut t = Map::new();
+            t.insert("name".into(), f.path.join(" / ").into());
+            if let Some(d) = &f.description {
+                t.insert("description".into(), d.clone().into());
+            }
+            Value::Object(t)
+        })
+        .collect();
+    if !tags.is_empty() {
+        doc.insert("tags".into(), Value::Array(tags));
+    }
+    doc.insert(
+        "paths".into(),
+        Value::Object(paths.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()),
+    );
+    let mut comp = Map::new();
+    if !components.is_empty() {
+        comp.insert("schemas".into(), Value::Object(components));
+    }
+    if !security.schemes.is_empty() {
+        comp.insert("securitySchemes".into(), Value::Object(security.schemes));
+    }
+    if !comp.is_empty() {
+        doc.insert("components".into(), Value::Object(comp));
+    }
+    if let Some(top) = top_security {
+        doc.insert("security".into(), top);
+    }
+    Ok(Value::Object(doc))
+}
+
+/// Renders a document the same way on every run and platform: keys sorted,
+/// numbers in one canonical form, two-space indent, LF, final newline.
+pub fn render(doc: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(&canonical(doc)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let sorted: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, canonical(v))).collect();
+            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        Value::Number(n) => canonical_number(n),
+        other => other.clone(),
+    }
+}
+
+/// Numbers are written from their value, not their source text, so the output
+/// is the same whether or not serde_json's `arbitrary_precision` is on.
+fn canonical_number(n: &serde_json::Number) -> Value {
+    if let Some(i) = n.as_i64() {
+        Value::from(i)
+    } else if let Some(u) = n.as_u64() {
+        Value::from(u)
+    } else {
+        n.as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Null, Value::Number)
+    }
+}
+
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+// ------------------------------------------------------------------ drafting
+
+struct OpDraft {
+    id: String,
+    method: String,
+    path: String,
+    summary: String,
+    description: Option<String>,
+    tag: Option<String>,
+    params: Vec<Value>,
+    body: Option<BodyDraft>,
+    responses: BTreeMap<u16, RespDraft>,
+    security: Option<Value>,
+}
+
+enum BodyDraft {
+    Json { node: Node, example: Value },
+    Fixed { media: String, schema: Value, example: Option<Value>, extensions: Map<String, Value> },
+}
+
+struct RespDraft {
+    description: String,
+    json: Option<Node>,
+    json_examples: Vec<(String, Value)>,
+    text: Option<(String, Vec<(String, String)>)>,
+}
+
+fn draft(req: &Request, vars: &HashMap<&str, Option<&str>>, servers: &mut Servers) -> Result<OpDraft, ConvertError> {
+    let loc = req.location(".request.url");
+    servers.add(&req.url, vars, &loc)?;
+    let (path, path_params) = path_template(&req.url.path, &loc)?;
+    let mut params = Vec::new();
+    for name in &path_params {
+        let var = req.url.variables.iter().find(|v| &v.key == name);
+        let mut p = param(name, "path", var.and_then(|v| v.value.as_deref()), var.and_then(|v| v.description.as_deref()));
+        p.insert("required".into(), Value::Bool(true));
+        params.push(Value::Object(p));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for q in &req.url.query {
+        if seen.contains(&q.key) {
+            continue;
+        }
+        seen.push(q.key.clone());
+        params.push(Value::Object(kv_param(q, "query")));
+    }
+    let mut seen_headers: Vec<String> = Vec::new();
+    for h in &req.headers {
+        let lower = h.key.to_ascii_lowercase();
+        if matches!(lower.as_str(), "content-type" | "accept" | "authorization") || seen_headers.contains(&lower) {
+            continue;
+        }
+        seen_headers.push(lower);
+        params.push(Value::Object(kv_param(h, "header")));
+    }
+    let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?.flatten();
+    let mut responses: BTreeMap<u16, RespDraft> = BTreeMap::new();
+    for ex in &req.examples {
+        add_example(responses.entry(ex.code).or_insert_with(|| RespDraft {
+            description: ex.name.clone(),
+            json: None,
+            json_examples: Vec::new(),
+            text: None,
+        }), ex);
+    }
+    let mut words = req.folders.clone();
+    words.push(req.name.clone());
+    let mut id = snake(&words.join(" "));
+    if id.is_empty() {
+        id = snake(&format!("{} {}", req.method, path));
+    }
+    if id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert_str(0, "op_");
+    }
+    Ok(OpDraft {
+        id,
+        method: req.method.to_ascii_lowercase(),
+        path,
+        summary: req.name.clone(),
+        description: req.description.clone(),
+        tag: (!req.folders.is_empty()).then(|| req.folders.join(" / ")),
+        params,
+        body,
+        responses,
+        security: None,
+    })
+}
+
+fn add_example(resp: &mut RespDraft, ex: &Example) {
+    let Some(text) = &ex.body else { return };
+    let says_json = match (&ex.content_type, &ex.preview_language) {
+        (Some(ct), _) => ct.contains("json"),
+        (None, Some(lang)) => lang == "json",
+        (None, None) => true,
+    };
+    if says_json {
+        if let Ok(v) = serde_json::from_str::<Value>(text) {
+            let node = schema::infer(&v);
+            resp.json = Some(match resp.json.take() {
+                Some(prev) => schema::merge(prev, node),
+                None => node,
+            });
+            resp.json_examples.push((ex.name.clone(), v));
+            return;
+        }
+    }
+    let media = ex
+        .content_type
+        .clone()
+        .filter(|c| !c.contains("json"))
+        .unwrap_or_else(|| "text/plain".to_owned());
+    let entry = resp.text.get_or_insert_with(|| (media, Vec::new()));
+    entry.1.push((ex.name.clone(), text.clone()));
+}
+
+fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertError> {
+    Ok(Some(match body {
+        Body::Raw { text, language } => {
+            let json_declared = language.as_deref() == Some("json")
+                || (language.is_none()
+                    && req.headers.iter().any(|h| {
+                        h.key.eq_ignore_ascii_case("content-type")
+                            && h.value.as_deref().is_some_and(|v| v.contains("json"))
+                    }));
+            let parsed = serde_json::from_str::<Value>(text)
+                .or_else(|e| if json_declared { serde_json::from_str(&quote_variables(text)) } else { Err(e) });
+            match parsed {
+                Ok(v) if json_declared || language.is_none() => BodyDraft::Json { node: schema::infer(&v), example: v },
+                _ => {
+                    let mut extensions = Map::new();
+                    if let Some(l) = language {
+                        extensions.insert("x-postman-raw-language".into(), l.clone().into());
+                    }
+                    // progenitor takes text/plain (not xml, html …) for raw bodies.
+                    BodyDraft::Fixed {
+                        media: "text/plain".into(),
+                        schema: json!({"type": "string"}),
+                        example: Some(text.clone().into()),
+                        extensions,
+                    }
+                }
+            }
+        }
+        Body::UrlEncoded(fields) => form(fields, "urlencoded"),
+        Body::FormData(fields) => form(fields, "formdata"),
+        Body::File => BodyDraft::Fixed {
+            media: "application/octet-stream".into(),
+            schema: json!({"type": "string", "format": "binary"}),
+            example: None,
+            extensions: Map::new(),
+        },
+        Body::GraphQl { query, variables } => {
+            let vars = variables
+                .as_deref()
+                .and_then(|v| serde_json::from_str::<Value>(v).ok())
+                .unwrap_or_else(|| json!({}));
+            let example = json!({"query": query, "variables": vars});
+            BodyDraft::Json { node: schema::infer(&example), example }
+        }
+    }))
+}
+
+/// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):
+/// quote them so the rest of the body can still be typed.
+fn quote_variables(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_string && rest.starts_with("{{") {
+            if let Some(end) = rest.find("}}") {
+                out.push('"');
+                out.push_str(&rest[..end + 2]);
+                out.push('"');
+                rest = &rest[end + 2..];
+                continue;
+            }
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Form bodies. progenitor 0.15 sends forms only as
+/// `application/x-www-form-urlencoded`; a form-data body is declared so and
+/// keeps its origin in `x-postman-body-mode`.
+fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for f in fields {
+        if props.contains_key(&f.key) {
+            continue;
+        }
+        let (schema, is_required, _) = if f.is_file {
+            (json!({"type": "string", "format": "binary"}), f.description.as_deref().is_some_and(is_required_text), None)
+        } else {
+            let (s, r, d) = value_schema(f);
+            (s, r, d)
+        };
+        let mut s = schema;
+        if let Some(d) = f.description.as_deref().map(strip_required).filter(|d| !d.is_empty()) {
+            s["description"] = d.into();
+        }
+        if is_required {
+            required.push(Value::from(f.key.as_str()));
+        }
+        props.insert(f.key.clone(), s);
+    }
+    let mut schema = json!({"type": "object", "properties": props});
+    if !required.is_empty() {
+        schema["required"] = Value::Array(required);
+    }
+    let mut extensions = Map::new();
+    if mode == "formdata" {
+        extensions.insert("x-postman-body-mode".into(), "formdata".into());
+    }
+    BodyDraft::Fixed {
+        media: "application/x-www-form-urlencoded".into(),
+        schema,
+        example: None,
+        extensions,
+    }
+}
+
+fn is_required_text(d: &str) -> bool {
+    d.contains("(Required)")
+}
+
+fn strip_required(d: &str) -> String {
+    d.replace("(Required)", "").trim().to_owned()
+}
+
+/// Schema, required flag and example for a query/header/form value.
+fn value_schema(kv: &KeyValue) -> (Value, bool, Option<Value>) {
+    let required = kv.description.as_deref().is_some_and(is_required_text);
+    let (schema, example) = scalar_schema(kv.value.as_deref());
+    (schema, required, example)
+}
+
+fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return (json!({"type": "string"}), None);
+    };
+    if let Some((t, f)) = schema::placeholder(v) {
+        let node = Node::scalar(t, f);
+        return (schema::to_schema(&node, &[], &Registry::default()), None);
+    }
+    if v.contains("{{") {
+        return (json!({"type": "string"}), None);
+    }
+    // Concrete values give their JSON type only, never a format.
+    let plain_int = v.parse::<i64>().is_ok() && !(v.len() > 1 && (v.starts_with('0') || v.starts_with("-0")));
+    let (ty, example) = if plain_int {
+        ("integer", v.parse::<i64>().map(Value::from).ok())
+    } else if v == "true" || v == "false" {
+        ("boolean", Some(Value::Bool(v == "true")))
+    } else {
+        ("string", Some(Value::from(v)))
+    };
+    (json!({"type": ty}), example)
+}
+
+fn param(name: &str, location: &str, value: Option<&str>, description: Option<&str>) -> Map<String, Value> {
+    let (schema, example) = scalar_schema(value);
+    let mut p = Map::new();
+    p.insert("name".into(), name.into());
+    p.insert("in".into(), location.into());
+    if let Some(d) = description.map(strip_required).filter(|d| !d.is_empty()) {
+        p.insert("description".into(), d.into());
+    }
+    p.insert("schema".into(), schema);
+    if let Some(e) = example {
+        p.insert("example".into(), e);
+    }
+    p
+}
+
+fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
+    let mut p = param(&kv.key, location, kv.value.as_deref(), kv.description.as_deref());
+    let required = kv.description.as_deref().is_some_and(is_required_text);
+    p.insert("required".into(), Value::Bool(required));
+    p
+}
+
+/// `["api", ":id", "{{v}}", ""]` → `/api/{id}/{v}/` and the parameter names.
+fn path_template(segments: &[String], loc: &Location) -> Result<(String, Vec<String>), ConvertError> {
+    let mut out = String::new();
+    let mut names: Vec<String> = Vec::new();
+    let add_name = |n: &str, names: &mut Vec<String>| -> Result<(), ConvertError> {
+        let ok = !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+        if !ok {
+            return Err(ConvertError::invalid(loc.clone(), format!("path variable `{n}` is not a usable name")));
+        }
+        if !names.iter().any(|x| x == n) {
+            names.push(n.to_owned());
+        }
+        Ok(())
+    };
+    for (i, seg) in segments.iter().enumerate() {
+        if seg.is_empty() && i + 1 != segments.len() {
+            continue; // `a//b`
+        }
+        out.push('/');
+        if let Some(name) = seg.strip_prefix(':') {
+            add_name(name, &mut names)?;
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+            continue;
+        }
+        let mut rest = seg.as_str();
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").map(|e| start + e).unwrap_or(rest.len());
+            let name = rest[start + 2..end].trim();
+            add_name(name, &mut names)?;
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+            rest = rest.get(end + 2..).unwrap_or("");
+        }
+        if rest.contains(['{', '}']) {
+            return Err(ConvertError::invalid(loc.clone(), format!("path segment `{seg}` has a stray brace")));
+        }
+        out.push_str(rest);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok((out, names))
+}
+
+/// `Balances Resume` → `balances_resume`; `listBalances` → `list_balances`.
+pub fn snake(text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.join("_")
+}
+
+// ------------------------------------------------------------------- servers
+
+#[derive(Default)]
+struct Servers {
+    list: Vec<(String, BTreeMap<String, String>)>,
+}
+
+impl Servers {
+    fn add(&mut self, url: &postman::Url, vars: &HashMap<&str, Option<&str>>, loc: &Location) -> Result<(), ConvertError> {
+        let Some(host) = url.host.as_deref().filter(|h| !h.is_empty()) else {
+            return Ok(());
+        };
+        let mut variables = BTreeMap::new();
+        let whole_var = host
+            .strip_prefix("{{")
+            .and_then(|h| h.strip_suffix("}}"))
+            .filter(|h| !h.contains("{{"));
+        let mut server = match whole_var.and_then(|v| vars.get(v).copied().flatten()).filter(|v| !v.is_empty()) {
+            // `{{baseUrl}}` with a value: the value is the server.
+            Some(value) if url.protocol.is_none() => value.trim_end_matches('/').to_owned(),
+            _ => {
+                let mut s = String::new();
+                let mut rest = host;
+                while let Some(start) = rest.find("{{") {
+                    s.push_str(&rest[..start]);
+                    let end = rest[start..].find("}}").map(|e| start + e).ok_or_else(|| {
+                        ConvertError::invalid(loc.clone(), format!("cannot parse host `{host}`"))
+                    })?;
+                    let name = rest[start + 2..end].trim().to_owned();
+                    let default = vars.get(name.as_str()).copied().flatten().unwrap_or("").to_owned();
+                    s.push('{');
+                    s.push_str(&name);
+                    s.push('}');
+                    variables.insert(name, default);
+                    rest = &rest[end + 2..];
+                }
+                s.push_str(rest);
+                let scheme_in_host = s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
+                match &url.protocol {
+                    Some(p) => format!("{}://{s}", p.replace("{{", "{").replace("}}", "}")),
+                    None if scheme_in_host => s,
+                    None => format!("https://{s}"),
+                }
+            }
+        };
+        if let Some(port) = &url.port {
+            server.push(':');
+            server.push_str(port);
+        }
+        if !self.list.iter().any(|(s, _)| *s == server) {
+            self.list.push((server, variables));
+        }
+        Ok(())
+    }
+
+    fn emit(&self) -> Value {
+        if self.list.is_empty() {
+            return json!([{"url": "/"}]);
+        }
+        Value::Array(
+            self.list
+                .iter()
+                .map(|(url, vars)| {
+                    let mut s = Map::new();
+                    s.insert("url".into(), url.clone().into());
+                    if !vars.is_empty() {
+                        let v: Map<String, Value> = vars
+                            .iter()
+                            .map(|(k, d)| (k.clone(), json!({"default": d})))
+                            .collect();
+                        s.insert("variables".into(), Value::Object(v));
+                    }
+                    Value::Object(s)
+                })
+                .collect(),
+        )
+    }
+}
+
+// ------------------------------------------------------------------ security
+
+#[derive(Default)]
+struct Security {
+    schemes: Map<String, Value>,
+}
+
+impl Security {
+    /// The security requirement for an auth, registering its scheme.
+    fn requirement(&mut self, auth: &Auth) -> Option<Value> {
+        let (base, scheme) = match auth {
+            Auth::NoAuth => return Some(json!([])),
+            Auth::Basic => ("basicAuth", json!({"type": "http", "scheme": "basic"})),
+            Auth::Bearer => ("bearerAuth", json!({"type": "http", "scheme": "bearer"})),
+            Auth::Digest => ("digestAuth", json!({"type": "http", "scheme": "digest"})),
+            Auth::ApiKey { name, location } => {
+                ("apiKeyAuth", json!({"type": "apiKey", "in": location, "name": name}))
+            }
+            Auth::OAuth2 { token_url: Some(t), .. } => (
+                "oauth2Auth",
+                json!({"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": t, "scopes": {}}}}),
+            ),
+            Auth::OAuth2 { auth_url: Some(a), .. } => (
+                "oauth2Auth",
+                json!({"type": "oauth2", "flows": {"implicit": {"authorizationUrl": a, "scopes": {}}}}),
+            ),
+            Auth::OAuth2 { .. } => ("oauth2Auth", json!({"type": "http", "scheme": "bearer"})),
+            Auth::Other(kind) => (
+                "customAuth",
+                json!({"type": "apiKey", "in": "header", "name": "Authorization",
+                       "description": format!("Postman auth type `{kind}`")}),
+            ),
+        };
+        let mut name = base.to_owned();
+        let mut n = 1;
+        loop {
+            match self.schemes.get(&name) {
+                Some(existing) if *existing == scheme => break,
+                Some(_) => {
+                    n += 1;
+                    name = format!("{base}{n}");
+                }
+                None => {
+                    self.schemes.insert(name.clone(), scheme);
+                    break;
+                }
+            }
+        }
+        Some(json!([{ name: [] }]))
+    }
+}
+
+// ------------------------------------------------------------------ emission
+
+fn emit_operation(op: OpDraft, names: &[String], reg: &Registry, components: &mut Map<String, Value>) -> Value {
+    let mut o = Map::new();
+    o.insert("operationId".into(), op.id.clone().into());
+    o.insert("summary".into(), op.summary.into());
+    if let Some(d) = op.description {
+        o.insert("description".into(), d.into());
+    }
+    if let Some(t) = op.tag {
+        o.insert("tags".into(), json!([t]));
+    }
+    if !op.params.is_empty() {
+        o.insert("parameters".into(), Value::Array(op.params));
+    }
+    if let Some(body) = op.body {
+        let (media, mut m) = match body {
+            BodyDraft::Json { node, example } => {
+                let mut m = Map::new();
+                m.insert("schema".into(), schema::to_schema(&node, names, reg));
+                m.insert("example".into(), example);
+                ("application/json".to_owned(), m)
+            }
+            BodyDraft::Fixed { media, schema, example, extensions } => {
+                let mut m = extensions;
+                m.insert("schema".into(), schema);
+                if let Some(e) = example {
+                    m.insert("example".into(), e);
+                }
+                (media, m)
+            }
+        };
+        m.retain(|_, v| !v.is_null());
+        o.insert("requestBody".into(), json!({"required": true, "content": {media: m}}));
+    }
+    let mut responses: BTreeMap<u16, Map<String, Value>> = BTreeMap::new();
+    for (code, r) in op.responses {
+        let mut resp = Map::new();
+        resp.insert("description".into(), r.description.into());
+        let mut content = Map::new();
+        if let Some(node) = r.json {
+            let mut m = Map::new();
+            m.insert("schema".into(), schema::to_schema(&node, names, reg));
+            m.insert("examples".into(), examples(r.json_examples));
+            content.insert("application/json".into(), Value::Object(m));
+        }
+        if let Some((media, list)) = r.text {
+            let mut m = Map::new();
+            m.insert("schema".into(), json!({"type": "string"}));
+            m.insert(
+                "examples".into(),
+                examples(list.into_iter().map(|(n, t)| (n, Value::String(t))).collect()),
+            );
+            content.insert(media, Value::Object(m));
+        }
+        if !content.is_empty() {
+            resp.insert("content".into(), Value::Object(content));
+        }
+        responses.insert(code, resp);
+    }
+    if responses.is_empty() {
+        // OpenAPI requires at least one response; say nothing about its body.
+        let mut r = Map::new();
+        r.insert("description".into(), "No saved example response".into());
+        responses.insert(200, r);
+    }
+    let op_pascal = pascal(&op.id);
+    unify(&mut responses, |c| c == 101 || (200..300).contains(&c), &format!("{op_pascal}Success"), components);
+    unify(&mut responses, |c| (400..600).contains(&c), &format!("{op_pascal}Error"), components);
+    o.insert(
+        "responses".into(),
+        Value::Object(responses.into_iter().map(|(c, r)| (c.to_string(), Value::Object(r))).collect()),
+    );
+    if let Some(s) = op.security {
+        o.insert("security".into(), s);
+    }
+    Value::Object(o)
+}
+
+fn examples(list: Vec<(String, Value)>) -> Value {
+    let mut m = Map::new();
+    for (name, value) in list {
+        let mut key = name.clone();
+        let mut n = 1;
+        while m.contains_key(&key) {
+            n += 1;
+            key = format!("{name} ({n})");
+        }
+        m.insert(key, json!({"summary": name, "value": value}));
+    }
+    Value::Object(m)
+}
+
+/// progenitor decodes all responses of one group (success, or error) into a
+/// single type and panics otherwise. Make that true: differing JSON schemas
+/// become one `oneOf` component (most specific variant first), and members
+/// without JSON are declared with the group's schema so they do not form a
+/// second kind. A group with no JSON at all gets one text media type on every
+/// member, so that empty and text responses agree too.
+fn unify(
+    responses: &mut BTreeMap<u16, Map<String, Value>>,
+    in_group: impl Fn(u16) -> bool,
+    union_name: &str,
+    components: &mut Map<String, Value>,
+) {
+    let members: Vec<u16> = responses.keys().copied().filter(|c| in_group(*c)).collect();
+    if members.len() < 2 {
+        return;
+    }
+    let json_schema = |r: &Map<String, Value>| -> Option<Value> {
+        r.get("content")?.get("application/json")?.get("schema").cloned()
+    };
+    let mut distinct: Vec<Value> = Vec::new();
+    for c in &members {
+        if let Some(s) = json_schema(&responses[c]) {
+            if !distinct.contains(&s) {
+                distinct.push(s);
+            }
+        }
+    }
+    if distinct.is_empty() {
+        let text = members.iter().find_map(|c| {
+            let content = responses[c].get("content")?.as_object()?;
+            let (media, m) = content.iter().next()?;
+            Some((media.clone(), json!({"schema": m.get("schema").cloned().unwrap_or(json!({"type": "string"}))})))
+        });
+        if let Some((media, m)) = text {
+            for c in &members {
+                let r = responses.get_mut(c).expect("member");
+                let content = r.entry("content").or_insert_with(|| json!({}));
+                if content.as_object().is_some_and(Map::is_empty) {
+                    content[&media] = m.clone();
+                }
+            }
+        }
+        return;
+    }
+    let group_schema = if distinct.len() == 1 {
+        distinct.remove(0)
+    } else {
+        let mut variants: Vec<Value> = Vec::new();
+        for s in distinct {
+            match s.get("oneOf").and_then(Value::as_array) {
+                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => {
+                    for v in vs {
+                        if !variants.contains(v) {
+                            variants.push(v.clone());
+                        }
+                    }
+                }
+                _ if !variants.contains(&s) => variants.push(s),
+                _ => {}
+            }
+        }
+        let mut scored: Vec<(usize, Value)> =
+            variants.into_iter().map(|v| (value_specificity(&v, components), v)).collect();
+        schema::sort_variants(&mut scored);
+        let mut name = union_name.to_owned();
+        let mut n = 1;
+        while components.contains_key(&name) {
+            n += 1;
+            name = format!("{union_name}{n}");
+        }
+        components.insert(name.clone(), json!({"oneOf": scored.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}));
+        json!({"$ref": format!("#/components/schemas/{name}")})
+    };
+    for c in &members {
+        let r = responses.get_mut(c).expect("member");
+        let content = r.entry("content").or_insert_with(|| json!({}));
+        let media = content
+            .as_object_mut()
+            .expect("content is an object")
+            .entry("application/json")
+            .or_insert_with(|| json!({}));
+        media["schema"] = group_schema.clone();
+    }
+}
+
+fn value_specificity(v: &Value, components: &Map<String, Value>) -> usize {
+    if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return components.get(name).map_or(0, |c| value_specificity(c, &Map::new()));
+    }
+    if let Some(items) = v.get("items") {
+        return value_specificity(items, components);
+    }
+    if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
+        return vs.iter().map(|x| value_specificity(x, components)).min().unwrap_or(0);
+    }
+    if v.get("properties").is_some() {
+        return 1 + v.get("required").and_then(Value::as_array).map_or(0, Vec::len);
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_ids() {
+        assert_eq!(snake("Balances Resume"), "balances_resume");
+        assert_eq!(snake("listBalances"), "list_balances");
+        assert_eq!(snake("Get /api/x/{id}"), "get_api_x_id");
+    }
+
+    #[test]
+    fn bare_variables_in_json_bodies_are_quoted() {
+        assert_eq!(quote_variables(r#"{"n": {{count}}, "s": "{{x}}"}"#), r#"{"n": "{{count}}", "s": "{{x}}"}"#);
+    }
+
+    #[test]
+    fn path_templates() {
+        let loc = Location::new(None, "$");
+        let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""].iter().map(|s| s.to_string()).collect();
+        let (p, names) = path_template(&segs, &loc).expect("template");
+        assert_eq!(p, "/api/{id}/v{ver}/");
+        assert_eq!(names, vec!["id", "ver"]);
+    }
+
+    #[test]
+    fn concrete_query_values_give_type_only() {
+        assert_eq!(scalar_schema(Some("42")).0, json!({"type": "integer"}));
+        assert_eq!(scalar_schema(Some("007")).0, json!({"type": "string"}));
+        assert_eq!(scalar_schema(Some("<date>")).0, json!({"type": "string", "format": "date"}));
+        assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
+    }
+
+    #[test]
+    fn merge_patch_removes_nulls() {
+        let mut t = json!({"a": {"b": 1, "c": 2}});
+        merge_patch(&mut t, &json!({"a": {"b": null, "d": 3}}));
+        assert_eq!(t, json!({"a": {"c": 2, "d": 3}}));
+    }
+}

@@ -1,0 +1,859 @@
+//! Reads a Postman v2.0 / v2.1 collection into a small, validated model.
+//!
+//! Written by hand over `serde_json::Value` rather than derived with serde: the
+//! format is loose (a URL is a string or an object, a description a string or
+//! an object, v2.0 auth uses objects where v2.1 uses key/value arrays), and
+//! every error must name the item and the JSON location, which derived
+//! deserialisers cannot do without losing the rest of the document.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ConvertError, Location};
+
+/// A whole collection.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    /// `info.name`.
+    pub name: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Collection variables (`variable`), in order.
+    pub variables: Vec<(String, Option<String>)>,
+    /// Collection-level auth.
+    pub auth: Option<Auth>,
+    /// Folders, depth first, with their path and description.
+    pub folders: Vec<Folder>,
+    /// Every request, depth first in collection order.
+    pub requests: Vec<Request>,
+}
+
+/// A folder (an item holding items).
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// Names from the top folder down to this one.
+    pub path: Vec<String>,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// One request item with everything inherited already resolved.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Names of the enclosing folders, outermost first.
+    pub folders: Vec<String>,
+    /// The item's name.
+    pub name: String,
+    /// JSON location of the item.
+    pub pointer: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The URL, split.
+    pub url: Url,
+    /// Request headers.
+    pub headers: Vec<KeyValue>,
+    /// The body, if any.
+    pub body: Option<Body>,
+    /// The request's description.
+    pub description: Option<String>,
+    /// Effective auth: the item's, else its folders', else the collection's.
+    pub auth: Option<Auth>,
+    /// Saved examples.
+    pub examples: Vec<Example>,
+}
+
+impl Request {
+    /// `Folder / Item`, for messages.
+    pub fn display_path(&self) -> String {
+        let mut parts = self.folders.clone();
+        parts.push(self.name.clone());
+        parts.join(" / ")
+    }
+
+    /// Location of this item (or of a part of it) for error messages.
+    pub fn location(&self, suffix: &str) -> Location {
+        Location::new(
+            Some(&self.display_path()),
+            format!("{}{suffix}", self.pointer),
+        )
+    }
+}
+
+/// A URL as Postman stores it.
+#[derive(Debug, Clone, Default)]
+pub struct Url {
+    /// `http`, `https`, `{{scheme}}`…
+    pub protocol: Option<String>,
+    /// Host parts joined with `.` (may be `{{baseUrl}}`).
+    pub host: Option<String>,
+    /// Port, if given.
+    pub port: Option<String>,
+    /// Path segments; a trailing `""` stands for a trailing slash.
+    pub path: Vec<String>,
+    /// Query parameters.
+    pub query: Vec<KeyValue>,
+    /// Values and descriptions of `:name` path variables.
+    pub variables: Vec<KeyValue>,
+}
+
+/// A key/value entry (query parameter, header, form field, path variable).
+#[derive(Debug, Clone, Default)]
+pub struct KeyValue {
+    /// Key.
+    pub key: String,
+    /// Value, if any.
+    pub value: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// `disabled: true` in Postman.
+    pub disabled: bool,
+    /// For form-data entries: `type: file`.
+    pub is_file: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `mode: raw`.
+    Raw {
+        /// The text.
+        text: String,
+        /// `options.raw.language` (json, text, xml, …).
+        language: Option<String>,
+    },
+    /// `mode: urlencoded`.
+    UrlEncoded(Vec<KeyValue>),
+    /// `mode: formdata`.
+    FormData(Vec<KeyValue>),
+    /// `mode: file`.
+    File,
+    /// `mode: graphql`.
+    GraphQl {
+        /// The query text.
+        query: String,
+        /// The variables, as JSON text.
+        variables: Option<String>,
+    },
+}
+
+/// Auth of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `noauth`: explicitly none.
+    NoAuth,
+    /// HTTP Basic.
+    Basic,
+    /// HTTP Bearer.
+    Bearer,
+    /// HTTP Digest.
+    Digest,
+    /// An API key in a header or in the query string.
+    ApiKey {
+        /// Header or query parameter name.
+        name: String,
+        /// `header` or `query`.
+        location: String,
+    },
+    /// OAuth 2.
+    OAuth2 {
+        /// `accessTokenUrl`.
+        token_url: Option<String>,
+        /// `authUrl`.
+        auth_url: Option<String>,
+    },
+    /// Any other Postman auth type (awsv4, hawk, ntlm, …): kept as a name.
+    Other(String),
+}
+
+/// A saved example response.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Its name.
+    pub name: String,
+    /// HTTP status code.
+    pub code: u16,
+    /// The body text; `None` when absent or empty.
+    pub body: Option<String>,
+    /// `Content-Type` header of the example, lower-cased, without parameters.
+    pub content_type: Option<String>,
+    /// `_postman_previewlanguage`.
+    pub preview_language: Option<String>,
+    /// JSON location, for messages.
+    pub pointer: String,
+}
+
+/// Parses collection bytes into the model.
+///
+/// # Errors
+/// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
+/// with its location.
+pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| ConvertError::InvalidJson {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let root = doc.as_object().ok_or_else(|| {
+        ConvertError::NotACollection(format!(
+            "the top level is {}, not an object",
+            kind_of(&doc)
+        ))
+    })?;
+    if root.contains_key("requests") && root.contains_key("folders")
+        || root.contains_key("order") && root.contains_key("requests")
+    {
+        return Err(ConvertError::V1Collection);
+    }
+    let info = root.get("info").and_then(Value::as_object).ok_or_else(|| {
+        ConvertError::NotACollection("no `info` object at $.info".to_owned())
+    })?;
+    if let Some(schema) = info.get("schema") {
+        let schema = schema.as_str().ok_or_else(|| {
+            ConvertError::NotACollection("$.info.schema is not a string".to_owned())
+        })?;
+        if schema.contains("/v1.") {
+            return Err(ConvertError::V1Collection);
+        }
+        if !schema.contains("/v2.0.") && !schema.contains("/v2.1.") {
+            return Err(ConvertError::NotACollection(format!(
+                "$.info.schema is `{schema}`, expected a Postman collection v2.0 or v2.1 schema URL"
+            )));
+        }
+    }
+    let items = root.get("item").ok_or_else(|| {
+        ConvertError::NotACollection("no `item` array at $.item".to_owned())
+    })?;
+    let name = match info.get("name") {
+        Some(Value::String(s)) => s.clone(),
+        _ => "Postman collection".to_owned(),
+    };
+    let variables = match root.get("variable") {
+        Some(v) => key_values(v, None, "$.variable")?
+            .into_iter()
+            .map(|kv| (kv.key, kv.value))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut out = Collection {
+        name,
+        description: description(info.get("description")),
+        variables,
+        auth: parse_auth(root.get("auth"), None, "$.auth")?,
+        folders: Vec::new(),
+        requests: Vec::new(),
+    };
+    let auth = out.auth.clone();
+    walk(items, "$.item", &[], auth.as_ref(), &mut out)?;
+    Ok(out)
+}
+
+fn walk(
+    items: &Value,
+    pointer: &str,
+    folders: &[String],
+    inherited: Option<&Auth>,
+    out: &mut Collection,
+) -> Result<(), ConvertError> {
+    let where_ = || folders.join(" / ");
+    let items = items.as_array().ok_or_else(|| {
+        ConvertError::invalid(
+            Location::new(Some(where_().as_str()).filter(|s| !s.is_empty()), pointer),
+            format!("`item` must be an array, found {}", kind_of(items)),
+        )
+    })?;
+    for (i, item) in items.iter().enumerate() {
+        let ptr = format!("{pointer}[{i}]");
+        let obj = item.as_object().ok_or_else(|| {
+            ConvertError::invalid(
+                Location::new(None, ptr.clone()),
+                format!("an item must be an object, found {}", kind_of(item)),
+            )
+        })?;
+        let name = match obj.get("name") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+            _ => format!("item {i}"),
+        };
+        let mut path = folders.to_vec();
+        path.push(name.clone());
+        let display = path.join(" / ");
+        let auth = match parse_auth(obj.get("auth"), Some(&display), &format!("{ptr}.auth"))? {
+            Some(a) => Some(a),
+            None => inherited.cloned(),
+        };
+        if let Some(children) = obj.get("item") {
+            out.folders.push(Folder {
+                path: path.clone(),
+                description: description(obj.get("description")),
+            });
+            walk(children, &format!("{ptr}.item"), &path, auth.as_ref(), out)?;
+        } else if let Some(request) = obj.get("request") {
+            let req = parse_request(request, obj, folders, name, &ptr, auth)?;
+            out.requests.push(req);
+        } else {
+            return Err(ConvertError::invalid(
+                Location::new(Some(&display), ptr),
+                "an item needs either `request` (a request) or `item` (a folder)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_request(
+    request: &Value,
+    item: &Map<String, Value>,
+    folders: &[String],
+    name: String,
+    ptr: &str,
+    auth: Option<Auth>,
+) -> Result<Request, ConvertError> {
+    let mut req = Request {
+        folders: folders.to_vec(),
+        name,
+        pointer: ptr.to_owned(),
+        method: "GET".to_owned(),
+        url: Url::default(),
+        headers: Vec::new(),
+        body: None,
+        description: None,
+        auth,
+        examples: Vec::new(),
+    };
+    let display = req.display_path();
+    let here = |suffix: &str| Location::new(Some(&display), format!("{ptr}{suffix}"));
+    match request {
+        // A bare URL string is a GET of that URL.
+        Value::String(raw) => req.url = parse_raw_url(raw, &here(".request"))?,
+        Value::Object(r) => {
+            if let Some(m) = r.get("method") {
+                let m = m.as_str().ok_or_else(|| {
+                    ConvertError::invalid(here(".request.method"), "`method` must be a string")
+                })?;
+                let upper = m.trim().to_ascii_uppercase();
+                if !matches!(
+                    upper.as_str(),
+                    "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE"
+                ) {
+                    return Err(ConvertError::invalid(
+                        here(".request.method"),
+                        format!("method `{m}` has no OpenAPI 3.0 equivalent"),
+                    ));
+                }
+                req.method = upper;
+            }
+            let url = r.get("url").ok_or_else(|| {
+                ConvertError::invalid(here(".request"), "the request has no `url`")
+            })?;
+            req.url = parse_url(url, &here(".request.url"), &display, &format!("{ptr}.request.url"))?;
+            if let Some(h) = r.get("header") {
+                if !h.is_string() {
+                    req.headers = key_values(h, Some(&display), &format!("{ptr}.request.header"))?;
+                }
+            }
+            req.body = parse_body(r.get("body"), &display, &format!("{ptr}.request.body"))?;
+            req.description = description(r.get("description"));
+            if req.auth.is_none() {
+                req.auth = parse_auth(r.get("auth"), Some(&display), &format!("{ptr}.request.auth"))?;
+            } else if let Some(a) =
+                parse_auth(r.get("auth"), Some(&display), &format!("{ptr}.request.auth"))?
+            {
+                req.auth = Some(a);
+            }
+        }
+        other => {
+            return Err(ConvertError::invalid(
+                here(".request"),
+                format!("`request` must be an object or a URL string, found {}", kind_of(other)),
+            ))
+        }
+    }
+    if req.description.is_none() {
+        req.description = description(item.get("description"));
+    }
+    if let Some(responses) = item.get("response") {
+        let list = responses.as_array().ok_or_else(|| {
+            ConvertError::invalid(here(".response"), "`response` must be an array")
+        })?;
+        for (i, r) in list.iter().enumerate() {
+            let p = format!("{ptr}.response[{i}]");
+            req.examples.push(parse_example(r, &display, &p)?);
+        }
+    }
+    Ok(req)
+}
+
+fn parse_example(r: &Value, display: &str, p: &str) -> Result<Example, ConvertError> {
+    let here = |s: &str| Location::new(Some(display), format!("{p}{s}"));
+    let obj = r
+        .as_object()
+        .ok_or_else(|| ConvertError::invalid(here(""), "a saved example must be an object"))?;
+    let name = obj
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Example")
+        .to_owned();
+    let status_text = obj.get("status").and_then(Value::as_str);
+    let code = match obj.get("code") {
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|c| (100..=599).contains(c))
+            .map(|c| c as u16)
+            .ok_or_else(|| {
+                ConvertError::invalid(here(".code"), format!("`{n}` is not an HTTP status code"))
+            })?,
+        Some(Value::String(s)) if s.parse::<u16>().is_ok_and(|c| (100..=599).contains(&c)) => {
+            s.parse().unwrap_or(200)
+        }
+        None | Some(Value::Null) => match status_text.and_then(code_for_reason) {
+            Some(c) => c,
+            None => {
+                return Err(ConvertError::invalid(
+                    here(""),
+                    format!(
+                        "example \"{name}\" has no `code`, and its `status` {} is not a known HTTP reason phrase",
+                        status_text.map_or("is missing".to_owned(), |s| format!("\"{s}\""))
+                    ),
+                ))
+            }
+        },
+        Some(other) => {
+            return Err(ConvertError::invalid(
+                here(".code"),
+                format!("`code` must be a number, found {}", kind_of(other)),
+            ))
+        }
+    };
+    let body = match obj.get("body") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::String(_)) | Some(Value::Null) | None => None,
+        Some(other) => {
+            return Err(ConvertError::invalid(
+                here(".body"),
+                format!("an example body must be a string, found {}", kind_of(other)),
+            ))
+        }
+    };
+    let mut content_type = None;
+    if let Some(h) = obj.get("header").filter(|h| h.is_array()) {
+        for kv in key_values(h, Some(display), &format!("{p}.header"))? {
+            if kv.key.eq_ignore_ascii_case("content-type") {
+                content_type = kv.value.map(|v| {
+                    v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+                });
+            }
+        }
+    }
+    Ok(Example {
+        name,
+        code,
+        body,
+        content_type,
+        preview_language: obj
+            .get("_postman_previewlanguage")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase),
+        pointer: p.to_owned(),
+    })
+}
+
+fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url, ConvertError> {
+    let obj = match v {
+        Value::String(raw) => return parse_raw_url(raw, loc),
+        Value::Object(o) => o,
+        other => {
+            return Err(ConvertError::invalid(
+                loc.clone(),
+                format!("`url` must be a string or an object, found {}", kind_of(other)),
+            ))
+        }
+    };
+    let raw = obj.get("raw").and_then(Value::as_str);
+    let has_structure = obj.contains_key("host") || obj.contains_key("path");
+    // Trust the structured parts; fall back to `raw` only when they are absent.
+    let mut url = if has_structure {
+        Url {
+            protocol: obj.get("protocol").and_then(Value::as_str).map(str::to_owned),
+            host: match obj.get("host") {
+                Some(Value::Array(parts)) => Some(join_strings(parts, ".", loc)?),
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Null) | None => None,
+                Some(other) => {
+                    return Err(ConvertError::invalid(
+                        loc.clone(),
+                        format!("`url.host` must be an array or a string, found {}", kind_of(other)),
+                    ))
+                }
+            },
+            port: match obj.get("port") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            },
+            path: match obj.get("path") {
+                Some(Value::Array(parts)) => parts
+                    .iter()
+                    .map(|p| match p {
+                        Value::String(s) => Ok(s.clone()),
+                        // v2.0 allows {type, value} path segments.
+                        Value::Object(o) => Ok(o
+                            .get("value")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()),
+                        other => Err(ConvertError::invalid(
+                            loc.clone(),
+                            format!("a `url.path` segment must be a string, found {}", kind_of(other)),
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(Value::String(s)) => split_path(s),
+                _ => Vec::new(),
+            },
+            query: Vec::new(),
+            variables: Vec::new(),
+        }
+    } else if let Some(raw) = raw {
+        parse_raw_url(raw, loc)?
+    } else {
+        return Err(ConvertError::invalid(
+            loc.clone(),
+            "the URL has neither `raw` nor `host`/`path`",
+        ));
+    };
+    if let Some(q) = obj.get("query") {
+        url.query = key_values(q, Some(display), &format!("{ptr}.query"))?;
+    } else if has_structure {
+        if let Some(raw) = raw {
+            url.query = parse_raw_url(raw, loc)?.query;
+        }
+    }
+    if let Some(vars) = obj.get("variable") {
+        url.variables = key_values(vars, Some(display), &format!("{ptr}.variable"))?;
+    }
+    if url.host.is_none() && url.path.iter().all(String::is_empty) {
+        return Err(ConvertError::invalid(loc.clone(), "the URL is empty"));
+    }
+    check_braces(&url, loc)?;
+    Ok(url)
+}
+
+/// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
+fn parse_raw_url(raw: &str, loc: &Location) -> Result<Url, ConvertError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(ConvertError::invalid(loc.clone(), "the URL is empty"));
+    }
+    if raw.chars().any(char::is_whitespace) {
+        return Err(ConvertError::invalid(
+            loc.clone(),
+            format!("cannot parse URL `{raw}`: it contains white space"),
+        ));
+    }
+    let raw = raw.split('#').next().unwrap_or_default();
+    let (before_query, query) = match raw.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (raw, None),
+    };
+    let (protocol, rest) = match before_query.split_once("://") {
+        Some((p, rest)) => {
+            if p.is_empty() || !(p.starts_with("{{") || p.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))) {
+                return Err(ConvertError::invalid(
+                    loc.clone(),
+                    format!("cannot parse URL `{raw}`: bad scheme `{p}`"),
+                ));
+            }
+            (Some(p.to_owned()), rest)
+        }
+        None => (None, before_query),
+    };
+    let (host_port, path) = if rest.starts_with('/') {
+        ("", rest)
+    } else {
+        match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        }
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+            (h, Some(p.to_owned()))
+        }
+        _ => (host_port, None),
+    };
+    let mut url = Url {
+        protocol,
+        host: Some(host.to_owned()).filter(|h| !h.is_empty()),
+        port,
+        path: split_path(path),
+        query: Vec::new(),
+        variables: Vec::new(),
+    };
+    if let Some(q) = query {
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = match pair.split_once('=') {
+                Some((k, v)) => (k, Some(v.to_owned())),
+                None => (pair, None),
+            };
+            url.query.push(KeyValue {
+                key: k.to_owned(),
+                value: v,
+                ..KeyValue::default()
+            });
+        }
+    }
+    check_braces(&url, loc)?;
+    Ok(url)
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    trimmed.split('/').map(str::to_owned).collect()
+}
+
+/// `{{` must close with `}}` everywhere in a URL.
+fn check_braces(url: &Url, loc: &Location) -> Result<(), ConvertError> {
+    let parts = url.host.iter().chain(url.path.iter());
+    for part in parts {
+        let mut rest = part.as_str();
+        while let Some(i) = rest.find("{{") {
+            match rest[i + 2..].find("}}") {
+                Some(j) => rest = &rest[i + 2 + j + 2..],
+                None => {
+                    return Err(ConvertError::invalid(
+                        loc.clone(),
+                        format!("cannot parse URL part `{part}`: `{{{{` without a closing `}}}}`"),
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn join_strings(parts: &[Value], sep: &str, loc: &Location) -> Result<String, ConvertError> {
+    let mut out = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Value::String(s) => out.push(s.as_str()),
+            other => {
+                return Err(ConvertError::invalid(
+                    loc.clone(),
+                    format!("a `url.host` part must be a string, found {}", kind_of(other)),
+                ))
+            }
+        }
+    }
+    Ok(out.join(sep))
+}
+
+fn parse_body(v: Option<&Value>, display: &str, ptr: &str) -> Result<Option<Body>, ConvertError> {
+    let Some(Value::Object(obj)) = v else {
+        return Ok(None);
+    };
+    if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+        return Ok(None);
+    }
+    let mode = obj.get("mode").and_then(Value::as_str).unwrap_or("");
+    Ok(match mode {
+        "raw" => {
+            let text = obj.get("raw").and_then(Value::as_str).unwrap_or("");
+            if text.trim().is_empty() {
+                None
+            } else {
+                let language = obj
+                    .get("options")
+                    .and_then(|o| o.get("raw"))
+                    .and_then(|r| r.get("language"))
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase);
+                Some(Body::Raw {
+                    text: text.to_owned(),
+                    language,
+                })
+            }
+        }
+        "urlencoded" => {
+            let fields = match obj.get("urlencoded") {
+                Some(f) => key_values(f, Some(display), &format!("{ptr}.urlencoded"))?,
+                None => Vec::new(),
+            };
+            Some(Body::UrlEncoded(fields))
+        }
+        "formdata" => {
+            let fields = match obj.get("formdata") {
+                Some(f) => key_values(f, Some(display), &format!("{ptr}.formdata"))?,
+                None => Vec::new(),
+            };
+            Some(Body::FormData(fields))
+        }
+        "file" => Some(Body::File),
+        "graphql" => {
+            let g = obj.get("graphql");
+            Some(Body::GraphQl {
+                query: g
+                    .and_then(|g| g.get("query"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                variables: g
+                    .and_then(|g| g.get("variables"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            })
+        }
+        "" => None,
+        other => {
+            return Err(ConvertError::invalid(
+                Location::new(Some(display), format!("{ptr}.mode")),
+                format!("unknown body mode `{other}` (expected raw, urlencoded, formdata, file or graphql)"),
+            ))
+        }
+    })
+}
+
+fn parse_auth(v: Option<&Value>, display: Option<&str>, ptr: &str) -> Result<Option<Auth>, ConvertError> {
+    let Some(v) = v else { return Ok(None) };
+    let obj = match v {
+        Value::Null => return Ok(None),
+        Value::Object(o) => o,
+        other => {
+            return Err(ConvertError::invalid(
+                Location::new(display, ptr),
+                format!("`auth` must be an object, found {}", kind_of(other)),
+            ))
+        }
+    };
+    let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
+        ConvertError::invalid(Location::new(display, ptr), "`auth` has no `type`")
+    })?;
+    // v2.1 stores parameters as [{key, value}], v2.0 as an object.
+    let param = |name: &str| -> Option<String> {
+        match obj.get(ty) {
+            Some(Value::Array(list)) => list.iter().find_map(|e| {
+                (e.get("key").and_then(Value::as_str) == Some(name))
+                    .then(|| e.get("value").map(value_text))
+                    .flatten()
+            }),
+            Some(Value::Object(o)) => o.get(name).map(value_text),
+            _ => None,
+        }
+    };
+    Ok(Some(match ty {
+        "noauth" => Auth::NoAuth,
+        "basic" => Auth::Basic,
+        "bearer" => Auth::Bearer,
+        "digest" => Auth::Digest,
+        "apikey" => Auth::ApiKey {
+            name: param("key").filter(|k| !k.is_empty()).unwrap_or_else(|| "X-API-Key".to_owned()),
+            location: match param("in").as_deref() {
+                Some("query") => "query".to_owned(),
+                _ => "header".to_owned(),
+            },
+        },
+        "oauth2" => Auth::OAuth2 {
+            token_url: param("accessTokenUrl").filter(|s| !s.is_empty()),
+            auth_url: param("authUrl").filter(|s| !s.is_empty()),
+        },
+        other => Auth::Other(other.to_owned()),
+    }))
+}
+
+/// Reads `[{key, value, description, disabled, type}]`.
+fn key_values(v: &Value, display: Option<&str>, ptr: &str) -> Result<Vec<KeyValue>, ConvertError> {
+    let list = match v {
+        Value::Array(list) => list,
+        Value::Null => return Ok(Vec::new()),
+        other => {
+            return Err(ConvertError::invalid(
+                Location::new(display, ptr),
+                format!("expected an array of {{key, value}} entries, found {}", kind_of(other)),
+            ))
+        }
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, e) in list.iter().enumerate() {
+        let obj = e.as_object().ok_or_else(|| {
+            ConvertError::invalid(
+                Location::new(display, format!("{ptr}[{i}]")),
+                format!("expected a {{key, value}} object, found {}", kind_of(e)),
+            )
+        })?;
+        let key = match obj.get("key").or_else(|| obj.get("id")) {
+            Some(Value::String(k)) => k.clone(),
+            Some(Value::Null) | None => continue, // Postman keeps blank rows; they mean nothing.
+            Some(other) => {
+                return Err(ConvertError::invalid(
+                    Location::new(display, format!("{ptr}[{i}].key")),
+                    format!("`key` must be a string, found {}", kind_of(other)),
+                ))
+            }
+        };
+        if key.is_empty() {
+            continue;
+        }
+        out.push(KeyValue {
+            key,
+            value: obj.get("value").filter(|v| !v.is_null()).map(value_text),
+            description: description(obj.get("description")),
+            disabled: obj.get("disabled").and_then(Value::as_bool).unwrap_or(false),
+            is_file: obj.get("type").and_then(Value::as_str) == Some("file"),
+        });
+    }
+    Ok(out)
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A description is a string or `{content, type}`.
+fn description(v: Option<&Value>) -> Option<String> {
+    let text = match v? {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => o.get("content").and_then(Value::as_str)?.to_owned(),
+        _ => return None,
+    };
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Status code for a reason phrase, for examples saved without `code`.
+fn code_for_reason(reason: &str) -> Option<u16> {
+    const TABLE: &[(u16, &str)] = &[
+        (100, "continue"), (101, "switching protocols"), (200, "ok"), (201, "created"),
+        (202, "accepted"), (203, "non-authoritative information"), (204, "no content"),
+        (205, "reset content"), (206, "partial content"), (207, "multi-status"),
+        (300, "multiple choices"), (301, "moved permanently"), (302, "found"),
+        (303, "see other"), (304, "not modified"), (307, "temporary redirect"),
+        (308, "permanent redirect"), (400, "bad request"), (401, "unauthorized"),
+        (402, "payment required"), (403, "forbidden"), (404, "not found"),
+        (405, "method not allowed"), (406, "not acceptable"), (408, "request timeout"),
+        (409, "conflict"), (410, "gone"), (411, "length required"),
+        (412, "precondition failed"), (413, "payload too large"), (414, "uri too long"),
+        (415, "unsupported media type"), (422, "unprocessable entity"), (423, "locked"),
+        (424, "failed dependency"), (428, "precondition required"),
+        (429, "too many requests"), (431, "request header fields too large"),
+        (500, "internal server error"), (501, "not implemented"), (502, "bad gateway"),
+        (503, "service unavailable"), (504, "gateway timeout"),
+    ];
+    let r = reason.trim().to_ascii_lowercase();
+    TABLE.iter().find(|(_, t)| *t == r).map(|(c, _)| *c)
+}

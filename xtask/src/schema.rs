@@ -1,0 +1,637 @@
+//! Schema inference from sample values, merging of samples, and extraction of
+//! repeated object shapes into named components.
+//!
+//! Hand-written: no crate infers OpenAPI 3.0 schemas from Postman's importer
+//! placeholders (`"<uuid>"`, `"<number>"` …) and merges several examples the
+//! way a generator needs (missing → optional, null → nullable, conflicts →
+//! `oneOf`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Map, Value};
+
+/// An inferred schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// What it is.
+    pub kind: Kind,
+    /// `null` was seen.
+    pub nullable: bool,
+}
+
+/// The shape of an inferred schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// Nothing known (only `null`, or the items of empty arrays).
+    Any,
+    /// A string, integer, number or boolean.
+    Scalar(Scalar, Format),
+    /// An array with merged items.
+    Array(Box<Node>),
+    /// An object.
+    Object(Obj),
+    /// A reference to an extracted component (index into the registry).
+    Ref(usize),
+    /// Samples of incompatible kinds.
+    OneOf(Vec<Node>),
+}
+
+/// JSON scalar types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// string
+    String,
+    /// integer
+    Integer,
+    /// number
+    Number,
+    /// boolean
+    Boolean,
+}
+
+/// What is known of a `format`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    /// No sample said anything (concrete values never assert a format).
+    Unknown,
+    /// Every placeholder seen agreed on this format.
+    Known(String),
+    /// Placeholders disagreed: no format.
+    Conflict,
+}
+
+/// An inferred object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obj {
+    /// Properties with how many samples had them.
+    pub props: BTreeMap<String, Prop>,
+    /// `additionalProp1`/`key_0`-style maps: the merged value schema.
+    pub additional: Option<Box<Node>>,
+    /// How many object samples were merged.
+    pub samples: u32,
+}
+
+/// A property and how many samples carried it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prop {
+    /// Its schema.
+    pub node: Node,
+    /// Samples that had the key.
+    pub seen: u32,
+}
+
+impl Node {
+    fn new(kind: Kind) -> Self {
+        Node {
+            kind,
+            nullable: false,
+        }
+    }
+
+    /// A node that accepts anything.
+    pub fn any() -> Self {
+        Node::new(Kind::Any)
+    }
+
+    /// A scalar node.
+    pub fn scalar(s: Scalar, format: Option<&str>) -> Self {
+        Node::new(Kind::Scalar(
+            s,
+            format.map_or(Format::Unknown, |f| Format::Known(f.to_owned())),
+        ))
+    }
+}
+
+/// Type and format for one of Postman's importer placeholders (`<uuid>` …).
+pub fn placeholder(s: &str) -> Option<(Scalar, Option<&str>)> {
+    let inner = s.strip_prefix('<')?.strip_suffix('>')?;
+    let ok = inner.chars().next()?.is_ascii_alphabetic()
+        && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        return None;
+    }
+    Some(match inner {
+        "string" => (Scalar::String, None),
+        "integer" => (Scalar::Integer, Some("int32")),
+        "long" => (Scalar::Integer, Some("int64")),
+        "number" => (Scalar::Number, None),
+        "float" => (Scalar::Number, Some("float")),
+        "double" => (Scalar::Number, Some("double")),
+        "boolean" => (Scalar::Boolean, None),
+        "dateTime" | "date-time" => (Scalar::String, Some("date-time")),
+        other => (Scalar::String, Some(other)),
+    })
+}
+
+fn is_map_key(k: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    k.strip_prefix("additionalProp").is_some_and(digits) || k.strip_prefix("key_").is_some_and(digits)
+}
+
+/// Infers a schema from one sample value.
+pub fn infer(v: &Value) -> Node {
+    match v {
+        Value::Null => Node {
+            kind: Kind::Any,
+            nullable: true,
+        },
+        Value::Bool(_) => Node::scalar(Scalar::Boolean, None),
+        Value::Number(n) => Node::scalar(
+            if n.is_i64() || n.is_u64() {
+                Scalar::Integer
+            } else {
+                Scalar::Number
+            },
+            None,
+        ),
+        Value::String(s) => match placeholder(s) {
+            Some((t, f)) => Node::scalar(t, f),
+            None => Node::scalar(Scalar::String, None),
+        },
+        Value::Array(items) => {
+            let merged = items.iter().map(infer).reduce(merge).unwrap_or_else(Node::any);
+            Node::new(Kind::Array(Box::new(merged)))
+        }
+        Value::Object(map) => {
+            if !map.is_empty() && map.keys().all(|k| is_map_key(k)) {
+                let merged = map.values().map(infer).reduce(merge).unwrap_or_else(Node::any);
+                return Node::new(Kind::Object(Obj {
+                    props: BTreeMap::new(),
+                    additional: Some(Box::new(merged)),
+                    samples: 1,
+                }));
+            }
+            let props = map
+                .iter()
+                .map(|(k, v)| (k.clone(), Prop { node: infer(v), seen: 1 }))
+                .collect();
+            Node::new(Kind::Object(Obj {
+                props,
+                additional: None,
+                samples: 1,
+            }))
+        }
+    }
+}
+
+fn merge_format(a: Format, b: Format) -> Format {
+    match (a, b) {
+        (Format::Unknown, x) | (x, Format::Unknown) => x,
+        (Format::Known(x), Format::Known(y)) if x == y => Format::Known(x),
+        _ => Format::Conflict,
+    }
+}
+
+/// Merges two samples of the same place.
+pub fn merge(a: Node, b: Node) -> Node {
+    let nullable = a.nullable || b.nullable;
+    let kind = match (a.kind, b.kind) {
+        (Kind::Any, k) | (k, Kind::Any) => k,
+        (Kind::Scalar(x, fx), Kind::Scalar(y, fy)) if x == y => Kind::Scalar(x, merge_format(fx, fy)),
+        (Kind::Scalar(Scalar::Integer, _), Kind::Scalar(Scalar::Number, f))
+        | (Kind::Scalar(Scalar::Number, f), Kind::Scalar(Scalar::Integer, _)) => {
+            Kind::Scalar(Scalar::Number, f)
+        }
+        (Kind::Array(x), Kind::Array(y)) => Kind::Array(Box::new(merge(*x, *y))),
+        (Kind::Object(x), Kind::Object(y)) => Kind::Object(merge_obj(x, y)),
+        (Kind::Ref(x), Kind::Ref(y)) if x == y => Kind::Ref(x),
+        (Kind::OneOf(vs), other) | (other, Kind::OneOf(vs)) => {
+            let mut vs = vs;
+            add_variant(&mut vs, Node::new(other));
+            Kind::OneOf(vs)
+        }
+        (x, y) => {
+            let mut vs = vec![Node::new(x)];
+            add_variant(&mut vs, Node::new(y));
+            if vs.len() == 1 {
+                vs.pop().map_or(Kind::Any, |n| n.kind)
+            } else {
+                Kind::OneOf(vs)
+            }
+        }
+    };
+    Node { kind, nullable }
+}
+
+fn compatible(a: &Kind, b: &Kind) -> bool {
+    match (a, b) {
+        (Kind::Scalar(x, _), Kind::Scalar(y, _)) => {
+            x == y || matches!((x, y), (Scalar::Integer, Scalar::Number) | (Scalar::Number, Scalar::Integer))
+        }
+        (Kind::Array(_), Kind::Array(_)) | (Kind::Object(_), Kind::Object(_)) => true,
+        (Kind::Ref(x), Kind::Ref(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn add_variant(vs: &mut Vec<Node>, n: Node) {
+    if let Kind::OneOf(inner) = n.kind {
+        for v in inner {
+            add_variant(vs, v);
+        }
+        return;
+    }
+    if matches!(n.kind, Kind::Any) {
+        return;
+    }
+    if let Some(i) = vs.iter().position(|v| compatible(&v.kind, &n.kind)) {
+        let v = vs.remove(i);
+        vs.insert(i, merge(v, n));
+    } else {
+        vs.push(n);
+    }
+}
+
+fn merge_obj(mut a: Obj, b: Obj) -> Obj {
+    for (k, p) in b.props {
+        match a.props.remove(&k) {
+            Some(q) => {
+                a.props.insert(
+                    k,
+                    Prop {
+                        node: merge(q.node, p.node),
+                        seen: q.seen + p.seen,
+                    },
+                );
+            }
+            None => {
+                a.props.insert(k, p);
+            }
+        }
+    }
+    a.additional = match (a.additional, b.additional) {
+        (Some(x), Some(y)) => Some(Box::new(merge(*x, *y))),
+        (x, y) => x.or(y),
+    };
+    a.samples += b.samples;
+    a
+}
+
+// ----------------------------------------------------------------- components
+
+/// Where a candidate name for a component comes from. Every claim but
+/// `Fallback` counts the same: the name seen most often wins, and a generic
+/// word loses a tie to a specific one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Claim {
+    /// Made up from the operation (`{Op}Request`).
+    Fallback = 0,
+    /// A generic word (`Error`).
+    Generic = 1,
+    /// From the resource path or an example's name.
+    Context = 2,
+    /// From the property that holds the object.
+    Property = 3,
+}
+
+impl Claim {
+    fn rank(self) -> u8 {
+        u8::from(self != Claim::Fallback)
+    }
+}
+
+/// Extracted object shapes, keyed by their property names.
+#[derive(Debug, Default)]
+pub struct Registry {
+    entries: Vec<Entry>,
+    by_key: HashMap<String, usize>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    node: Node,
+    names: BTreeMap<(Claim, String), u32>,
+}
+
+impl Registry {
+    /// Replaces every object with properties under `node` by a reference to a
+    /// component, registering (or merging into) components as it goes.
+    /// `name` is the candidate name for `node` itself.
+    pub fn extract(&mut self, node: &mut Node, name: &[(Claim, String)]) {
+        match &mut node.kind {
+            Kind::Object(obj) if !obj.props.is_empty() => {
+                for (key, prop) in obj.props.iter_mut() {
+                    let claim = vec![(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
+                    self.extract(&mut prop.node, &claim);
+                }
+                if let Some(add) = obj.additional.as_mut() {
+                    let claim: Vec<_> = name
+                        .iter()
+                        .map(|(c, n)| ((*c).min(Claim::Context), format!("{n}Value")))
+                        .collect();
+                    self.extract(add, &claim);
+                }
+                let key = obj.props.keys().cloned().collect::<Vec<_>>().join("\u{1f}");
+                let taken = std::mem::replace(&mut node.kind, Kind::Any);
+                let shape = Node {
+                    kind: taken,
+                    nullable: false,
+                };
+                let id = match self.by_key.get(&key) {
+                    Some(&id) => {
+                        let e = &mut self.entries[id];
+                        let old = std::mem::replace(&mut e.node, Node::any());
+                        e.node = merge(old, shape);
+                        id
+                    }
+                    None => {
+                        self.entries.push(Entry {
+                            node: shape,
+                            names: BTreeMap::new(),
+                        });
+                        self.by_key.insert(key, self.entries.len() - 1);
+                        self.entries.len() - 1
+                    }
+                };
+                for (claim, n) in name {
+                    *self.entries[id].names.entry((*claim, n.clone())).or_default() += 1;
+                }
+                node.kind = Kind::Ref(id);
+            }
+            Kind::Object(obj) => {
+                if let Some(add) = obj.additional.as_mut() {
+                    let claim: Vec<_> = name
+                        .iter()
+                        .map(|(c, n)| ((*c).min(Claim::Context), format!("{n}Value")))
+                        .collect();
+                    self.extract(add, &claim);
+                }
+            }
+            Kind::Array(items) => self.extract(items, name),
+            Kind::OneOf(vs) => {
+                for v in vs {
+                    self.extract(v, name);
+                }
+            }
+            Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => {}
+        }
+    }
+
+    /// Chooses a unique, readable name for every component: the strongest
+    /// claim, then the most frequent, then a specific word over a generic
+    /// one, then alphabetical; clashes get a numeric suffix.
+    pub fn names(&self) -> Vec<String> {
+        let mut used: HashMap<String, u32> = HashMap::new();
+        let mut out = Vec::with_capacity(self.entries.len());
+        for (i, e) in self.entries.iter().enumerate() {
+            let best = e
+                .names
+                .iter()
+                .max_by(|((ca, na), ka), ((cb, nb), kb)| {
+                    ca.rank()
+                        .cmp(&cb.rank())
+                        .then(ka.cmp(kb))
+                        .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
+                        .then(nb.cmp(na))
+                })
+                .map(|((_, n), _)| n.clone())
+                .unwrap_or_else(|| format!("Schema{i}"));
+            let n = used.entry(best.clone()).or_default();
+            *n += 1;
+            out.push(if *n == 1 { best } else { format!("{best}{n}") });
+        }
+        // A suffixed name may itself clash with a later plain one: settle that.
+        let mut seen = HashMap::new();
+        for name in out.iter_mut() {
+            let count = seen.entry(name.clone()).or_insert(0u32);
+            *count += 1;
+            if *count > 1 {
+                *name = format!("{name}_{count}");
+            }
+        }
+        out
+    }
+
+    /// The component nodes, in registration order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.entries.iter().map(|e| &e.node)
+    }
+
+    /// Number of required properties of component `id` (for ordering unions).
+    pub fn required_count(&self, id: usize) -> usize {
+        match &self.entries[id].node.kind {
+            Kind::Object(o) => o.props.values().filter(|p| is_required(o, p)).count(),
+            _ => 0,
+        }
+    }
+}
+
+fn singular_if_array(key: &str, node: &Node) -> String {
+    if matches!(node.kind, Kind::Array(_)) {
+        singular(key)
+    } else {
+        key.to_owned()
+    }
+}
+
+/// `balances` → `balance`, `categories` → `category`, `addresses` → `address`.
+pub fn singular(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    if let Some(stem) = word.strip_suffix("ies").filter(|_| lower.len() > 4) {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "shes", "ches", "xes"] {
+        if lower.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") || lower.len() < 3 {
+        return word.to_owned();
+    }
+    word.strip_suffix('s').unwrap_or(word).to_owned()
+}
+
+/// `token_generation_data` → `TokenGenerationData`, `MFA Token Required` →
+/// `MfaTokenRequired`, `accountId` → `AccountId`.
+pub fn pascal(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        let all_caps = word.chars().all(|c| !c.is_ascii_lowercase());
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            if all_caps {
+                out.extend(chars.map(|c| c.to_ascii_lowercase()));
+            } else {
+                out.extend(chars);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("Schema");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "Schema");
+    }
+    out
+}
+
+fn is_required(o: &Obj, p: &Prop) -> bool {
+    p.seen == o.samples && !p.node.nullable
+}
+
+/// Renders an inferred node as an OpenAPI 3.0 schema. `names[i]` is the name
+/// of component `i`.
+pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
+    let mut s = match &node.kind {
+        Kind::Any => return json!({}),
+        Kind::Scalar(t, f) => {
+            let mut m = Map::new();
+            m.insert(
+                "type".into(),
+                Value::from(match t {
+                    Scalar::String => "string",
+                    Scalar::Integer => "integer",
+                    Scalar::Number => "number",
+                    Scalar::Boolean => "boolean",
+                }),
+            );
+            if let Format::Known(f) = f {
+                m.insert("format".into(), Value::from(f.as_str()));
+            }
+            m
+        }
+        Kind::Array(items) => {
+            let mut m = Map::new();
+            m.insert("type".into(), "array".into());
+            m.insert("items".into(), to_schema(items, names, reg));
+            m
+        }
+        Kind::Object(o) => {
+            let mut m = Map::new();
+            m.insert("type".into(), "object".into());
+            if !o.props.is_empty() {
+                let props: Map<String, Value> = o
+                    .props
+                    .iter()
+                    .map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)))
+                    .collect();
+                m.insert("properties".into(), Value::Object(props));
+                let required: Vec<Value> = o
+                    .props
+                    .iter()
+                    .filter(|(_, p)| is_required(o, p))
+                    .map(|(k, _)| Value::from(k.as_str()))
+                    .collect();
+                if !required.is_empty() {
+                    m.insert("required".into(), Value::Array(required));
+                }
+            }
+            if let Some(a) = &o.additional {
+                m.insert("additionalProperties".into(), to_schema(a, names, reg));
+            }
+            m
+        }
+        // Siblings of `$ref` are ignored in OpenAPI 3.0; a nullable object is
+        // expressed by the property not being required.
+        Kind::Ref(id) => return json!({ "$ref": format!("#/components/schemas/{}", names[*id]) }),
+        Kind::OneOf(vs) => {
+            let mut variants: Vec<(usize, Value)> = vs
+                .iter()
+                .map(|v| (specificity(v, reg), to_schema(v, names, reg)))
+                .collect();
+            sort_variants(&mut variants);
+            let mut m = Map::new();
+            m.insert(
+                "oneOf".into(),
+                Value::Array(variants.into_iter().map(|(_, v)| v).collect()),
+            );
+            m
+        }
+    };
+    if node.nullable {
+        s.insert("nullable".into(), Value::Bool(true));
+    }
+    Value::Object(s)
+}
+
+/// How many required properties a variant pins down: unions list the most
+/// specific variant first, because generated untagged enums take the first
+/// variant that decodes.
+pub fn specificity(node: &Node, reg: &Registry) -> usize {
+    match &node.kind {
+        Kind::Ref(id) => 1 + reg.required_count(*id),
+        Kind::Array(items) => specificity(items, reg),
+        Kind::Object(o) => 1 + o.props.values().filter(|p| is_required(o, p)).count(),
+        Kind::OneOf(vs) => vs.iter().map(|v| specificity(v, reg)).min().unwrap_or(0),
+        Kind::Scalar(..) | Kind::Any => 0,
+    }
+}
+
+/// Most specific first; ties by the schema's text, for determinism.
+pub fn sort_variants(variants: &mut [(usize, Value)]) {
+    variants.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then_with(|| a.to_string().cmp(&b.to_string())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_give_type_and_format() {
+        assert_eq!(placeholder("<uuid>"), Some((Scalar::String, Some("uuid"))));
+        assert_eq!(placeholder("<integer>"), Some((Scalar::Integer, Some("int32"))));
+        assert_eq!(placeholder("<long>"), Some((Scalar::Integer, Some("int64"))));
+        assert_eq!(placeholder("<dateTime>"), Some((Scalar::String, Some("date-time"))));
+        assert_eq!(placeholder("<number>"), Some((Scalar::Number, None)));
+        assert_eq!(placeholder("<boolean>"), Some((Scalar::Boolean, None)));
+        assert_eq!(placeholder("<ipv4>"), Some((Scalar::String, Some("ipv4"))));
+        assert_eq!(placeholder("<not a placeholder>"), None);
+        assert_eq!(placeholder("uuid"), None);
+    }
+
+    #[test]
+    fn missing_fields_become_optional_and_nulls_nullable() {
+        let a = infer(&json!({"id": "<uuid>", "name": "x", "extra": 1}));
+        let b = infer(&json!({"id": "<uuid>", "name": null}));
+        let reg = Registry::default();
+        let s = to_schema(&merge(a, b), &[], &reg);
+        assert_eq!(s["required"], json!(["id"]));
+        assert_eq!(s["properties"]["name"]["nullable"], json!(true));
+        assert_eq!(s["properties"]["id"]["format"], json!("uuid"));
+        assert_eq!(s["properties"]["extra"]["type"], json!("integer"));
+    }
+
+    #[test]
+    fn differing_shapes_become_one_of() {
+        let n = merge(infer(&json!({"a": 1})), infer(&json!([{"a": 1}])));
+        let s = to_schema(&n, &[], &Registry::default());
+        assert_eq!(s["oneOf"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn integer_and_number_merge_to_number() {
+        let n = merge(infer(&json!(1)), infer(&json!(1.5)));
+        assert_eq!(to_schema(&n, &[], &Registry::default()), json!({"type": "number"}));
+    }
+
+    #[test]
+    fn map_keys_become_additional_properties() {
+        let n = infer(&json!({"additionalProp1": "<string>", "additionalProp2": "<string>"}));
+        let s = to_schema(&n, &[], &Registry::default());
+        assert_eq!(s, json!({"type": "object", "additionalProperties": {"type": "string"}}));
+    }
+
+    #[test]
+    fn names_are_readable() {
+        assert_eq!(pascal("token_generation_data"), "TokenGenerationData");
+        assert_eq!(pascal("MFA Token Required"), "MfaTokenRequired");
+        assert_eq!(pascal("accountId"), "AccountId");
+        assert_eq!(pascal("2fa"), "Schema2fa");
+        assert_eq!(singular("balances"), "balance");
+        assert_eq!(singular("categories"), "category");
+        assert_eq!(singular("addresses"), "address");
+        assert_eq!(singular("status"), "status");
+    }
+
+    #[test]
+    fn repeated_shapes_share_one_component() {
+        let mut reg = Registry::default();
+        let mut a = infer(&json!({"account": {"id": "<uuid>"}, "v": 1}));
+        let mut b = infer(&json!([{"account": {"id": "<uuid>"}, "v": 2}]));
+        reg.extract(&mut a, &[(Claim::Context, "Balance".into())]);
+        reg.extract(&mut b, &[(Claim::Context, "Balance".into())]);
+        assert_eq!(reg.names(), vec!["Account".to_owned(), "Balance".to_owned()]);
+        assert_eq!(a.kind, Kind::Ref(1));
+    }
+}
