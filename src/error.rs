@@ -1,0 +1,359 @@
+//! The error type of the hand-written layer: HTTP status, Belvo error codes,
+//! `request_id` and the raw body are kept on every failure that has them.
+
+use std::fmt;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::mfa::PendingSession;
+
+/// Everything that can go wrong in a call through the hand-written layer.
+///
+/// `Display` is one short line; the underlying cause, where there is one, is
+/// in [`std::error::Error::source`]. No variant ever holds a password or an
+/// MFA token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Belvo answered with an error status and a Belvo error body.
+    #[error("{0}")]
+    Api(ApiError),
+
+    /// An error status whose body is not a Belvo error (e.g. a proxy's HTML
+    /// 502 page, or an empty body). Status, content type and body are kept.
+    #[error("unexpected {status} response ({}, {} bytes)", content_type.as_deref().unwrap_or("no content type"), body.len())]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// A success status whose body does not decode into the expected type
+    /// (empty, truncated, or not the documented shape).
+    #[error("cannot decode the {status} response body ({} bytes)", body.len())]
+    Decode {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The raw body.
+        body: Bytes,
+        /// What the decoder said.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A 428 whose body does not describe a resumable MFA session (no
+    /// `session` or `link`, or a bad `expiry`).
+    #[error("invalid 428 token-required response: {reason}")]
+    InvalidTokenRequired {
+        /// What is wrong with it.
+        reason: String,
+        /// The raw body.
+        body: Bytes,
+    },
+
+    /// A 428 from an operation that has no MFA step (list, detail, delete).
+    #[error("Belvo asked for an MFA token on an operation that cannot be resumed")]
+    UnexpectedTokenRequired(Box<PendingSession>),
+
+    /// The response body was larger than the client's limit
+    /// ([`crate::ClientBuilder::max_body_size`]); it was not read further.
+    #[error("the {status} response body is larger than the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The request or the response took longer than the timeout.
+    #[error("the request to Belvo timed out")]
+    Timeout(#[source] reqwest::Error),
+
+    /// Belvo could not be reached, or the connection broke.
+    #[error("could not talk to Belvo")]
+    Transport(#[source] reqwest::Error),
+
+    /// The pending MFA session's deadline has passed; nothing was sent.
+    /// Start again with a new retrieve.
+    #[error("the MFA session expired at {expired_at}; start again with a new retrieve")]
+    SessionExpired {
+        /// When it expired.
+        expired_at: DateTime<Utc>,
+    },
+
+    /// The institution expects a token but none was given.
+    #[error("the institution expects an MFA token ({kind}) but none was given")]
+    TokenMissing {
+        /// The kind of token asked for.
+        kind: String,
+    },
+
+    /// The institution kept asking for tokens past the allowed number of rounds.
+    #[error("the institution still asked for an MFA token after {rounds} rounds")]
+    TooManyMfaRounds {
+        /// Rounds answered.
+        rounds: u32,
+        /// The last pending session, which can still be resumed by hand.
+        pending: Box<PendingSession>,
+    },
+
+    /// The token provider given to the MFA flow failed.
+    #[error("the MFA token provider failed")]
+    TokenProvider(#[source] Box<dyn std::error::Error + Send + Sync>),
+
+    /// A `next` link of a page could not be followed.
+    #[error("cannot follow the next page link `{next}`: {reason}")]
+    Pagination {
+        /// The link.
+        next: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// The client is misconfigured (missing credentials, bad base URL …).
+    #[error("configuration: {0}")]
+    Config(String),
+
+    /// The request is invalid before anything is sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl Error {
+    /// The HTTP status of the response behind this error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::UnexpectedResponse { status, .. }
+            | Error::Decode { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::InvalidTokenRequired { .. } | Error::UnexpectedTokenRequired(_) => {
+                Some(StatusCode::PRECONDITION_REQUIRED)
+            }
+            _ => None,
+        }
+    }
+
+    /// The raw response body, where one was received and kept.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Error::Api(e) => Some(&e.body),
+            Error::UnexpectedResponse { body, .. }
+            | Error::Decode { body, .. }
+            | Error::InvalidTokenRequired { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Belvo's `request_id` of the first error, if Belvo sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id(),
+            Error::UnexpectedTokenRequired(p) => p.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The Belvo error codes of an API error (empty for other errors).
+    pub fn codes(&self) -> Vec<&ErrorCode> {
+        match self {
+            Error::Api(e) => e.errors.iter().map(|d| &d.code).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True when the MFA session is over: Belvo answered `session_expired`, or
+    /// the deadline passed before the resume was sent. Start a new retrieve.
+    pub fn is_session_expired(&self) -> bool {
+        matches!(self, Error::SessionExpired { .. })
+            || self.codes().iter().any(|c| **c == ErrorCode::SessionExpired)
+    }
+
+    /// True for timeouts.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// Whether retrying the same read (list or detail) may succeed: 5xx
+    /// answers, timeouts and connection failures. Retrieve and resume are
+    /// never retried by the crate, whatever this says.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout(_) => true,
+            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
+            other => other.status().is_some_and(|s| s.is_server_error()),
+        }
+    }
+}
+
+/// Belvo answered with an error status and a Belvo error body.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The errors Belvo listed (at least one).
+    pub errors: Vec<ErrorDetail>,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl ApiError {
+    /// The first error's code.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.errors.first().map(|e| &e.code)
+    }
+
+    /// The first error's `request_id` (quote it to Belvo's support).
+    pub fn request_id(&self) -> Option<&str> {
+        self.errors.iter().find_map(|e| e.request_id.as_deref())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Belvo answered {}", self.status)?;
+        for (i, e) in self.errors.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            write!(f, "{}", e.code)?;
+            if let Some(field) = &e.field {
+                write!(f, " (field `{field}`)")?;
+            }
+            if let Some(m) = &e.message {
+                write!(f, ": {m}")?;
+            }
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, " [request_id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// One entry of a Belvo error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// The error code.
+    pub code: ErrorCode,
+    /// Belvo's message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Belvo's request id.
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// The request field the error is about, if any.
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+macro_rules! error_codes {
+    ($($variant:ident => $text:literal, $doc:literal;)*) => {
+        /// A Belvo error code. Open: codes this crate does not know yet arrive
+        /// as [`ErrorCode::Other`] instead of failing to decode.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $(#[doc = $doc] $variant,)*
+            /// A code this version of the crate does not know.
+            Other(String),
+        }
+
+        impl ErrorCode {
+            /// The code as Belvo writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(ErrorCode::$variant => $text,)*
+                    ErrorCode::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for ErrorCode {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => ErrorCode::$variant,)*
+                    other => ErrorCode::Other(other.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    TooManySessions => "too_many_sessions", "Too many sessions are open for the link.";
+    SessionExpired => "session_expired", "The MFA session is over: start a new retrieve.";
+    Required => "required", "A required field is missing.";
+    Null => "null", "A field is null.";
+    Blank => "blank", "A field is blank.";
+    Invalid => "invalid", "A field's value is not valid.";
+    DoesNotExist => "does_not_exist", "The referenced object does not exist.";
+    InstitutionDown => "institution_down", "The institution is down.";
+    InstitutionUnavailable => "institution_unavailable", "The institution is unavailable.";
+    InstitutionInactive => "institution_inactive", "The institution is inactive.";
+    UnsupportedOperation => "unsupported_operation", "The institution does not support this operation.";
+    InvalidLink => "invalid_link", "The link is not valid.";
+    UnconfirmedLink => "unconfirmed_link", "The link is not confirmed yet.";
+    AuthenticationFailed => "authentication_failed", "The secret keys were refused.";
+    NotFound => "not_found", "No such object.";
+    RequestTimeout => "request_timeout", "The institution took too long; a narrower date range may help.";
+    TokenRequired => "token_required", "An MFA token is required.";
+    UnexpectedError => "unexpected_error", "Belvo had an unexpected error.";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(ErrorCode::from(s.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_open() {
+        assert_eq!(ErrorCode::from("session_expired"), ErrorCode::SessionExpired);
+        assert_eq!(ErrorCode::from("brand_new"), ErrorCode::Other("brand_new".into()));
+        assert_eq!(ErrorCode::from("brand_new").as_str(), "brand_new");
+        let d: ErrorDetail = serde_json::from_str(r#"{"code":"whatever","extra":1}"#).expect("decodes");
+        assert_eq!(d.code, ErrorCode::Other("whatever".into()));
+        assert_eq!(d.message, None);
+    }
+
+    #[test]
+    fn session_expired_is_recognised_without_strings() {
+        let e = Error::Api(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            errors: vec![ErrorDetail {
+                code: ErrorCode::SessionExpired,
+                message: Some("gone".into()),
+                request_id: Some("abc".into()),
+                field: None,
+            }],
+            body: Bytes::new(),
+        });
+        assert!(e.is_session_expired());
+        assert_eq!(e.request_id(), Some("abc"));
+        assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
+        assert!(!e.is_retryable());
+        assert_eq!(e.to_string(), "Belvo answered 400 Bad Request: session_expired: gone [request_id abc]");
+    }
+}

@@ -1,0 +1,12 @@
+//! The client progenitor generates from `openapi/belvo.openapi.json` (see `build.rs`).
+#![allow(
+    missing_docs,
+    unused_imports,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all,
+    elided_lifetimes_in_paths,
+    mismatched_lifetime_syntaxes
+)]
+
+include!(concat!(env!("OUT_DIR"), "/codegen.rs"));

@@ -1,0 +1,436 @@
+//! The MFA pause: a 428 "token required" turned into a typed, storable
+//! [`PendingSession`], and the token that answers it.
+//!
+//! Parsing is a pure function of the body and the time of receipt, so every
+//! shape Belvo documents is unit-tested without HTTP.
+
+use std::fmt;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The longest `expiry` accepted in a 428 (one day). Belvo documents minutes
+/// to a few hours; anything longer is treated as a malformed response.
+pub const MAX_EXPIRY_SECS: i64 = 86_400;
+
+/// A retrieve paused by the institution's MFA, waiting for [`resume`].
+///
+/// It is `Serialize`/`Deserialize`: store it when the 428 arrives and resume
+/// in another request, process or machine. The deadline is absolute, so it
+/// survives the round trip. The session id and link are kept exactly as
+/// received and sent back unchanged.
+///
+/// [`resume`]: crate::Balances::resume
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSession {
+    session: String,
+    link: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    challenge: Option<TokenChallenge>,
+    #[serde(default = "yes")]
+    save_data: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl PendingSession {
+    /// The opaque session id, exactly as Belvo sent it.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// The link id, exactly as Belvo sent it.
+    pub fn link(&self) -> &str {
+        &self.link
+    }
+
+    /// When the session stops being resumable, if Belvo said (`expiry`
+    /// seconds after the 428 was received).
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.expires_at
+    }
+
+    /// True once the deadline has passed.
+    pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|d| now >= d)
+    }
+
+    /// What the institution asks for (`token_generation_data`), if it said.
+    pub fn challenge(&self) -> Option<&TokenChallenge> {
+        self.challenge.as_ref()
+    }
+
+    /// Whether the resume must carry a token. False for inputless MFA (and
+    /// QR codes scanned in the bank's app): resume without one.
+    pub fn needs_token(&self) -> bool {
+        self.challenge.as_ref().is_none_or(TokenChallenge::needs_token)
+    }
+
+    /// Whether the resume asks Belvo to persist the balances (`save_data`);
+    /// it is carried over from the retrieve, default true.
+    pub fn save_data(&self) -> bool {
+        self.save_data
+    }
+
+    /// Changes the `save_data` the resume will send.
+    #[must_use]
+    pub fn with_save_data(mut self, save_data: bool) -> Self {
+        self.save_data = save_data;
+        self
+    }
+
+    /// Belvo's `request_id` for the 428.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Belvo's message (or the legacy `detail`).
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+/// `token_generation_data`: what the institution asks the user for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenChallenge {
+    /// Text to show the user.
+    #[serde(default)]
+    pub instructions: Option<String>,
+    /// The kind of token.
+    pub kind: TokenKind,
+    /// A value to show the user (e.g. the QR payload), if any.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Whether the user must type something (default true).
+    #[serde(default = "yes")]
+    pub expects_user_input: bool,
+}
+
+impl TokenChallenge {
+    /// Whether answering needs a token.
+    pub fn needs_token(&self) -> bool {
+        self.expects_user_input && self.kind != TokenKind::Inputless
+    }
+}
+
+/// The kind of token an institution asks for. Open: unknown kinds are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// A numeric code (SMS, token device).
+    Numeric,
+    /// A QR code to scan.
+    Qr,
+    /// A text answer.
+    Text,
+    /// Nothing to type: approve elsewhere, then resume without a token.
+    Inputless,
+    /// A kind this crate does not know yet.
+    Other(String),
+}
+
+impl TokenKind {
+    /// The kind as Belvo writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TokenKind::Numeric => "numeric",
+            TokenKind::Qr => "qr",
+            TokenKind::Text => "text",
+            TokenKind::Inputless => "inputless",
+            TokenKind::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for TokenKind {
+    fn from(s: &str) -> Self {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "numeric" => TokenKind::Numeric,
+            "qr" => TokenKind::Qr,
+            "text" => TokenKind::Text,
+            "inputless" => TokenKind::Inputless,
+            _ => TokenKind::Other(s.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TokenKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TokenKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(TokenKind::from(s.as_str()))
+    }
+}
+
+/// An MFA token. Its value never appears in `Debug` or `Display`.
+#[derive(Clone)]
+pub struct Token(SecretString);
+
+impl Token {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Token(SecretString::from(token.into()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+impl From<&str> for Token {
+    fn from(s: &str) -> Self {
+        Token::new(s)
+    }
+}
+
+impl From<String> for Token {
+    fn from(s: String) -> Self {
+        Token::new(s)
+    }
+}
+
+/// Reads a 428 body in any of the three shapes Belvo documents: an object
+/// (`{code, message, request_id, session, expiry, link,
+/// token_generation_data}`), an array holding one such object, or the legacy
+/// `{detail, session, expiry, link}`. `expiry` may be an integer or a string
+/// of digits; it becomes an absolute deadline from `received_at`.
+///
+/// # Errors
+/// A reason naming what is missing or wrong.
+pub fn parse_token_required(
+    body: &[u8],
+    received_at: DateTime<Utc>,
+    save_data: bool,
+) -> Result<PendingSession, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON ({e})"))?;
+    let obj = match &value {
+        Value::Object(o) => o,
+        Value::Array(items) => match items.as_slice() {
+            [Value::Object(o), ..] => o,
+            [] => return Err("the body is an empty array".into()),
+            _ => return Err("the body is an array without an object".into()),
+        },
+        _ => return Err("the body is neither an object nor an array".into()),
+    };
+    let text = |key: &str| -> Result<Option<String>, String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(format!("`{key}` is {} instead of a string", kind(other))),
+        }
+    };
+    let session = text("session")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("no `session`")?;
+    let link = text("link")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("no `link`")?;
+    let expires_at = match obj.get("expiry") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let secs = expiry_seconds(v)?;
+            Some(received_at + TimeDelta::seconds(secs))
+        }
+    };
+    let challenge = match obj.get("token_generation_data") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(t)) => Some(challenge(t)?),
+        Some(other) => {
+            return Err(format!(
+                "`token_generation_data` is {} instead of an object",
+                kind(other)
+            ))
+        }
+    };
+    Ok(PendingSession {
+        session,
+        link,
+        expires_at,
+        challenge,
+        save_data,
+        request_id: text("request_id").ok().flatten(),
+        message: text("message")
+            .ok()
+            .flatten()
+            .or_else(|| text("detail").ok().flatten()),
+    })
+}
+
+fn expiry_seconds(v: &Value) -> Result<i64, String> {
+    let secs = match v {
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| format!("`expiry` {n} is not a whole number of seconds"))?,
+        Value::String(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("`expiry` \"{s}\" is not a number of seconds"))?,
+        other => return Err(format!("`expiry` is {} instead of a number", kind(other))),
+    };
+    if secs < 0 {
+        return Err(format!("`expiry` {secs} is negative"));
+    }
+    if secs > MAX_EXPIRY_SECS {
+        return Err(format!(
+            "`expiry` {secs} is longer than {MAX_EXPIRY_SECS} seconds"
+        ));
+    }
+    Ok(secs)
+}
+
+fn challenge(t: &Map<String, Value>) -> Result<TokenChallenge, String> {
+    let text = |key: &str| match t.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    // The MFA guide spells it `expect_user_input`.
+    let expects = match t.get("expects_user_input").or_else(|| t.get("expect_user_input")) {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
+        Some(other) => {
+            return Err(format!(
+                "`expects_user_input` is {} instead of a boolean",
+                kind(other)
+            ))
+        }
+    };
+    Ok(TokenChallenge {
+        instructions: text("instructions"),
+        kind: text("type").as_deref().map_or(TokenKind::Numeric, TokenKind::from),
+        value: text("value"),
+        expects_user_input: expects,
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).single().expect("valid time")
+    }
+
+    const OBJECT: &str = r#"{"code":"token_required","message":"A MFA token is required","request_id":"r1",
+        "session":"2c4b2a7e6f7b4fd1a3a0a0e9b7c9d111","expiry":9600,"link":"683005d6-f45c-4adb-b289-f1a12f50f80c",
+        "token_generation_data":{"instructions":"Enter the SMS code","type":"numeric","value":"hint","expects_user_input":true}}"#;
+
+    #[test]
+    fn object_shape() {
+        let p = parse_token_required(OBJECT.as_bytes(), at(), true).expect("parses");
+        assert_eq!(p.session(), "2c4b2a7e6f7b4fd1a3a0a0e9b7c9d111");
+        assert_eq!(p.link(), "683005d6-f45c-4adb-b289-f1a12f50f80c");
+        assert_eq!(p.expires_at(), Some(at() + TimeDelta::seconds(9600)));
+        assert_eq!(p.challenge().map(|c| &c.kind), Some(&TokenKind::Numeric));
+        assert!(p.needs_token());
+        assert_eq!(p.request_id(), Some("r1"));
+    }
+
+    #[test]
+    fn array_shape_and_string_expiry() {
+        let body = format!("[{}]", OBJECT.replace("9600", "\"720\""));
+        let p = parse_token_required(body.as_bytes(), at(), false).expect("parses");
+        assert_eq!(p.expires_at(), Some(at() + TimeDelta::seconds(720)));
+        assert!(!p.save_data());
+    }
+
+    #[test]
+    fn legacy_shape() {
+        let body = r#"{"detail":"Token Required","session":"abc","expiry":"600","link":"l"}"#;
+        let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+        assert_eq!(p.message(), Some("Token Required"));
+        assert!(p.challenge().is_none());
+        assert!(p.needs_token());
+    }
+
+    #[test]
+    fn inputless_and_guide_spelling() {
+        let body = r#"{"session":"s","link":"l","token_generation_data":{"type":"inputless","expect_user_input":false}}"#;
+        let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+        assert!(!p.needs_token());
+        let body = r#"{"session":"s","link":"l","token_generation_data":{"type":"qr","value":"QR","expects_user_input":false}}"#;
+        let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+        assert!(!p.needs_token());
+        let body = r#"{"session":"s","link":"l","token_generation_data":{"type":"push_v2"}}"#;
+        let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+        assert_eq!(p.challenge().map(|c| c.kind.clone()), Some(TokenKind::Other("push_v2".into())));
+    }
+
+    #[test]
+    fn bad_bodies_name_the_problem() {
+        let cases: &[(&str, &str)] = &[
+            ("<html>502</html>", "not JSON"),
+            ("[]", "empty array"),
+            (r#"{"link":"l"}"#, "no `session`"),
+            (r#"{"session":"s"}"#, "no `link`"),
+            (r#"{"session":"s","link":"l","expiry":-5}"#, "negative"),
+            (r#"{"session":"s","link":"l","expiry":"soon"}"#, "not a number"),
+            (r#"{"session":"s","link":"l","expiry":1e30}"#, "whole number"),
+            (r#"{"session":"s","link":"l","expiry":99999999999}"#, "longer than"),
+            (r#"{"session":7,"link":"l"}"#, "instead of a string"),
+        ];
+        for (body, needle) in cases {
+            let err = parse_token_required(body.as_bytes(), at(), true).expect_err(body);
+            assert!(err.contains(needle), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn pending_session_round_trips_with_its_deadline() {
+        let p = parse_token_required(OBJECT.as_bytes(), at(), true).expect("parses");
+        let stored = serde_json::to_string(&p).expect("serializes");
+        let back: PendingSession = serde_json::from_str(&stored).expect("deserializes");
+        assert_eq!(back, p);
+        assert!(back.is_expired_at(at() + TimeDelta::seconds(9600)));
+        assert!(!back.is_expired_at(at() + TimeDelta::seconds(9599)));
+    }
+
+    #[test]
+    fn tokens_are_redacted() {
+        let t = Token::new("987654");
+        assert_eq!(format!("{t:?}"), "Token(<redacted>)");
+        assert_eq!(t.expose(), "987654");
+    }
+}
