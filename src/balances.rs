@@ -177,7 +177,7 @@ impl ListQuery {
     }
 }
 
-impl Balances<'_> {
+impl<'a> Balances<'a> {
     /// Retrieves balances from the institution. Never retried automatically:
     /// it drives a live bank session.
     ///
@@ -276,7 +276,11 @@ impl Balances<'_> {
             };
             tracing::debug!(round, kind = ?pending.challenge().map(|c| c.kind.as_str()), "MFA token required");
             let token = if pending.needs_token() {
-                Some(token_for(&pending).await.map_err(|e| Error::TokenProvider(e.into()))?)
+                Some(
+                    token_for(&pending)
+                        .await
+                        .map_err(|e| Error::TokenProvider(e.into()))?,
+                )
             } else {
                 None
             };
@@ -339,7 +343,7 @@ impl Balances<'_> {
     pub fn list(
         &self,
         query: ListQuery,
-    ) -> impl Stream<Item = Result<types::Balance, Error>> + Send + '_ {
+    ) -> impl Stream<Item = Result<types::Balance, Error>> + Send + 'a {
         let query = Arc::new(query);
         let this = *self;
         stream::try_unfold(Some(None), move |page: Option<Option<i32>>| {
@@ -423,8 +427,14 @@ mod tests {
 
     #[test]
     fn next_links() {
-        assert_eq!(next_page("https://x/api/balances/?page=3&page_size=2", 2).ok(), Some(3));
-        assert!(matches!(next_page("https://x/api/balances/?page=2", 2), Err(Error::Pagination { .. })));
+        assert_eq!(
+            next_page("https://x/api/balances/?page=3&page_size=2", 2).ok(),
+            Some(3)
+        );
+        assert!(matches!(
+            next_page("https://x/api/balances/?page=2", 2),
+            Err(Error::Pagination { .. })
+        ));
         assert!(next_page("/relative?page=2", 1).is_err());
         assert!(next_page("https://x/?cursor=abc", 1).is_err());
     }
@@ -434,7 +444,10 @@ mod tests {
         let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).expect("date");
         let r = RetrieveRequest::new(Uuid::nil(), d(10), d(2));
         assert!(matches!(r.body(), Err(Error::InvalidRequest(m)) if m.contains("date_from")));
-        let body = RetrieveRequest::new(Uuid::nil(), d(1), d(2)).save_data(false).body().expect("valid");
+        let body = RetrieveRequest::new(Uuid::nil(), d(1), d(2))
+            .save_data(false)
+            .body()
+            .expect("valid");
         assert_eq!(body.save_data, Some(false));
     }
 }

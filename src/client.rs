@@ -97,7 +97,10 @@ impl Credentials {
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| Error::Config(format!("environment variable {k} is not set")))
         };
-        Ok(Credentials::new(need("BELVO_SECRET_ID")?, need("BELVO_SECRET_PASSWORD")?))
+        Ok(Credentials::new(
+            need("BELVO_SECRET_ID")?,
+            need("BELVO_SECRET_PASSWORD")?,
+        ))
     }
 
     /// The secret id.
@@ -107,9 +110,15 @@ impl Credentials {
 
     fn authorization(&self) -> Result<HeaderValue, Error> {
         use base64_lite::encode;
-        let raw = format!("{}:{}", self.secret_id, self.secret_password.expose_secret());
+        let raw = format!(
+            "{}:{}",
+            self.secret_id,
+            self.secret_password.expose_secret()
+        );
         let mut value = HeaderValue::try_from(format!("Basic {}", encode(raw.as_bytes())))
-            .map_err(|_| Error::Config("the credentials contain characters a header cannot carry".into()))?;
+            .map_err(|_| {
+                Error::Config("the credentials contain characters a header cannot carry".into())
+            })?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -133,7 +142,11 @@ mod base64_lite {
     pub(super) fn encode(input: &[u8]) -> String {
         let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
         for chunk in input.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {
@@ -149,7 +162,15 @@ mod base64_lite {
     #[cfg(test)]
     #[test]
     fn rfc4648_vectors() {
-        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(encode(i.as_bytes()), o);
         }
     }
@@ -184,7 +205,10 @@ impl RetryPolicy {
     pub fn backoff(&self, attempt: u32) -> Duration {
         let cap = self
             .initial_backoff
-            .saturating_mul(1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX))
+            .saturating_mul(
+                1u32.checked_shl(attempt.saturating_sub(1))
+                    .unwrap_or(u32::MAX),
+            )
             .min(self.max_backoff);
         cap.mul_f64(fastrand::f64())
     }
@@ -399,7 +423,9 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Client {
@@ -462,7 +488,9 @@ impl ClientHooks<Shared> for Client {
         let cfg = &self.inner().0;
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, cfg.authorization.clone());
-        headers.entry(USER_AGENT).or_insert_with(|| cfg.user_agent.clone());
+        headers
+            .entry(USER_AGENT)
+            .or_insert_with(|| cfg.user_agent.clone());
         // progenitor sends the spec's info.version; Belvo has no such header.
         headers.remove("api-version");
         *request.timeout_mut() = Some(cfg.timeout);
@@ -494,7 +522,10 @@ impl ClientHooks<Shared> for Client {
 
 /// Reads the whole body (up to `limit`), records it for [`call`], and hands
 /// progenitor an equivalent response backed by the bytes read.
-async fn buffer(mut response: reqwest::Response, limit: usize) -> reqwest::Result<reqwest::Response> {
+async fn buffer(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
@@ -582,7 +613,9 @@ fn classify<T, E>(
         G::InvalidUpgrade(e) => Err(transport(e)),
         G::ErrorResponse(_) | G::UnexpectedResponse(_) | G::InvalidResponsePayload(..) => {
             let Some(status) = captured.status else {
-                return Err(Error::InvalidRequest("response seen without a transport record".into()));
+                return Err(Error::InvalidRequest(
+                    "response seen without a transport record".into(),
+                ));
             };
             if let Some(limit) = captured.too_large {
                 return Err(Error::BodyTooLarge { status, limit });
@@ -597,8 +630,14 @@ fn classify<T, E>(
             if status.is_success() {
                 let source = serde_json::from_slice::<serde_json::Value>(&body)
                     .err()
-                    .unwrap_or_else(|| serde::de::Error::custom("the body is not the documented shape"));
-                return Err(Error::Decode { status, body, source });
+                    .unwrap_or_else(|| {
+                        serde::de::Error::custom("the body is not the documented shape")
+                    });
+                return Err(Error::Decode {
+                    status,
+                    body,
+                    source,
+                });
             }
             Err(api_error(status, captured.content_type, body))
         }
@@ -623,7 +662,9 @@ pub(crate) fn api_error(status: StatusCode, content_type: Option<String>, body: 
             .collect::<Result<Vec<_>, _>>()
             .ok(),
         Ok(v @ serde_json::Value::Object(_)) if v.get("code").is_some() => {
-            serde_json::from_value::<ErrorDetail>(v).ok().map(|d| vec![d])
+            serde_json::from_value::<ErrorDetail>(v)
+                .ok()
+                .map(|d| vec![d])
         }
         Ok(serde_json::Value::Object(o)) => o.get("detail").and_then(|d| d.as_str()).map(|d| {
             vec![ErrorDetail {
@@ -641,7 +682,11 @@ pub(crate) fn api_error(status: StatusCode, content_type: Option<String>, body: 
     };
     match errors {
         Some(errors) => {
-            let e = ApiError { status, errors, body };
+            let e = ApiError {
+                status,
+                errors,
+                body,
+            };
             tracing::debug!(status = status.as_u16(), code = ?e.code().map(ErrorCode::as_str), request_id = e.request_id(), "Belvo API error");
             Error::Api(e)
         }
@@ -655,7 +700,10 @@ pub(crate) fn api_error(status: StatusCode, content_type: Option<String>, body: 
 
 /// Runs `op` (one generated read) and retries it per the client's
 /// [`RetryPolicy`] when the error is retryable.
-pub(crate) async fn with_retry<T, F, Fut>(policy: Option<RetryPolicy>, mut op: F) -> Result<T, Error>
+pub(crate) async fn with_retry<T, F, Fut>(
+    policy: Option<RetryPolicy>,
+    mut op: F,
+) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -679,7 +727,12 @@ mod tests {
     use super::*;
 
     fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
@@ -714,7 +767,10 @@ mod tests {
                 ("BELVO_SECRET_PASSWORD", "pw"),
             ]))
             .expect("complete");
-        assert_eq!(b.build().expect("builds").baseurl(), "https://proxy.example");
+        assert_eq!(
+            b.build().expect("builds").baseurl(),
+            "https://proxy.example"
+        );
     }
 
     #[test]
@@ -728,7 +784,10 @@ mod tests {
                 .build()
         };
         let e = build("http://belvo.internal", false).expect_err("refused");
-        assert!(matches!(e, Error::Config(ref m) if m.contains("clear text")), "{e}");
+        assert!(
+            matches!(e, Error::Config(ref m) if m.contains("clear text")),
+            "{e}"
+        );
         assert!(build("http://belvo.internal", true).is_ok());
         assert!(build("http://127.0.0.1:8080", false).is_ok());
         assert!(build("http://[::1]:8080", false).is_ok());
@@ -740,10 +799,20 @@ mod tests {
     #[test]
     fn no_secret_in_debug() {
         let creds = Credentials::new("id-123", "hunter2-password");
-        let c = Client::builder().credentials(creds.clone()).build().expect("builds");
-        for text in [format!("{creds:?}"), format!("{c:?}"), format!("{:?}", Client::builder().credentials(creds))] {
+        let c = Client::builder()
+            .credentials(creds.clone())
+            .build()
+            .expect("builds");
+        for text in [
+            format!("{creds:?}"),
+            format!("{c:?}"),
+            format!("{:?}", Client::builder().credentials(creds)),
+        ] {
             assert!(!text.contains("hunter2"), "{text}");
-            assert!(!text.contains(&base64_lite::encode(b"id-123:hunter2-password")), "{text}");
+            assert!(
+                !text.contains(&base64_lite::encode(b"id-123:hunter2-password")),
+                "{text}"
+            );
         }
     }
 
@@ -755,19 +824,34 @@ mod tests {
             max_backoff: Duration::from_millis(300),
         };
         for attempt in 1..=10 {
-            let cap = Duration::from_millis(100 * (1u64 << (attempt - 1))).min(Duration::from_millis(300));
+            let cap = Duration::from_millis(100 * (1u64 << (attempt - 1)))
+                .min(Duration::from_millis(300));
             assert!(p.backoff(attempt) <= cap);
         }
     }
 
     #[test]
     fn error_bodies_are_classified() {
-        let e = api_error(StatusCode::BAD_GATEWAY, Some("text/html".into()), Bytes::from_static(b"<html>bad gateway</html>"));
-        assert!(matches!(&e, Error::UnexpectedResponse { status, body, .. } if *status == StatusCode::BAD_GATEWAY && body.starts_with(b"<html>")));
+        let e = api_error(
+            StatusCode::BAD_GATEWAY,
+            Some("text/html".into()),
+            Bytes::from_static(b"<html>bad gateway</html>"),
+        );
+        assert!(
+            matches!(&e, Error::UnexpectedResponse { status, body, .. } if *status == StatusCode::BAD_GATEWAY && body.starts_with(b"<html>"))
+        );
         assert!(e.is_retryable());
-        let e = api_error(StatusCode::NOT_FOUND, None, Bytes::from_static(br#"{"detail":"Not found."}"#));
+        let e = api_error(
+            StatusCode::NOT_FOUND,
+            None,
+            Bytes::from_static(br#"{"detail":"Not found."}"#),
+        );
         assert_eq!(e.codes(), vec![&ErrorCode::NotFound]);
-        let e = api_error(StatusCode::BAD_REQUEST, None, Bytes::from_static(br#"{"code":"invalid_link","message":"m"}"#));
+        let e = api_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            Bytes::from_static(br#"{"code":"invalid_link","message":"m"}"#),
+        );
         assert_eq!(e.codes(), vec![&ErrorCode::InvalidLink]);
         let e = api_error(StatusCode::BAD_REQUEST, None, Bytes::from_static(b"[]"));
         assert!(matches!(e, Error::UnexpectedResponse { .. }));

@@ -172,7 +172,10 @@ impl Error {
     /// the deadline passed before the resume was sent. Start a new retrieve.
     pub fn is_session_expired(&self) -> bool {
         matches!(self, Error::SessionExpired { .. })
-            || self.codes().iter().any(|c| **c == ErrorCode::SessionExpired)
+            || self
+                .codes()
+                .iter()
+                .any(|c| **c == ErrorCode::SessionExpired)
     }
 
     /// True for timeouts.
@@ -330,10 +333,17 @@ mod tests {
 
     #[test]
     fn codes_are_open() {
-        assert_eq!(ErrorCode::from("session_expired"), ErrorCode::SessionExpired);
-        assert_eq!(ErrorCode::from("brand_new"), ErrorCode::Other("brand_new".into()));
+        assert_eq!(
+            ErrorCode::from("session_expired"),
+            ErrorCode::SessionExpired
+        );
+        assert_eq!(
+            ErrorCode::from("brand_new"),
+            ErrorCode::Other("brand_new".into())
+        );
         assert_eq!(ErrorCode::from("brand_new").as_str(), "brand_new");
-        let d: ErrorDetail = serde_json::from_str(r#"{"code":"whatever","extra":1}"#).expect("decodes");
+        let d: ErrorDetail =
+            serde_json::from_str(r#"{"code":"whatever","extra":1}"#).expect("decodes");
         assert_eq!(d.code, ErrorCode::Other("whatever".into()));
         assert_eq!(d.message, None);
     }
@@ -354,6 +364,9 @@ mod tests {
         assert_eq!(e.request_id(), Some("abc"));
         assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
         assert!(!e.is_retryable());
-        assert_eq!(e.to_string(), "Belvo answered 400 Bad Request: session_expired: gone [request_id abc]");
+        assert_eq!(
+            e.to_string(),
+            "Belvo answered 400 Bad Request: session_expired: gone [request_id abc]"
+        );
     }
 }

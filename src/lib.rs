@@ -11,7 +11,7 @@ pub mod mfa;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use balances::{Balances, ListQuery, RetrieveRequest, Retrieval, Retrieved};
+pub use balances::{Balances, ListQuery, Retrieval, RetrieveRequest, Retrieved};
 pub use client::{ClientBuilder, Credentials, Environment, RetryPolicy};
 pub use error::{ApiError, Error, ErrorCode, ErrorDetail};
 pub use generated::{types, Client};

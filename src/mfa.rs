@@ -73,7 +73,9 @@ impl PendingSession {
     /// Whether the resume must carry a token. False for inputless MFA (and
     /// QR codes scanned in the bank's app): resume without one.
     pub fn needs_token(&self) -> bool {
-        self.challenge.as_ref().is_none_or(TokenChallenge::needs_token)
+        self.challenge
+            .as_ref()
+            .is_none_or(TokenChallenge::needs_token)
     }
 
     /// Whether the resume asks Belvo to persist the balances (`save_data`);
@@ -313,7 +315,10 @@ fn challenge(t: &Map<String, Value>) -> Result<TokenChallenge, String> {
         _ => None,
     };
     // The MFA guide spells it `expect_user_input`.
-    let expects = match t.get("expects_user_input").or_else(|| t.get("expect_user_input")) {
+    let expects = match t
+        .get("expects_user_input")
+        .or_else(|| t.get("expect_user_input"))
+    {
         None | Some(Value::Null) => true,
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
@@ -327,7 +332,9 @@ fn challenge(t: &Map<String, Value>) -> Result<TokenChallenge, String> {
     };
     Ok(TokenChallenge {
         instructions: text("instructions"),
-        kind: text("type").as_deref().map_or(TokenKind::Numeric, TokenKind::from),
+        kind: text("type")
+            .as_deref()
+            .map_or(TokenKind::Numeric, TokenKind::from),
         value: text("value"),
         expects_user_input: expects,
     })
@@ -350,7 +357,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).single().expect("valid time")
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+            .single()
+            .expect("valid time")
     }
 
     const OBJECT: &str = r#"{"code":"token_required","message":"A MFA token is required","request_id":"r1",
@@ -395,7 +404,10 @@ mod tests {
         assert!(!p.needs_token());
         let body = r#"{"session":"s","link":"l","token_generation_data":{"type":"push_v2"}}"#;
         let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
-        assert_eq!(p.challenge().map(|c| c.kind.clone()), Some(TokenKind::Other("push_v2".into())));
+        assert_eq!(
+            p.challenge().map(|c| c.kind.clone()),
+            Some(TokenKind::Other("push_v2".into()))
+        );
     }
 
     #[test]
@@ -406,9 +418,18 @@ mod tests {
             (r#"{"link":"l"}"#, "no `session`"),
             (r#"{"session":"s"}"#, "no `link`"),
             (r#"{"session":"s","link":"l","expiry":-5}"#, "negative"),
-            (r#"{"session":"s","link":"l","expiry":"soon"}"#, "not a number"),
-            (r#"{"session":"s","link":"l","expiry":1e30}"#, "whole number"),
-            (r#"{"session":"s","link":"l","expiry":99999999999}"#, "longer than"),
+            (
+                r#"{"session":"s","link":"l","expiry":"soon"}"#,
+                "not a number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":1e30}"#,
+                "whole number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":99999999999}"#,
+                "longer than",
+            ),
             (r#"{"session":7,"link":"l"}"#, "instead of a string"),
         ];
         for (body, needle) in cases {

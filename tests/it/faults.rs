@@ -1,0 +1,244 @@
+//! Bad responses: each gives a typed error that keeps status and raw body,
+//! never a panic.
+
+use std::time::Duration;
+
+use belvo::{Error, Retrieval, RetrieveRequest};
+use httpmock::MockServer;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::*;
+
+fn request() -> RetrieveRequest {
+    RetrieveRequest::new(link(), date(2024, 1, 1), date(2024, 1, 31))
+}
+
+async fn retrieve_against(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+) -> Result<Retrieval, Error> {
+    let server = MockServer::start_async().await;
+    let body = body.to_vec();
+    let ct = content_type.to_owned();
+    server
+        .mock_async(move |when, then| {
+            when.method("POST").path("/api/balances/");
+            then.status(status).header("content-type", ct).body(body);
+        })
+        .await;
+    client(&server.base_url())
+        .balances()
+        .retrieve(&request())
+        .await
+}
+
+#[tokio::test]
+async fn proxy_html_pages_keep_status_and_body() {
+    for status in [500u16, 502, 503] {
+        let err = retrieve_against(
+            status,
+            "text/html",
+            b"<html><body>Bad gateway</body></html>",
+        )
+        .await
+        .expect_err("html");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err}");
+        assert_eq!(
+            err.body(),
+            Some(&b"<html><body>Bad gateway</body></html>"[..])
+        );
+        assert!(
+            matches!(err, Error::UnexpectedResponse { ref content_type, .. } if content_type.as_deref() == Some("text/html"))
+        );
+        assert!(err.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn broken_success_bodies_are_decode_errors_with_status() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"", "application/json"),
+        (
+            br#"[{"id": "8d9e1b4e-1111-4a4a-9b9b-000000000001", "balance": 1"#,
+            "application/json",
+        ),
+        (br#"{"unexpected": "object"}"#, "application/json"),
+        (b"not json at all", "text/plain"),
+    ];
+    for (body, ct) in cases {
+        let err = retrieve_against(201, ct, body)
+            .await
+            .expect_err("undecodable");
+        assert!(matches!(err, Error::Decode { .. }), "{err}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(201));
+        assert_eq!(err.body(), Some(*body));
+    }
+}
+
+#[tokio::test]
+async fn a_json_body_with_a_wrong_content_type_still_decodes() {
+    let body = serde_json::to_vec(&json!([balance(
+        "8d9e1b4e-1111-4a4a-9b9b-000000000001",
+        "5"
+    )]))
+    .expect("json");
+    let out = retrieve_against(200, "text/plain", &body)
+        .await
+        .expect("decodes");
+    assert!(matches!(out, Retrieval::Complete(r) if r.balances.len() == 1));
+}
+
+#[tokio::test]
+async fn malformed_428s_are_typed_errors_with_the_body() {
+    let cases = [
+        (
+            json!({"code": "token_required", "link": LINK, "expiry": 600}),
+            "no `session`",
+        ),
+        (
+            json!({"code": "token_required", "session": "s", "expiry": 600}),
+            "no `link`",
+        ),
+        (
+            json!({"session": "s", "link": LINK, "expiry": -1}),
+            "negative",
+        ),
+        (
+            json!({"session": "s", "link": LINK, "expiry": 10_000_000_000u64}),
+            "longer than",
+        ),
+        (
+            json!({"session": "s", "link": LINK, "expiry": "soon"}),
+            "not a number",
+        ),
+        (json!([]), "empty array"),
+    ];
+    for (body, needle) in cases {
+        let raw = serde_json::to_vec(&body).expect("json");
+        let err = retrieve_against(428, "application/json", &raw)
+            .await
+            .expect_err("malformed 428");
+        match &err {
+            Error::InvalidTokenRequired { reason, body } => {
+                assert!(reason.contains(needle), "{reason}");
+                assert_eq!(&body[..], &raw[..]);
+            }
+            other => panic!("expected InvalidTokenRequired, got {other:?}"),
+        }
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(428));
+    }
+}
+
+#[tokio::test]
+async fn unknown_fields_and_categories_decode() {
+    let mut b = balance("8d9e1b4e-1111-4a4a-9b9b-000000000001", "7.25");
+    b["account"]["category"] = json!("CRYPTO_WALLET_ACCOUNT");
+    b["brand_new_field"] = json!({"nested": [1, 2, 3]});
+    b["account"]["extra"] = json!(true);
+    let body = serde_json::to_vec(&json!([b])).expect("json");
+    let Retrieval::Complete(r) = retrieve_against(201, "application/json", &body)
+        .await
+        .expect("decodes")
+    else {
+        panic!("balances")
+    };
+    assert_eq!(r.balances[0].account.category, "CRYPTO_WALLET_ACCOUNT");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused() {
+    let server = MockServer::start_async().await;
+    let big = vec![b'x'; 3 * 1024 * 1024];
+    server
+        .mock_async(move |when, then| {
+            when.method("POST").path("/api/balances/");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(big);
+        })
+        .await;
+    let c = belvo::Client::builder()
+        .base_url(server.base_url())
+        .credentials(belvo::Credentials::new(ID, PASSWORD))
+        .max_body_size(1024 * 1024)
+        .build()
+        .expect("client");
+    let err = c
+        .balances()
+        .retrieve(&request())
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+}
+
+/// A server on loopback that accepts, reads the request, then does `then`.
+async fn raw_server<F, Fut>(then: F) -> String
+where
+    F: FnOnce(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        if let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let _ = tokio::time::timeout(Duration::from_millis(500), sock.read(&mut buf)).await;
+            then(sock).await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let base = raw_server(|sock| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(sock);
+    })
+    .await;
+    let c = belvo::Client::builder()
+        .base_url(base)
+        .credentials(belvo::Credentials::new(ID, PASSWORD))
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let err = c
+        .balances()
+        .retrieve(&request())
+        .await
+        .expect_err("timeout");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_reset_mid_body_is_a_transport_error() {
+    let base = raw_server(|mut sock| async move {
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n[{\"id\": \"8d9e";
+        let _ = sock.write_all(head.as_bytes()).await;
+        let _ = sock.flush().await;
+        drop(sock);
+    })
+    .await;
+    let err = client(&base)
+        .balances()
+        .retrieve(&request())
+        .await
+        .expect_err("reset");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(std::error::Error::source(&err).is_some());
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the `belvo` crate: one binary, one module per concern.
+
+mod api_surface;
+mod compile;
+mod faults;
+mod flows;
+mod samples;
+mod security;
+mod support;

@@ -1,0 +1,166 @@
+//! The password and MFA tokens never appear in Debug, Display, errors or
+//! tracing output, on success or on any error path.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use belvo::{RetrieveRequest, Token};
+use httpmock::MockServer;
+use serde_json::json;
+use tracing_subscriber::layer::SubscriberExt;
+
+use crate::support::*;
+
+const TOKEN: &str = "TOKEN-7731-SECRET";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One process-wide subscriber: a thread-scoped one misses callsites that
+/// other test threads registered first. It captures every test's tracing
+/// output, which is all checked for secrets here.
+fn capture() -> &'static Capture {
+    static CAPTURE: std::sync::OnceLock<Capture> = std::sync::OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        // The client side only: httpmock's server plays the bank, which does
+        // receive the token, and logs it.
+        let client_side = tracing_subscriber::filter::Targets::new()
+            .with_target("belvo", tracing::Level::TRACE)
+            .with_target("reqwest", tracing::Level::TRACE)
+            .with_target("hyper", tracing::Level::TRACE)
+            .with_target("hyper_util", tracing::Level::TRACE)
+            .with_target("it", tracing::Level::TRACE);
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish()
+            .with(client_side);
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+        capture
+    })
+}
+
+#[tokio::test]
+async fn secrets_never_leak() {
+    let capture = capture();
+
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/api/balances/")
+                .json_body_includes(r#"{"save_data": true}"#);
+            then.status(428)
+                .json_body(token_required("sess-sec", json!(600), "numeric", true));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/api/balances/")
+                .json_body_includes(r#"{"save_data": false}"#);
+            then.status(502)
+                .header("content-type", "text/html")
+                .body("<html>proxy</html>");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("PATCH")
+                .path("/api/balances/")
+                .json_body_includes(format!(r#"{{"token": "{TOKEN}"}}"#));
+            then.status(201).json_body(json!([balance(
+                "8d9e1b4e-1111-4a4a-9b9b-000000000001",
+                "1"
+            )]));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("PATCH")
+                .path("/api/balances/")
+                .json_body_includes(r#"{"token": "wrong"}"#);
+            then.status(400).json_body(errors("invalid", "token"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET");
+            then.status(401)
+                .json_body(errors("authentication_failed", "auth"));
+        })
+        .await;
+
+    let c = client(&server.base_url());
+    let req = RetrieveRequest::new(link(), date(2024, 1, 1), date(2024, 1, 2)).token(TOKEN);
+    let mut seen: Vec<String> = vec![
+        format!("{c:?}"),
+        format!("{req:?}"),
+        format!("{:?}", Token::new(TOKEN)),
+    ];
+    let out = c.balances().retrieve(&req).await;
+    seen.push(format!("{out:?}"));
+    let pending = match out {
+        Ok(belvo::Retrieval::TokenRequired(p)) => p,
+        other => panic!("expected a 428, got {other:?}"),
+    };
+    seen.push(serde_json::to_string(&pending).expect("json"));
+    for token in [TOKEN, "wrong"] {
+        let r = c.balances().resume(&pending, Some(Token::new(token))).await;
+        if let Err(e) = &r {
+            seen.push(e.to_string());
+            seen.push(format!("{:?}", std::error::Error::source(e)));
+        }
+        seen.push(format!("{r:?}"));
+    }
+    let r = c.balances().retrieve(&req.clone().save_data(false)).await;
+    seen.push(format!("{r:?}"));
+    seen.push(r.map(|_| ()).expect_err("502").to_string());
+    let r = c.balances().get(uuid::Uuid::nil()).await;
+    seen.push(format!("{r:?}"));
+    let flow = c
+        .balances()
+        .retrieve_with_mfa(&req, |_| async {
+            Ok::<_, std::io::Error>(Token::new(TOKEN))
+        })
+        .await;
+    seen.push(format!("{flow:?}"));
+    let bad = belvo::Client::builder()
+        .base_url("http://example.com")
+        .credentials(belvo::Credentials::new(ID, PASSWORD))
+        .build();
+    seen.push(format!("{bad:?}"));
+
+    let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");
+    assert!(
+        logs.contains("balances_resume"),
+        "tracing saw the calls: {logs}"
+    );
+    seen.push(logs);
+    let basic = basic_header();
+    let basic_b64 = basic.trim_start_matches("Basic ");
+    for text in &seen {
+        for secret in [PASSWORD, TOKEN, basic_b64] {
+            assert!(
+                !text.contains(secret),
+                "secret `{secret}` leaked in: {text}"
+            );
+        }
+    }
+}
