@@ -5,5 +5,6 @@ mod compile;
 mod faults;
 mod flows;
 mod samples;
+mod sandbox;
 mod security;
 mod support;
