@@ -857,3 +857,30 @@ mod tests {
         assert!(matches!(e, Error::UnexpectedResponse { .. }));
     }
 }
+
+#[cfg(test)]
+mod props {
+    //! Property test: any error status with any body is classified into a
+    //! typed error that keeps the status and the exact body, never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_error_body_keeps_status_and_body(
+            status in 400u16..600,
+            body in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..200),
+                "\\[\\{\"code\":\"[a-z_]{0,12}\"(,\"message\":\"[ -~]{0,10}\")?\\}\\]".prop_map(String::into_bytes),
+                "\\{\"detail\":\"[ -~]{0,10}\"\\}".prop_map(String::into_bytes),
+            ],
+        ) {
+            let Ok(status) = StatusCode::from_u16(status) else { return Ok(()) };
+            let e = api_error(status, None, Bytes::from(body.clone()));
+            prop_assert_eq!(e.status(), Some(status));
+            prop_assert_eq!(e.body(), Some(&body[..]));
+            let typed = matches!(e, Error::Api(_) | Error::UnexpectedResponse { .. });
+            prop_assert!(typed, "untyped: {:?}", e);
+        }
+    }
+}

@@ -455,3 +455,68 @@ mod tests {
         assert_eq!(t.expose(), "987654");
     }
 }
+
+#[cfg(test)]
+mod props {
+    //! Property tests: the 428 parser never panics, whatever the body, and
+    //! whatever it accepts has a session, a link and a sane deadline.
+    //! `PROPTEST_CASES=100000 cargo test -p belvo --lib props` runs longer.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,12}".prop_map(Value::String),
+            prop_oneof![Just("session"), Just("link"), Just("expiry"), Just("600"), Just("-1"), Just("inputless")]
+                .prop_map(|s| Value::String(s.to_owned())),
+        ];
+        leaf.prop_recursive(4, 48, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("session".to_owned()),
+                        Just("link".to_owned()),
+                        Just("expiry".to_owned()),
+                        Just("token_generation_data".to_owned()),
+                        Just("type".to_owned()),
+                        Just("expects_user_input".to_owned()),
+                        "[a-z_]{1,8}",
+                    ],
+                    inner,
+                    0..7
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn check(body: &[u8]) {
+        let now = Utc::now();
+        if let Ok(p) = parse_token_required(body, now, true) {
+            assert!(!p.session().trim().is_empty() && !p.link().trim().is_empty());
+            if let Some(d) = p.expires_at() {
+                assert!(d >= now && d <= now + TimeDelta::seconds(MAX_EXPIRY_SECS));
+            }
+            let back: PendingSession =
+                serde_json::from_str(&serde_json::to_string(&p).expect("serializes")).expect("round trip");
+            assert_eq!(back, p);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..256)) {
+            check(&body);
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(v in json()) {
+            check(&serde_json::to_vec(&v).expect("json"));
+        }
+    }
+}
