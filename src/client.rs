@@ -508,15 +508,43 @@ impl ClientHooks<Shared> for Client {
             method = %request.method(),
             path = request.url().path(),
             status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
         );
         let limit = self.inner().0.max_body;
         async {
             let response = self.client().execute(request).await?;
-            tracing::Span::current().record("status", response.status().as_u16());
-            buffer(response, limit).await
+            let status = response.status();
+            let span = tracing::Span::current();
+            span.record("status", status.as_u16());
+            let (response, body) = buffer(response, limit).await?;
+            if status.is_client_error() || status.is_server_error() {
+                if let Some(id) = request_id_of(&body) {
+                    span.record("request_id", id.as_str());
+                }
+            }
+            tracing::debug!("response");
+            Ok(response)
         }
         .instrument(span)
         .await
+    }
+}
+
+/// Belvo's `request_id` from an error body (`[{..}]` or `{..}`), for tracing.
+fn request_id_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        request_id: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Body {
+        Many(Vec<WithId>),
+        One(WithId),
+    }
+    match serde_json::from_slice::<Body>(body).ok()? {
+        Body::Many(list) => list.into_iter().find_map(|e| e.request_id),
+        Body::One(e) => e.request_id,
     }
 }
 
@@ -525,7 +553,7 @@ impl ClientHooks<Shared> for Client {
 async fn buffer(
     mut response: reqwest::Response,
     limit: usize,
-) -> reqwest::Result<reqwest::Response> {
+) -> reqwest::Result<(reqwest::Response, Bytes)> {
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
@@ -565,11 +593,11 @@ async fn buffer(
             too_large: too_large.then_some(limit),
         }
     });
-    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body.clone()));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok((reqwest::Response::from(rebuilt), body))
 }
 
 /// The outcome of one generated call, as the hand-written layer sees it.
