@@ -308,24 +308,7 @@ error_codes! {
     UnexpectedError => "unexpected_error", "Belvo had an unexpected error.";
 }
 
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ErrorCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(ErrorCode::from(s.as_str()))
-    }
-}
+open_string_enum!(ErrorCode);
 
 #[cfg(test)]
 mod tests {

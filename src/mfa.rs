@@ -166,24 +166,7 @@ impl From<&str> for TokenKind {
     }
 }
 
-impl fmt::Display for TokenKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TokenKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TokenKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(TokenKind::from(s.as_str()))
-    }
-}
+open_string_enum!(TokenKind);
 
 /// An MFA token. Its value never appears in `Debug` or `Display`.
 #[derive(Clone)]
@@ -471,8 +454,15 @@ mod props {
             any::<i64>().prop_map(Value::from),
             any::<f64>().prop_map(Value::from),
             ".{0,12}".prop_map(Value::String),
-            prop_oneof![Just("session"), Just("link"), Just("expiry"), Just("600"), Just("-1"), Just("inputless")]
-                .prop_map(|s| Value::String(s.to_owned())),
+            prop_oneof![
+                Just("session"),
+                Just("link"),
+                Just("expiry"),
+                Just("600"),
+                Just("-1"),
+                Just("inputless")
+            ]
+            .prop_map(|s| Value::String(s.to_owned())),
         ];
         leaf.prop_recursive(4, 48, 8, |inner| {
             prop_oneof![
@@ -503,7 +493,8 @@ mod props {
                 assert!(d >= now && d <= now + TimeDelta::seconds(MAX_EXPIRY_SECS));
             }
             let back: PendingSession =
-                serde_json::from_str(&serde_json::to_string(&p).expect("serializes")).expect("round trip");
+                serde_json::from_str(&serde_json::to_string(&p).expect("serializes"))
+                    .expect("round trip");
             assert_eq!(back, p);
         }
     }
