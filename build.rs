@@ -18,7 +18,8 @@ fn main() {
 
 fn generate() -> Result<(), String> {
     let text = std::fs::read_to_string(SPEC).map_err(|e| e.to_string())?;
-    let spec: openapiv3::OpenAPI = serde_json::from_str(&text).map_err(|e| format!("not OpenAPI 3.0: {e}"))?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_str(&text).map_err(|e| format!("not OpenAPI 3.0: {e}"))?;
 
     let mut settings = progenitor::GenerationSettings::default();
     settings
@@ -41,7 +42,8 @@ fn generate() -> Result<(), String> {
     let tokens = progenitor::Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     let code = prettyplease::unparse(&file);
     let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("codegen.rs");
     std::fs::write(&out, code).map_err(|e| format!("{}: {e}", out.display()))

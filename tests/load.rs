@@ -18,7 +18,9 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 const FLOWS: usize = 1_000;
 
 fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,17 +34,25 @@ async fn a_thousand_concurrent_flows_through_one_client() {
             // Each flow asks for its own day, so its balances say whose they are.
             let day = date(2020, 1, 1) + chrono::TimeDelta::days(i as i64);
             tokio::spawn(async move {
-                let req = RetrieveRequest::new(Scenario::TokenOnce.link(), day - chrono::TimeDelta::days(3), day);
+                let req = RetrieveRequest::new(
+                    Scenario::TokenOnce.link(),
+                    day - chrono::TimeDelta::days(3),
+                    day,
+                );
                 let done = client
                     .balances()
-                    .retrieve_with_mfa(&req, |_| async { Ok::<_, std::io::Error>(Token::new(SANDBOX_TOKEN)) })
+                    .retrieve_with_mfa(&req, |_| async {
+                        Ok::<_, std::io::Error>(Token::new(SANDBOX_TOKEN))
+                    })
                     .await?;
                 Ok::<_, belvo::Error>((day, done))
             })
         });
         let results: Vec<_> = tokio::time::timeout(
             Duration::from_secs(120),
-            futures::stream::iter(flows).buffer_unordered(FLOWS).collect::<Vec<_>>(),
+            futures::stream::iter(flows)
+                .buffer_unordered(FLOWS)
+                .collect::<Vec<_>>(),
         )
         .await
         .expect("all flows finish within 2 minutes");
@@ -50,10 +60,17 @@ async fn a_thousand_concurrent_flows_through_one_client() {
         for r in results {
             let (day, done) = r.expect("task").expect("flow");
             assert_eq!(done.balances.len(), 3);
-            assert!(done.balances.iter().all(|b| b.value_date == day), "a flow got another flow's balances");
+            assert!(
+                done.balances.iter().all(|b| b.value_date == day),
+                "a flow got another flow's balances"
+            );
         }
         let hits = sandbox.hits();
-        assert_eq!((hits.retrieve, hits.resume), (FLOWS as u64, FLOWS as u64), "one retrieve and one resume per flow");
+        assert_eq!(
+            (hits.retrieve, hits.resume),
+            (FLOWS as u64, FLOWS as u64),
+            "one retrieve and one resume per flow"
+        );
     }
     // Client and sandbox are gone: their sockets close (give the runtime a moment).
     let mut after = open_fds();
@@ -64,5 +81,8 @@ async fn a_thousand_concurrent_flows_through_one_client() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         after = open_fds();
     }
-    assert!(after <= before + 2, "file descriptors: {before} before, {after} after");
+    assert!(
+        after <= before + 2,
+        "file descriptors: {before} before, {after} after"
+    );
 }

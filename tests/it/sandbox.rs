@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use belvo::testing::{Sandbox, SandboxConfig, Scenario, TokenRequiredShape, SANDBOX_TOKEN};
-use belvo::{Error, RetrieveRequest, Retrieval, Token};
+use belvo::{Error, Retrieval, RetrieveRequest, Token};
 
 use crate::support::date;
 
@@ -38,7 +38,10 @@ async fn every_scenario_through_the_flow_helper() {
         assert_eq!(asked, tokens_asked, "{scenario:?}");
         assert_eq!(done.balances.len(), 3, "{scenario:?}");
         assert!(done.persisted);
-        assert!(done.balances.iter().all(|b| b.value_date == date(2024, 1, 31)));
+        assert!(done
+            .balances
+            .iter()
+            .all(|b| b.value_date == date(2024, 1, 31)));
     }
     let err = c
         .balances()
@@ -51,17 +54,35 @@ async fn every_scenario_through_the_flow_helper() {
 
 #[tokio::test]
 async fn all_428_shapes_and_string_expiry_resume() {
-    for shape in [TokenRequiredShape::Object, TokenRequiredShape::Array, TokenRequiredShape::Legacy] {
+    for shape in [
+        TokenRequiredShape::Object,
+        TokenRequiredShape::Array,
+        TokenRequiredShape::Legacy,
+    ] {
         for expiry_as_string in [false, true] {
-            let sandbox = Sandbox::start_with(SandboxConfig { shape, expiry_as_string, ..SandboxConfig::default() })
-                .await
-                .expect("sandbox");
+            let sandbox = Sandbox::start_with(SandboxConfig {
+                shape,
+                expiry_as_string,
+                ..SandboxConfig::default()
+            })
+            .await
+            .expect("sandbox");
             let c = sandbox.client().expect("client");
-            let Retrieval::TokenRequired(p) = c.balances().retrieve(&request(Scenario::TokenOnce)).await.expect("428") else {
+            let Retrieval::TokenRequired(p) = c
+                .balances()
+                .retrieve(&request(Scenario::TokenOnce))
+                .await
+                .expect("428")
+            else {
                 panic!("{shape:?}: expected 428")
             };
             assert!(p.expires_at().is_some(), "{shape:?}");
-            let Retrieval::Complete(done) = c.balances().resume(&p, Some(Token::new(SANDBOX_TOKEN))).await.expect("resumed") else {
+            let Retrieval::Complete(done) = c
+                .balances()
+                .resume(&p, Some(Token::new(SANDBOX_TOKEN)))
+                .await
+                .expect("resumed")
+            else {
                 panic!("{shape:?}: expected balances")
             };
             assert_eq!(done.balances.len(), 3);
@@ -74,17 +95,31 @@ async fn all_428_shapes_and_string_expiry_resume() {
 async fn an_expired_session_fails_locally_then_on_the_server() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let c = sandbox.client().expect("client");
-    let Retrieval::TokenRequired(p) = c.balances().retrieve(&request(Scenario::Expiring)).await.expect("428") else {
+    let Retrieval::TokenRequired(p) = c
+        .balances()
+        .retrieve(&request(Scenario::Expiring))
+        .await
+        .expect("428")
+    else {
         panic!("expected 428")
     };
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let err = c.balances().resume(&p, Some(Token::new(SANDBOX_TOKEN))).await.expect_err("expired");
+    let err = c
+        .balances()
+        .resume(&p, Some(Token::new(SANDBOX_TOKEN)))
+        .await
+        .expect_err("expired");
     assert!(matches!(err, Error::SessionExpired { .. }), "{err}");
     assert_eq!(sandbox.hits().resume, 0, "nothing was sent");
     // A client that ignores the deadline (a forged one) meets the server's check.
     let forged: belvo::PendingSession =
-        serde_json::from_value(serde_json::json!({"session": p.session(), "link": p.link()})).expect("pending");
-    let err = c.balances().resume(&forged, Some(Token::new(SANDBOX_TOKEN))).await.expect_err("expired");
+        serde_json::from_value(serde_json::json!({"session": p.session(), "link": p.link()}))
+            .expect("pending");
+    let err = c
+        .balances()
+        .resume(&forged, Some(Token::new(SANDBOX_TOKEN)))
+        .await
+        .expect_err("expired");
     assert!(err.is_session_expired(), "{err}");
 }
 
@@ -96,12 +131,18 @@ async fn bad_credentials_and_bad_requests_are_api_errors() {
         .credentials(belvo::Credentials::new("wrong", "wrong"))
         .build()
         .expect("client");
-    let err = c.balances().retrieve(&request(Scenario::NoMfa)).await.expect_err("401");
+    let err = c
+        .balances()
+        .retrieve(&request(Scenario::NoMfa))
+        .await
+        .expect_err("401");
     assert_eq!(err.codes(), vec![&belvo::ErrorCode::AuthenticationFailed]);
     let c = sandbox.client().expect("client");
     let unknown = RetrieveRequest::new(uuid::Uuid::nil(), date(2024, 1, 1), date(2024, 1, 2));
     let err = c.balances().retrieve(&unknown).await.expect_err("400");
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.errors[0].field.as_deref(), Some("link"));
     assert_eq!(api.code(), Some(&belvo::ErrorCode::DoesNotExist));
 }
