@@ -1,1 +1,212 @@
-fn main() {}
+//! Time and peak memory of `postman_openapi::convert` (+ `render`) against the
+//! `postman2openapi` crate, on one generated 2,000-request collection, in the
+//! same run.
+//!
+//! ```text
+//! cargo bench -p xtask --bench convert
+//! ```
+//!
+//! The collection is read from `BELVO_BIG_COLLECTION` when set; otherwise it
+//! is generated once with `python3 ../shared/tools/gen_big_collection.py
+//! --requests 2000` into cargo's scratch folder under `target/`.
+//!
+//! Peak memory comes from a counting global allocator (current and highest
+//! live heap bytes); both converters run under it, in the timings too.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use postman2openapi::{TargetFormat, TranspileOptions};
+use postman_openapi::{convert, render, Options};
+
+// ------------------------------------------------------------------ allocator
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(n: usize) {
+    let now = CURRENT.fetch_add(n, Ordering::Relaxed) + n;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+fn shrank(n: usize) {
+    CURRENT.fetch_sub(n, Ordering::Relaxed);
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; only sizes are counted.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                shrank(layout.size() - new_size);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Highest live heap bytes above what was live before `f` ran.
+fn peak_bytes<T>(f: impl FnOnce() -> T) -> usize {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let out = f();
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    drop(out);
+    peak
+}
+
+// ---------------------------------------------------------------------- input
+
+fn collection_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BELVO_BIG_COLLECTION") {
+        return PathBuf::from(p);
+    }
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("big-2000.postman_collection.json");
+    if path.exists() {
+        return path;
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/tools/gen_big_collection.py"
+    );
+    let status = Command::new("python3")
+        .arg(script)
+        .args(["--requests", "2000", "--out"])
+        .arg(&path)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run python3 to generate the benchmark collection ({e}); install python3 \
+                 or point BELVO_BIG_COLLECTION at a Postman collection"
+            )
+        });
+    assert!(
+        status.success(),
+        "`python3 {script} --requests 2000 --out {}` failed ({status}); set BELVO_BIG_COLLECTION \
+         to a Postman collection instead",
+        path.display()
+    );
+    path
+}
+
+// ------------------------------------------------------------------ converters
+
+fn ours(bytes: &[u8]) -> String {
+    let doc = convert(bytes, &Options::default()).expect("postman_openapi converts the collection");
+    render(&doc)
+}
+
+fn theirs(text: &str) -> String {
+    postman2openapi::from_str(
+        text,
+        TranspileOptions {
+            format: TargetFormat::Json,
+        },
+    )
+    .expect("postman2openapi converts the collection")
+}
+
+fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    let path = collection_path();
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let bytes = text.as_bytes();
+
+    // Warm up both once, then measure peak memory of one conversion each.
+    let (a, b) = (ours(bytes), theirs(&text));
+    let requests = text.matches("\"request\"").count();
+    eprintln!(
+        "input: {} ({:.1} MiB, {requests} requests); outputs: ours {:.1} MiB, postman2openapi {:.1} MiB",
+        path.display(),
+        mib(bytes.len()),
+        mib(a.len()),
+        mib(b.len())
+    );
+    drop((a, b));
+    let peak_ours = peak_bytes(|| ours(bytes));
+    let peak_theirs = peak_bytes(|| theirs(&text));
+    let t_ours = median_time(11, || drop(black_box(ours(black_box(bytes)))));
+    let t_theirs = median_time(11, || drop(black_box(theirs(black_box(&text)))));
+    eprintln!(
+        "summary: time (median of 11) postman_openapi {:.1} ms, postman2openapi {:.1} ms, ratio {:.2}x; \
+         peak heap postman_openapi {:.1} MiB, postman2openapi {:.1} MiB, ratio {:.2}x",
+        t_ours.as_secs_f64() * 1e3,
+        t_theirs.as_secs_f64() * 1e3,
+        t_theirs.as_secs_f64() / t_ours.as_secs_f64(),
+        mib(peak_ours),
+        mib(peak_theirs),
+        peak_theirs as f64 / peak_ours as f64,
+    );
+
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10))
+        .configure_from_args();
+    let mut group = c.benchmark_group("convert_2000_requests");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("postman_openapi convert+render", |b| {
+        b.iter(|| ours(black_box(bytes)))
+    });
+    group.bench_function("postman_openapi convert only", |b| {
+        b.iter(|| convert(black_box(bytes), &Options::default()).expect("converts"))
+    });
+    group.bench_function("postman2openapi from_str json", |b| {
+        b.iter(|| theirs(black_box(&text)))
+    });
+    group.finish();
+    c.final_summary();
+}

@@ -35,7 +35,12 @@ impl Overrides {
     /// Invalid JSON, unknown keys, or values of the wrong type.
     pub fn parse(bytes: &[u8]) -> Result<Self, ConvertError> {
         let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-            ConvertError::Overrides(format!("invalid JSON at line {}, column {}: {e}", e.line(), e.column()))
+            ConvertError::Overrides(format!(
+                "invalid JSON at line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                postman::json_message(&e)
+            ))
         })?;
         let obj = v
             .as_object()
@@ -43,9 +48,9 @@ impl Overrides {
         let mut out = Overrides::default();
         for (k, v) in obj {
             let string = |what: &str| {
-                v.as_str().map(str::to_owned).ok_or_else(|| {
-                    ConvertError::Overrides(format!("`{what}` must be a string"))
-                })
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| ConvertError::Overrides(format!("`{what}` must be a string")))
             };
             match k.as_str() {
                 "$comment" => {}
@@ -53,7 +58,9 @@ impl Overrides {
                 "version" => out.version = Some(string("version")?),
                 "schema_names" => {
                     let m = v.as_object().ok_or_else(|| {
-                        ConvertError::Overrides("`schema_names` must be an object of strings".into())
+                        ConvertError::Overrides(
+                            "`schema_names` must be an object of strings".into(),
+                        )
                     })?;
                     for (from, to) in m {
                         let to = to.as_str().filter(|t| is_identifier(t)).ok_or_else(|| {
@@ -72,8 +79,8 @@ impl Overrides {
                 }
                 other => {
                     return Err(ConvertError::Overrides(format!(
-                        "unknown key `{other}` (expected title, version, schema_names, schema_patches)"
-                    )))
+                    "unknown key `{other}` (expected title, version, schema_names, schema_patches)"
+                )))
                 }
             }
         }
@@ -143,7 +150,11 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
             (None, None) => None,
         };
         if let Some(Auth::ApiKey { name, .. }) = &req.auth {
-            op.params.retain(|p| !p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+            op.params.retain(|p| {
+                !p["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
         }
         // Extract named components from every inferred body.
         let op_pascal = pascal(&op.id);
@@ -155,12 +166,21 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
             .split('/')
             .rfind(|s| !s.is_empty() && !s.contains('{'))
             .map(|s| pascal(&schema::singular(s)));
+        let item_endpoint = op
+            .path
+            .split('/')
+            .rfind(|s| !s.is_empty())
+            .is_some_and(|s| s.contains('{'));
         for (code, resp) in op.responses.iter_mut() {
-            let Some(node) = resp.json.as_mut() else { continue };
+            let Some(node) = resp.json.as_mut() else {
+                continue;
+            };
             let claims = if (200..300).contains(code) {
                 // An object wrapping an array of objects (a page of results)
-                // is the list of the resource, not the resource.
-                let wrapper = matches!(&node.kind, schema::Kind::Object(o)
+                // is the list of the resource, not the resource; not so on an
+                // item endpoint (`/invoices/{id}` with its `lines`).
+                let wrapper = !item_endpoint
+                    && matches!(&node.kind, schema::Kind::Object(o)
                     if o.props.values().any(|p| matches!(&p.node.kind,
                         schema::Kind::Array(items) if matches!(items.kind, schema::Kind::Object(_)))));
                 match (&resource, wrapper) {
@@ -188,7 +208,7 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
                 names.join(", ")
             ))
         })?;
-        if names.iter().any(|n| n == to) {
+        if names.iter().enumerate().any(|(j, n)| j != i && n == to) {
             return Err(ConvertError::Overrides(format!(
                 "schema_names: `{to}` is already the name of another schema"
             )));
@@ -212,7 +232,9 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
     for (name, patch) in &opts.overrides.schema_patches {
         let known = components.keys().cloned().collect::<Vec<_>>().join(", ");
         let target = components.get_mut(name).ok_or_else(|| {
-            ConvertError::Overrides(format!("schema_patches: no schema is named `{name}` (schemas: {known})"))
+            ConvertError::Overrides(format!(
+                "schema_patches: no schema is named `{name}` (schemas: {known})"
+            ))
         })?;
         merge_patch(target, patch);
     }
@@ -222,11 +244,19 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
     let mut info = Map::new();
     info.insert(
         "title".into(),
-        opts.overrides.title.clone().unwrap_or_else(|| coll.name.clone()).into(),
+        opts.overrides
+            .title
+            .clone()
+            .unwrap_or_else(|| coll.name.clone())
+            .into(),
     );
     info.insert(
         "version".into(),
-        opts.overrides.version.clone().unwrap_or_else(|| "1.0.0".into()).into(),
+        opts.overrides
+            .version
+            .clone()
+            .unwrap_or_else(|| "1.0.0".into())
+            .into(),
     );
     let note = format!(
         "Generated by `cargo xtask sync-postman` from `{}`; do not edit by hand.",
@@ -245,9 +275,7 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
     let tags: Vec<Value> = coll
         .folders
         .iter()
-        .filter(|f| {
-            coll.requests.iter().any(|r| r.folders == f.path)
-        })
+        .filter(|f| coll.requests.iter().any(|r| r.folders == f.path))
         .map(|f| {
             let mut t = Map::new();
             t.insert("name".into(), f.path.join(" / ").into());
@@ -262,7 +290,12 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
     }
     doc.insert(
         "paths".into(),
-        Value::Object(paths.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()),
+        Value::Object(
+            paths
+                .into_iter()
+                .map(|(k, v)| (k, Value::Object(v)))
+                .collect(),
+        ),
     );
     let mut comp = Map::new();
     if !components.is_empty() {
@@ -281,23 +314,71 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
 }
 
 /// Renders a document the same way on every run and platform: keys sorted,
-/// numbers in one canonical form, two-space indent, LF, final newline.
+/// numbers in one canonical form, two-space indent, LF, final newline (the
+/// layout of `serde_json::to_string_pretty`).
+///
+/// Written straight from the borrowed document, not from a sorted copy of
+/// it: on a 2,000-request collection the copy cost as much as the conversion.
 pub fn render(doc: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(&canonical(doc)).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut out = Vec::with_capacity(1 << 16);
+    write_canonical(doc, 0, &mut out);
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn canonical(v: &Value) -> Value {
+fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
+    let newline = |depth: usize, out: &mut Vec<u8>| {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    };
     match v {
+        Value::Object(m) if m.is_empty() => out.extend_from_slice(b"{}"),
         Value::Object(m) => {
-            let sorted: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, canonical(v))).collect();
-            Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            // serde_json's map is sorted already unless a crate in the build
+            // turns on its `preserve_order` feature.
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            if !m.keys().is_sorted() {
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            }
+            out.push(b'{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                newline(indent + 1, out);
+                write_string(k, out);
+                out.extend_from_slice(b": ");
+                write_canonical(v, indent + 1, out);
+            }
+            newline(indent, out);
+            out.push(b'}');
         }
-        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
-        Value::Number(n) => canonical_number(n),
-        other => other.clone(),
+        Value::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                newline(indent + 1, out);
+                write_canonical(v, indent + 1, out);
+            }
+            newline(indent, out);
+            out.push(b']');
+        }
+        Value::String(s) => write_string(s, out),
+        Value::Number(n) => {
+            let _ = serde_json::to_writer(&mut *out, &canonical_number(n));
+        }
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Null => out.extend_from_slice(b"null"),
     }
+}
+
+/// A JSON string literal, escaped by serde_json (writing to a Vec cannot fail).
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// Numbers are written from their value, not their source text, so the output
@@ -345,8 +426,16 @@ struct OpDraft {
 }
 
 enum BodyDraft {
-    Json { node: Node, example: Value },
-    Fixed { media: String, schema: Value, example: Option<Value>, extensions: Map<String, Value> },
+    Json {
+        node: Node,
+        example: Value,
+    },
+    Fixed {
+        media: String,
+        schema: Value,
+        example: Option<Value>,
+        extensions: Map<String, Value>,
+    },
 }
 
 struct RespDraft {
@@ -356,14 +445,23 @@ struct RespDraft {
     text: Option<(String, Vec<(String, String)>)>,
 }
 
-fn draft(req: &Request, vars: &HashMap<&str, Option<&str>>, servers: &mut Servers) -> Result<OpDraft, ConvertError> {
+fn draft(
+    req: &Request,
+    vars: &HashMap<&str, Option<&str>>,
+    servers: &mut Servers,
+) -> Result<OpDraft, ConvertError> {
     let loc = req.location(".request.url");
     servers.add(&req.url, vars, &loc)?;
     let (path, path_params) = path_template(&req.url.path, &loc)?;
     let mut params = Vec::new();
     for name in &path_params {
         let var = req.url.variables.iter().find(|v| &v.key == name);
-        let mut p = param(name, "path", var.and_then(|v| v.value.as_deref()), var.and_then(|v| v.description.as_deref()));
+        let mut p = param(
+            name,
+            "path",
+            var.and_then(|v| v.value.as_deref()),
+            var.and_then(|v| v.description.as_deref()),
+        );
         p.insert("required".into(), Value::Bool(true));
         params.push(Value::Object(p));
     }
@@ -378,21 +476,31 @@ fn draft(req: &Request, vars: &HashMap<&str, Option<&str>>, servers: &mut Server
     let mut seen_headers: Vec<String> = Vec::new();
     for h in &req.headers {
         let lower = h.key.to_ascii_lowercase();
-        if matches!(lower.as_str(), "content-type" | "accept" | "authorization") || seen_headers.contains(&lower) {
+        if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
+            || seen_headers.contains(&lower)
+        {
             continue;
         }
         seen_headers.push(lower);
         params.push(Value::Object(kv_param(h, "header")));
     }
-    let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?.flatten();
+    let body = req
+        .body
+        .as_ref()
+        .map(|b| body_draft(b, req))
+        .transpose()?
+        .flatten();
     let mut responses: BTreeMap<u16, RespDraft> = BTreeMap::new();
     for ex in &req.examples {
-        add_example(responses.entry(ex.code).or_insert_with(|| RespDraft {
-            description: ex.name.clone(),
-            json: None,
-            json_examples: Vec::new(),
-            text: None,
-        }), ex);
+        add_example(
+            responses.entry(ex.code).or_insert_with(|| RespDraft {
+                description: ex.name.clone(),
+                json: None,
+                json_examples: Vec::new(),
+                text: None,
+            }),
+            ex,
+        );
     }
     let mut words = req.folders.clone();
     words.push(req.name.clone());
@@ -453,10 +561,18 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
                         h.key.eq_ignore_ascii_case("content-type")
                             && h.value.as_deref().is_some_and(|v| v.contains("json"))
                     }));
-            let parsed = serde_json::from_str::<Value>(text)
-                .or_else(|e| if json_declared { serde_json::from_str(&quote_variables(text)) } else { Err(e) });
+            let parsed = serde_json::from_str::<Value>(text).or_else(|e| {
+                if json_declared {
+                    serde_json::from_str(&quote_variables(text))
+                } else {
+                    Err(e)
+                }
+            });
             match parsed {
-                Ok(v) if json_declared || language.is_none() => BodyDraft::Json { node: schema::infer(&v), example: v },
+                Ok(v) if json_declared || language.is_none() => BodyDraft::Json {
+                    node: schema::infer(&v),
+                    example: v,
+                },
                 _ => {
                     let mut extensions = Map::new();
                     if let Some(l) = language {
@@ -486,7 +602,10 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
                 .and_then(|v| serde_json::from_str::<Value>(v).ok())
                 .unwrap_or_else(|| json!({}));
             let example = json!({"query": query, "variables": vars});
-            BodyDraft::Json { node: schema::infer(&example), example }
+            BodyDraft::Json {
+                node: schema::infer(&example),
+                example,
+            }
         }
     }))
 }
@@ -536,13 +655,22 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
             continue;
         }
         let (schema, is_required, _) = if f.is_file {
-            (json!({"type": "string", "format": "binary"}), f.description.as_deref().is_some_and(is_required_text), None)
+            (
+                json!({"type": "string", "format": "binary"}),
+                kv_required(f),
+                None,
+            )
         } else {
             let (s, r, d) = value_schema(f);
             (s, r, d)
         };
         let mut s = schema;
-        if let Some(d) = f.description.as_deref().map(strip_required).filter(|d| !d.is_empty()) {
+        if let Some(d) = f
+            .description
+            .as_deref()
+            .map(strip_required)
+            .filter(|d| !d.is_empty())
+        {
             s["description"] = d.into();
         }
         if is_required {
@@ -570,13 +698,19 @@ fn is_required_text(d: &str) -> bool {
     d.contains("(Required)")
 }
 
+/// "(Required)" in the description, unless the entry is disabled: Postman
+/// does not send a disabled entry, so it cannot be required.
+fn kv_required(kv: &KeyValue) -> bool {
+    !kv.disabled && kv.description.as_deref().is_some_and(is_required_text)
+}
+
 fn strip_required(d: &str) -> String {
     d.replace("(Required)", "").trim().to_owned()
 }
 
 /// Schema, required flag and example for a query/header/form value.
 fn value_schema(kv: &KeyValue) -> (Value, bool, Option<Value>) {
-    let required = kv.description.as_deref().is_some_and(is_required_text);
+    let required = kv_required(kv);
     let (schema, example) = scalar_schema(kv.value.as_deref());
     (schema, required, example)
 }
@@ -593,7 +727,8 @@ fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
         return (json!({"type": "string"}), None);
     }
     // Concrete values give their JSON type only, never a format.
-    let plain_int = v.parse::<i64>().is_ok() && !(v.len() > 1 && (v.starts_with('0') || v.starts_with("-0")));
+    let plain_int =
+        v.parse::<i64>().is_ok() && !(v.len() > 1 && (v.starts_with('0') || v.starts_with("-0")));
     let (ty, example) = if plain_int {
         ("integer", v.parse::<i64>().map(Value::from).ok())
     } else if v == "true" || v == "false" {
@@ -604,7 +739,12 @@ fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
     (json!({"type": ty}), example)
 }
 
-fn param(name: &str, location: &str, value: Option<&str>, description: Option<&str>) -> Map<String, Value> {
+fn param(
+    name: &str,
+    location: &str,
+    value: Option<&str>,
+    description: Option<&str>,
+) -> Map<String, Value> {
     let (schema, example) = scalar_schema(value);
     let mut p = Map::new();
     p.insert("name".into(), name.into());
@@ -620,20 +760,32 @@ fn param(name: &str, location: &str, value: Option<&str>, description: Option<&s
 }
 
 fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
-    let mut p = param(&kv.key, location, kv.value.as_deref(), kv.description.as_deref());
-    let required = kv.description.as_deref().is_some_and(is_required_text);
-    p.insert("required".into(), Value::Bool(required));
+    let mut p = param(
+        &kv.key,
+        location,
+        kv.value.as_deref(),
+        kv.description.as_deref(),
+    );
+    p.insert("required".into(), Value::Bool(kv_required(kv)));
     p
 }
 
 /// `["api", ":id", "{{v}}", ""]` → `/api/{id}/{v}/` and the parameter names.
-fn path_template(segments: &[String], loc: &Location) -> Result<(String, Vec<String>), ConvertError> {
+fn path_template(
+    segments: &[String],
+    loc: &Location,
+) -> Result<(String, Vec<String>), ConvertError> {
     let mut out = String::new();
     let mut names: Vec<String> = Vec::new();
     let add_name = |n: &str, names: &mut Vec<String>| -> Result<(), ConvertError> {
-        let ok = !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+        let ok = !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
         if !ok {
-            return Err(ConvertError::invalid(loc.clone(), format!("path variable `{n}` is not a usable name")));
+            return Err(ConvertError::invalid(
+                loc.clone(),
+                format!("path variable `{n}` is not a usable name"),
+            ));
         }
         if !names.iter().any(|x| x == n) {
             names.push(n.to_owned());
@@ -655,7 +807,10 @@ fn path_template(segments: &[String], loc: &Location) -> Result<(String, Vec<Str
         let mut rest = seg.as_str();
         while let Some(start) = rest.find("{{") {
             out.push_str(&rest[..start]);
-            let end = rest[start..].find("}}").map(|e| start + e).unwrap_or(rest.len());
+            let end = rest[start..]
+                .find("}}")
+                .map(|e| start + e)
+                .unwrap_or(rest.len());
             let name = rest[start + 2..end].trim();
             add_name(name, &mut names)?;
             out.push('{');
@@ -664,7 +819,10 @@ fn path_template(segments: &[String], loc: &Location) -> Result<(String, Vec<Str
             rest = rest.get(end + 2..).unwrap_or("");
         }
         if rest.contains(['{', '}']) {
-            return Err(ConvertError::invalid(loc.clone(), format!("path segment `{seg}` has a stray brace")));
+            return Err(ConvertError::invalid(
+                loc.clone(),
+                format!("path segment `{seg}` has a stray brace"),
+            ));
         }
         out.push_str(rest);
     }
@@ -707,7 +865,12 @@ struct Servers {
 }
 
 impl Servers {
-    fn add(&mut self, url: &postman::Url, vars: &HashMap<&str, Option<&str>>, loc: &Location) -> Result<(), ConvertError> {
+    fn add(
+        &mut self,
+        url: &postman::Url,
+        vars: &HashMap<&str, Option<&str>>,
+        loc: &Location,
+    ) -> Result<(), ConvertError> {
         let Some(host) = url.host.as_deref().filter(|h| !h.is_empty()) else {
             return Ok(());
         };
@@ -716,7 +879,10 @@ impl Servers {
             .strip_prefix("{{")
             .and_then(|h| h.strip_suffix("}}"))
             .filter(|h| !h.contains("{{"));
-        let mut server = match whole_var.and_then(|v| vars.get(v).copied().flatten()).filter(|v| !v.is_empty()) {
+        let mut server = match whole_var
+            .and_then(|v| vars.get(v).copied().flatten())
+            .filter(|v| !v.is_empty())
+        {
             // `{{baseUrl}}` with a value: the value is the server.
             Some(value) if url.protocol.is_none() => value.trim_end_matches('/').to_owned(),
             _ => {
@@ -728,7 +894,12 @@ impl Servers {
                         ConvertError::invalid(loc.clone(), format!("cannot parse host `{host}`"))
                     })?;
                     let name = rest[start + 2..end].trim().to_owned();
-                    let default = vars.get(name.as_str()).copied().flatten().unwrap_or("").to_owned();
+                    let default = vars
+                        .get(name.as_str())
+                        .copied()
+                        .flatten()
+                        .unwrap_or("")
+                        .to_owned();
                     s.push('{');
                     s.push_str(&name);
                     s.push('}');
@@ -736,7 +907,8 @@ impl Servers {
                     rest = &rest[end + 2..];
                 }
                 s.push_str(rest);
-                let scheme_in_host = s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
+                let scheme_in_host =
+                    s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
                 match &url.protocol {
                     Some(p) => format!("{}://{s}", p.replace("{{", "{").replace("}}", "}")),
                     None if scheme_in_host => s,
@@ -793,14 +965,19 @@ impl Security {
             Auth::Basic => ("basicAuth", json!({"type": "http", "scheme": "basic"})),
             Auth::Bearer => ("bearerAuth", json!({"type": "http", "scheme": "bearer"})),
             Auth::Digest => ("digestAuth", json!({"type": "http", "scheme": "digest"})),
-            Auth::ApiKey { name, location } => {
-                ("apiKeyAuth", json!({"type": "apiKey", "in": location, "name": name}))
-            }
-            Auth::OAuth2 { token_url: Some(t), .. } => (
+            Auth::ApiKey { name, location } => (
+                "apiKeyAuth",
+                json!({"type": "apiKey", "in": location, "name": name}),
+            ),
+            Auth::OAuth2 {
+                token_url: Some(t), ..
+            } => (
                 "oauth2Auth",
                 json!({"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": t, "scopes": {}}}}),
             ),
-            Auth::OAuth2 { auth_url: Some(a), .. } => (
+            Auth::OAuth2 {
+                auth_url: Some(a), ..
+            } => (
                 "oauth2Auth",
                 json!({"type": "oauth2", "flows": {"implicit": {"authorizationUrl": a, "scopes": {}}}}),
             ),
@@ -832,7 +1009,12 @@ impl Security {
 
 // ------------------------------------------------------------------ emission
 
-fn emit_operation(op: OpDraft, names: &[String], reg: &Registry, components: &mut Map<String, Value>) -> Value {
+fn emit_operation(
+    op: OpDraft,
+    names: &[String],
+    reg: &Registry,
+    components: &mut Map<String, Value>,
+) -> Value {
     let mut o = Map::new();
     o.insert("operationId".into(), op.id.clone().into());
     o.insert("summary".into(), op.summary.into());
@@ -853,7 +1035,12 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry, components: &mu
                 m.insert("example".into(), example);
                 ("application/json".to_owned(), m)
             }
-            BodyDraft::Fixed { media, schema, example, extensions } => {
+            BodyDraft::Fixed {
+                media,
+                schema,
+                example,
+                extensions,
+            } => {
                 let mut m = extensions;
                 m.insert("schema".into(), schema);
                 if let Some(e) = example {
@@ -863,7 +1050,13 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry, components: &mu
             }
         };
         m.retain(|_, v| !v.is_null());
-        o.insert("requestBody".into(), json!({"required": true, "content": {media: m}}));
+        // Built by hand: `json!` would copy `m` (and its example) through serde.
+        let mut content = Map::new();
+        content.insert(media, Value::Object(m));
+        let mut request_body = Map::new();
+        request_body.insert("required".into(), Value::Bool(true));
+        request_body.insert("content".into(), Value::Object(content));
+        o.insert("requestBody".into(), Value::Object(request_body));
     }
     let mut responses: BTreeMap<u16, Map<String, Value>> = BTreeMap::new();
     for (code, r) in op.responses {
@@ -881,7 +1074,11 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry, components: &mu
             m.insert("schema".into(), json!({"type": "string"}));
             m.insert(
                 "examples".into(),
-                examples(list.into_iter().map(|(n, t)| (n, Value::String(t))).collect()),
+                examples(
+                    list.into_iter()
+                        .map(|(n, t)| (n, Value::String(t)))
+                        .collect(),
+                ),
             );
             content.insert(media, Value::Object(m));
         }
@@ -897,11 +1094,26 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry, components: &mu
         responses.insert(200, r);
     }
     let op_pascal = pascal(&op.id);
-    unify(&mut responses, |c| c == 101 || (200..300).contains(&c), &format!("{op_pascal}Success"), components);
-    unify(&mut responses, |c| (400..600).contains(&c), &format!("{op_pascal}Error"), components);
+    unify(
+        &mut responses,
+        |c| c == 101 || (200..300).contains(&c),
+        &format!("{op_pascal}Success"),
+        components,
+    );
+    unify(
+        &mut responses,
+        |c| (400..600).contains(&c),
+        &format!("{op_pascal}Error"),
+        components,
+    );
     o.insert(
         "responses".into(),
-        Value::Object(responses.into_iter().map(|(c, r)| (c.to_string(), Value::Object(r))).collect()),
+        Value::Object(
+            responses
+                .into_iter()
+                .map(|(c, r)| (c.to_string(), Value::Object(r)))
+                .collect(),
+        ),
     );
     if let Some(s) = op.security {
         o.insert("security".into(), s);
@@ -918,7 +1130,11 @@ fn examples(list: Vec<(String, Value)>) -> Value {
             n += 1;
             key = format!("{name} ({n})");
         }
-        m.insert(key, json!({"summary": name, "value": value}));
+        // Built by hand: `json!` would copy `value` through serde.
+        let mut example = Map::new();
+        example.insert("summary".into(), Value::String(name));
+        example.insert("value".into(), value);
+        m.insert(key, Value::Object(example));
     }
     Value::Object(m)
 }
@@ -935,12 +1151,15 @@ fn unify(
     union_name: &str,
     components: &mut Map<String, Value>,
 ) {
-    let members: Vec<u16> = responses.keys().copied().filter(|c| in_group(*c)).collect();
+    let mut members: Vec<u16> = responses.keys().copied().filter(|c| in_group(*c)).collect();
     if members.len() < 2 {
         return;
     }
     let json_schema = |r: &Map<String, Value>| -> Option<Value> {
-        r.get("content")?.get("application/json")?.get("schema").cloned()
+        r.get("content")?
+            .get("application/json")?
+            .get("schema")
+            .cloned()
     };
     let mut distinct: Vec<Value> = Vec::new();
     for c in &members {
@@ -951,10 +1170,19 @@ fn unify(
         }
     }
     if distinct.is_empty() {
+        // progenitor reads a 101 without JSON as a protocol upgrade, a kind
+        // no other response can share: drop it next to other successes.
+        if members.contains(&101) {
+            responses.remove(&101);
+            members.retain(|c| *c != 101);
+        }
         let text = members.iter().find_map(|c| {
             let content = responses[c].get("content")?.as_object()?;
             let (media, m) = content.iter().next()?;
-            Some((media.clone(), json!({"schema": m.get("schema").cloned().unwrap_or(json!({"type": "string"}))})))
+            Some((
+                media.clone(),
+                json!({"schema": m.get("schema").cloned().unwrap_or(json!({"type": "string"}))}),
+            ))
         });
         if let Some((media, m)) = text {
             for c in &members {
@@ -984,8 +1212,10 @@ fn unify(
                 _ => {}
             }
         }
-        let mut scored: Vec<(usize, Value)> =
-            variants.into_iter().map(|v| (value_specificity(&v, components), v)).collect();
+        let mut scored: Vec<(usize, Value)> = variants
+            .into_iter()
+            .map(|v| (value_specificity(&v, components), v))
+            .collect();
         schema::sort_variants(&mut scored);
         let mut name = union_name.to_owned();
         let mut n = 1;
@@ -993,7 +1223,10 @@ fn unify(
             n += 1;
             name = format!("{union_name}{n}");
         }
-        components.insert(name.clone(), json!({"oneOf": scored.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}));
+        components.insert(
+            name.clone(),
+            json!({"oneOf": scored.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
+        );
         json!({"$ref": format!("#/components/schemas/{name}")})
     };
     for c in &members {
@@ -1011,16 +1244,25 @@ fn unify(
 fn value_specificity(v: &Value, components: &Map<String, Value>) -> usize {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return components.get(name).map_or(0, |c| value_specificity(c, &Map::new()));
+        return components
+            .get(name)
+            .map_or(0, |c| value_specificity(c, &Map::new()));
     }
     if let Some(items) = v.get("items") {
         return value_specificity(items, components);
     }
     if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
-        return vs.iter().map(|x| value_specificity(x, components)).min().unwrap_or(0);
+        return vs
+            .iter()
+            .map(|x| value_specificity(x, components))
+            .min()
+            .unwrap_or(0);
     }
     if v.get("properties").is_some() {
-        return 1 + v.get("required").and_then(Value::as_array).map_or(0, Vec::len);
+        return 1 + v
+            .get("required")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
     }
     0
 }
@@ -1038,13 +1280,19 @@ mod tests {
 
     #[test]
     fn bare_variables_in_json_bodies_are_quoted() {
-        assert_eq!(quote_variables(r#"{"n": {{count}}, "s": "{{x}}"}"#), r#"{"n": "{{count}}", "s": "{{x}}"}"#);
+        assert_eq!(
+            quote_variables(r#"{"n": {{count}}, "s": "{{x}}"}"#),
+            r#"{"n": "{{count}}", "s": "{{x}}"}"#
+        );
     }
 
     #[test]
     fn path_templates() {
         let loc = Location::new(None, "$");
-        let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""].iter().map(|s| s.to_string()).collect();
+        let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let (p, names) = path_template(&segs, &loc).expect("template");
         assert_eq!(p, "/api/{id}/v{ver}/");
         assert_eq!(names, vec!["id", "ver"]);
@@ -1054,7 +1302,10 @@ mod tests {
     fn concrete_query_values_give_type_only() {
         assert_eq!(scalar_schema(Some("42")).0, json!({"type": "integer"}));
         assert_eq!(scalar_schema(Some("007")).0, json!({"type": "string"}));
-        assert_eq!(scalar_schema(Some("<date>")).0, json!({"type": "string", "format": "date"}));
+        assert_eq!(
+            scalar_schema(Some("<date>")).0,
+            json!({"type": "string", "format": "date"})
+        );
         assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
     }
 

@@ -49,8 +49,8 @@ pub enum ConvertError {
     NotACollection(String),
     /// A Postman v1 collection (top-level `requests`, `folders`, `order`).
     #[error(
-        "Postman collection format v1 is not supported (it has top-level `requests`/`folders`); \
-         export the collection again from Postman as Collection v2.1"
+        "Postman collection format v1 is not supported (top-level `requests`/`folders`/`order`, \
+         or a v1 `info.schema`); export the collection again from Postman as Collection v2.1"
     )]
     V1Collection,
     /// Something inside the collection cannot be converted.

@@ -190,22 +190,20 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| ConvertError::InvalidJson {
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: json_message(&e),
     })?;
     let root = doc.as_object().ok_or_else(|| {
-        ConvertError::NotACollection(format!(
-            "the top level is {}, not an object",
-            kind_of(&doc)
-        ))
+        ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(&doc)))
     })?;
     if root.contains_key("requests") && root.contains_key("folders")
         || root.contains_key("order") && root.contains_key("requests")
     {
         return Err(ConvertError::V1Collection);
     }
-    let info = root.get("info").and_then(Value::as_object).ok_or_else(|| {
-        ConvertError::NotACollection("no `info` object at $.info".to_owned())
-    })?;
+    let info = root
+        .get("info")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ConvertError::NotACollection("no `info` object at $.info".to_owned()))?;
     if let Some(schema) = info.get("schema") {
         let schema = schema.as_str().ok_or_else(|| {
             ConvertError::NotACollection("$.info.schema is not a string".to_owned())
@@ -219,9 +217,9 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
             )));
         }
     }
-    let items = root.get("item").ok_or_else(|| {
-        ConvertError::NotACollection("no `item` array at $.item".to_owned())
-    })?;
+    let items = root
+        .get("item")
+        .ok_or_else(|| ConvertError::NotACollection("no `item` array at $.item".to_owned()))?;
     let name = match info.get("name") {
         Some(Value::String(s)) => s.clone(),
         _ => "Postman collection".to_owned(),
@@ -343,7 +341,12 @@ fn parse_request(
             let url = r.get("url").ok_or_else(|| {
                 ConvertError::invalid(here(".request"), "the request has no `url`")
             })?;
-            req.url = parse_url(url, &here(".request.url"), &display, &format!("{ptr}.request.url"))?;
+            req.url = parse_url(
+                url,
+                &here(".request.url"),
+                &display,
+                &format!("{ptr}.request.url"),
+            )?;
             if let Some(h) = r.get("header") {
                 if !h.is_string() {
                     req.headers = key_values(h, Some(&display), &format!("{ptr}.request.header"))?;
@@ -352,17 +355,26 @@ fn parse_request(
             req.body = parse_body(r.get("body"), &display, &format!("{ptr}.request.body"))?;
             req.description = description(r.get("description"));
             if req.auth.is_none() {
-                req.auth = parse_auth(r.get("auth"), Some(&display), &format!("{ptr}.request.auth"))?;
-            } else if let Some(a) =
-                parse_auth(r.get("auth"), Some(&display), &format!("{ptr}.request.auth"))?
-            {
+                req.auth = parse_auth(
+                    r.get("auth"),
+                    Some(&display),
+                    &format!("{ptr}.request.auth"),
+                )?;
+            } else if let Some(a) = parse_auth(
+                r.get("auth"),
+                Some(&display),
+                &format!("{ptr}.request.auth"),
+            )? {
                 req.auth = Some(a);
             }
         }
         other => {
             return Err(ConvertError::invalid(
                 here(".request"),
-                format!("`request` must be an object or a URL string, found {}", kind_of(other)),
+                format!(
+                    "`request` must be an object or a URL string, found {}",
+                    kind_of(other)
+                ),
             ))
         }
     }
@@ -405,15 +417,23 @@ fn parse_example(r: &Value, display: &str, p: &str) -> Result<Example, ConvertEr
         Some(Value::String(s)) if s.parse::<u16>().is_ok_and(|c| (100..=599).contains(&c)) => {
             s.parse().unwrap_or(200)
         }
+        Some(Value::String(s)) => {
+            return Err(ConvertError::invalid(
+                here(".code"),
+                format!("`\"{s}\"` is not an HTTP status code"),
+            ))
+        }
         None | Some(Value::Null) => match status_text.and_then(code_for_reason) {
             Some(c) => c,
             None => {
                 return Err(ConvertError::invalid(
                     here(""),
-                    format!(
-                        "example \"{name}\" has no `code`, and its `status` {} is not a known HTTP reason phrase",
-                        status_text.map_or("is missing".to_owned(), |s| format!("\"{s}\""))
-                    ),
+                    match status_text {
+                        Some(s) => format!(
+                            "example \"{name}\" has no `code`, and its `status` \"{s}\" is not a known HTTP reason phrase"
+                        ),
+                        None => format!("example \"{name}\" has neither `code` nor `status`"),
+                    },
                 ))
             }
         },
@@ -439,7 +459,11 @@ fn parse_example(r: &Value, display: &str, p: &str) -> Result<Example, ConvertEr
         for kv in key_values(h, Some(display), &format!("{p}.header"))? {
             if kv.key.eq_ignore_ascii_case("content-type") {
                 content_type = kv.value.map(|v| {
-                    v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+                    v.split(';')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase()
                 });
             }
         }
@@ -464,7 +488,10 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
         other => {
             return Err(ConvertError::invalid(
                 loc.clone(),
-                format!("`url` must be a string or an object, found {}", kind_of(other)),
+                format!(
+                    "`url` must be a string or an object, found {}",
+                    kind_of(other)
+                ),
             ))
         }
     };
@@ -473,7 +500,10 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
     // Trust the structured parts; fall back to `raw` only when they are absent.
     let mut url = if has_structure {
         Url {
-            protocol: obj.get("protocol").and_then(Value::as_str).map(str::to_owned),
+            protocol: obj
+                .get("protocol")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             host: match obj.get("host") {
                 Some(Value::Array(parts)) => Some(join_strings(parts, ".", loc)?),
                 Some(Value::String(s)) => Some(s.clone()),
@@ -481,7 +511,10 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
                 Some(other) => {
                     return Err(ConvertError::invalid(
                         loc.clone(),
-                        format!("`url.host` must be an array or a string, found {}", kind_of(other)),
+                        format!(
+                            "`url.host` must be an array or a string, found {}",
+                            kind_of(other)
+                        ),
                     ))
                 }
             },
@@ -503,7 +536,10 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
                             .to_owned()),
                         other => Err(ConvertError::invalid(
                             loc.clone(),
-                            format!("a `url.path` segment must be a string, found {}", kind_of(other)),
+                            format!(
+                                "a `url.path` segment must be a string, found {}",
+                                kind_of(other)
+                            ),
                         )),
                     })
                     .collect::<Result<_, _>>()?,
@@ -557,7 +593,11 @@ fn parse_raw_url(raw: &str, loc: &Location) -> Result<Url, ConvertError> {
     };
     let (protocol, rest) = match before_query.split_once("://") {
         Some((p, rest)) => {
-            if p.is_empty() || !(p.starts_with("{{") || p.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))) {
+            if p.is_empty()
+                || !(p.starts_with("{{")
+                    || p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+            {
                 return Err(ConvertError::invalid(
                     loc.clone(),
                     format!("cannot parse URL `{raw}`: bad scheme `{p}`"),
@@ -642,7 +682,10 @@ fn join_strings(parts: &[Value], sep: &str, loc: &Location) -> Result<String, Co
             other => {
                 return Err(ConvertError::invalid(
                     loc.clone(),
-                    format!("a `url.host` part must be a string, found {}", kind_of(other)),
+                    format!(
+                        "a `url.host` part must be a string, found {}",
+                        kind_of(other)
+                    ),
                 ))
             }
         }
@@ -709,13 +752,19 @@ fn parse_body(v: Option<&Value>, display: &str, ptr: &str) -> Result<Option<Body
         other => {
             return Err(ConvertError::invalid(
                 Location::new(Some(display), format!("{ptr}.mode")),
-                format!("unknown body mode `{other}` (expected raw, urlencoded, formdata, file or graphql)"),
+                format!(
+                "unknown body mode `{other}` (expected raw, urlencoded, formdata, file or graphql)"
+            ),
             ))
         }
     })
 }
 
-fn parse_auth(v: Option<&Value>, display: Option<&str>, ptr: &str) -> Result<Option<Auth>, ConvertError> {
+fn parse_auth(
+    v: Option<&Value>,
+    display: Option<&str>,
+    ptr: &str,
+) -> Result<Option<Auth>, ConvertError> {
     let Some(v) = v else { return Ok(None) };
     let obj = match v {
         Value::Null => return Ok(None),
@@ -748,7 +797,9 @@ fn parse_auth(v: Option<&Value>, display: Option<&str>, ptr: &str) -> Result<Opt
         "bearer" => Auth::Bearer,
         "digest" => Auth::Digest,
         "apikey" => Auth::ApiKey {
-            name: param("key").filter(|k| !k.is_empty()).unwrap_or_else(|| "X-API-Key".to_owned()),
+            name: param("key")
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "X-API-Key".to_owned()),
             location: match param("in").as_deref() {
                 Some("query") => "query".to_owned(),
                 _ => "header".to_owned(),
@@ -770,7 +821,10 @@ fn key_values(v: &Value, display: Option<&str>, ptr: &str) -> Result<Vec<KeyValu
         other => {
             return Err(ConvertError::invalid(
                 Location::new(display, ptr),
-                format!("expected an array of {{key, value}} entries, found {}", kind_of(other)),
+                format!(
+                    "expected an array of {{key, value}} entries, found {}",
+                    kind_of(other)
+                ),
             ))
         }
     };
@@ -799,7 +853,10 @@ fn key_values(v: &Value, display: Option<&str>, ptr: &str) -> Result<Vec<KeyValu
             key,
             value: obj.get("value").filter(|v| !v.is_null()).map(value_text),
             description: description(obj.get("description")),
-            disabled: obj.get("disabled").and_then(Value::as_bool).unwrap_or(false),
+            disabled: obj
+                .get("disabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             is_file: obj.get("type").and_then(Value::as_str) == Some("file"),
         });
     }
@@ -824,6 +881,14 @@ fn description(v: Option<&Value>) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
+/// serde_json's message without its trailing ` at line L column C`, which
+/// the errors already say.
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
 pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -838,21 +903,49 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 /// Status code for a reason phrase, for examples saved without `code`.
 fn code_for_reason(reason: &str) -> Option<u16> {
     const TABLE: &[(u16, &str)] = &[
-        (100, "continue"), (101, "switching protocols"), (200, "ok"), (201, "created"),
-        (202, "accepted"), (203, "non-authoritative information"), (204, "no content"),
-        (205, "reset content"), (206, "partial content"), (207, "multi-status"),
-        (300, "multiple choices"), (301, "moved permanently"), (302, "found"),
-        (303, "see other"), (304, "not modified"), (307, "temporary redirect"),
-        (308, "permanent redirect"), (400, "bad request"), (401, "unauthorized"),
-        (402, "payment required"), (403, "forbidden"), (404, "not found"),
-        (405, "method not allowed"), (406, "not acceptable"), (408, "request timeout"),
-        (409, "conflict"), (410, "gone"), (411, "length required"),
-        (412, "precondition failed"), (413, "payload too large"), (414, "uri too long"),
-        (415, "unsupported media type"), (422, "unprocessable entity"), (423, "locked"),
-        (424, "failed dependency"), (428, "precondition required"),
-        (429, "too many requests"), (431, "request header fields too large"),
-        (500, "internal server error"), (501, "not implemented"), (502, "bad gateway"),
-        (503, "service unavailable"), (504, "gateway timeout"),
+        (100, "continue"),
+        (101, "switching protocols"),
+        (200, "ok"),
+        (201, "created"),
+        (202, "accepted"),
+        (203, "non-authoritative information"),
+        (204, "no content"),
+        (205, "reset content"),
+        (206, "partial content"),
+        (207, "multi-status"),
+        (300, "multiple choices"),
+        (301, "moved permanently"),
+        (302, "found"),
+        (303, "see other"),
+        (304, "not modified"),
+        (307, "temporary redirect"),
+        (308, "permanent redirect"),
+        (400, "bad request"),
+        (401, "unauthorized"),
+        (402, "payment required"),
+        (403, "forbidden"),
+        (404, "not found"),
+        (405, "method not allowed"),
+        (406, "not acceptable"),
+        (408, "request timeout"),
+        (409, "conflict"),
+        (410, "gone"),
+        (411, "length required"),
+        (412, "precondition failed"),
+        (413, "payload too large"),
+        (414, "uri too long"),
+        (415, "unsupported media type"),
+        (422, "unprocessable entity"),
+        (423, "locked"),
+        (424, "failed dependency"),
+        (428, "precondition required"),
+        (429, "too many requests"),
+        (431, "request header fields too large"),
+        (500, "internal server error"),
+        (501, "not implemented"),
+        (502, "bad gateway"),
+        (503, "service unavailable"),
+        (504, "gateway timeout"),
     ];
     let r = reason.trim().to_ascii_lowercase();
     TABLE.iter().find(|(_, t)| *t == r).map(|(c, _)| *c)

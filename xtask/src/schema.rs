@@ -106,7 +106,9 @@ impl Node {
 pub fn placeholder(s: &str) -> Option<(Scalar, Option<&str>)> {
     let inner = s.strip_prefix('<')?.strip_suffix('>')?;
     let ok = inner.chars().next()?.is_ascii_alphabetic()
-        && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
         return None;
     }
@@ -125,7 +127,8 @@ pub fn placeholder(s: &str) -> Option<(Scalar, Option<&str>)> {
 
 fn is_map_key(k: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    k.strip_prefix("additionalProp").is_some_and(digits) || k.strip_prefix("key_").is_some_and(digits)
+    k.strip_prefix("additionalProp").is_some_and(digits)
+        || k.strip_prefix("key_").is_some_and(digits)
 }
 
 /// Infers a schema from one sample value.
@@ -149,12 +152,20 @@ pub fn infer(v: &Value) -> Node {
             None => Node::scalar(Scalar::String, None),
         },
         Value::Array(items) => {
-            let merged = items.iter().map(infer).reduce(merge).unwrap_or_else(Node::any);
+            let merged = items
+                .iter()
+                .map(infer)
+                .reduce(merge)
+                .unwrap_or_else(Node::any);
             Node::new(Kind::Array(Box::new(merged)))
         }
         Value::Object(map) => {
             if !map.is_empty() && map.keys().all(|k| is_map_key(k)) {
-                let merged = map.values().map(infer).reduce(merge).unwrap_or_else(Node::any);
+                let merged = map
+                    .values()
+                    .map(infer)
+                    .reduce(merge)
+                    .unwrap_or_else(Node::any);
                 return Node::new(Kind::Object(Obj {
                     props: BTreeMap::new(),
                     additional: Some(Box::new(merged)),
@@ -163,7 +174,15 @@ pub fn infer(v: &Value) -> Node {
             }
             let props = map
                 .iter()
-                .map(|(k, v)| (k.clone(), Prop { node: infer(v), seen: 1 }))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        Prop {
+                            node: infer(v),
+                            seen: 1,
+                        },
+                    )
+                })
                 .collect();
             Node::new(Kind::Object(Obj {
                 props,
@@ -187,7 +206,9 @@ pub fn merge(a: Node, b: Node) -> Node {
     let nullable = a.nullable || b.nullable;
     let kind = match (a.kind, b.kind) {
         (Kind::Any, k) | (k, Kind::Any) => k,
-        (Kind::Scalar(x, fx), Kind::Scalar(y, fy)) if x == y => Kind::Scalar(x, merge_format(fx, fy)),
+        (Kind::Scalar(x, fx), Kind::Scalar(y, fy)) if x == y => {
+            Kind::Scalar(x, merge_format(fx, fy))
+        }
         (Kind::Scalar(Scalar::Integer, _), Kind::Scalar(Scalar::Number, f))
         | (Kind::Scalar(Scalar::Number, f), Kind::Scalar(Scalar::Integer, _)) => {
             Kind::Scalar(Scalar::Number, f)
@@ -216,7 +237,11 @@ pub fn merge(a: Node, b: Node) -> Node {
 fn compatible(a: &Kind, b: &Kind) -> bool {
     match (a, b) {
         (Kind::Scalar(x, _), Kind::Scalar(y, _)) => {
-            x == y || matches!((x, y), (Scalar::Integer, Scalar::Number) | (Scalar::Number, Scalar::Integer))
+            x == y
+                || matches!(
+                    (x, y),
+                    (Scalar::Integer, Scalar::Number) | (Scalar::Number, Scalar::Integer)
+                )
         }
         (Kind::Array(_), Kind::Array(_)) | (Kind::Object(_), Kind::Object(_)) => true,
         (Kind::Ref(x), Kind::Ref(y)) => x == y,
@@ -311,7 +336,8 @@ impl Registry {
         match &mut node.kind {
             Kind::Object(obj) if !obj.props.is_empty() => {
                 for (key, prop) in obj.props.iter_mut() {
-                    let claim = vec![(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
+                    let claim =
+                        vec![(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
                     self.extract(&mut prop.node, &claim);
                 }
                 if let Some(add) = obj.additional.as_mut() {
@@ -344,7 +370,10 @@ impl Registry {
                     }
                 };
                 for (claim, n) in name {
-                    *self.entries[id].names.entry((*claim, n.clone())).or_default() += 1;
+                    *self.entries[id]
+                        .names
+                        .entry((*claim, n.clone()))
+                        .or_default() += 1;
                 }
                 node.kind = Kind::Ref(id);
             }
@@ -445,7 +474,10 @@ pub fn singular(word: &str) -> String {
 /// `MfaTokenRequired`, `accountId` → `AccountId`.
 pub fn pascal(text: &str) -> String {
     let mut out = String::new();
-    for word in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let all_caps = word.chars().all(|c| !c.is_ascii_lowercase());
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
@@ -570,9 +602,18 @@ mod tests {
     #[test]
     fn placeholders_give_type_and_format() {
         assert_eq!(placeholder("<uuid>"), Some((Scalar::String, Some("uuid"))));
-        assert_eq!(placeholder("<integer>"), Some((Scalar::Integer, Some("int32"))));
-        assert_eq!(placeholder("<long>"), Some((Scalar::Integer, Some("int64"))));
-        assert_eq!(placeholder("<dateTime>"), Some((Scalar::String, Some("date-time"))));
+        assert_eq!(
+            placeholder("<integer>"),
+            Some((Scalar::Integer, Some("int32")))
+        );
+        assert_eq!(
+            placeholder("<long>"),
+            Some((Scalar::Integer, Some("int64")))
+        );
+        assert_eq!(
+            placeholder("<dateTime>"),
+            Some((Scalar::String, Some("date-time")))
+        );
         assert_eq!(placeholder("<number>"), Some((Scalar::Number, None)));
         assert_eq!(placeholder("<boolean>"), Some((Scalar::Boolean, None)));
         assert_eq!(placeholder("<ipv4>"), Some((Scalar::String, Some("ipv4"))));
@@ -602,14 +643,20 @@ mod tests {
     #[test]
     fn integer_and_number_merge_to_number() {
         let n = merge(infer(&json!(1)), infer(&json!(1.5)));
-        assert_eq!(to_schema(&n, &[], &Registry::default()), json!({"type": "number"}));
+        assert_eq!(
+            to_schema(&n, &[], &Registry::default()),
+            json!({"type": "number"})
+        );
     }
 
     #[test]
     fn map_keys_become_additional_properties() {
         let n = infer(&json!({"additionalProp1": "<string>", "additionalProp2": "<string>"}));
         let s = to_schema(&n, &[], &Registry::default());
-        assert_eq!(s, json!({"type": "object", "additionalProperties": {"type": "string"}}));
+        assert_eq!(
+            s,
+            json!({"type": "object", "additionalProperties": {"type": "string"}})
+        );
     }
 
     #[test]
@@ -631,7 +678,10 @@ mod tests {
         let mut b = infer(&json!([{"account": {"id": "<uuid>"}, "v": 2}]));
         reg.extract(&mut a, &[(Claim::Context, "Balance".into())]);
         reg.extract(&mut b, &[(Claim::Context, "Balance".into())]);
-        assert_eq!(reg.names(), vec!["Account".to_owned(), "Balance".to_owned()]);
+        assert_eq!(
+            reg.names(),
+            vec!["Account".to_owned(), "Balance".to_owned()]
+        );
         assert_eq!(a.kind, Kind::Ref(1));
     }
 }

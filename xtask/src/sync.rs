@@ -1,8 +1,10 @@
 //! File side of `sync-postman`: generate, compare with the checked-in file,
 //! write atomically, and check that progenitor accepts the result.
 
+use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 use crate::convert::{convert, render, Options, Overrides};
 use crate::error::ConvertError;
@@ -23,8 +25,8 @@ pub enum SyncError {
     Convert {
         /// The input file.
         path: PathBuf,
-        /// What went wrong.
-        source: ConvertError,
+        /// What went wrong (boxed: it is large, and errors travel by value).
+        source: Box<ConvertError>,
     },
     /// The converted document is not one progenitor can generate a client from.
     #[error("the converted document would not generate a client: {0}")]
@@ -70,7 +72,7 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
     let overrides = match &job.overrides {
         Some(p) => Overrides::parse(&read(p)?).map_err(|source| SyncError::Convert {
             path: p.clone(),
-            source,
+            source: Box::new(source),
         })?,
         None => Overrides::default(),
     };
@@ -81,7 +83,7 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
     };
     let doc = convert(&bytes, &opts).map_err(|source| SyncError::Convert {
         path: job.input.clone(),
-        source,
+        source: Box::new(source),
     })?;
     check_generates(&doc).map_err(SyncError::Generator)?;
     Ok(render(&doc))
@@ -101,7 +103,9 @@ pub fn sync(job: &Job, check: bool) -> Result<Outcome, SyncError> {
         return Ok(Outcome::UpToDate);
     }
     if check {
-        let old = current.map(|c| String::from_utf8_lossy(&c).into_owned()).unwrap_or_default();
+        let old = current
+            .map(|c| String::from_utf8_lossy(&c).into_owned())
+            .unwrap_or_default();
         return Ok(Outcome::Stale(short_diff(&old, &text, &job.output)));
     }
     write_atomic(&job.output, &text)?;
@@ -117,8 +121,14 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), SyncError> {
         path: path.to_owned(),
         source,
     };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -139,15 +149,28 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
     let full = diff
         .unified_diff()
         .context_radius(2)
-        .header(&format!("{shown} (on disk)"), &format!("{shown} (from the collection)"))
+        .header(
+            &format!("{shown} (on disk)"),
+            &format!("{shown} (from the collection)"),
+        )
         .to_string();
     let lines: Vec<&str> = full.lines().collect();
-    let mut out = lines.iter().take(40).copied().collect::<Vec<_>>().join("\n");
+    let mut out = lines
+        .iter()
+        .take(40)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
     if lines.len() > 40 {
         out.push_str(&format!("\n... ({} more diff lines)", lines.len() - 40));
     }
     out
 }
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+static QUIET_HOOK: Once = Once::new();
 
 /// Parses the document as OpenAPI 3.0 and runs progenitor's generator on it,
 /// turning a refusal or a panic into an error message.
@@ -155,10 +178,20 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
 /// # Errors
 /// The document is not OpenAPI 3.0, or progenitor refuses or panics.
 pub fn check_generates(doc: &serde_json::Value) -> Result<(), String> {
-    let spec: openapiv3::OpenAPI =
-        serde_json::from_value(doc.clone()).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    // Silence the panic message on this thread only. Swapping the global hook
+    // around the call would race with other threads (tests run in parallel)
+    // and could leave the silent hook installed for good.
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
     let result = std::panic::catch_unwind(|| {
         let mut settings = progenitor_impl::GenerationSettings::default();
         settings.with_interface(progenitor_impl::InterfaceStyle::Positional);
@@ -166,7 +199,7 @@ pub fn check_generates(doc: &serde_json::Value) -> Result<(), String> {
             .generate_tokens(&spec)
             .map(|_| ())
     });
-    std::panic::set_hook(previous);
+    QUIET.with(|q| q.set(false));
     match result {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(format!("progenitor refused it: {e}")),

@@ -1,0 +1,197 @@
+//! Malformed collections and overrides, each with the exact error it gives.
+
+use postman_openapi::{convert, ConvertError, Options, Overrides};
+use serde_json::{json, Value};
+
+const V21: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
+
+/// A v2.1 collection holding `items`.
+fn collection(items: Value) -> String {
+    json!({"info": {"name": "Bad", "schema": V21}, "item": items}).to_string()
+}
+
+/// A collection with one request item `{name, request}`.
+fn one_request(request: Value) -> String {
+    collection(json!([{"name": "Req", "request": request}]))
+}
+
+/// A GET of `{{baseUrl}}/a` with the given saved example.
+fn with_example(example: Value) -> String {
+    collection(
+        json!([{"name": "Req", "request": {"method": "GET", "url": "{{baseUrl}}/a"}, "response": [example]}]),
+    )
+}
+
+fn cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        ("invalid JSON", "{\"info\": ".to_owned(), "invalid JSON at line 1, column 9: EOF while parsing a value"),
+        ("not JSON at all", "Postman".to_owned(), "invalid JSON at line 1, column 1: expected value"),
+        ("empty input", String::new(), "invalid JSON at line 1, column 0: EOF while parsing a value"),
+        ("a JSON array", "[]".to_owned(), "not a Postman collection: the top level is an array, not an object"),
+        ("a JSON string", "\"collection\"".to_owned(), "not a Postman collection: the top level is a string, not an object"),
+        (
+            "a v1 collection",
+            json!({"id": "x", "name": "Old", "order": [], "folders": [], "requests": []}).to_string(),
+            "Postman collection format v1 is not supported (top-level `requests`/`folders`/`order`, or a v1 `info.schema`); export the collection again from Postman as Collection v2.1",
+        ),
+        (
+            "a v1 schema URL",
+            json!({"info": {"name": "x", "schema": "https://schema.getpostman.com/json/collection/v1.0.0/collection.json"}, "item": []}).to_string(),
+            "Postman collection format v1 is not supported (top-level `requests`/`folders`/`order`, or a v1 `info.schema`); export the collection again from Postman as Collection v2.1",
+        ),
+        (
+            "a bad info.schema",
+            json!({"info": {"name": "x", "schema": "https://example.com/schema.json"}, "item": []}).to_string(),
+            "not a Postman collection: $.info.schema is `https://example.com/schema.json`, expected a Postman collection v2.0 or v2.1 schema URL",
+        ),
+        (
+            "info.schema not a string",
+            json!({"info": {"name": "x", "schema": 2}, "item": []}).to_string(),
+            "not a Postman collection: $.info.schema is not a string",
+        ),
+        ("no info", json!({"item": []}).to_string(), "not a Postman collection: no `info` object at $.info"),
+        ("no item", json!({"info": {"name": "x", "schema": V21}}).to_string(), "not a Postman collection: no `item` array at $.item"),
+        ("item not an array", collection(json!({"name": "x"})), "$.item: `item` must be an array, found an object"),
+        ("a non-object item", collection(json!([42])), "$.item[0]: an item must be an object, found a number"),
+        ("an item that is neither request nor folder", collection(json!([{"name": "Lost"}])), "item \"Lost\" at $.item[0]: an item needs either `request` (a request) or `item` (a folder)"),
+        ("a request that is a number", one_request(json!(7)), "item \"Req\" at $.item[0].request: `request` must be an object or a URL string, found a number"),
+        ("an item without a URL", one_request(json!({"method": "GET"})), "item \"Req\" at $.item[0].request: the request has no `url`"),
+        ("a URL that is a number", one_request(json!({"method": "GET", "url": 3})), "item \"Req\" at $.item[0].request.url: `url` must be a string or an object, found a number"),
+        ("an empty URL", one_request(json!({"method": "GET", "url": ""})), "item \"Req\" at $.item[0].request.url: the URL is empty"),
+        ("a URL object without raw, host or path", one_request(json!({"method": "GET", "url": {"query": []}})), "item \"Req\" at $.item[0].request.url: the URL has neither `raw` nor `host`/`path`"),
+        ("an unclosed {{ in a URL", one_request(json!({"method": "GET", "url": "{{baseUrl/api/x"})), "item \"Req\" at $.item[0].request.url: cannot parse URL part `{{baseUrl`: `{{` without a closing `}}`"),
+        (
+            "an unclosed {{ in a structured host",
+            one_request(json!({"method": "GET", "url": {"host": ["{{baseUrl"], "path": ["x"]}})),
+            "item \"Req\" at $.item[0].request.url: cannot parse URL part `{{baseUrl`: `{{` without a closing `}}`",
+        ),
+        ("white space in a URL", one_request(json!({"method": "GET", "url": "{{baseUrl}}/api/my accounts"})), "item \"Req\" at $.item[0].request.url: cannot parse URL `{{baseUrl}}/api/my accounts`: it contains white space"),
+        ("a bad scheme", one_request(json!({"method": "GET", "url": "ht tp://x/y"})), "item \"Req\" at $.item[0].request.url: cannot parse URL `ht tp://x/y`: it contains white space"),
+        ("a bad scheme without white space", one_request(json!({"method": "GET", "url": "h%t://x/y"})), "item \"Req\" at $.item[0].request.url: cannot parse URL `h%t://x/y`: bad scheme `h%t`"),
+        ("a stray brace in a path", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a{b"})), "item \"Req\" at $.item[0].request.url: path segment `a{b` has a stray brace"),
+        ("an unusable path variable", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a/:/b"})), "item \"Req\" at $.item[0].request.url: path variable `` is not a usable name"),
+        ("a path segment of the wrong type", one_request(json!({"method": "GET", "url": {"host": ["h"], "path": ["a", 1]}})), "item \"Req\" at $.item[0].request.url: a `url.path` segment must be a string, found a number"),
+        ("a bad method", one_request(json!({"method": "FETCH", "url": "{{baseUrl}}/a"})), "item \"Req\" at $.item[0].request.method: method `FETCH` has no OpenAPI 3.0 equivalent"),
+        ("a method that is not a string", one_request(json!({"method": 1, "url": "{{baseUrl}}/a"})), "item \"Req\" at $.item[0].request.method: `method` must be a string"),
+        (
+            "an unknown body mode",
+            one_request(json!({"method": "POST", "url": "{{baseUrl}}/a", "body": {"mode": "binary"}})),
+            "item \"Req\" at $.item[0].request.body.mode: unknown body mode `binary` (expected raw, urlencoded, formdata, file or graphql)",
+        ),
+        ("auth that is not an object", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "auth": "basic"})), "item \"Req\" at $.item[0].request.auth: `auth` must be an object, found a string"),
+        ("auth without a type", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "auth": {}})), "item \"Req\" at $.item[0].request.auth: `auth` has no `type`"),
+        ("a header list that is an object", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": {}})), "item \"Req\" at $.item[0].request.header: expected an array of {key, value} entries, found an object"),
+        ("a header entry that is a string", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": ["X: y"]})), "item \"Req\" at $.item[0].request.header[0]: expected a {key, value} object, found a string"),
+        ("a header key that is a number", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": [{"key": 1}]})), "item \"Req\" at $.item[0].request.header[0].key: `key` must be a string, found a number"),
+        (
+            "duplicate operation ids after sanitising",
+            collection(json!([{"name": "Things", "item": [
+                {"name": "Get-X", "request": {"method": "GET", "url": "{{baseUrl}}/x"}},
+                {"name": "get x", "request": {"method": "GET", "url": "{{baseUrl}}/y"}}
+            ]}])),
+            "item \"Things / get x\" at $.item[0].item[1]: operationId `things_get_x` is already taken by item \"Things / Get-X\" at $.item[0].item[0]; rename one of the two items",
+        ),
+        (
+            "duplicate method and path",
+            collection(json!([
+                {"name": "List", "request": {"method": "GET", "url": "{{baseUrl}}/things/:id"}},
+                {"name": "Folder", "item": [{"name": "Again", "request": {"method": "get", "url": "{{otherUrl}}/things/{{id}}"}}]}
+            ])),
+            "item \"Folder / Again\" at $.item[1].item[0]: `GET /things/{id}` is already taken by item \"List\" at $.item[0]; rename one of the two items",
+        ),
+        ("an example code out of range", with_example(json!({"name": "Odd", "code": 999})), "item \"Req\" at $.item[0].response[0].code: `999` is not an HTTP status code"),
+        ("an example code that is text", with_example(json!({"name": "Odd", "code": "abc"})), "item \"Req\" at $.item[0].response[0].code: `\"abc\"` is not an HTTP status code"),
+        ("an example code that is a boolean", with_example(json!({"name": "Odd", "code": true})), "item \"Req\" at $.item[0].response[0].code: `code` must be a number, found a boolean"),
+        ("an example without code and with an unknown status", with_example(json!({"name": "Odd", "status": "Fine"})), "item \"Req\" at $.item[0].response[0]: example \"Odd\" has no `code`, and its `status` \"Fine\" is not a known HTTP reason phrase"),
+        ("an example without code or status", with_example(json!({"name": "Odd"})), "item \"Req\" at $.item[0].response[0]: example \"Odd\" has neither `code` nor `status`"),
+        ("an example body that is an object", with_example(json!({"name": "Odd", "code": 200, "body": {}})), "item \"Req\" at $.item[0].response[0].body: an example body must be a string, found an object"),
+        ("an example that is a string", with_example(json!("Odd")), "item \"Req\" at $.item[0].response[0]: a saved example must be an object"),
+        (
+            "responses that are an object",
+            collection(json!([{"name": "Req", "request": {"method": "GET", "url": "{{baseUrl}}/a"}, "response": {}}])),
+            "item \"Req\" at $.item[0].response: `response` must be an array",
+        ),
+    ]
+}
+
+#[test]
+fn malformed_collections_give_exact_errors() {
+    let mut failures = Vec::new();
+    for (what, input, expected) in cases() {
+        let actual = match convert(input.as_bytes(), &Options::default()) {
+            Ok(_) => "(converted without error)".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        if actual != expected {
+            failures.push(format!(
+                "{what}:\n  expected: {expected}\n  actual:   {actual}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A collection with two schemas, `Owner` and `Thing`.
+fn thing_collection() -> String {
+    let body = json!({"id": "<uuid>", "owner": {"id": "<uuid>", "name": "<string>"}}).to_string();
+    with_example(json!({"name": "Ok", "code": 200, "body": body}))
+        .replace("{{baseUrl}}/a", "{{baseUrl}}/things")
+}
+
+fn overrides_cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        ("overrides that are not JSON", "{".to_owned(), "overrides: invalid JSON at line 1, column 1: EOF while parsing an object"),
+        ("overrides that are an array", "[]".to_owned(), "overrides: the top level must be an object"),
+        ("an unknown key", json!({"titel": "x"}).to_string(), "overrides: unknown key `titel` (expected title, version, schema_names, schema_patches)"),
+        ("a title that is not a string", json!({"title": 1}).to_string(), "overrides: `title` must be a string"),
+        ("schema_names that is an array", json!({"schema_names": []}).to_string(), "overrides: `schema_names` must be an object of strings"),
+        ("a schema name that is not PascalCase", json!({"schema_names": {"Thing": "thing_2"}}).to_string(), "overrides: schema_names.Thing must be a PascalCase identifier string"),
+        ("an unknown schema name", json!({"schema_names": {"Widget": "Gadget"}}).to_string(), "overrides: schema_names: no inferred schema is named `Widget` (inferred: Owner, Thing)"),
+        ("a rename onto a taken name", json!({"schema_names": {"Thing": "Owner"}}).to_string(), "overrides: schema_names: `Owner` is already the name of another schema"),
+        ("a patch of an unknown schema", json!({"schema_patches": {"Widget": {"description": "x"}}}).to_string(), "overrides: schema_patches: no schema is named `Widget` (schemas: Owner, Thing)"),
+        ("schema_patches that is a string", json!({"schema_patches": "x"}).to_string(), "overrides: `schema_patches` must be an object"),
+    ]
+}
+
+#[test]
+fn malformed_overrides_give_exact_errors() {
+    let input = thing_collection();
+    // The collection itself is fine without overrides.
+    let doc = convert(input.as_bytes(), &Options::default()).expect("converts");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    assert_eq!(schemas.keys().collect::<Vec<_>>(), ["Owner", "Thing"]);
+    // Renaming a schema to its own name changes nothing.
+    let same = Overrides::parse(br#"{"schema_names": {"Thing": "Thing"}}"#).expect("parses");
+    let renamed = convert(
+        input.as_bytes(),
+        &Options {
+            overrides: same,
+            ..Options::default()
+        },
+    );
+    assert_eq!(renamed.expect("converts"), doc);
+    let mut failures = Vec::new();
+    for (what, overrides, expected) in overrides_cases() {
+        let actual = match Overrides::parse(overrides.as_bytes()).and_then(|overrides| {
+            convert(
+                input.as_bytes(),
+                &Options {
+                    overrides,
+                    ..Options::default()
+                },
+            )
+        }) {
+            Ok(_) => "(converted without error)".to_owned(),
+            Err(e) => {
+                assert!(matches!(e, ConvertError::Overrides(_)), "{what}: {e:?}");
+                e.to_string()
+            }
+        };
+        if actual != expected {
+            failures.push(format!(
+                "{what}:\n  expected: {expected}\n  actual:   {actual}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
