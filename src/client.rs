@@ -11,13 +11,17 @@ use bytes::Bytes;
 use chrono::Utc;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use reqwest::StatusCode;
+use reqwest::{ResponseBuilderExt, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
 use crate::error::{ApiError, Error, ErrorCode, ErrorDetail};
 use crate::generated::Client;
 use crate::mfa::{parse_token_required, PendingSession};
+
+/// progenitor's `api-version` request header, which the hooks remove.
+const API_VERSION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("api-version");
 
 /// Default total timeout of a call. Retrieve and resume scrape the bank live
 /// and can take minutes; Belvo's own SDKs had 5 s or none, both wrong.
@@ -492,7 +496,7 @@ impl ClientHooks<Shared> for Client {
             .entry(USER_AGENT)
             .or_insert_with(|| cfg.user_agent.clone());
         // progenitor sends the spec's info.version; Belvo has no such header.
-        headers.remove("api-version");
+        headers.remove(API_VERSION);
         *request.timeout_mut() = Some(cfg.timeout);
         Ok(())
     }
@@ -517,7 +521,8 @@ impl ClientHooks<Shared> for Client {
             let span = tracing::Span::current();
             span.record("status", status.as_u16());
             let (response, body) = buffer(response, limit).await?;
-            if status.is_client_error() || status.is_server_error() {
+            // Only worth a parse when someone listens.
+            if !span.is_disabled() && (status.is_client_error() || status.is_server_error()) {
                 if let Some(id) = request_id_of(&body) {
                     span.record("request_id", id.as_str());
                 }
@@ -585,17 +590,32 @@ async fn buffer(
         }
         Bytes::from(all)
     };
-    let _ = CAPTURED.try_with(|c| {
-        *c.borrow_mut() = Captured {
-            status: Some(status),
-            content_type,
-            body: body.clone(),
-            too_large: too_large.then_some(limit),
-        }
-    });
-    let mut rebuilt = http::Response::new(reqwest::Body::from(body.clone()));
+    let in_call = CAPTURED
+        .try_with(|c| {
+            *c.borrow_mut() = Captured {
+                status: Some(status),
+                content_type,
+                body: body.clone(),
+                too_large: too_large.then_some(limit),
+            }
+        })
+        .is_ok();
+    // Inside `call`, failures are classified from the captured body: hand
+    // progenitor an empty one so it does not decode error bodies for nothing.
+    let for_progenitor = if in_call && !status.is_success() {
+        Bytes::new()
+    } else {
+        body.clone()
+    };
+    // With the real URL, so reqwest need not parse a placeholder one.
+    let built = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(response.url().clone())
+        .body(reqwest::Body::from(for_progenitor.clone()));
+    let mut rebuilt =
+        built.unwrap_or_else(|_| http::Response::new(reqwest::Body::from(for_progenitor)));
     *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok((reqwest::Response::from(rebuilt), body))
 }
@@ -611,20 +631,24 @@ pub(crate) enum Outcome<T> {
 /// Runs one generated call and turns whatever it returned into [`Outcome`]
 /// or [`Error`], keeping status and raw body. `save_data` is what a 428
 /// pending session will carry into its resume.
-pub(crate) async fn call<T, E, F>(fut: F, save_data: bool) -> Result<Outcome<T>, Error>
+pub(crate) fn call<T, E, F>(
+    fut: F,
+    save_data: bool,
+) -> impl Future<Output = Result<Outcome<T>, Error>>
 where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    CAPTURED
-        .scope(RefCell::new(Captured::default()), async move {
-            let result = fut.await;
-            let captured = CAPTURED.with(|c| c.take());
-            match result {
-                Ok(v) => Ok(Outcome::Ok(v)),
-                Err(e) => classify(e, captured, save_data),
-            }
-        })
-        .await
+    // Boxed before anything holds it: generated futures are large, and
+    // every `.await` layer above would otherwise move them by value.
+    let fut = Box::pin(fut);
+    CAPTURED.scope(RefCell::new(Captured::default()), async move {
+        let result = fut.await;
+        let captured = CAPTURED.with(|c| c.take());
+        match result {
+            Ok(v) => Ok(Outcome::Ok(v)),
+            Err(e) => classify(e, captured, save_data),
+        }
+    })
 }
 
 /// Decides what a failed generated call means: a pure function of the
