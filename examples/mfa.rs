@@ -19,6 +19,16 @@ use belvo::{Client, PendingSession, Retrieval, RetrieveRequest, Token};
 use chrono::{NaiveDate, Utc};
 use clap::Parser;
 
+/// `println!` that ends the program quietly when stdout is closed (e.g.
+/// piped into `head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    };
+}
+
 /// Retrieve balances through Belvo's MFA pause, printing every step.
 #[derive(Parser, Debug)]
 #[command(name = "mfa", after_help = scenarios_help())]
@@ -90,14 +100,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let (client, link, _sandbox) = if real {
         let link = args.link.ok_or("--link is required against the real API")?;
         let client = Client::from_env()?;
-        println!(
+        say!(
             "belvo MFA example: real API at {}",
             belvo::raw::ClientInfo::baseurl(&client)
         );
         (client, link, None)
     } else {
         let sandbox = Sandbox::start_with(SandboxConfig::default()).await?;
-        println!(
+        say!(
             "belvo MFA example: embedded sandbox at {} (scenario: {})",
             sandbox.base_url(),
             args.scenario.name()
@@ -106,7 +116,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let request = RetrieveRequest::new(link, date_from, date_to).save_data(args.save_data);
-    println!(
+    say!(
         "-> retrieve: link {link}, {date_from} to {date_to}, save_data={}",
         args.save_data
     );
@@ -121,10 +131,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 let token = if pending.needs_token() {
                     Some(ask_token(&args, real)?)
                 } else {
-                    println!("   nothing to type: resuming without a token");
+                    say!("   nothing to type: resuming without a token");
                     None
                 };
-                println!(
+                say!(
                     "-> resume: session {}, save_data={}",
                     pending.session(),
                     pending.save_data()
@@ -133,7 +143,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     };
-    println!(
+    say!(
         "<- {} balance(s), {}",
         retrieved.balances.len(),
         if retrieved.persisted {
@@ -142,15 +152,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "not persisted (200)"
         }
     );
-    println!();
+    say!("");
     print_table(&retrieved.balances);
     Ok(())
 }
 
 fn describe(p: &PendingSession, round: u32) {
-    println!("<- 428 token required (round {round})");
+    say!("<- 428 token required (round {round})");
     if let Some(c) = p.challenge() {
-        println!(
+        say!(
             "   the bank asks for: {} token{}",
             c.kind,
             c.instructions
@@ -159,11 +169,11 @@ fn describe(p: &PendingSession, round: u32) {
                 .unwrap_or_default()
         );
     } else if let Some(m) = p.message() {
-        println!("   the bank says: {m}");
+        say!("   the bank says: {m}");
     }
     if let Some(deadline) = p.expires_at() {
         let left = (deadline - Utc::now()).num_seconds().max(0);
-        println!(
+        say!(
             "   resume before {} ({left} s left)",
             deadline.format("%Y-%m-%d %H:%M:%S UTC")
         );
@@ -172,7 +182,7 @@ fn describe(p: &PendingSession, round: u32) {
 
 fn ask_token(args: &Args, real: bool) -> Result<Token, Box<dyn std::error::Error>> {
     if let Some(t) = &args.token {
-        println!("   token: from --token");
+        say!("   token: from --token");
         return Ok(Token::new(t.clone()));
     }
     let stdin = std::io::stdin();
@@ -194,7 +204,7 @@ fn ask_token(args: &Args, real: bool) -> Result<Token, Box<dyn std::error::Error
     if real {
         return Err("the API asks for a token: pass --token or run on a terminal".into());
     }
-    println!("   token: {SANDBOX_TOKEN} (answered automatically: not a terminal)");
+    say!("   token: {SANDBOX_TOKEN} (answered automatically: not a terminal)");
     Ok(Token::new(SANDBOX_TOKEN))
 }
 
@@ -233,8 +243,8 @@ fn print_table(balances: &[belvo::types::Balance]) {
             w3 = widths[3]
         )
     };
-    println!("{}", line(header));
+    say!("{}", line(header));
     for row in &rows {
-        println!("{}", line([&row[0], &row[1], &row[2], &row[3]]));
+        say!("{}", line([&row[0], &row[1], &row[2], &row[3]]));
     }
 }
