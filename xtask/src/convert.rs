@@ -107,7 +107,68 @@ pub struct Options {
 /// # Errors
 /// See [`ConvertError`]: every error names the item or JSON location.
 pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
-    let coll = postman::parse(bytes)?;
+    let Parts {
+        mut doc,
+        paths,
+        schemas,
+        names,
+        registry,
+        input: _,
+    } = build(bytes, opts)?;
+    let schemas: Map<String, Value> = schemas
+        .into_iter()
+        .map(|(k, c)| {
+            let v = match c {
+                Comp::Inferred(id) => schema::to_schema(registry.node(id), &names, &registry),
+                Comp::Built(v) => v,
+            };
+            (k, v)
+        })
+        .collect();
+    doc.insert(
+        "paths".into(),
+        Value::Object(
+            paths
+                .into_iter()
+                .map(|(k, v)| (k, Value::Object(v)))
+                .collect(),
+        ),
+    );
+    if !schemas.is_empty() {
+        if let Some(Value::Object(c)) = doc.get_mut("components") {
+            c.insert("schemas".into(), Value::Object(schemas));
+        }
+    }
+    Ok(Value::Object(doc))
+}
+
+/// Converts a Postman collection (bytes) straight into the document text:
+/// the same text as `render(&convert(bytes, opts)?)`, without building the
+/// whole document as one `Value`: each operation is written and freed in
+/// turn, and inferred components are written straight from their nodes.
+///
+/// # Errors
+/// See [`convert`].
+pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, ConvertError> {
+    Ok(render_parts(build(bytes, opts)?))
+}
+
+/// The document in pieces: the small top level (`components` holds only the
+/// security schemes, and `paths` is missing), the paths, and the schemas.
+struct Parts {
+    doc: Map<String, Value>,
+    paths: BTreeMap<String, Map<String, Value>>,
+    schemas: BTreeMap<String, Comp>,
+    /// Names of the inferred components.
+    names: Vec<String>,
+    /// The inferred components.
+    registry: Registry,
+    /// The parsed collection, kept to be freed off the critical path.
+    input: postman::Collection,
+}
+
+fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
+    let (coll, raw) = postman::parse_keeping_input(bytes)?;
     let vars: HashMap<&str, Option<&str>> = coll
         .variables
         .iter()
@@ -122,8 +183,19 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
     let mut routes: HashMap<(String, String), Location> = HashMap::new();
     let mut registry = Registry::default();
 
-    for req in &coll.requests {
-        let mut op = draft(req, &vars, &mut servers)?;
+    // Drafting (example bodies parsed and inferred) is independent per
+    // request: run it on several threads, freeing the input tree meanwhile.
+    let drafts = par_map(
+        coll.requests.iter().collect(),
+        8,
+        threads(),
+        move || drop(raw),
+        draft,
+    );
+
+    for (req, drafted) in coll.requests.iter().zip(drafts) {
+        servers.add(&req.url, &vars, &req.location(".request.url"))?;
+        let mut op = drafted?;
         let loc = req.location("");
         if let Some(first) = ids.get(&op.id) {
             return Err(ConvertError::Duplicate {
@@ -215,22 +287,41 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
         }
         names[i] = to.clone();
     }
-    let mut components: Map<String, Value> = registry
-        .nodes()
-        .zip(&names)
-        .map(|(n, name)| (name.clone(), schema::to_schema(n, &names, &registry)))
-        .collect();
+    // Inferred components stay nodes until they are written out.
+    let mut components = Components {
+        map: names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), Comp::Inferred(i)))
+            .collect(),
+        names: &names,
+        reg: &registry,
+    };
+    let (names_ref, registry_ref) = (&names, &registry);
 
-    // Paths.
+    // Paths: the operations are built on several threads, then their
+    // responses unified in collection order (unions become components).
+    let built = par_map(
+        ops,
+        16,
+        threads(),
+        || {},
+        |op| emit_operation(op, names_ref, registry_ref),
+    );
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for op in ops {
-        let (path, method) = (op.path.clone(), op.method.clone());
-        let value = emit_operation(op, &names, &registry, &mut components);
+    for b in built {
+        let (path, method) = (b.path.clone(), b.method.clone());
+        let value = b.finish(&mut components);
         paths.entry(path).or_default().insert(method, value);
     }
 
     for (name, patch) in &opts.overrides.schema_patches {
-        let known = components.keys().cloned().collect::<Vec<_>>().join(", ");
+        let known = components
+            .map
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         let target = components.get_mut(name).ok_or_else(|| {
             ConvertError::Overrides(format!(
                 "schema_patches: no schema is named `{name}` (schemas: {known})"
@@ -272,10 +363,12 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
     );
     doc.insert("info".into(), Value::Object(info));
     doc.insert("servers".into(), servers.emit());
+    let used_folders: std::collections::HashSet<&[String]> =
+        coll.requests.iter().map(|r| r.folders.as_slice()).collect();
     let tags: Vec<Value> = coll
         .folders
         .iter()
-        .filter(|f| coll.requests.iter().any(|r| r.folders == f.path))
+        .filter(|f| used_folders.contains(f.path.as_slice()))
         .map(|f| {
             let mut t = Map::new();
             t.insert("name".into(), f.path.join(" / ").into());
@@ -285,32 +378,350 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
             Value::Object(t)
         })
         .collect();
+    drop(used_folders);
     if !tags.is_empty() {
         doc.insert("tags".into(), Value::Array(tags));
     }
-    doc.insert(
-        "paths".into(),
-        Value::Object(
-            paths
-                .into_iter()
-                .map(|(k, v)| (k, Value::Object(v)))
-                .collect(),
-        ),
-    );
     let mut comp = Map::new();
-    if !components.is_empty() {
-        comp.insert("schemas".into(), Value::Object(components));
-    }
     if !security.schemes.is_empty() {
         comp.insert("securitySchemes".into(), Value::Object(security.schemes));
     }
-    if !comp.is_empty() {
+    let schemas = components.map;
+    if !comp.is_empty() || !schemas.is_empty() {
         doc.insert("components".into(), Value::Object(comp));
     }
     if let Some(top) = top_security {
         doc.insert("security".into(), top);
     }
-    Ok(Value::Object(doc))
+    Ok(Parts {
+        doc,
+        paths,
+        schemas,
+        names,
+        registry,
+        input: coll,
+    })
+}
+
+/// How many threads the parallel steps use.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
+}
+
+/// `items.map(f)`, in order, on `threads` threads taking chunks of `chunk`
+/// items in turn. `first` runs on the calling thread while the helpers
+/// start on the items (it frees values allocated by the calling thread:
+/// glibc's malloc makes frees from another thread contend for the lock of
+/// the allocating thread's arena).
+fn par_map<T: Send, R: Send>(
+    items: Vec<T>,
+    chunk: usize,
+    threads: usize,
+    first: impl FnOnce(),
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let total = items.len();
+    let mut slots: Vec<Mutex<Vec<T>>> = Vec::with_capacity(total.div_ceil(chunk.max(1)));
+    let mut items = items.into_iter();
+    loop {
+        let c: Vec<T> = items.by_ref().take(chunk.max(1)).collect();
+        if c.is_empty() {
+            break;
+        }
+        slots.push(Mutex::new(c));
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = slots.get(i) else { break };
+            let c = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
+            done.push((i, c.into_iter().map(&f).collect()));
+        }
+        done
+    };
+    let mut parts: Vec<(usize, Vec<R>)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (0..threads.saturating_sub(1))
+            .map(|_| {
+                let work = &work;
+                s.spawn(work)
+            })
+            .collect();
+        first();
+        let mut mine = work();
+        for h in helpers {
+            match h.join() {
+                Ok(r) => mine.extend(r),
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        mine
+    });
+    parts.sort_unstable_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(total);
+    for (_, r) in parts {
+        out.extend(r);
+    }
+    out
+}
+
+/// A component schema: an inferred node (by registry index), or a value
+/// (a union, or a component patched by hand).
+enum Comp {
+    Inferred(usize),
+    Built(Value),
+}
+
+/// The component schemas by final name while the document is built.
+struct Components<'a> {
+    map: BTreeMap<String, Comp>,
+    names: &'a [String],
+    reg: &'a Registry,
+}
+
+impl Components<'_> {
+    fn contains_key(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    fn insert(&mut self, name: String, value: Value) {
+        self.map.insert(name, Comp::Built(value));
+    }
+
+    /// The schema of a component as a value.
+    fn value(&self, name: &str) -> Option<std::borrow::Cow<'_, Value>> {
+        Some(match self.map.get(name)? {
+            Comp::Inferred(id) => {
+                std::borrow::Cow::Owned(schema::to_schema(self.reg.node(*id), self.names, self.reg))
+            }
+            Comp::Built(v) => std::borrow::Cow::Borrowed(v),
+        })
+    }
+
+    /// The schema of a component as a value that can be changed in place.
+    fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+        let c = self.map.get_mut(name)?;
+        if let Comp::Inferred(id) = *c {
+            *c = Comp::Built(schema::to_schema(self.reg.node(id), self.names, self.reg));
+        }
+        match c {
+            Comp::Built(v) => Some(v),
+            Comp::Inferred(_) => None,
+        }
+    }
+}
+
+/// Writes `schema::to_schema(node, names, reg)` as [`write_canonical`] would,
+/// without building the value.
+fn write_node(node: &Node, names: &[String], reg: &Registry, depth: usize, out: &mut Vec<u8>) {
+    use schema::{Format, Kind, Scalar};
+    let mut first = true;
+    let mut key = |k: &str, out: &mut Vec<u8>| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        newline(depth + 1, out);
+        write_string(k, out);
+        out.extend_from_slice(b": ");
+    };
+    match &node.kind {
+        Kind::Any => {
+            out.extend_from_slice(b"{}");
+            return;
+        }
+        Kind::OneOf(_) => {
+            write_canonical(&schema::to_schema(node, names, reg), depth, out);
+            return;
+        }
+        Kind::Ref(id) => {
+            out.push(b'{');
+            key("$ref", out);
+            write_string(&format!("#/components/schemas/{}", names[*id]), out);
+        }
+        Kind::Scalar(t, f) => {
+            out.push(b'{');
+            if let Format::Known(f) = f {
+                key("format", out);
+                write_string(f, out);
+            }
+            if node.nullable {
+                key("nullable", out);
+                out.extend_from_slice(b"true");
+            }
+            key("type", out);
+            write_string(
+                match t {
+                    Scalar::String => "string",
+                    Scalar::Integer => "integer",
+                    Scalar::Number => "number",
+                    Scalar::Boolean => "boolean",
+                },
+                out,
+            );
+        }
+        Kind::Array(items) => {
+            out.push(b'{');
+            key("items", out);
+            write_node(items, names, reg, depth + 1, out);
+            if node.nullable {
+                key("nullable", out);
+                out.extend_from_slice(b"true");
+            }
+            key("type", out);
+            out.extend_from_slice(b"\"array\"");
+        }
+        Kind::Object(o) => {
+            out.push(b'{');
+            if let Some(a) = &o.additional {
+                key("additionalProperties", out);
+                write_node(a, names, reg, depth + 1, out);
+            }
+            if node.nullable {
+                key("nullable", out);
+                out.extend_from_slice(b"true");
+            }
+            if !o.props.is_empty() {
+                key("properties", out);
+                out.push(b'{');
+                for (i, (k, p)) in o.props.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    newline(depth + 2, out);
+                    write_string(k, out);
+                    out.extend_from_slice(b": ");
+                    write_node(&p.node, names, reg, depth + 2, out);
+                }
+                newline(depth + 1, out);
+                out.push(b'}');
+                let mut required = o.props.iter().filter(|(_, p)| schema::is_required(o, p));
+                if let Some((k, _)) = required.next() {
+                    key("required", out);
+                    out.push(b'[');
+                    newline(depth + 2, out);
+                    write_string(k, out);
+                    for (k, _) in required {
+                        out.push(b',');
+                        newline(depth + 2, out);
+                        write_string(k, out);
+                    }
+                    newline(depth + 1, out);
+                    out.push(b']');
+                }
+            }
+            key("type", out);
+            out.extend_from_slice(b"\"object\"");
+        }
+    }
+    newline(depth, out);
+    out.push(b'}');
+}
+
+/// Writes the document held in [`Parts`] exactly as [`render`] writes the
+/// assembled document. Each operation and component is written, then freed,
+/// in turn; inferred components are written straight from their nodes.
+fn render_parts(parts: Parts) -> String {
+    let Parts {
+        doc,
+        paths,
+        schemas,
+        names,
+        registry,
+        input,
+    } = parts;
+    drop(input);
+    let (names, registry) = (&names, &registry);
+    // Writes a map whose values are written (and then freed) one by one.
+    let write_map =
+        |entries: &mut dyn Iterator<Item = (String, Comp)>, depth: usize, out: &mut Vec<u8>| {
+            out.push(b'{');
+            let mut any = false;
+            for (key, value) in entries {
+                if std::mem::replace(&mut any, true) {
+                    out.push(b',');
+                }
+                newline(depth + 1, out);
+                write_string(&key, out);
+                out.extend_from_slice(b": ");
+                match value {
+                    Comp::Built(v) => write_canonical(&v, depth + 1, out),
+                    Comp::Inferred(id) => {
+                        write_node(registry.node(id), names, registry, depth + 1, out)
+                    }
+                }
+            }
+            if any {
+                newline(depth, out);
+            }
+            out.push(b'}');
+        };
+    let has_schemas = !schemas.is_empty();
+    let mut paths = Some(paths);
+    let mut schemas = Some(schemas);
+    let mut out = Vec::with_capacity(1 << 20);
+    let mut top: Vec<(&String, Option<&Value>)> = doc.iter().map(|(k, v)| (k, Some(v))).collect();
+    let paths_key = "paths".to_owned();
+    top.push((&paths_key, None));
+    top.sort_by(|a, b| a.0.cmp(b.0));
+    out.push(b'{');
+    for (i, (k, v)) in top.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        newline(1, &mut out);
+        write_string(k, &mut out);
+        out.extend_from_slice(b": ");
+        match (k.as_str(), v) {
+            ("paths", None) => {
+                let mut entries = paths
+                    .take()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, m)| (k, Comp::Built(Value::Object(m))));
+                write_map(&mut entries, 1, &mut out);
+            }
+            ("components", Some(Value::Object(c))) => {
+                let mut entries: Vec<(&str, Option<&Value>)> =
+                    c.iter().map(|(k, v)| (k.as_str(), Some(v))).collect();
+                if has_schemas {
+                    entries.push(("schemas", None));
+                }
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                out.push(b'{');
+                for (j, (ck, cv)) in entries.into_iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    newline(2, &mut out);
+                    write_string(ck, &mut out);
+                    out.extend_from_slice(b": ");
+                    match cv {
+                        Some(v) => write_canonical(v, 2, &mut out),
+                        None => {
+                            let mut entries = schemas.take().unwrap_or_default().into_iter();
+                            write_map(&mut entries, 2, &mut out);
+                        }
+                    }
+                }
+                newline(1, &mut out);
+                out.push(b'}');
+            }
+            (_, Some(v)) => write_canonical(v, 1, &mut out),
+            (_, None) => out.extend_from_slice(b"null"),
+        }
+    }
+    newline(0, &mut out);
+    out.push(b'}');
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn newline(depth: usize, out: &mut Vec<u8>) {
+    out.push(b'\n');
+    out.resize(out.len() + 2 * depth, b' ');
 }
 
 /// Renders a document the same way on every run and platform: keys sorted,
@@ -445,13 +856,10 @@ struct RespDraft {
     text: Option<(String, Vec<(String, String)>)>,
 }
 
-fn draft(
-    req: &Request,
-    vars: &HashMap<&str, Option<&str>>,
-    servers: &mut Servers,
-) -> Result<OpDraft, ConvertError> {
+/// Everything of one operation that depends on its request alone (the
+/// servers are collected by the caller, in collection order).
+fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let loc = req.location(".request.url");
-    servers.add(&req.url, vars, &loc)?;
     let (path, path_params) = path_template(&req.url.path, &loc)?;
     let mut params = Vec::new();
     for name in &path_params {
@@ -1009,12 +1417,18 @@ impl Security {
 
 // ------------------------------------------------------------------ emission
 
-fn emit_operation(
-    op: OpDraft,
-    names: &[String],
-    reg: &Registry,
-    components: &mut Map<String, Value>,
-) -> Value {
+/// An operation whose responses still need [`unify`] (which names unions
+/// after the components built so far, so it runs in collection order).
+struct Built {
+    path: String,
+    method: String,
+    op_pascal: String,
+    o: Map<String, Value>,
+    responses: BTreeMap<u16, Map<String, Value>>,
+    security: Option<Value>,
+}
+
+fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
     let mut o = Map::new();
     o.insert("operationId".into(), op.id.clone().into());
     o.insert("summary".into(), op.summary.into());
@@ -1093,32 +1507,51 @@ fn emit_operation(
         r.insert("description".into(), "No saved example response".into());
         responses.insert(200, r);
     }
-    let op_pascal = pascal(&op.id);
-    unify(
-        &mut responses,
-        |c| c == 101 || (200..300).contains(&c),
-        &format!("{op_pascal}Success"),
-        components,
-    );
-    unify(
-        &mut responses,
-        |c| (400..600).contains(&c),
-        &format!("{op_pascal}Error"),
-        components,
-    );
-    o.insert(
-        "responses".into(),
-        Value::Object(
-            responses
-                .into_iter()
-                .map(|(c, r)| (c.to_string(), Value::Object(r)))
-                .collect(),
-        ),
-    );
-    if let Some(s) = op.security {
-        o.insert("security".into(), s);
+    Built {
+        op_pascal: pascal(&op.id),
+        path: op.path,
+        method: op.method,
+        o,
+        responses,
+        security: op.security,
     }
-    Value::Object(o)
+}
+
+impl Built {
+    fn finish(self, components: &mut Components<'_>) -> Value {
+        let Built {
+            op_pascal,
+            mut o,
+            mut responses,
+            security,
+            ..
+        } = self;
+        unify(
+            &mut responses,
+            |c| c == 101 || (200..300).contains(&c),
+            &format!("{op_pascal}Success"),
+            components,
+        );
+        unify(
+            &mut responses,
+            |c| (400..600).contains(&c),
+            &format!("{op_pascal}Error"),
+            components,
+        );
+        o.insert(
+            "responses".into(),
+            Value::Object(
+                responses
+                    .into_iter()
+                    .map(|(c, r)| (c.to_string(), Value::Object(r)))
+                    .collect(),
+            ),
+        );
+        if let Some(s) = security {
+            o.insert("security".into(), s);
+        }
+        Value::Object(o)
+    }
 }
 
 fn examples(list: Vec<(String, Value)>) -> Value {
@@ -1149,7 +1582,7 @@ fn unify(
     responses: &mut BTreeMap<u16, Map<String, Value>>,
     in_group: impl Fn(u16) -> bool,
     union_name: &str,
-    components: &mut Map<String, Value>,
+    components: &mut Components<'_>,
 ) {
     let mut members: Vec<u16> = responses.keys().copied().filter(|c| in_group(*c)).collect();
     if members.len() < 2 {
@@ -1214,7 +1647,7 @@ fn unify(
         }
         let mut scored: Vec<(usize, Value)> = variants
             .into_iter()
-            .map(|v| (value_specificity(&v, components), v))
+            .map(|v| (value_specificity(&v, Some(components)), v))
             .collect();
         schema::sort_variants(&mut scored);
         let mut name = union_name.to_owned();
@@ -1241,12 +1674,12 @@ fn unify(
     }
 }
 
-fn value_specificity(v: &Value, components: &Map<String, Value>) -> usize {
+fn value_specificity(v: &Value, components: Option<&Components<'_>>) -> usize {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
         return components
-            .get(name)
-            .map_or(0, |c| value_specificity(c, &Map::new()));
+            .and_then(|c| c.value(name))
+            .map_or(0, |c| value_specificity(&c, None));
     }
     if let Some(items) = v.get("items") {
         return value_specificity(items, components);

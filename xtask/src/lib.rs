@@ -14,5 +14,5 @@ pub mod postman;
 pub mod schema;
 pub mod sync;
 
-pub use convert::{convert, render, Options, Overrides};
+pub use convert::{convert, convert_to_string, render, Options, Overrides};
 pub use error::{ConvertError, Location};

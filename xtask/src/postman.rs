@@ -187,13 +187,24 @@ pub struct Example {
 /// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
 /// with its location.
 pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
+    parse_keeping_input(bytes).map(|(c, _)| c)
+}
+
+/// [`parse`], also handing back the parsed JSON so that the caller decides
+/// where (on which thread) it is freed.
+pub(crate) fn parse_keeping_input(bytes: &[u8]) -> Result<(Collection, Value), ConvertError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| ConvertError::InvalidJson {
         line: e.line(),
         column: e.column(),
         message: json_message(&e),
     })?;
+    let coll = model(&doc)?;
+    Ok((coll, doc))
+}
+
+fn model(doc: &Value) -> Result<Collection, ConvertError> {
     let root = doc.as_object().ok_or_else(|| {
-        ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(&doc)))
+        ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(doc)))
     })?;
     if root.contains_key("requests") && root.contains_key("folders")
         || root.contains_key("order") && root.contains_key("requests")

@@ -436,6 +436,11 @@ impl Registry {
         self.entries.iter().map(|e| &e.node)
     }
 
+    /// The node of component `id`.
+    pub fn node(&self, id: usize) -> &Node {
+        &self.entries[id].node
+    }
+
     /// Number of required properties of component `id` (for ordering unions).
     pub fn required_count(&self, id: usize) -> usize {
         match &self.entries[id].node.kind {
@@ -498,7 +503,8 @@ pub fn pascal(text: &str) -> String {
     out
 }
 
-fn is_required(o: &Obj, p: &Prop) -> bool {
+/// A property is required when every sample had it and none was `null`.
+pub fn is_required(o: &Obj, p: &Prop) -> bool {
     p.seen == o.samples && !p.node.nullable
 }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use crate::convert::{convert, render, Options, Overrides};
+use crate::convert::{convert_to_string, Options, Overrides};
 use crate::error::ConvertError;
 
 /// Why a sync failed.
@@ -81,12 +81,12 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
         source: job.source_name.clone(),
         overrides,
     };
-    let doc = convert(&bytes, &opts).map_err(|source| SyncError::Convert {
+    let text = convert_to_string(&bytes, &opts).map_err(|source| SyncError::Convert {
         path: job.input.clone(),
         source: Box::new(source),
     })?;
-    check_generates(&doc).map_err(SyncError::Generator)?;
-    Ok(render(&doc))
+    check_generates_text(&text).map_err(SyncError::Generator)?;
+    Ok(text)
 }
 
 /// Generates, then writes (`check == false`) or compares (`check == true`).
@@ -180,6 +180,24 @@ static QUIET_HOOK: Once = Once::new();
 pub fn check_generates(doc: &serde_json::Value) -> Result<(), String> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
         .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    check_spec(&spec)
+}
+
+/// [`check_generates`] on the rendered text of a document.
+///
+/// # Errors
+/// See [`check_generates`].
+pub fn check_generates_text(text: &str) -> Result<(), String> {
+    let spec: openapiv3::OpenAPI = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "not a valid OpenAPI 3.0 document: {}",
+            crate::postman::json_message(&e)
+        )
+    })?;
+    check_spec(&spec)
+}
+
+fn check_spec(spec: &openapiv3::OpenAPI) -> Result<(), String> {
     // Silence the panic message on this thread only. Swapping the global hook
     // around the call would race with other threads (tests run in parallel)
     // and could leave the silent hook installed for good.
@@ -196,7 +214,7 @@ pub fn check_generates(doc: &serde_json::Value) -> Result<(), String> {
         let mut settings = progenitor_impl::GenerationSettings::default();
         settings.with_interface(progenitor_impl::InterfaceStyle::Positional);
         progenitor_impl::Generator::new(&settings)
-            .generate_tokens(&spec)
+            .generate_tokens(spec)
             .map(|_| ())
     });
     QUIET.with(|q| q.set(false));

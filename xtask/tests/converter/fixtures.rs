@@ -2,7 +2,7 @@
 //! of each is an insta snapshot under `tests/snapshots/`, and each document is
 //! parsed with openapiv3 and run through progenitor's generator.
 
-use postman_openapi::render;
+use postman_openapi::{convert_to_string, render};
 
 use crate::{convert_ok, fixture_path};
 
@@ -16,6 +16,12 @@ fn snapshot(name: &str) {
     assert_eq!(
         text,
         render(&convert_ok(&bytes, &format!("tests/fixtures/{file}")))
+    );
+    // The text-only path writes the same bytes.
+    assert_eq!(
+        text,
+        convert_to_string(&bytes, &crate::options(&format!("tests/fixtures/{file}")))
+            .expect("converts")
     );
     insta::with_settings!({
         snapshot_path => "../snapshots",

@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use postman_openapi::{convert, render, sync::check_generates, Options};
+use postman_openapi::{convert, convert_to_string, render, sync::check_generates, Options};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -29,7 +29,15 @@ fn config(default_cases: u32) -> ProptestConfig {
 /// The property: no panic (proptest reports one as a failure), and an `Ok`
 /// document renders and generates.
 fn converts_or_fails_cleanly(bytes: &[u8]) -> Result<(), TestCaseError> {
-    if let Ok(doc) = convert(bytes, &Options::default()) {
+    let fast = convert_to_string(bytes, &Options::default());
+    let doc = convert(bytes, &Options::default());
+    // The text-only path agrees with `render(&convert(..))`, errors included.
+    match (&doc, &fast) {
+        (Ok(d), Ok(t)) => prop_assert_eq!(&render(d), t),
+        (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+        _ => prop_assert!(false, "convert and convert_to_string disagree"),
+    }
+    if let Ok(doc) = doc {
         let text = render(&doc);
         check_generates(&doc).map_err(|e| {
             TestCaseError::fail(format!(
