@@ -221,12 +221,7 @@ async fn the_three_428_shapes_and_both_expiry_forms() {
     ];
     for body in shapes {
         let server = MockServer::start_async().await;
-        let m = server
-            .mock_async(|when, then| {
-                when.method("POST").path("/api/balances/");
-                then.status(428).json_body(body.clone());
-            })
-            .await;
+        let m = answer(&server, "POST", 428, body.clone()).await;
         let before = chrono::Utc::now();
         let out = client(&server.base_url())
             .balances()
@@ -251,13 +246,13 @@ async fn the_three_428_shapes_and_both_expiry_forms() {
 #[tokio::test]
 async fn token_twice_then_created_through_the_flow_helper() {
     let server = MockServer::start_async().await;
-    let retrieve = server
-        .mock_async(|when, then| {
-            when.method("POST").path("/api/balances/");
-            then.status(428)
-                .json_body(token_required("sess-1", json!(600), "numeric", true));
-        })
-        .await;
+    let retrieve = answer(
+        &server,
+        "POST",
+        428,
+        token_required("sess-1", json!(600), "numeric", true),
+    )
+    .await;
     let first = server
         .mock_async(|when, then| {
             when.method("PATCH").path("/api/balances/").json_body(
@@ -307,20 +302,20 @@ async fn token_twice_then_created_through_the_flow_helper() {
 #[tokio::test]
 async fn flow_stops_after_max_rounds_and_never_retries() {
     let server = MockServer::start_async().await;
-    let retrieve = server
-        .mock_async(|when, then| {
-            when.method("POST").path("/api/balances/");
-            then.status(428)
-                .json_body(token_required("s", json!(600), "numeric", true));
-        })
-        .await;
-    let resume = server
-        .mock_async(|when, then| {
-            when.method("PATCH").path("/api/balances/");
-            then.status(428)
-                .json_body(token_required("s", json!(600), "numeric", true));
-        })
-        .await;
+    let retrieve = answer(
+        &server,
+        "POST",
+        428,
+        token_required("s", json!(600), "numeric", true),
+    )
+    .await;
+    let resume = answer(
+        &server,
+        "PATCH",
+        428,
+        token_required("s", json!(600), "numeric", true),
+    )
+    .await;
     let c = belvo::Client::builder()
         .base_url(server.base_url())
         .credentials(belvo::Credentials::new(ID, PASSWORD))
@@ -378,20 +373,14 @@ async fn inputless_resumes_without_a_token_and_save_data_false_is_sent() {
 #[tokio::test]
 async fn session_expired_stops_the_flow_and_is_recognised() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path("/api/balances/");
-            then.status(428)
-                .json_body(token_required("s", json!(600), "numeric", true));
-        })
-        .await;
-    let resume = server
-        .mock_async(|when, then| {
-            when.method("PATCH").path("/api/balances/");
-            then.status(400)
-                .json_body(errors("session_expired", "expiry"));
-        })
-        .await;
+    answer(
+        &server,
+        "POST",
+        428,
+        token_required("s", json!(600), "numeric", true),
+    )
+    .await;
+    let resume = answer(&server, "PATCH", 400, errors("session_expired", "expiry")).await;
     let err = client(&server.base_url())
         .balances()
         .retrieve_with_mfa(&request(), |_| async {
@@ -406,17 +395,18 @@ async fn session_expired_stops_the_flow_and_is_recognised() {
 #[tokio::test]
 async fn a_stored_pending_session_is_resumed_by_a_fresh_client() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method("POST").path("/api/balances/");
-            then.status(428).json_body(token_required(
-                "9f1c0d2e3b4a59687766554433221100",
-                json!(9600),
-                "numeric",
-                true,
-            ));
-        })
-        .await;
+    answer(
+        &server,
+        "POST",
+        428,
+        token_required(
+            "9f1c0d2e3b4a59687766554433221100",
+            json!(9600),
+            "numeric",
+            true,
+        ),
+    )
+    .await;
     let resume = server
         .mock_async(|when, then| {
             when.method("PATCH").path("/api/balances/").header("authorization", basic_header()).json_body(json!({
@@ -488,13 +478,7 @@ async fn reads_retry_when_asked_and_writes_never() {
                 .header("content-type", "text/html");
         })
         .await;
-    let retrieve = server
-        .mock_async(|when, then| {
-            when.method("POST").path("/api/balances/");
-            then.status(500)
-                .json_body(errors("unexpected_error", "boom"));
-        })
-        .await;
+    let retrieve = answer(&server, "POST", 500, errors("unexpected_error", "boom")).await;
     let c = belvo::Client::builder()
         .base_url(server.base_url())
         .credentials(belvo::Credentials::new(ID, PASSWORD))

@@ -1,6 +1,7 @@
 //! Shared helpers: a client for a mock server and canned bodies.
 
 use belvo::{Client, Credentials};
+use httpmock::{Mock, MockServer};
 use serde_json::{json, Value};
 
 pub const ID: &str = "test-secret-id";
@@ -56,4 +57,20 @@ pub fn token_required(session: &str, expiry: Value, kind: &str, expects_input: b
         "link": LINK,
         "token_generation_data": {"instructions": "Enter the code", "type": kind, "value": "hint", "expects_user_input": expects_input}
     })
+}
+
+/// A mock that answers every `method` request to `/api/balances/` with
+/// `status` and a JSON body.
+pub async fn answer<'a>(
+    server: &'a MockServer,
+    method: &str,
+    status: u16,
+    body: Value,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(method).path("/api/balances/");
+            then.status(status).json_body(body);
+        })
+        .await
 }
