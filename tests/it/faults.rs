@@ -159,9 +159,7 @@ async fn bodies_over_the_limit_are_refused() {
                 .body(big);
         })
         .await;
-    let c = belvo::Client::builder()
-        .base_url(server.base_url())
-        .credentials(belvo::Credentials::new(ID, PASSWORD))
+    let c = builder(&server.base_url())
         .max_body_size(1024 * 1024)
         .build()
         .expect("client");
@@ -210,9 +208,7 @@ async fn a_server_that_never_answers_times_out() {
         drop(sock);
     })
     .await;
-    let c = belvo::Client::builder()
-        .base_url(base)
-        .credentials(belvo::Credentials::new(ID, PASSWORD))
+    let c = builder(&base)
         .timeout(Duration::from_millis(300))
         .build()
         .expect("client");

@@ -316,9 +316,7 @@ async fn flow_stops_after_max_rounds_and_never_retries() {
         token_required("s", json!(600), "numeric", true),
     )
     .await;
-    let c = belvo::Client::builder()
-        .base_url(server.base_url())
-        .credentials(belvo::Credentials::new(ID, PASSWORD))
+    let c = builder(&server.base_url())
         .max_mfa_rounds(2)
         .build()
         .expect("client");
@@ -479,9 +477,7 @@ async fn reads_retry_when_asked_and_writes_never() {
         })
         .await;
     let retrieve = answer(&server, "POST", 500, errors("unexpected_error", "boom")).await;
-    let c = belvo::Client::builder()
-        .base_url(server.base_url())
-        .credentials(belvo::Credentials::new(ID, PASSWORD))
+    let c = builder(&server.base_url())
         .retry(belvo::RetryPolicy {
             max_retries: 2,
             initial_backoff: std::time::Duration::from_millis(1),

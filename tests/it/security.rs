@@ -141,10 +141,7 @@ async fn secrets_never_leak() {
         })
         .await;
     seen.push(format!("{flow:?}"));
-    let bad = belvo::Client::builder()
-        .base_url("http://example.com")
-        .credentials(belvo::Credentials::new(ID, PASSWORD))
-        .build();
+    let bad = builder("http://example.com").build();
     seen.push(format!("{bad:?}"));
 
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");

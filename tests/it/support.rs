@@ -14,12 +14,15 @@ pub fn basic_header() -> String {
     "Basic dGVzdC1zZWNyZXQtaWQ6dGVzdC1zZWNyZXQtcGFzc3dvcmQtWnE5".to_owned()
 }
 
-pub fn client(base: &str) -> Client {
+/// A builder for `base` with the test credentials, for clients with options.
+pub fn builder(base: &str) -> belvo::ClientBuilder {
     Client::builder()
         .base_url(base)
         .credentials(Credentials::new(ID, PASSWORD))
-        .build()
-        .expect("client builds")
+}
+
+pub fn client(base: &str) -> Client {
+    builder(base).build().expect("client builds")
 }
 
 pub fn link() -> uuid::Uuid {

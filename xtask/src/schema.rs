@@ -334,7 +334,7 @@ impl Registry {
     /// `name` is the candidate name for `node` itself.
     pub fn extract(&mut self, node: &mut Node, name: &[(Claim, String)]) {
         match &mut node.kind {
-            Kind::Object(obj) if !obj.props.is_empty() => {
+            Kind::Object(obj) => {
                 for (key, prop) in obj.props.iter_mut() {
                     let claim =
                         vec![(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
@@ -346,6 +346,11 @@ impl Registry {
                         .map(|(c, n)| ((*c).min(Claim::Context), format!("{n}Value")))
                         .collect();
                     self.extract(add, &claim);
+                }
+                // Only objects with properties become components; a bare map
+                // or `{}` stays inline.
+                if obj.props.is_empty() {
+                    return;
                 }
                 let key = obj.props.keys().cloned().collect::<Vec<_>>().join("\u{1f}");
                 let taken = std::mem::replace(&mut node.kind, Kind::Any);
@@ -376,15 +381,6 @@ impl Registry {
                         .or_default() += 1;
                 }
                 node.kind = Kind::Ref(id);
-            }
-            Kind::Object(obj) => {
-                if let Some(add) = obj.additional.as_mut() {
-                    let claim: Vec<_> = name
-                        .iter()
-                        .map(|(c, n)| ((*c).min(Claim::Context), format!("{n}Value")))
-                        .collect();
-                    self.extract(add, &claim);
-                }
             }
             Kind::Array(items) => self.extract(items, name),
             Kind::OneOf(vs) => {
