@@ -193,13 +193,141 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
 /// [`parse`], also handing back the parsed JSON so that the caller decides
 /// where (on which thread) it is freed.
 pub(crate) fn parse_keeping_input(bytes: &[u8]) -> Result<(Collection, Value), ConvertError> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|e| ConvertError::InvalidJson {
+    let doc = match pruned::parse(bytes) {
+        Ok(doc) => doc,
+        // Anything unusual (not JSON, an item that is not an object, an
+        // escaped key…) is read again in full, so that the model sees, and
+        // errors name, exactly what the whole document holds.
+        Err(_) => parse_full(bytes)?,
+    };
+    let coll = model(&doc)?;
+    Ok((coll, doc))
+}
+
+/// [`parse`] without the pruned first read: every collection is read in full.
+/// The two agree on every input, model and errors alike (a property test
+/// holds them to it); this one exists to be compared with.
+pub fn parse_unpruned(bytes: &[u8]) -> Result<Collection, ConvertError> {
+    model(&parse_full(bytes)?)
+}
+
+/// The whole document as a `Value`.
+pub(crate) fn parse_full(bytes: &[u8]) -> Result<Value, ConvertError> {
+    serde_json::from_slice(bytes).map_err(|e| ConvertError::InvalidJson {
         line: e.line(),
         column: e.column(),
         message: json_message(&e),
-    })?;
-    let coll = model(&doc)?;
-    Ok((coll, doc))
+    })
+}
+
+/// Reads a collection into a `Value` without the parts [`model`] never
+/// looks at.
+///
+/// Most of an exported collection is what the converter ignores: every saved
+/// example repeats its request (`originalRequest`), cookies, timings, test
+/// scripts. Building those as `Value`s and freeing them was about half the
+/// cost of reading a large collection. A `DeserializeSeed` per level (serde's
+/// way to parse with context; no crate prunes by JSON path) keeps, in items
+/// and examples, only the members [`model`] reads, and skips the rest
+/// without allocating. It is strict where the full parse is lenient: a list
+/// that is not an array, an item or example that is not an object, or a key
+/// with escapes is an error here, and the caller then parses the document in
+/// full, so the model and its error messages never differ.
+pub(crate) mod pruned {
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess};
+    use serde_json::{Map, Value};
+
+    /// Where an object sits, which decides the members it keeps.
+    #[derive(Clone, Copy)]
+    enum Level {
+        Root,
+        Item,
+        Example,
+    }
+
+    /// Members of an item that [`super::model`] reads.
+    const ITEM_KEYS: &[&str] = &["name", "auth", "request", "description"];
+    /// Members of a saved example that [`super::model`] reads.
+    const EXAMPLE_KEYS: &[&str] = &[
+        "name",
+        "status",
+        "code",
+        "body",
+        "header",
+        "_postman_previewlanguage",
+    ];
+
+    /// Parses `bytes` as a collection, pruned.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let doc = Object(Level::Root).deserialize(&mut de)?;
+        de.end()?;
+        Ok(doc)
+    }
+
+    struct Object(Level);
+    struct List(Level);
+
+    impl<'de> DeserializeSeed<'de> for Object {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> de::Visitor<'de> for Object {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+            let mut m = Map::new();
+            // Borrowed keys: one with escapes fails, and the caller reads
+            // the document in full.
+            while let Some(key) = a.next_key::<&'de str>()? {
+                let value = match (self.0, key) {
+                    (Level::Root | Level::Item, "item") => a.next_value_seed(List(Level::Item))?,
+                    (Level::Item, "response") => a.next_value_seed(List(Level::Example))?,
+                    (Level::Root, _) => a.next_value::<Value>()?,
+                    (Level::Item, k) if ITEM_KEYS.contains(&k) => a.next_value::<Value>()?,
+                    (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => a.next_value::<Value>()?,
+                    _ => {
+                        a.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                };
+                m.insert(key.to_owned(), value);
+            }
+            Ok(Value::Object(m))
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for List {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> de::Visitor<'de> for List {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of objects")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+            let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0));
+            while let Some(v) = a.next_element_seed(Object(self.0))? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+    }
 }
 
 fn model(doc: &Value) -> Result<Collection, ConvertError> {

@@ -8,7 +8,9 @@
 
 use std::sync::OnceLock;
 
-use postman_openapi::{convert, convert_to_string, render, sync::check_generates, Options};
+use postman_openapi::{
+    convert, convert_to_string, postman, render, sync::check_generates, Options,
+};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -29,6 +31,12 @@ fn config(default_cases: u32) -> ProptestConfig {
 /// The property: no panic (proptest reports one as a failure), and an `Ok`
 /// document renders and generates.
 fn converts_or_fails_cleanly(bytes: &[u8]) -> Result<(), TestCaseError> {
+    // The pruned read of the collection gives the same model, or the same
+    // error, as reading all of it.
+    prop_assert_eq!(
+        format!("{:?}", postman::parse(bytes)),
+        format!("{:?}", postman::parse_unpruned(bytes))
+    );
     let fast = convert_to_string(bytes, &Options::default());
     let doc = convert(bytes, &Options::default());
     // The text-only path agrees with `render(&convert(..))`, errors included.
