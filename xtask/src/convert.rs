@@ -130,7 +130,16 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
         Value::Object(
             paths
                 .into_iter()
-                .map(|(k, v)| (k, Value::Object(v)))
+                .map(|(k, ops)| {
+                    let ops = ops
+                        .into_iter()
+                        .map(|(method, (mut op, text))| {
+                            text.splice_into(&mut op);
+                            (method, op)
+                        })
+                        .collect();
+                    (k, Value::Object(ops))
+                })
                 .collect(),
         ),
     );
@@ -157,7 +166,8 @@ pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, Convert
 /// security schemes, and `paths` is missing), the paths, and the schemas.
 struct Parts {
     doc: Map<String, Value>,
-    paths: BTreeMap<String, Map<String, Value>>,
+    /// Path → method → operation, with its examples kept as text apart.
+    paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>>,
     schemas: BTreeMap<String, Comp>,
     /// Names of the inferred components.
     names: Vec<String>,
@@ -308,11 +318,11 @@ fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
         || {},
         |op| emit_operation(op, names_ref, registry_ref),
     );
-    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>> = BTreeMap::new();
     for b in built {
         let (path, method) = (b.path.clone(), b.method.clone());
-        let value = b.finish(&mut components);
-        paths.entry(path).or_default().insert(method, value);
+        let op = b.finish(&mut components);
+        paths.entry(path).or_default().insert(method, op);
     }
 
     for (name, patch) in &opts.overrides.schema_patches {
@@ -491,13 +501,12 @@ impl Components<'_> {
         self.map.insert(name, Comp::Built(value));
     }
 
-    /// The schema of a component as a value.
-    fn value(&self, name: &str) -> Option<std::borrow::Cow<'_, Value>> {
+    /// [`value_specificity`] of the component's schema, without building it
+    /// as a value when it is still an inferred node.
+    fn specificity(&self, name: &str) -> Option<usize> {
         Some(match self.map.get(name)? {
-            Comp::Inferred(id) => {
-                std::borrow::Cow::Owned(schema::to_schema(self.reg.node(*id), self.names, self.reg))
-            }
-            Comp::Built(v) => std::borrow::Cow::Borrowed(v),
+            Comp::Inferred(id) => inferred_specificity(self.reg.node(*id)),
+            Comp::Built(v) => value_specificity(v, None),
         })
     }
 
@@ -676,12 +685,32 @@ fn render_parts(parts: Parts) -> String {
         out.extend_from_slice(b": ");
         match (k.as_str(), v) {
             ("paths", None) => {
-                let mut entries = paths
-                    .take()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(k, m)| (k, Comp::Built(Value::Object(m))));
-                write_map(&mut entries, 1, &mut out);
+                let paths = paths.take().unwrap_or_default();
+                out.push(b'{');
+                let any = !paths.is_empty();
+                for (j, (path, ops)) in paths.into_iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    newline(2, &mut out);
+                    write_string(&path, &mut out);
+                    out.extend_from_slice(b": {");
+                    for (m, (method, (op, text))) in ops.into_iter().enumerate() {
+                        if m > 0 {
+                            out.push(b',');
+                        }
+                        newline(OPERATION_INDENT, &mut out);
+                        write_string(&method, &mut out);
+                        out.extend_from_slice(b": ");
+                        text.write_operation(&op, &mut out);
+                    }
+                    newline(2, &mut out);
+                    out.push(b'}');
+                }
+                if any {
+                    newline(1, &mut out);
+                }
+                out.push(b'}');
             }
             ("components", Some(Value::Object(c))) => {
                 let mut entries: Vec<(&str, Option<&Value>)> =
@@ -743,27 +772,7 @@ fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
         out.resize(out.len() + 2 * depth, b' ');
     };
     match v {
-        Value::Object(m) if m.is_empty() => out.extend_from_slice(b"{}"),
-        Value::Object(m) => {
-            // serde_json's map is sorted already unless a crate in the build
-            // turns on its `preserve_order` feature.
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            if !m.keys().is_sorted() {
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            }
-            out.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                newline(indent + 1, out);
-                write_string(k, out);
-                out.extend_from_slice(b": ");
-                write_canonical(v, indent + 1, out);
-            }
-            newline(indent, out);
-            out.push(b'}');
-        }
+        Value::Object(m) => write_object_with(m, indent, &[], out, &mut |_, _, _, _| false),
         Value::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
         Value::Array(a) => {
             out.push(b'[');
@@ -785,6 +794,77 @@ fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Null => out.extend_from_slice(b"null"),
     }
+}
+
+/// Writes the value of member `key` at `indent` itself and returns `true`,
+/// or returns `false` to leave it to [`write_canonical`].
+type WriteChild<'a> = dyn FnMut(&str, &Value, usize, &mut Vec<u8>) -> bool + 'a;
+
+/// Writes an object as [`write_canonical`] does, with `raw` members (key and
+/// value text already written at the right indent, sorted by key) merged in
+/// among its own, and letting `child` write the value of a member itself
+/// (it returns `false` to leave the member to [`write_canonical`]).
+fn write_object_with(
+    m: &Map<String, Value>,
+    indent: usize,
+    raw: &[(&str, &str)],
+    out: &mut Vec<u8>,
+    child: &mut WriteChild<'_>,
+) {
+    if m.is_empty() && raw.is_empty() {
+        out.extend_from_slice(b"{}");
+        return;
+    }
+    let mut first = true;
+    let mut member = |k: &str, out: &mut Vec<u8>| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        newline(indent + 1, out);
+        write_string(k, out);
+        out.extend_from_slice(b": ");
+    };
+    let mut raw = raw.iter().peekable();
+    let mut own = |k: &str, v: &Value, out: &mut Vec<u8>| {
+        while let Some((rk, rv)) = raw.next_if(|(rk, _)| *rk < k) {
+            member(rk, out);
+            out.extend_from_slice(rv.as_bytes());
+        }
+        member(k, out);
+        if !child(k, v, indent + 1, out) {
+            write_canonical(v, indent + 1, out);
+        }
+    };
+    out.push(b'{');
+    if map_iterates_sorted() {
+        for (k, v) in m {
+            own(k, v, out);
+        }
+    } else {
+        let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in entries {
+            own(k, v, out);
+        }
+    }
+    for (rk, rv) in raw {
+        member(rk, out);
+        out.extend_from_slice(rv.as_bytes());
+    }
+    newline(indent, out);
+    out.push(b'}');
+}
+
+/// serde_json's map iterates in key order unless a crate in the build turns
+/// on its `preserve_order` feature; found out once, not per object.
+fn map_iterates_sorted() -> bool {
+    static SORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SORTED.get_or_init(|| {
+        let mut m = Map::new();
+        m.insert("b".into(), Value::Null);
+        m.insert("a".into(), Value::Null);
+        m.keys().next().is_some_and(|k| k == "a")
+    })
 }
 
 /// A JSON string literal, escaped by serde_json (writing to a Vec cannot fail).
@@ -839,7 +919,8 @@ struct OpDraft {
 enum BodyDraft {
     Json {
         node: Node,
-        example: Value,
+        /// The example, written at [`BODY_EXAMPLE_INDENT`] (none for `null`).
+        example: Option<String>,
     },
     Fixed {
         media: String,
@@ -852,7 +933,8 @@ enum BodyDraft {
 struct RespDraft {
     description: String,
     json: Option<Node>,
-    json_examples: Vec<(String, Value)>,
+    /// Name and value text (written at [`EXAMPLE_VALUE_INDENT`]).
+    json_examples: Vec<(String, String)>,
     text: Option<(String, Vec<(String, String)>)>,
 }
 
@@ -947,7 +1029,11 @@ fn add_example(resp: &mut RespDraft, ex: &Example) {
                 Some(prev) => schema::merge(prev, node),
                 None => node,
             });
-            resp.json_examples.push((ex.name.clone(), v));
+            let mut text = Vec::with_capacity(ex.body.as_ref().map_or(0, |b| b.len() * 2));
+            write_canonical(&v, EXAMPLE_VALUE_INDENT, &mut text);
+            drop(v);
+            resp.json_examples
+                .push((ex.name.clone(), String::from_utf8(text).unwrap_or_default()));
             return;
         }
     }
@@ -979,7 +1065,7 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
             match parsed {
                 Ok(v) if json_declared || language.is_none() => BodyDraft::Json {
                     node: schema::infer(&v),
-                    example: v,
+                    example: body_example_text(&v),
                 },
                 _ => {
                     let mut extensions = Map::new();
@@ -1012,10 +1098,21 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
             let example = json!({"query": query, "variables": vars});
             BodyDraft::Json {
                 node: schema::infer(&example),
-                example,
+                example: body_example_text(&example),
             }
         }
     }))
+}
+
+/// A request body's example as text, or none for `null` (which would say
+/// nothing).
+fn body_example_text(v: &Value) -> Option<String> {
+    if v.is_null() {
+        return None;
+    }
+    let mut out = Vec::new();
+    write_canonical(v, BODY_EXAMPLE_INDENT, &mut out);
+    String::from_utf8(out).ok()
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):
@@ -1426,9 +1523,11 @@ struct Built {
     o: Map<String, Value>,
     responses: BTreeMap<u16, Map<String, Value>>,
     security: Option<Value>,
+    text: OpText,
 }
 
 fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
+    let mut text = OpText::default();
     let mut o = Map::new();
     o.insert("operationId".into(), op.id.clone().into());
     o.insert("summary".into(), op.summary.into());
@@ -1446,7 +1545,7 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
             BodyDraft::Json { node, example } => {
                 let mut m = Map::new();
                 m.insert("schema".into(), schema::to_schema(&node, names, reg));
-                m.insert("example".into(), example);
+                text.body = example.map(|e| ("application/json".to_owned(), e));
                 ("application/json".to_owned(), m)
             }
             BodyDraft::Fixed {
@@ -1480,20 +1579,26 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
         if let Some(node) = r.json {
             let mut m = Map::new();
             m.insert("schema".into(), schema::to_schema(&node, names, reg));
-            m.insert("examples".into(), examples(r.json_examples));
             content.insert("application/json".into(), Value::Object(m));
+            text.responses.push((
+                code.to_string(),
+                "application/json".to_owned(),
+                examples_text(r.json_examples),
+            ));
         }
         if let Some((media, list)) = r.text {
             let mut m = Map::new();
             m.insert("schema".into(), json!({"type": "string"}));
-            m.insert(
-                "examples".into(),
-                examples(
-                    list.into_iter()
-                        .map(|(n, t)| (n, Value::String(t)))
-                        .collect(),
-                ),
-            );
+            let list = list
+                .into_iter()
+                .map(|(n, t)| {
+                    let mut v = Vec::new();
+                    write_string(&t, &mut v);
+                    (n, String::from_utf8(v).unwrap_or_default())
+                })
+                .collect();
+            text.responses
+                .push((code.to_string(), media.clone(), examples_text(list)));
             content.insert(media, Value::Object(m));
         }
         if !content.is_empty() {
@@ -1514,16 +1619,18 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
         o,
         responses,
         security: op.security,
+        text,
     }
 }
 
 impl Built {
-    fn finish(self, components: &mut Components<'_>) -> Value {
+    fn finish(self, components: &mut Components<'_>) -> (Value, OpText) {
         let Built {
             op_pascal,
             mut o,
             mut responses,
             security,
+            text,
             ..
         } = self;
         unify(
@@ -1550,12 +1657,137 @@ impl Built {
         if let Some(s) = security {
             o.insert("security".into(), s);
         }
-        Value::Object(o)
+        (Value::Object(o), text)
     }
 }
 
-fn examples(list: Vec<(String, Value)>) -> Value {
-    let mut m = Map::new();
+/// Indent of an operation object in the document (`paths` → path → method).
+const OPERATION_INDENT: usize = 3;
+/// Indent of a request body's `example` (→ `requestBody` → `content` → media).
+const BODY_EXAMPLE_INDENT: usize = OPERATION_INDENT + 4;
+/// Indent of a response's `examples` (→ `responses` → code → `content` → media).
+const RESPONSE_EXAMPLES_INDENT: usize = OPERATION_INDENT + 5;
+/// Indent of one example's `value` (→ example name → `value`).
+const EXAMPLE_VALUE_INDENT: usize = RESPONSE_EXAMPLES_INDENT + 2;
+
+/// The examples of an operation, already written as text at their final
+/// indent. They are most of the document: writing each while drafting lets
+/// its parsed body be freed at once, on the thread that parsed it, instead
+/// of carrying 10⁵ small values to the end.
+#[derive(Default)]
+struct OpText {
+    /// Media type and text of the request body's `example`.
+    body: Option<(String, String)>,
+    /// Status code, media type and text of each response's `examples`.
+    responses: Vec<(String, String, String)>,
+}
+
+impl OpText {
+    fn response(&self, code: &str, media: &str) -> Option<&str> {
+        self.responses
+            .iter()
+            .find(|(c, m, _)| c == code && m == media)
+            .map(|(_, _, t)| t.as_str())
+    }
+
+    /// Writes the operation `op` as `write_canonical(op, OPERATION_INDENT)`
+    /// would with the examples in place.
+    fn write_operation(&self, op: &Value, out: &mut Vec<u8>) {
+        let Value::Object(op) = op else {
+            return write_canonical(op, OPERATION_INDENT, out);
+        };
+        write_object_with(
+            op,
+            OPERATION_INDENT,
+            &[],
+            out,
+            &mut |key, v, d, out| match (key, v) {
+                ("requestBody", Value::Object(rb)) => {
+                    let example = |media: &str| {
+                        self.body
+                            .as_ref()
+                            .filter(|(m, _)| m == media)
+                            .map(|(_, t)| t.as_str())
+                    };
+                    write_object_with(rb, d, &[], out, &mut |k, v, d, out| match (k, v) {
+                        ("content", Value::Object(c)) => {
+                            write_content(c, d, "example", &example, out);
+                            true
+                        }
+                        _ => false,
+                    });
+                    true
+                }
+                ("responses", Value::Object(rs)) => {
+                    write_object_with(rs, d, &[], out, &mut |code, r, d, out| {
+                        let Value::Object(r) = r else { return false };
+                        let example = |media: &str| self.response(code, media);
+                        write_object_with(r, d, &[], out, &mut |k, v, d, out| match (k, v) {
+                            ("content", Value::Object(c)) => {
+                                write_content(c, d, "examples", &example, out);
+                                true
+                            }
+                            _ => false,
+                        });
+                        true
+                    });
+                    true
+                }
+                _ => false,
+            },
+        );
+    }
+
+    /// Puts the examples into `op` as values (for [`convert`]).
+    fn splice_into(self, op: &mut Value) {
+        let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
+        if let Some((media, t)) = self.body {
+            if let Some(Value::Object(m)) = op.pointer_mut(&format!(
+                "/requestBody/content/{}",
+                media.replace('~', "~0").replace('/', "~1")
+            )) {
+                m.insert("example".into(), parse(&t));
+            }
+        }
+        for (code, media, t) in self.responses {
+            if let Some(Value::Object(m)) = op.pointer_mut(&format!(
+                "/responses/{code}/content/{}",
+                media.replace('~', "~0").replace('/', "~1")
+            )) {
+                m.insert("examples".into(), parse(&t));
+            }
+        }
+    }
+}
+
+/// Writes a `content` object, merging `key` (the example text `example`
+/// finds for its media type) into each media type's object.
+fn write_content<'t>(
+    c: &Map<String, Value>,
+    depth: usize,
+    key: &str,
+    example: &dyn Fn(&str) -> Option<&'t str>,
+    out: &mut Vec<u8>,
+) {
+    write_object_with(
+        c,
+        depth,
+        &[],
+        out,
+        &mut |media, v, d, out| match (v, example(media)) {
+            (Value::Object(m), Some(text)) => {
+                write_object_with(m, d, &[(key, text)], out, &mut |_, _, _, _| false);
+                true
+            }
+            _ => false,
+        },
+    );
+}
+
+/// A response's `examples` object as text, from example names and value
+/// texts; a name used twice gets ` (2)`, ` (3)`… .
+fn examples_text(list: Vec<(String, String)>) -> String {
+    let mut m: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (name, value) in list {
         let mut key = name.clone();
         let mut n = 1;
@@ -1563,13 +1795,35 @@ fn examples(list: Vec<(String, Value)>) -> Value {
             n += 1;
             key = format!("{name} ({n})");
         }
-        // Built by hand: `json!` would copy `value` through serde.
-        let mut example = Map::new();
-        example.insert("summary".into(), Value::String(name));
-        example.insert("value".into(), value);
-        m.insert(key, Value::Object(example));
+        m.insert(key, (name, value));
     }
-    Value::Object(m)
+    let d = RESPONSE_EXAMPLES_INDENT;
+    let mut out = Vec::with_capacity(m.values().map(|(_, v)| v.len() + 64).sum::<usize>() + 8);
+    if m.is_empty() {
+        out.extend_from_slice(b"{}");
+    } else {
+        out.push(b'{');
+        for (i, (key, (name, value))) in m.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            newline(d + 1, &mut out);
+            write_string(key, &mut out);
+            out.extend_from_slice(b": {");
+            newline(d + 2, &mut out);
+            out.extend_from_slice(b"\"summary\": ");
+            write_string(name, &mut out);
+            out.push(b',');
+            newline(d + 2, &mut out);
+            out.extend_from_slice(b"\"value\": ");
+            out.extend_from_slice(value.as_bytes());
+            newline(d + 1, &mut out);
+            out.push(b'}');
+        }
+        newline(d, &mut out);
+        out.push(b'}');
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// progenitor decodes all responses of one group (success, or error) into a
@@ -1588,13 +1842,10 @@ fn unify(
     if members.len() < 2 {
         return;
     }
-    let json_schema = |r: &Map<String, Value>| -> Option<Value> {
-        r.get("content")?
-            .get("application/json")?
-            .get("schema")
-            .cloned()
-    };
-    let mut distinct: Vec<Value> = Vec::new();
+    fn json_schema(r: &Map<String, Value>) -> Option<&Value> {
+        r.get("content")?.get("application/json")?.get("schema")
+    }
+    let mut distinct: Vec<&Value> = Vec::new();
     for c in &members {
         if let Some(s) = json_schema(&responses[c]) {
             if !distinct.contains(&s) {
@@ -1602,6 +1853,7 @@ fn unify(
             }
         }
     }
+    let mut distinct: Vec<Value> = distinct.into_iter().cloned().collect();
     if distinct.is_empty() {
         // progenitor reads a 101 without JSON as a protocol upgrade, a kind
         // no other response can share: drop it next to other successes.
@@ -1677,9 +1929,7 @@ fn unify(
 fn value_specificity(v: &Value, components: Option<&Components<'_>>) -> usize {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return components
-            .and_then(|c| c.value(name))
-            .map_or(0, |c| value_specificity(&c, None));
+        return components.and_then(|c| c.specificity(name)).unwrap_or(0);
     }
     if let Some(items) = v.get("items") {
         return value_specificity(items, components);
@@ -1698,6 +1948,24 @@ fn value_specificity(v: &Value, components: Option<&Components<'_>>) -> usize {
             .map_or(0, Vec::len);
     }
     0
+}
+
+/// [`value_specificity`]`(&schema::to_schema(node, ..), None)`, read off the
+/// node.
+fn inferred_specificity(node: &Node) -> usize {
+    use schema::Kind;
+    match &node.kind {
+        Kind::Array(items) => inferred_specificity(items),
+        Kind::OneOf(vs) => vs.iter().map(inferred_specificity).min().unwrap_or(0),
+        Kind::Object(o) if !o.props.is_empty() => {
+            1 + o
+                .props
+                .values()
+                .filter(|p| schema::is_required(o, p))
+                .count()
+        }
+        Kind::Object(_) | Kind::Ref(_) | Kind::Scalar(..) | Kind::Any => 0,
+    }
 }
 
 #[cfg(test)]

@@ -336,6 +336,10 @@ impl Registry {
         match &mut node.kind {
             Kind::Object(obj) => {
                 for (key, prop) in obj.props.iter_mut() {
+                    // Nothing to extract below a scalar: skip making its name.
+                    if matches!(prop.node.kind, Kind::Any | Kind::Scalar(..) | Kind::Ref(_)) {
+                        continue;
+                    }
                     let claim =
                         vec![(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
                     self.extract(&mut prop.node, &claim);
