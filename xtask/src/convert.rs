@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Map, Value};
 
 use crate::error::{ConvertError, Location};
+use crate::json::Json;
 use crate::postman::{self, Auth, Body, Example, KeyValue, Request};
 use crate::schema::{self, pascal, Claim, Node, Registry};
 
@@ -787,9 +788,7 @@ fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
             out.push(b']');
         }
         Value::String(s) => write_string(s, out),
-        Value::Number(n) => {
-            let _ = serde_json::to_writer(&mut *out, &canonical_number(n));
-        }
+        Value::Number(n) => write_number(n, out),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Null => out.extend_from_slice(b"null"),
@@ -799,6 +798,46 @@ fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
 /// Writes the value of member `key` at `indent` itself and returns `true`,
 /// or returns `false` to leave it to [`write_canonical`].
 type WriteChild<'a> = dyn FnMut(&str, &Value, usize, &mut Vec<u8>) -> bool + 'a;
+
+/// Writes `v` exactly as [`write_canonical`] writes the `Value` read from the
+/// same text (a [`Json`] object is already sorted, each key once).
+fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
+    match v {
+        Json::Object(m) if m.is_empty() => out.extend_from_slice(b"{}"),
+        Json::Object(m) => {
+            out.push(b'{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                newline(indent + 1, out);
+                write_string(k, out);
+                out.extend_from_slice(b": ");
+                write_json(v, indent + 1, out);
+            }
+            newline(indent, out);
+            out.push(b'}');
+        }
+        Json::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
+        Json::Array(a) => {
+            out.push(b'[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                newline(indent + 1, out);
+                write_json(v, indent + 1, out);
+            }
+            newline(indent, out);
+            out.push(b']');
+        }
+        Json::String(s) => write_string(s, out),
+        Json::Number(n) => write_number(n, out),
+        Json::Bool(true) => out.extend_from_slice(b"true"),
+        Json::Bool(false) => out.extend_from_slice(b"false"),
+        Json::Null => out.extend_from_slice(b"null"),
+    }
+}
 
 /// Writes an object as [`write_canonical`] does, with `raw` members (key and
 /// value text already written at the right indent, sorted by key) merged in
@@ -870,6 +909,10 @@ fn map_iterates_sorted() -> bool {
 /// A JSON string literal, escaped by serde_json (writing to a Vec cannot fail).
 fn write_string(s: &str, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_number(n: &serde_json::Number, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, &canonical_number(n));
 }
 
 /// Numbers are written from their value, not their source text, so the output
@@ -1023,14 +1066,14 @@ fn add_example(resp: &mut RespDraft, ex: &Example) {
         (None, None) => true,
     };
     if says_json {
-        if let Ok(v) = serde_json::from_str::<Value>(text) {
+        if let Ok(v) = serde_json::from_str::<Json>(text) {
             let node = schema::infer(&v);
             resp.json = Some(match resp.json.take() {
                 Some(prev) => schema::merge(prev, node),
                 None => node,
             });
-            let mut text = Vec::with_capacity(ex.body.as_ref().map_or(0, |b| b.len() * 2));
-            write_canonical(&v, EXAMPLE_VALUE_INDENT, &mut text);
+            let mut text = Vec::with_capacity(text.len() * 2);
+            write_json(&v, EXAMPLE_VALUE_INDENT, &mut text);
             drop(v);
             resp.json_examples
                 .push((ex.name.clone(), String::from_utf8(text).unwrap_or_default()));
@@ -1055,13 +1098,14 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
                         h.key.eq_ignore_ascii_case("content-type")
                             && h.value.as_deref().is_some_and(|v| v.contains("json"))
                     }));
-            let parsed = serde_json::from_str::<Value>(text).or_else(|e| {
-                if json_declared {
-                    serde_json::from_str(&quote_variables(text))
-                } else {
-                    Err(e)
+            let quoted;
+            let parsed = match serde_json::from_str::<Json>(text) {
+                Err(_) if json_declared => {
+                    quoted = quote_variables(text);
+                    serde_json::from_str::<Json>(&quoted)
                 }
-            });
+                parsed => parsed,
+            };
             match parsed {
                 Ok(v) if json_declared || language.is_none() => BodyDraft::Json {
                     node: schema::infer(&v),
@@ -1095,7 +1139,7 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
                 .as_deref()
                 .and_then(|v| serde_json::from_str::<Value>(v).ok())
                 .unwrap_or_else(|| json!({}));
-            let example = json!({"query": query, "variables": vars});
+            let example = Json::from(&json!({"query": query, "variables": vars}));
             BodyDraft::Json {
                 node: schema::infer(&example),
                 example: body_example_text(&example),
@@ -1106,12 +1150,12 @@ fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertEr
 
 /// A request body's example as text, or none for `null` (which would say
 /// nothing).
-fn body_example_text(v: &Value) -> Option<String> {
+fn body_example_text(v: &Json<'_>) -> Option<String> {
     if v.is_null() {
         return None;
     }
     let mut out = Vec::new();
-    write_canonical(v, BODY_EXAMPLE_INDENT, &mut out);
+    write_json(v, BODY_EXAMPLE_INDENT, &mut out);
     String::from_utf8(out).ok()
 }
 

@@ -10,6 +10,7 @@
 
 pub mod convert;
 pub mod error;
+pub mod json;
 pub mod postman;
 pub mod schema;
 pub mod sync;

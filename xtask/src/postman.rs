@@ -1,12 +1,12 @@
 //! Reads a Postman v2.0 / v2.1 collection into a small, validated model.
 //!
-//! Written by hand over `serde_json::Value` rather than derived with serde: the
+//! Written by hand over a JSON value ([`Json`]) rather than derived with serde: the
 //! format is loose (a URL is a string or an object, a description a string or
 //! an object, v2.0 auth uses objects where v2.1 uses key/value arrays), and
 //! every error must name the item and the JSON location, which derived
 //! deserialisers cannot do without losing the rest of the document.
 
-use serde_json::{Map, Value};
+use crate::json::{Json, Object};
 
 use crate::error::{ConvertError, Location};
 
@@ -192,7 +192,7 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
 
 /// [`parse`], also handing back the parsed JSON so that the caller decides
 /// where (on which thread) it is freed.
-pub(crate) fn parse_keeping_input(bytes: &[u8]) -> Result<(Collection, Value), ConvertError> {
+pub(crate) fn parse_keeping_input(bytes: &[u8]) -> Result<(Collection, Json<'_>), ConvertError> {
     let doc = match pruned::parse(bytes) {
         Ok(doc) => doc,
         // Anything unusual (not JSON, an item that is not an object, an
@@ -211,8 +211,8 @@ pub fn parse_unpruned(bytes: &[u8]) -> Result<Collection, ConvertError> {
     model(&parse_full(bytes)?)
 }
 
-/// The whole document as a `Value`.
-pub(crate) fn parse_full(bytes: &[u8]) -> Result<Value, ConvertError> {
+/// The whole document as a [`Json`] value.
+pub(crate) fn parse_full(bytes: &[u8]) -> Result<Json<'_>, ConvertError> {
     serde_json::from_slice(bytes).map_err(|e| ConvertError::InvalidJson {
         line: e.line(),
         column: e.column(),
@@ -220,12 +220,12 @@ pub(crate) fn parse_full(bytes: &[u8]) -> Result<Value, ConvertError> {
     })
 }
 
-/// Reads a collection into a `Value` without the parts [`model`] never
+/// Reads a collection into a [`Json`] value without the parts [`model`] never
 /// looks at.
 ///
 /// Most of an exported collection is what the converter ignores: every saved
 /// example repeats its request (`originalRequest`), cookies, timings, test
-/// scripts. Building those as `Value`s and freeing them was about half the
+/// scripts. Building those as values and freeing them was about half the
 /// cost of reading a large collection. A `DeserializeSeed` per level (serde's
 /// way to parse with context; no crate prunes by JSON path) keeps, in items
 /// and examples, only the members [`model`] reads, and skips the rest
@@ -237,7 +237,8 @@ pub(crate) mod pruned {
     use std::fmt;
 
     use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess};
-    use serde_json::{Map, Value};
+
+    use crate::json::{Json, Object as Members};
 
     /// Where an object sits, which decides the members it keeps.
     #[derive(Clone, Copy)]
@@ -260,7 +261,7 @@ pub(crate) mod pruned {
     ];
 
     /// Parses `bytes` as a collection, pruned.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Json<'_>, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let doc = Object(Level::Root).deserialize(&mut de)?;
         de.end()?;
@@ -271,66 +272,66 @@ pub(crate) mod pruned {
     struct List(Level);
 
     impl<'de> DeserializeSeed<'de> for Object {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        type Value = Json<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
             d.deserialize_map(self)
         }
     }
 
     impl<'de> de::Visitor<'de> for Object {
-        type Value = Value;
+        type Value = Json<'de>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object")
         }
 
-        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
-            let mut m = Map::new();
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
+            let mut members = Vec::new();
             // Borrowed keys: one with escapes fails, and the caller reads
             // the document in full.
             while let Some(key) = a.next_key::<&'de str>()? {
                 let value = match (self.0, key) {
                     (Level::Root | Level::Item, "item") => a.next_value_seed(List(Level::Item))?,
                     (Level::Item, "response") => a.next_value_seed(List(Level::Example))?,
-                    (Level::Root, _) => a.next_value::<Value>()?,
-                    (Level::Item, k) if ITEM_KEYS.contains(&k) => a.next_value::<Value>()?,
-                    (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => a.next_value::<Value>()?,
+                    (Level::Root, _) => a.next_value::<Json>()?,
+                    (Level::Item, k) if ITEM_KEYS.contains(&k) => a.next_value::<Json>()?,
+                    (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => a.next_value::<Json>()?,
                     _ => {
                         a.next_value::<IgnoredAny>()?;
                         continue;
                     }
                 };
-                m.insert(key.to_owned(), value);
+                members.push((key.into(), value));
             }
-            Ok(Value::Object(m))
+            Ok(Json::Object(Members::from_members(members)))
         }
     }
 
     impl<'de> DeserializeSeed<'de> for List {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        type Value = Json<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
             d.deserialize_seq(self)
         }
     }
 
     impl<'de> de::Visitor<'de> for List {
-        type Value = Value;
+        type Value = Json<'de>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an array of objects")
         }
 
-        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
             let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0));
             while let Some(v) = a.next_element_seed(Object(self.0))? {
                 out.push(v);
             }
-            Ok(Value::Array(out))
+            Ok(Json::Array(out))
         }
     }
 }
 
-fn model(doc: &Value) -> Result<Collection, ConvertError> {
+fn model(doc: &Json<'_>) -> Result<Collection, ConvertError> {
     let root = doc.as_object().ok_or_else(|| {
         ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(doc)))
     })?;
@@ -341,7 +342,7 @@ fn model(doc: &Value) -> Result<Collection, ConvertError> {
     }
     let info = root
         .get("info")
-        .and_then(Value::as_object)
+        .and_then(Json::as_object)
         .ok_or_else(|| ConvertError::NotACollection("no `info` object at $.info".to_owned()))?;
     if let Some(schema) = info.get("schema") {
         let schema = schema.as_str().ok_or_else(|| {
@@ -360,7 +361,7 @@ fn model(doc: &Value) -> Result<Collection, ConvertError> {
         .get("item")
         .ok_or_else(|| ConvertError::NotACollection("no `item` array at $.item".to_owned()))?;
     let name = match info.get("name") {
-        Some(Value::String(s)) => s.clone(),
+        Some(Json::String(s)) => s.to_string(),
         _ => "Postman collection".to_owned(),
     };
     let variables = match root.get("variable") {
@@ -384,7 +385,7 @@ fn model(doc: &Value) -> Result<Collection, ConvertError> {
 }
 
 fn walk(
-    items: &Value,
+    items: &Json<'_>,
     pointer: &str,
     folders: &[String],
     inherited: Option<&Auth>,
@@ -406,7 +407,7 @@ fn walk(
             )
         })?;
         let name = match obj.get("name") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+            Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
             _ => format!("item {i}"),
         };
         let mut path = folders.to_vec();
@@ -436,8 +437,8 @@ fn walk(
 }
 
 fn parse_request(
-    request: &Value,
-    item: &Map<String, Value>,
+    request: &Json<'_>,
+    item: &Object<'_>,
     folders: &[String],
     name: String,
     ptr: &str,
@@ -459,8 +460,8 @@ fn parse_request(
     let here = |suffix: &str| Location::new(Some(&display), format!("{ptr}{suffix}"));
     match request {
         // A bare URL string is a GET of that URL.
-        Value::String(raw) => req.url = parse_raw_url(raw, &here(".request"))?,
-        Value::Object(r) => {
+        Json::String(raw) => req.url = parse_raw_url(raw, &here(".request"))?,
+        Json::Object(r) => {
             if let Some(m) = r.get("method") {
                 let m = m.as_str().ok_or_else(|| {
                     ConvertError::invalid(here(".request.method"), "`method` must be a string")
@@ -532,37 +533,37 @@ fn parse_request(
     Ok(req)
 }
 
-fn parse_example(r: &Value, display: &str, p: &str) -> Result<Example, ConvertError> {
+fn parse_example(r: &Json<'_>, display: &str, p: &str) -> Result<Example, ConvertError> {
     let here = |s: &str| Location::new(Some(display), format!("{p}{s}"));
     let obj = r
         .as_object()
         .ok_or_else(|| ConvertError::invalid(here(""), "a saved example must be an object"))?;
     let name = obj
         .get("name")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or("Example")
         .to_owned();
-    let status_text = obj.get("status").and_then(Value::as_str);
+    let status_text = obj.get("status").and_then(Json::as_str);
     let code = match obj.get("code") {
-        Some(Value::Number(n)) => n
+        Some(Json::Number(n)) => n
             .as_u64()
             .filter(|c| (100..=599).contains(c))
             .map(|c| c as u16)
             .ok_or_else(|| {
                 ConvertError::invalid(here(".code"), format!("`{n}` is not an HTTP status code"))
             })?,
-        Some(Value::String(s)) if s.parse::<u16>().is_ok_and(|c| (100..=599).contains(&c)) => {
+        Some(Json::String(s)) if s.parse::<u16>().is_ok_and(|c| (100..=599).contains(&c)) => {
             s.parse().unwrap_or(200)
         }
-        Some(Value::String(s)) => {
+        Some(Json::String(s)) => {
             return Err(ConvertError::invalid(
                 here(".code"),
                 format!("`\"{s}\"` is not an HTTP status code"),
             ))
         }
-        None | Some(Value::Null) => match status_text.and_then(code_for_reason) {
+        None | Some(Json::Null) => match status_text.and_then(code_for_reason) {
             Some(c) => c,
             None => {
                 return Err(ConvertError::invalid(
@@ -584,8 +585,8 @@ fn parse_example(r: &Value, display: &str, p: &str) -> Result<Example, ConvertEr
         }
     };
     let body = match obj.get("body") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-        Some(Value::String(_)) | Some(Value::Null) | None => None,
+        Some(Json::String(s)) if !s.trim().is_empty() => Some(s.to_string()),
+        Some(Json::String(_)) | Some(Json::Null) | None => None,
         Some(other) => {
             return Err(ConvertError::invalid(
                 here(".body"),
@@ -614,16 +615,16 @@ fn parse_example(r: &Value, display: &str, p: &str) -> Result<Example, ConvertEr
         content_type,
         preview_language: obj
             .get("_postman_previewlanguage")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_ascii_lowercase),
         pointer: p.to_owned(),
     })
 }
 
-fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url, ConvertError> {
+fn parse_url(v: &Json<'_>, loc: &Location, display: &str, ptr: &str) -> Result<Url, ConvertError> {
     let obj = match v {
-        Value::String(raw) => return parse_raw_url(raw, loc),
-        Value::Object(o) => o,
+        Json::String(raw) => return parse_raw_url(raw, loc),
+        Json::Object(o) => o,
         other => {
             return Err(ConvertError::invalid(
                 loc.clone(),
@@ -634,19 +635,19 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
             ))
         }
     };
-    let raw = obj.get("raw").and_then(Value::as_str);
+    let raw = obj.get("raw").and_then(Json::as_str);
     let has_structure = obj.contains_key("host") || obj.contains_key("path");
     // Trust the structured parts; fall back to `raw` only when they are absent.
     let mut url = if has_structure {
         Url {
             protocol: obj
                 .get("protocol")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .map(str::to_owned),
             host: match obj.get("host") {
-                Some(Value::Array(parts)) => Some(join_strings(parts, ".", loc)?),
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Null) | None => None,
+                Some(Json::Array(parts)) => Some(join_strings(parts, ".", loc)?),
+                Some(Json::String(s)) => Some(s.to_string()),
+                Some(Json::Null) | None => None,
                 Some(other) => {
                     return Err(ConvertError::invalid(
                         loc.clone(),
@@ -658,19 +659,19 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
                 }
             },
             port: match obj.get("port") {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
+                Some(Json::String(s)) => Some(s.to_string()),
+                Some(Json::Number(n)) => Some(n.to_string()),
                 _ => None,
             },
             path: match obj.get("path") {
-                Some(Value::Array(parts)) => parts
+                Some(Json::Array(parts)) => parts
                     .iter()
                     .map(|p| match p {
-                        Value::String(s) => Ok(s.clone()),
+                        Json::String(s) => Ok(s.to_string()),
                         // v2.0 allows {type, value} path segments.
-                        Value::Object(o) => Ok(o
+                        Json::Object(o) => Ok(o
                             .get("value")
-                            .and_then(Value::as_str)
+                            .and_then(Json::as_str)
                             .unwrap_or_default()
                             .to_owned()),
                         other => Err(ConvertError::invalid(
@@ -682,7 +683,7 @@ fn parse_url(v: &Value, loc: &Location, display: &str, ptr: &str) -> Result<Url,
                         )),
                     })
                     .collect::<Result<_, _>>()?,
-                Some(Value::String(s)) => split_path(s),
+                Some(Json::String(s)) => split_path(s),
                 _ => Vec::new(),
             },
             query: Vec::new(),
@@ -813,11 +814,11 @@ fn check_braces(url: &Url, loc: &Location) -> Result<(), ConvertError> {
     Ok(())
 }
 
-fn join_strings(parts: &[Value], sep: &str, loc: &Location) -> Result<String, ConvertError> {
+fn join_strings(parts: &[Json<'_>], sep: &str, loc: &Location) -> Result<String, ConvertError> {
     let mut out = Vec::with_capacity(parts.len());
     for p in parts {
         match p {
-            Value::String(s) => out.push(s.as_str()),
+            Json::String(s) => out.push(s.as_ref()),
             other => {
                 return Err(ConvertError::invalid(
                     loc.clone(),
@@ -832,17 +833,21 @@ fn join_strings(parts: &[Value], sep: &str, loc: &Location) -> Result<String, Co
     Ok(out.join(sep))
 }
 
-fn parse_body(v: Option<&Value>, display: &str, ptr: &str) -> Result<Option<Body>, ConvertError> {
-    let Some(Value::Object(obj)) = v else {
+fn parse_body(
+    v: Option<&Json<'_>>,
+    display: &str,
+    ptr: &str,
+) -> Result<Option<Body>, ConvertError> {
+    let Some(Json::Object(obj)) = v else {
         return Ok(None);
     };
-    if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+    if obj.get("disabled").and_then(Json::as_bool) == Some(true) {
         return Ok(None);
     }
-    let mode = obj.get("mode").and_then(Value::as_str).unwrap_or("");
+    let mode = obj.get("mode").and_then(Json::as_str).unwrap_or("");
     Ok(match mode {
         "raw" => {
-            let text = obj.get("raw").and_then(Value::as_str).unwrap_or("");
+            let text = obj.get("raw").and_then(Json::as_str).unwrap_or("");
             if text.trim().is_empty() {
                 None
             } else {
@@ -850,7 +855,7 @@ fn parse_body(v: Option<&Value>, display: &str, ptr: &str) -> Result<Option<Body
                     .get("options")
                     .and_then(|o| o.get("raw"))
                     .and_then(|r| r.get("language"))
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .map(str::to_ascii_lowercase);
                 Some(Body::Raw {
                     text: text.to_owned(),
@@ -878,12 +883,12 @@ fn parse_body(v: Option<&Value>, display: &str, ptr: &str) -> Result<Option<Body
             Some(Body::GraphQl {
                 query: g
                     .and_then(|g| g.get("query"))
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .unwrap_or_default()
                     .to_owned(),
                 variables: g
                     .and_then(|g| g.get("variables"))
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .map(str::to_owned),
             })
         }
@@ -900,14 +905,14 @@ fn parse_body(v: Option<&Value>, display: &str, ptr: &str) -> Result<Option<Body
 }
 
 fn parse_auth(
-    v: Option<&Value>,
+    v: Option<&Json<'_>>,
     display: Option<&str>,
     ptr: &str,
 ) -> Result<Option<Auth>, ConvertError> {
     let Some(v) = v else { return Ok(None) };
     let obj = match v {
-        Value::Null => return Ok(None),
-        Value::Object(o) => o,
+        Json::Null => return Ok(None),
+        Json::Object(o) => o,
         other => {
             return Err(ConvertError::invalid(
                 Location::new(display, ptr),
@@ -915,18 +920,18 @@ fn parse_auth(
             ))
         }
     };
-    let ty = obj.get("type").and_then(Value::as_str).ok_or_else(|| {
+    let ty = obj.get("type").and_then(Json::as_str).ok_or_else(|| {
         ConvertError::invalid(Location::new(display, ptr), "`auth` has no `type`")
     })?;
     // v2.1 stores parameters as [{key, value}], v2.0 as an object.
     let param = |name: &str| -> Option<String> {
         match obj.get(ty) {
-            Some(Value::Array(list)) => list.iter().find_map(|e| {
-                (e.get("key").and_then(Value::as_str) == Some(name))
+            Some(Json::Array(list)) => list.iter().find_map(|e| {
+                (e.get("key").and_then(Json::as_str) == Some(name))
                     .then(|| e.get("value").map(value_text))
                     .flatten()
             }),
-            Some(Value::Object(o)) => o.get(name).map(value_text),
+            Some(Json::Object(o)) => o.get(name).map(value_text),
             _ => None,
         }
     };
@@ -953,10 +958,14 @@ fn parse_auth(
 }
 
 /// Reads `[{key, value, description, disabled, type}]`.
-fn key_values(v: &Value, display: Option<&str>, ptr: &str) -> Result<Vec<KeyValue>, ConvertError> {
+fn key_values(
+    v: &Json<'_>,
+    display: Option<&str>,
+    ptr: &str,
+) -> Result<Vec<KeyValue>, ConvertError> {
     let list = match v {
-        Value::Array(list) => list,
-        Value::Null => return Ok(Vec::new()),
+        Json::Array(list) => list,
+        Json::Null => return Ok(Vec::new()),
         other => {
             return Err(ConvertError::invalid(
                 Location::new(display, ptr),
@@ -976,8 +985,8 @@ fn key_values(v: &Value, display: Option<&str>, ptr: &str) -> Result<Vec<KeyValu
             )
         })?;
         let key = match obj.get("key").or_else(|| obj.get("id")) {
-            Some(Value::String(k)) => k.clone(),
-            Some(Value::Null) | None => continue, // Postman keeps blank rows; they mean nothing.
+            Some(Json::String(k)) => k.to_string(),
+            Some(Json::Null) | None => continue, // Postman keeps blank rows; they mean nothing.
             Some(other) => {
                 return Err(ConvertError::invalid(
                     Location::new(display, format!("{ptr}[{i}].key")),
@@ -992,28 +1001,25 @@ fn key_values(v: &Value, display: Option<&str>, ptr: &str) -> Result<Vec<KeyValu
             key,
             value: obj.get("value").filter(|v| !v.is_null()).map(value_text),
             description: description(obj.get("description")),
-            disabled: obj
-                .get("disabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            is_file: obj.get("type").and_then(Value::as_str) == Some("file"),
+            disabled: obj.get("disabled").and_then(Json::as_bool).unwrap_or(false),
+            is_file: obj.get("type").and_then(Json::as_str) == Some("file"),
         });
     }
     Ok(out)
 }
 
-fn value_text(v: &Value) -> String {
+fn value_text(v: &Json<'_>) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Json::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
 
 /// A description is a string or `{content, type}`.
-fn description(v: Option<&Value>) -> Option<String> {
+fn description(v: Option<&Json<'_>>) -> Option<String> {
     let text = match v? {
-        Value::String(s) => s.clone(),
-        Value::Object(o) => o.get("content").and_then(Value::as_str)?.to_owned(),
+        Json::String(s) => s.to_string(),
+        Json::Object(o) => o.get("content").and_then(Json::as_str)?.to_owned(),
         _ => return None,
     };
     let text = text.trim();
@@ -1028,14 +1034,14 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
 }
 
-pub(crate) fn kind_of(v: &Value) -> &'static str {
+pub(crate) fn kind_of(v: &Json<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 

@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
+use crate::json::Json;
+
 /// An inferred schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -132,14 +134,14 @@ fn is_map_key(k: &str) -> bool {
 }
 
 /// Infers a schema from one sample value.
-pub fn infer(v: &Value) -> Node {
+pub fn infer(v: &Json<'_>) -> Node {
     match v {
-        Value::Null => Node {
+        Json::Null => Node {
             kind: Kind::Any,
             nullable: true,
         },
-        Value::Bool(_) => Node::scalar(Scalar::Boolean, None),
-        Value::Number(n) => Node::scalar(
+        Json::Bool(_) => Node::scalar(Scalar::Boolean, None),
+        Json::Number(n) => Node::scalar(
             if n.is_i64() || n.is_u64() {
                 Scalar::Integer
             } else {
@@ -147,11 +149,11 @@ pub fn infer(v: &Value) -> Node {
             },
             None,
         ),
-        Value::String(s) => match placeholder(s) {
+        Json::String(s) => match placeholder(s) {
             Some((t, f)) => Node::scalar(t, f),
             None => Node::scalar(Scalar::String, None),
         },
-        Value::Array(items) => {
+        Json::Array(items) => {
             let merged = items
                 .iter()
                 .map(infer)
@@ -159,8 +161,8 @@ pub fn infer(v: &Value) -> Node {
                 .unwrap_or_else(Node::any);
             Node::new(Kind::Array(Box::new(merged)))
         }
-        Value::Object(map) => {
-            if !map.is_empty() && map.keys().all(|k| is_map_key(k)) {
+        Json::Object(map) => {
+            if !map.is_empty() && map.keys().all(is_map_key) {
                 let merged = map
                     .values()
                     .map(infer)
@@ -176,7 +178,7 @@ pub fn infer(v: &Value) -> Node {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        k.clone(),
+                        k.to_owned(),
                         Prop {
                             node: infer(v),
                             seen: 1,
@@ -604,6 +606,11 @@ pub fn sort_variants(variants: &mut [(usize, Value)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`super::infer`] of the [`Json`] that means `v`.
+    fn infer(v: &Value) -> Node {
+        super::infer(&Json::from(v))
+    }
 
     #[test]
     fn placeholders_give_type_and_format() {
