@@ -236,7 +236,7 @@ pub(crate) fn parse_full(bytes: &[u8]) -> Result<Json<'_>, ConvertError> {
 pub(crate) mod pruned {
     use std::fmt;
 
-    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess};
+    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
 
     use crate::json::{Json, Object as Members};
 
@@ -297,13 +297,70 @@ pub(crate) mod pruned {
                     (Level::Item, k) if ITEM_KEYS.contains(&k) => a.next_value::<Json>()?,
                     (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => a.next_value::<Json>()?,
                     _ => {
-                        a.next_value::<IgnoredAny>()?;
+                        a.next_value_seed(Skip)?;
                         continue;
                     }
                 };
                 members.push((key.into(), value));
             }
             Ok(Json::Object(Members::from_members(members)))
+        }
+    }
+
+    /// Reads a value and keeps nothing of it. Unlike serde's `IgnoredAny`
+    /// (which serde_json skips without counting depth), it goes through
+    /// `deserialize_any`, so serde_json's nesting limit applies exactly as
+    /// when the value is read into a `Value`.
+    struct Skip;
+
+    impl<'de> DeserializeSeed<'de> for Skip {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(Skip)
+        }
+    }
+
+    impl<'de> de::Visitor<'de> for Skip {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any value")
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+            while a.next_element_seed(Skip)?.is_some() {}
+            Ok(())
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+            while a.next_key_seed(Skip)?.is_some() {
+                a.next_value_seed(Skip)?;
+            }
+            Ok(())
         }
     }
 

@@ -605,3 +605,31 @@ fn generated_collections_often_convert() {
     }
     assert!(ok >= 50, "only {ok} of 200 generated collections converted");
 }
+
+/// Parts of a collection the model skips still count towards serde_json's
+/// nesting limit, as when the whole document is read: the pruned read and
+/// the full one agree on either side of the limit.
+#[test]
+fn skipped_parts_nest_as_deep_as_read_ones() {
+    let collection = |depth: usize| {
+        format!(
+            r#"{{"info": {{"name": "n"}}, "item": [{{"name": "r", "request": {{"url": "http://x/a"}},
+               "response": [{{"name": "e", "code": 200, "originalRequest": {}{}}}]}}]}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    let mut outcomes = Vec::new();
+    for depth in [100, 122, 123, 124, 125, 200] {
+        let text = collection(depth);
+        let full = postman::parse_unpruned(text.as_bytes());
+        assert_eq!(
+            format!("{:?}", postman::parse(text.as_bytes())),
+            format!("{full:?}"),
+            "depth {depth}"
+        );
+        outcomes.push(full.is_ok());
+    }
+    // Both sides of the limit were exercised.
+    assert!(outcomes.first() == Some(&true) && outcomes.last() == Some(&false));
+}
