@@ -11,6 +11,7 @@
 pub mod convert;
 pub mod error;
 pub mod json;
+mod parallel;
 pub mod postman;
 pub mod schema;
 pub mod sync;

@@ -11,7 +11,7 @@ use crate::json::{Json, Object};
 use crate::error::{ConvertError, Location};
 
 /// A whole collection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Collection {
     /// `info.name`.
     pub name: String,
@@ -187,21 +187,53 @@ pub struct Example {
 /// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
 /// with its location.
 pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
-    parse_keeping_input(bytes).map(|(c, _)| c)
+    if let Ok((root, Some(items))) = pruned::parse_root(bytes) {
+        if let Some(done) = model_in_parallel(&root, items) {
+            return done;
+        }
+    }
+    // Anything unusual (not JSON, an item that is not an object, an escaped
+    // key…) is read again in full, so that the model sees, and errors name,
+    // exactly what the whole document holds.
+    model(&parse_full(bytes)?)
 }
 
-/// [`parse`], also handing back the parsed JSON so that the caller decides
-/// where (on which thread) it is freed.
-pub(crate) fn parse_keeping_input(bytes: &[u8]) -> Result<(Collection, Json<'_>), ConvertError> {
-    let doc = match pruned::parse(bytes) {
-        Ok(doc) => doc,
-        // Anything unusual (not JSON, an item that is not an object, an
-        // escaped key…) is read again in full, so that the model sees, and
-        // errors name, exactly what the whole document holds.
-        Err(_) => parse_full(bytes)?,
+/// The model of a collection whose top-level items are still raw text: each
+/// is read (pruned) and walked on its own thread, and the parts joined in
+/// order. `None` when the pruned read of an item failed before any error,
+/// which sends the caller to the full read.
+fn model_in_parallel(
+    root: &Json<'_>,
+    items: Vec<&serde_json::value::RawValue>,
+) -> Option<Result<Collection, ConvertError>> {
+    let (mut out, _) = match head(root) {
+        Ok(head) => head,
+        Err(e) => return Some(Err(e)),
     };
-    let coll = model(&doc)?;
-    Ok((coll, doc))
+    let auth = out.auth.clone();
+    let auth = auth.as_ref();
+    let parts = crate::parallel::par_map(
+        items.into_iter().enumerate().collect(),
+        1,
+        crate::parallel::threads(),
+        || {},
+        |(i, raw)| {
+            let text = pruned::nest(raw.get());
+            let item = pruned::parse_nested(&text).ok()?;
+            let mut part = Collection::default();
+            Some(walk_item(&item, i, "$.item", &[], auth, &mut part).map(|()| part))
+        },
+    );
+    for part in parts {
+        match part? {
+            Ok(part) => {
+                out.folders.extend(part.folders);
+                out.requests.extend(part.requests);
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(out))
 }
 
 /// [`parse`] without the pruned first read: every collection is read in full.
@@ -237,13 +269,13 @@ pub(crate) mod pruned {
     use std::fmt;
 
     use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
+    use serde_json::value::RawValue;
 
     use crate::json::{Json, Object as Members};
 
     /// Where an object sits, which decides the members it keeps.
     #[derive(Clone, Copy)]
     enum Level {
-        Root,
         Item,
         Example,
     }
@@ -260,12 +292,89 @@ pub(crate) mod pruned {
         "_postman_previewlanguage",
     ];
 
-    /// Parses `bytes` as a collection, pruned.
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Json<'_>, serde_json::Error> {
+    /// The top-level items of a collection, as text.
+    type RawItems<'a> = Vec<&'a RawValue>;
+
+    /// Parses the top level of a collection; its `item` array (if it is one)
+    /// is checked as JSON and handed back as each item's text, for
+    /// [`parse_nested`] to read on other threads. The returned object holds
+    /// an empty `item` array in its place.
+    pub(crate) fn parse_root(
+        bytes: &[u8],
+    ) -> Result<(Json<'_>, Option<RawItems<'_>>), serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let doc = Object(Level::Root).deserialize(&mut de)?;
+        let root = (&mut de).deserialize_map(Root)?;
         de.end()?;
-        Ok(doc)
+        Ok(root)
+    }
+
+    /// A top-level item's text put back at the depth it has in the
+    /// collection (`{"item": [ … ]}`), so that serde_json's nesting limit
+    /// counts as when the whole document is read.
+    pub(crate) fn nest(item: &str) -> String {
+        let mut text = String::with_capacity(item.len() + 4);
+        text.push_str("[[");
+        text.push_str(item);
+        text.push_str("]]");
+        text
+    }
+
+    /// Reads, pruned, the item held in the text [`nest`] made.
+    pub(crate) fn parse_nested(text: &str) -> Result<Json<'_>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let item = Nested(2).deserialize(&mut de)?;
+        de.end()?;
+        Ok(item)
+    }
+
+    struct Root;
+
+    impl<'de> de::Visitor<'de> for Root {
+        type Value = (Json<'de>, Option<RawItems<'de>>);
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            let mut members = Vec::new();
+            let mut items = None;
+            while let Some(key) = a.next_key::<&'de str>()? {
+                if key == "item" {
+                    items = Some(a.next_value::<RawItems<'de>>()?);
+                    members.push((key.into(), Json::Array(Vec::new())));
+                } else {
+                    members.push((key.into(), a.next_value::<Json>()?));
+                }
+            }
+            Ok((Json::Object(Members::from_members(members)), items))
+        }
+    }
+
+    /// An item inside this many one-element arrays.
+    struct Nested(u8);
+
+    impl<'de> DeserializeSeed<'de> for Nested {
+        type Value = Json<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
+            match self.0 {
+                0 => Object(Level::Item).deserialize(d),
+                _ => d.deserialize_seq(self),
+            }
+        }
+    }
+
+    impl<'de> de::Visitor<'de> for Nested {
+        type Value = Json<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a one-element array")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
+            a.next_element_seed(Nested(self.0 - 1))?
+                .ok_or_else(|| de::Error::invalid_length(0, &self))
+        }
     }
 
     struct Object(Level);
@@ -291,9 +400,8 @@ pub(crate) mod pruned {
             // the document in full.
             while let Some(key) = a.next_key::<&'de str>()? {
                 let value = match (self.0, key) {
-                    (Level::Root | Level::Item, "item") => a.next_value_seed(List(Level::Item))?,
+                    (Level::Item, "item") => a.next_value_seed(List(Level::Item))?,
                     (Level::Item, "response") => a.next_value_seed(List(Level::Example))?,
-                    (Level::Root, _) => a.next_value::<Json>()?,
                     (Level::Item, k) if ITEM_KEYS.contains(&k) => a.next_value::<Json>()?,
                     (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => a.next_value::<Json>()?,
                     _ => {
@@ -389,6 +497,14 @@ pub(crate) mod pruned {
 }
 
 fn model(doc: &Json<'_>) -> Result<Collection, ConvertError> {
+    let (mut out, items) = head(doc)?;
+    let auth = out.auth.clone();
+    walk(items, "$.item", &[], auth.as_ref(), &mut out)?;
+    Ok(out)
+}
+
+/// Everything of a collection but its items (left empty), and its `item`.
+fn head<'d, 'a>(doc: &'d Json<'a>) -> Result<(Collection, &'d Json<'a>), ConvertError> {
     let root = doc.as_object().ok_or_else(|| {
         ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(doc)))
     })?;
@@ -428,7 +544,7 @@ fn model(doc: &Json<'_>) -> Result<Collection, ConvertError> {
             .collect(),
         None => Vec::new(),
     };
-    let mut out = Collection {
+    let out = Collection {
         name,
         description: description(info.get("description")),
         variables,
@@ -436,9 +552,7 @@ fn model(doc: &Json<'_>) -> Result<Collection, ConvertError> {
         folders: Vec::new(),
         requests: Vec::new(),
     };
-    let auth = out.auth.clone();
-    walk(items, "$.item", &[], auth.as_ref(), &mut out)?;
-    Ok(out)
+    Ok((out, items))
 }
 
 fn walk(
@@ -456,39 +570,52 @@ fn walk(
         )
     })?;
     for (i, item) in items.iter().enumerate() {
-        let ptr = format!("{pointer}[{i}]");
-        let obj = item.as_object().ok_or_else(|| {
-            ConvertError::invalid(
-                Location::new(None, ptr.clone()),
-                format!("an item must be an object, found {}", kind_of(item)),
-            )
-        })?;
-        let name = match obj.get("name") {
-            Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-            _ => format!("item {i}"),
-        };
-        let mut path = folders.to_vec();
-        path.push(name.clone());
-        let display = path.join(" / ");
-        let auth = match parse_auth(obj.get("auth"), Some(&display), &format!("{ptr}.auth"))? {
-            Some(a) => Some(a),
-            None => inherited.cloned(),
-        };
-        if let Some(children) = obj.get("item") {
-            out.folders.push(Folder {
-                path: path.clone(),
-                description: description(obj.get("description")),
-            });
-            walk(children, &format!("{ptr}.item"), &path, auth.as_ref(), out)?;
-        } else if let Some(request) = obj.get("request") {
-            let req = parse_request(request, obj, folders, name, &ptr, auth)?;
-            out.requests.push(req);
-        } else {
-            return Err(ConvertError::invalid(
-                Location::new(Some(&display), ptr),
-                "an item needs either `request` (a request) or `item` (a folder)",
-            ));
-        }
+        walk_item(item, i, pointer, folders, inherited, out)?;
+    }
+    Ok(())
+}
+
+/// Item `i` of the `item` array at `pointer`, with everything below it.
+fn walk_item(
+    item: &Json<'_>,
+    i: usize,
+    pointer: &str,
+    folders: &[String],
+    inherited: Option<&Auth>,
+    out: &mut Collection,
+) -> Result<(), ConvertError> {
+    let ptr = format!("{pointer}[{i}]");
+    let obj = item.as_object().ok_or_else(|| {
+        ConvertError::invalid(
+            Location::new(None, ptr.clone()),
+            format!("an item must be an object, found {}", kind_of(item)),
+        )
+    })?;
+    let name = match obj.get("name") {
+        Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        _ => format!("item {i}"),
+    };
+    let mut path = folders.to_vec();
+    path.push(name.clone());
+    let display = path.join(" / ");
+    let auth = match parse_auth(obj.get("auth"), Some(&display), &format!("{ptr}.auth"))? {
+        Some(a) => Some(a),
+        None => inherited.cloned(),
+    };
+    if let Some(children) = obj.get("item") {
+        out.folders.push(Folder {
+            path: path.clone(),
+            description: description(obj.get("description")),
+        });
+        walk(children, &format!("{ptr}.item"), &path, auth.as_ref(), out)?;
+    } else if let Some(request) = obj.get("request") {
+        let req = parse_request(request, obj, folders, name, &ptr, auth)?;
+        out.requests.push(req);
+    } else {
+        return Err(ConvertError::invalid(
+            Location::new(Some(&display), ptr),
+            "an item needs either `request` (a request) or `item` (a folder)",
+        ));
     }
     Ok(())
 }
