@@ -574,33 +574,63 @@ fn render_parts(parts: Parts) -> String {
     } = parts;
     drop(input);
     let (names, registry) = (&names, &registry);
-    // Writes a map whose values are written (and then freed) one by one.
-    let write_map =
-        |entries: &mut dyn Iterator<Item = (String, Comp)>, depth: usize, out: &mut Vec<u8>| {
-            out.push(b'{');
-            let mut any = false;
-            for (key, value) in entries {
-                if std::mem::replace(&mut any, true) {
-                    out.push(b',');
-                }
-                newline(depth + 1, out);
-                write_string(&key, out);
-                out.extend_from_slice(b": ");
-                match value {
-                    Comp::Built(v) => write_canonical(&v, depth + 1, out),
-                    Comp::Inferred(id) => {
-                        write_node(registry.node(id), names, registry, depth + 1, out)
-                    }
-                }
-            }
-            if any {
-                newline(depth, out);
-            }
-            out.push(b'}');
-        };
+    // The two big maps are written piece by piece on several threads (each
+    // piece at its final indent), then joined in order.
     let has_schemas = !schemas.is_empty();
-    let mut paths = Some(paths);
-    let mut schemas = Some(schemas);
+    let mut schemas = Some(par_map(
+        schemas.into_iter().collect(),
+        64,
+        threads(),
+        || {},
+        |(name, comp)| {
+            let mut text = Vec::new();
+            match comp {
+                Comp::Built(v) => write_canonical(&v, 3, &mut text),
+                Comp::Inferred(id) => write_node(registry.node(id), names, registry, 3, &mut text),
+            }
+            (name, text)
+        },
+    ));
+    let mut paths = Some(par_map(
+        paths.into_iter().collect(),
+        16,
+        threads(),
+        || {},
+        |(path, ops)| {
+            let mut text = Vec::new();
+            text.push(b'{');
+            for (m, (method, (op, ops_text))) in ops.into_iter().enumerate() {
+                if m > 0 {
+                    text.push(b',');
+                }
+                newline(OPERATION_INDENT, &mut text);
+                write_string(&method, &mut text);
+                text.extend_from_slice(b": ");
+                ops_text.write_operation(&op, &mut text);
+            }
+            newline(2, &mut text);
+            text.push(b'}');
+            (path, text)
+        },
+    ));
+    // Writes a map of keys and value texts.
+    let write_map = |entries: Vec<(String, Vec<u8>)>, depth: usize, out: &mut Vec<u8>| {
+        out.push(b'{');
+        let any = !entries.is_empty();
+        for (i, (key, value)) in entries.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            newline(depth + 1, out);
+            write_string(&key, out);
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(&value);
+        }
+        if any {
+            newline(depth, out);
+        }
+        out.push(b'}');
+    };
     let mut out = Vec::with_capacity(1 << 20);
     let mut top: Vec<(&String, Option<&Value>)> = doc.iter().map(|(k, v)| (k, Some(v))).collect();
     let paths_key = "paths".to_owned();
@@ -615,34 +645,7 @@ fn render_parts(parts: Parts) -> String {
         write_string(k, &mut out);
         out.extend_from_slice(b": ");
         match (k.as_str(), v) {
-            ("paths", None) => {
-                let paths = paths.take().unwrap_or_default();
-                out.push(b'{');
-                let any = !paths.is_empty();
-                for (j, (path, ops)) in paths.into_iter().enumerate() {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    newline(2, &mut out);
-                    write_string(&path, &mut out);
-                    out.extend_from_slice(b": {");
-                    for (m, (method, (op, text))) in ops.into_iter().enumerate() {
-                        if m > 0 {
-                            out.push(b',');
-                        }
-                        newline(OPERATION_INDENT, &mut out);
-                        write_string(&method, &mut out);
-                        out.extend_from_slice(b": ");
-                        text.write_operation(&op, &mut out);
-                    }
-                    newline(2, &mut out);
-                    out.push(b'}');
-                }
-                if any {
-                    newline(1, &mut out);
-                }
-                out.push(b'}');
-            }
+            ("paths", None) => write_map(paths.take().unwrap_or_default(), 1, &mut out),
             ("components", Some(Value::Object(c))) => {
                 let mut entries: Vec<(&str, Option<&Value>)> =
                     c.iter().map(|(k, v)| (k.as_str(), Some(v))).collect();
@@ -660,10 +663,7 @@ fn render_parts(parts: Parts) -> String {
                     out.extend_from_slice(b": ");
                     match cv {
                         Some(v) => write_canonical(v, 2, &mut out),
-                        None => {
-                            let mut entries = schemas.take().unwrap_or_default().into_iter();
-                            write_map(&mut entries, 2, &mut out);
-                        }
+                        None => write_map(schemas.take().unwrap_or_default(), 2, &mut out),
                     }
                 }
                 newline(1, &mut out);
