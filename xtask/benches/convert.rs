@@ -3,7 +3,8 @@
 //! generated 2,000-request collection, in the same run.
 //!
 //! ```text
-//! cargo bench -p xtask --bench convert
+//! cargo bench -p xtask --bench convert                        # mimalloc, as `cargo xtask` runs
+//! cargo bench -p xtask --bench convert --no-default-features  # the system allocator
 //! ```
 //!
 //! The collection is read from `BELVO_BIG_COLLECTION` when set; otherwise it
@@ -15,7 +16,7 @@
 //! measured; the timings run with the counters off (one relaxed load per
 //! allocation), so that threads do not contend for the counters.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
@@ -52,11 +53,23 @@ fn shrank(n: usize) {
     }
 }
 
-// SAFETY: every call is forwarded to `System` unchanged; only sizes are counted.
+/// The allocator underneath, the one `cargo xtask` ships with (mimalloc) unless
+/// the bench is built with `--no-default-features`. Both converters run on it.
+#[cfg(feature = "mimalloc")]
+const INNER: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[cfg(not(feature = "mimalloc"))]
+const INNER: std::alloc::System = std::alloc::System;
+const INNER_NAME: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else {
+    "system allocator"
+};
+
+// SAFETY: every call is forwarded to `INNER` unchanged; only sizes are counted.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { INNER.alloc(layout) };
         if !p.is_null() {
             grew(layout.size());
         }
@@ -65,7 +78,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { INNER.alloc_zeroed(layout) };
         if !p.is_null() {
             grew(layout.size());
         }
@@ -74,13 +87,13 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { INNER.dealloc(ptr, layout) };
         shrank(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { INNER.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
                 grew(new_size - layout.size());
@@ -159,16 +172,29 @@ fn theirs(text: &str) -> String {
     .expect("postman2openapi converts the collection")
 }
 
-fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+/// Times `a` and `b` alternately, `runs` times each: on a shared VM whose
+/// speed drifts by tens of percent over a minute, alternating keeps both
+/// tools under the same conditions. Returns both medians and the median of
+/// the per-pair ratios `b / a`.
+fn paired(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration, f64) {
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        start.elapsed()
+    };
+    let mut ta = Vec::with_capacity(runs);
+    let mut tb = Vec::with_capacity(runs);
+    let mut ratios = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let (x, y) = (time(&mut a), time(&mut b));
+        ratios.push(y.as_secs_f64() / x.as_secs_f64());
+        ta.push(x);
+        tb.push(y);
+    }
+    ta.sort();
+    tb.sort();
+    ratios.sort_by(f64::total_cmp);
+    (ta[runs / 2], tb[runs / 2], ratios[runs / 2])
 }
 
 fn mib(bytes: usize) -> f64 {
@@ -194,14 +220,17 @@ fn main() {
     drop((a, b));
     let peak_ours = peak_bytes(|| ours(bytes));
     let peak_theirs = peak_bytes(|| theirs(&text));
-    let t_ours = median_time(11, || drop(black_box(ours(black_box(bytes)))));
-    let t_theirs = median_time(11, || drop(black_box(theirs(black_box(&text)))));
+    let (t_ours, t_theirs, ratio) = paired(
+        15,
+        || drop(black_box(ours(black_box(bytes)))),
+        || drop(black_box(theirs(black_box(&text)))),
+    );
     eprintln!(
-        "summary: time (median of 11) postman_openapi {:.1} ms, postman2openapi {:.1} ms, ratio {:.2}x; \
+        "summary ({INNER_NAME}): time (15 alternating runs, medians) postman_openapi {:.1} ms, \
+         postman2openapi {:.1} ms, median ratio {ratio:.2}x; \
          peak heap postman_openapi {:.1} MiB, postman2openapi {:.1} MiB, ratio {:.2}x",
         t_ours.as_secs_f64() * 1e3,
         t_theirs.as_secs_f64() * 1e3,
-        t_theirs.as_secs_f64() / t_ours.as_secs_f64(),
         mib(peak_ours),
         mib(peak_theirs),
         peak_theirs as f64 / peak_ours as f64,

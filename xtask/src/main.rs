@@ -7,6 +7,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use postman_openapi::sync::{sync, Job, Outcome};
 
+/// mimalloc rather than the system allocator: a conversion builds and frees
+/// hundreds of thousands of small values on several threads, and glibc's
+/// malloc spent about a third of the time on them, more when threads free
+/// each other's memory (BENCHMARKS.md, "Converter").
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Maintainer tasks for the belvo crate")]
 struct Cli {
