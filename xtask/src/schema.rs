@@ -7,6 +7,9 @@
 //! `oneOf`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+use rustc_hash::FxHasher;
 
 use serde_json::{json, Map, Value};
 
@@ -271,15 +274,11 @@ fn add_variant(vs: &mut Vec<Node>, n: Node) {
 
 fn merge_obj(mut a: Obj, b: Obj) -> Obj {
     for (k, p) in b.props {
-        match a.props.remove(&k) {
+        match a.props.get_mut(&k) {
             Some(q) => {
-                a.props.insert(
-                    k,
-                    Prop {
-                        node: merge(q.node, p.node),
-                        seen: q.seen + p.seen,
-                    },
-                );
+                let node = std::mem::replace(&mut q.node, Node::any());
+                q.node = merge(node, p.node);
+                q.seen += p.seen;
             }
             None => {
                 a.props.insert(k, p);
@@ -321,13 +320,21 @@ impl Claim {
 #[derive(Debug, Default)]
 pub struct Registry {
     entries: Vec<Entry>,
-    by_key: HashMap<String, usize>,
+    /// Hash of an object's property names → the entries with that hash.
+    by_key: HashMap<u64, Vec<usize>, BuildHasherDefault<FxHasher>>,
 }
 
 #[derive(Debug)]
 struct Entry {
     node: Node,
-    names: BTreeMap<(Claim, String), u32>,
+    /// Candidate names and how often each was claimed.
+    names: Vec<(Claim, String, u32)>,
+}
+
+/// Whether the registered shape `node` has exactly the property names of `obj`.
+fn same_keys(node: &Node, obj: &Obj) -> bool {
+    matches!(&node.kind, Kind::Object(o)
+        if o.props.len() == obj.props.len() && o.props.keys().eq(obj.props.keys()))
 }
 
 impl Registry {
@@ -342,8 +349,7 @@ impl Registry {
                     if matches!(prop.node.kind, Kind::Any | Kind::Scalar(..) | Kind::Ref(_)) {
                         continue;
                     }
-                    let claim =
-                        vec![(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
+                    let claim = [(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
                     self.extract(&mut prop.node, &claim);
                 }
                 if let Some(add) = obj.additional.as_mut() {
@@ -358,14 +364,23 @@ impl Registry {
                 if obj.props.is_empty() {
                     return;
                 }
-                let key = obj.props.keys().cloned().collect::<Vec<_>>().join("\u{1f}");
+                let mut h = FxHasher::default();
+                for k in obj.props.keys() {
+                    k.hash(&mut h);
+                }
+                let hash = h.finish();
+                let known = self.by_key.get(&hash).and_then(|ids| {
+                    ids.iter()
+                        .copied()
+                        .find(|&id| same_keys(&self.entries[id].node, obj))
+                });
                 let taken = std::mem::replace(&mut node.kind, Kind::Any);
                 let shape = Node {
                     kind: taken,
                     nullable: false,
                 };
-                let id = match self.by_key.get(&key) {
-                    Some(&id) => {
+                let id = match known {
+                    Some(id) => {
                         let e = &mut self.entries[id];
                         let old = std::mem::replace(&mut e.node, Node::any());
                         e.node = merge(old, shape);
@@ -374,17 +389,19 @@ impl Registry {
                     None => {
                         self.entries.push(Entry {
                             node: shape,
-                            names: BTreeMap::new(),
+                            names: Vec::new(),
                         });
-                        self.by_key.insert(key, self.entries.len() - 1);
-                        self.entries.len() - 1
+                        let id = self.entries.len() - 1;
+                        self.by_key.entry(hash).or_default().push(id);
+                        id
                     }
                 };
+                let names = &mut self.entries[id].names;
                 for (claim, n) in name {
-                    *self.entries[id]
-                        .names
-                        .entry((*claim, n.clone()))
-                        .or_default() += 1;
+                    match names.iter_mut().find(|(c, m, _)| c == claim && m == n) {
+                        Some((_, _, count)) => *count += 1,
+                        None => names.push((*claim, n.clone(), 1)),
+                    }
                 }
                 node.kind = Kind::Ref(id);
             }
@@ -408,14 +425,15 @@ impl Registry {
             let best = e
                 .names
                 .iter()
-                .max_by(|((ca, na), ka), ((cb, nb), kb)| {
+                // Only equal names can tie, so which of them wins is moot.
+                .max_by(|(ca, na, ka), (cb, nb, kb)| {
                     ca.rank()
                         .cmp(&cb.rank())
                         .then(ka.cmp(kb))
                         .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
                         .then(nb.cmp(na))
                 })
-                .map(|((_, n), _)| n.clone())
+                .map(|(_, n, _)| n.clone())
                 .unwrap_or_else(|| format!("Schema{i}"));
             let n = used.entry(best.clone()).or_default();
             *n += 1;
