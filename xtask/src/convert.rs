@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ConvertError, Location};
 use crate::json::Json;
-use crate::parallel::{par_map, threads};
+use crate::parallel::{par_map, par_map_consume, threads};
 use crate::postman::{self, Auth, Body, Example, KeyValue, Request};
 use crate::schema::{self, pascal, Claim, Node, Registry};
 
@@ -196,10 +196,11 @@ fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
     let mut registry = Registry::default();
 
     // Drafting (example bodies parsed and inferred) is independent per
-    // request: run it on several threads.
-    let drafts = par_map(coll.requests.iter().collect(), 8, threads(), || {}, draft);
-
-    for (req, drafted) in coll.requests.iter().zip(drafts) {
+    // request and runs on several threads; what follows needs the drafts in
+    // collection order and takes each as soon as it and those before it are
+    // ready. The first error in that order is the one reported.
+    let mut failed: Option<ConvertError> = None;
+    let mut accept = |(req, drafted): (&Request, Result<OpDraft, ConvertError>)| {
         servers.add(&req.url, &vars, &req.location(".request.url"))?;
         let mut op = drafted?;
         let loc = req.location("");
@@ -275,6 +276,21 @@ fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
             registry.extract(node, &claims);
         }
         ops.push(op);
+        Ok(())
+    };
+    par_map_consume(
+        coll.requests.iter().collect(),
+        8,
+        threads(),
+        |req| (req, draft(req)),
+        |drafted| {
+            if failed.is_none() {
+                failed = accept(drafted).err();
+            }
+        },
+    );
+    if let Some(e) = failed {
+        return Err(e);
     }
 
     // Names: inferred, then renamed by hand.
@@ -307,19 +323,18 @@ fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
 
     // Paths: the operations are built on several threads, then their
     // responses unified in collection order (unions become components).
-    let built = par_map(
+    let mut paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>> = BTreeMap::new();
+    par_map_consume(
         ops,
         16,
         threads(),
-        || {},
         |op| emit_operation(op, names_ref, registry_ref),
+        |b| {
+            let (path, method) = (b.path.clone(), b.method.clone());
+            let op = b.finish(&mut components);
+            paths.entry(path).or_default().insert(method, op);
+        },
     );
-    let mut paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>> = BTreeMap::new();
-    for b in built {
-        let (path, method) = (b.path.clone(), b.method.clone());
-        let op = b.finish(&mut components);
-        paths.entry(path).or_default().insert(method, op);
-    }
 
     for (name, patch) in &opts.overrides.schema_patches {
         let known = components
@@ -581,7 +596,6 @@ fn render_parts(parts: Parts) -> String {
         schemas.into_iter().collect(),
         64,
         threads(),
-        || {},
         |(name, comp)| {
             let mut text = Vec::new();
             match comp {
@@ -595,7 +609,6 @@ fn render_parts(parts: Parts) -> String {
         paths.into_iter().collect(),
         16,
         threads(),
-        || {},
         |(path, ops)| {
             let mut text = Vec::new();
             text.push(b'{');
@@ -836,9 +849,19 @@ fn map_iterates_sorted() -> bool {
     })
 }
 
-/// A JSON string literal, escaped by serde_json (writing to a Vec cannot fail).
+/// A JSON string literal, escaped by serde_json (writing to a Vec cannot
+/// fail). serde_json escapes exactly the control characters, `"` and `\\`;
+/// most strings of a document have none, and are copied whole instead of
+/// byte by byte through its escaper.
 fn write_string(s: &str, out: &mut Vec<u8>) {
-    let _ = serde_json::to_writer(&mut *out, s);
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
 }
 
 fn write_number(n: &serde_json::Number, out: &mut Vec<u8>) {

@@ -216,7 +216,6 @@ fn model_in_parallel(
         items.into_iter().enumerate().collect(),
         1,
         crate::parallel::threads(),
-        || {},
         |(i, raw)| {
             let text = pruned::nest(raw.get());
             let item = pruned::parse_nested(&text).ok()?;
