@@ -6,6 +6,7 @@
 //! has no ordered streaming consumer), and the xtask keeps its
 //! dependencies to what it uses.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -148,6 +149,72 @@ pub(crate) fn par_map_consume<T: Send, R: Send>(
     });
 }
 
+/// Runs `produce` on the calling thread; every item it pushes is handed to
+/// `f` on another thread at once, so that producing and processing overlap.
+/// When `produce` returns, the calling thread processes what is left. The
+/// results come back in the order the items were pushed, with what
+/// `produce` returned.
+pub(crate) fn par_stream<T: Send, R: Send, P>(
+    threads: usize,
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> P,
+    f: impl Fn(T) -> R + Sync,
+) -> (P, Vec<R>) {
+    // Pushed items not yet taken, and whether `produce` is done.
+    let queue: Mutex<(VecDeque<(usize, T)>, bool)> = Mutex::new((VecDeque::new(), false));
+    let pushed = Condvar::new();
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::new());
+    // Takes the next item, waiting for one while `produce` runs and `wait`
+    // is set; `None` once there is none left.
+    let take = |wait: bool| {
+        let mut q = lock(&queue);
+        loop {
+            if let Some(item) = q.0.pop_front() {
+                return Some(item);
+            }
+            if q.1 || !wait {
+                return None;
+            }
+            q = pushed.wait(q).unwrap_or_else(|e| e.into_inner());
+        }
+    };
+    let run = |(i, t): (usize, T)| {
+        let r = f(t);
+        lock(&results).push((i, r));
+    };
+    let produced = std::thread::scope(|s| {
+        for _ in 0..threads.saturating_sub(1) {
+            s.spawn(|| {
+                while let Some(item) = take(true) {
+                    run(item);
+                }
+            });
+        }
+        // Marks the queue done even if `produce` panics, so helpers stop.
+        struct Close<'a, T>(&'a Mutex<(VecDeque<(usize, T)>, bool)>, &'a Condvar);
+        impl<T> Drop for Close<'_, T> {
+            fn drop(&mut self) {
+                lock(self.0).1 = true;
+                self.1.notify_all();
+            }
+        }
+        let close = Close(&queue, &pushed);
+        let mut count = 0;
+        let produced = produce(&mut |t| {
+            lock(&queue).0.push_back((count, t));
+            count += 1;
+            pushed.notify_one();
+        });
+        drop(close);
+        while let Some(item) = take(false) {
+            run(item);
+        }
+        produced
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_unstable_by_key(|(i, _)| *i);
+    (produced, results.into_iter().map(|(_, r)| r).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +244,27 @@ mod tests {
                     items.iter().map(|&x| f(x)).collect::<Vec<_>>()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn streamed_results_come_back_in_push_order() {
+        for threads in 1..=4 {
+            let (produced, out) = par_stream(
+                threads,
+                |push| {
+                    for x in 0..300u64 {
+                        push(x);
+                    }
+                    "done"
+                },
+                |x| (0..(x * 7919) % 3000).fold(x, |a, b| a.wrapping_mul(31).wrapping_add(b)),
+            );
+            assert_eq!(produced, "done");
+            let expected: Vec<u64> = (0..300u64)
+                .map(|x| (0..(x * 7919) % 3000).fold(x, |a, b| a.wrapping_mul(31).wrapping_add(b)))
+                .collect();
+            assert_eq!(out, expected, "threads {threads}");
         }
     }
 

@@ -187,10 +187,8 @@ pub struct Example {
 /// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
 /// with its location.
 pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
-    if let Ok((root, Some(items))) = pruned::parse_root(bytes) {
-        if let Some(done) = model_in_parallel(&root, items) {
-            return done;
-        }
+    if let Some(done) = parse_streaming(bytes) {
+        return done;
     }
     // Anything unusual (not JSON, an item that is not an object, an escaped
     // key…) is read again in full, so that the model sees, and errors name,
@@ -198,31 +196,31 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
     model(&parse_full(bytes)?)
 }
 
-/// The model of a collection whose top-level items are still raw text: each
-/// is read (pruned) and walked on its own thread, and the parts joined in
-/// order. `None` when the pruned read of an item failed before any error,
-/// which sends the caller to the full read.
-fn model_in_parallel(
-    root: &Json<'_>,
-    items: Vec<&serde_json::value::RawValue>,
-) -> Option<Result<Collection, ConvertError>> {
-    let (mut out, _) = match head(root) {
-        Ok(head) => head,
-        Err(e) => return Some(Err(e)),
-    };
-    let auth = out.auth.clone();
-    let auth = auth.as_ref();
-    let parts = crate::parallel::par_map(
-        items.into_iter().enumerate().collect(),
-        1,
+/// Reads the top level of a collection on this thread and hands each
+/// top-level item, as its raw text, to other threads as soon as it is found;
+/// they read (pruned) and walk it while the rest of the document is read.
+/// `None` when a pruned read failed, which sends the caller to the full read.
+///
+/// Items are walked before the collection's own `auth` is known (Postman
+/// writes it after `item`): they inherit none, and requests left with no
+/// auth get the collection's afterwards, which is what inheriting it from
+/// the top would have given.
+fn parse_streaming(bytes: &[u8]) -> Option<Result<Collection, ConvertError>> {
+    let (root, parts) = crate::parallel::par_stream(
         crate::parallel::threads(),
-        |(i, raw)| {
+        |push| pruned::parse_root(bytes, push),
+        |(i, raw): (usize, &serde_json::value::RawValue)| {
             let text = pruned::nest(raw.get());
             let item = pruned::parse_nested(&text).ok()?;
             let mut part = Collection::default();
-            Some(walk_item(&item, i, "$.item", &[], auth, &mut part).map(|()| part))
+            Some(walk_item(&item, i, "$.item", &[], None, &mut part).map(|()| part))
         },
     );
+    let root = root.ok()??;
+    let (mut out, _) = match head(&root) {
+        Ok(head) => head,
+        Err(e) => return Some(Err(e)),
+    };
     for part in parts {
         match part? {
             Ok(part) => {
@@ -231,6 +229,9 @@ fn model_in_parallel(
             }
             Err(e) => return Some(Err(e)),
         }
+    }
+    for r in out.requests.iter_mut().filter(|r| r.auth.is_none()) {
+        r.auth.clone_from(&out.auth);
     }
     Some(Ok(out))
 }
@@ -291,18 +292,20 @@ pub(crate) mod pruned {
         "_postman_previewlanguage",
     ];
 
-    /// The top-level items of a collection, as text.
-    type RawItems<'a> = Vec<&'a RawValue>;
+    /// Where [`parse_root`] hands each top-level item: its index and text.
+    pub(crate) type Push<'p, 'a> = &'p mut dyn FnMut((usize, &'a RawValue));
 
-    /// Parses the top level of a collection; its `item` array (if it is one)
-    /// is checked as JSON and handed back as each item's text, for
-    /// [`parse_nested`] to read on other threads. The returned object holds
-    /// an empty `item` array in its place.
-    pub(crate) fn parse_root(
-        bytes: &[u8],
-    ) -> Result<(Json<'_>, Option<RawItems<'_>>), serde_json::Error> {
+    /// Parses the top level of a collection. Each element of its `item`
+    /// array is checked as JSON and handed to `push` as text as soon as it is
+    /// read, for [`parse_nested`] to read on other threads; the returned
+    /// object holds an empty `item` array in its place. `None` when there is
+    /// no `item` array or more than one `item` (only the last would count).
+    pub(crate) fn parse_root<'a>(
+        bytes: &'a [u8],
+        push: Push<'_, 'a>,
+    ) -> Result<Option<Json<'a>>, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let root = (&mut de).deserialize_map(Root)?;
+        let root = (&mut de).deserialize_map(Root(push))?;
         de.end()?;
         Ok(root)
     }
@@ -326,10 +329,10 @@ pub(crate) mod pruned {
         Ok(item)
     }
 
-    struct Root;
+    struct Root<'p, 'a>(Push<'p, 'a>);
 
-    impl<'de> de::Visitor<'de> for Root {
-        type Value = (Json<'de>, Option<RawItems<'de>>);
+    impl<'de> de::Visitor<'de> for Root<'_, 'de> {
+        type Value = Option<Json<'de>>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object")
@@ -337,16 +340,47 @@ pub(crate) mod pruned {
 
         fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
             let mut members = Vec::new();
-            let mut items = None;
+            let mut items = 0;
             while let Some(key) = a.next_key::<&'de str>()? {
                 if key == "item" {
-                    items = Some(a.next_value::<RawItems<'de>>()?);
+                    items += 1;
+                    if items > 1 {
+                        return Ok(None);
+                    }
+                    a.next_value_seed(Items(&mut *self.0))?;
                     members.push((key.into(), Json::Array(Vec::new())));
                 } else {
                     members.push((key.into(), a.next_value::<Json>()?));
                 }
             }
-            Ok((Json::Object(Members::from_members(members)), items))
+            Ok((items == 1).then(|| Json::Object(Members::from_members(members))))
+        }
+    }
+
+    /// The top-level `item` array, each element handed on as read.
+    struct Items<'p, 'a>(Push<'p, 'a>);
+
+    impl<'de> DeserializeSeed<'de> for Items<'_, 'de> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> de::Visitor<'de> for Items<'_, 'de> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while let Some(raw) = a.next_element::<&'de RawValue>()? {
+                (self.0)((i, raw));
+                i += 1;
+            }
+            Ok(())
         }
     }
 

@@ -633,3 +633,35 @@ fn skipped_parts_nest_as_deep_as_read_ones() {
     // Both sides of the limit were exercised.
     assert!(outcomes.first() == Some(&true) && outcomes.last() == Some(&false));
 }
+
+/// Text-level shapes a `Value`-based generator cannot make: a repeated
+/// top-level `item` (the last one counts), an escaped key, and the
+/// collection's `auth` before or after its items.
+#[test]
+fn streamed_and_full_reads_agree_on_text_level_shapes() {
+    let request = r#"{"name": "r", "request": {"url": "http://x/a"}}"#;
+    let other = r#"{"name": "s", "request": {"url": "http://x/b", "auth": {"type": "noauth"}}}"#;
+    let auth = r#""auth": {"type": "bearer"}"#;
+    let cases = [
+        format!(r#"{{"info": {{"name": "n"}}, "item": [{request}], "item": [{other}]}}"#),
+        format!(r#"{{"info": {{"name": "n"}}, "it\u0065m": [{request}], "item": [{other}]}}"#),
+        format!(r#"{{"info": {{"name": "n"}}, {auth}, "item": [{request}, {other}]}}"#),
+        format!(r#"{{"info": {{"name": "n"}}, "item": [{request}, {other}], {auth}}}"#),
+        format!(r#"{{"item": [{request}], "info": {{"name": "n"}}}}"#),
+        format!(r#"{{"item": [{request}, 5], "info": {{"name": "n"}}}}"#),
+        format!(r#"{{"item": [{request}], "info": 3}}"#),
+    ];
+    for text in cases {
+        let full = postman::parse_unpruned(text.as_bytes());
+        assert_eq!(
+            format!("{:?}", postman::parse(text.as_bytes())),
+            format!("{full:?}"),
+            "{text}"
+        );
+    }
+    // The collection's auth reaches a request without one, wherever it is.
+    let text = format!(r#"{{"info": {{"name": "n"}}, "item": [{request}, {other}], {auth}}}"#);
+    let parsed = postman::parse(text.as_bytes()).expect("parses");
+    assert_eq!(parsed.requests[0].auth, Some(postman::Auth::Bearer));
+    assert_eq!(parsed.requests[1].auth, Some(postman::Auth::NoAuth));
+}
