@@ -494,7 +494,13 @@ fn write_node(node: &Node, names: &[String], reg: &Registry, depth: usize, out: 
         Kind::Ref(id) => {
             out.push(b'{');
             key("$ref", out);
-            write_string(&format!("#/components/schemas/{}", names[*id]), out);
+            if needs_escape(names[*id].as_bytes()) {
+                write_string(&format!("#/components/schemas/{}", names[*id]), out);
+            } else {
+                out.extend_from_slice(b"\"#/components/schemas/");
+                out.extend_from_slice(names[*id].as_bytes());
+                out.push(b'"');
+            }
         }
         Kind::Scalar(t, f) => {
             out.push(b'{');
@@ -854,7 +860,7 @@ fn map_iterates_sorted() -> bool {
 /// most strings of a document have none, and are copied whole instead of
 /// byte by byte through its escaper.
 fn write_string(s: &str, out: &mut Vec<u8>) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if needs_escape(s.as_bytes()) {
         let _ = serde_json::to_writer(&mut *out, s);
     } else {
         out.reserve(s.len() + 2);
@@ -862,6 +868,32 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     }
+}
+
+/// Whether `s` holds a byte serde_json escapes (below 0x20, `"` or `\\`),
+/// eight bytes at a time (the "has a byte less than / equal to" word tricks;
+/// each is exact as a yes/no answer).
+fn needs_escape(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let mut words = s.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let v = u64::from_le_bytes(b);
+        let below_space = v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0;
+        if below_space
+            || has_zero(v ^ (ONES * u64::from(b'"')))
+            || has_zero(v ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 fn write_number(n: &serde_json::Number, out: &mut Vec<u8>) {
@@ -2005,6 +2037,31 @@ mod tests {
             json!({"type": "string", "format": "date"})
         );
         assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            "plain ascii text, long enough for words".into(),
+            "é ü 😀 and more than eight bytes".into(),
+            "\u{7f}\u{80}\u{ff}".into(),
+        ];
+        // Every byte value that matters, at every offset of an 8-byte word.
+        for special in [
+            '"', '\\', '\n', '\u{0}', '\u{1f}', ' ', '!', '#', '[', ']', '\u{7f}',
+        ] {
+            for at in 0..17 {
+                let mut s = "abcdefghijklmnopq".to_owned();
+                s.insert(at, special);
+                samples.push(s);
+            }
+        }
+        for s in samples {
+            let mut ours = Vec::new();
+            write_string(&s, &mut ours);
+            assert_eq!(ours, serde_json::to_vec(&s).expect("serializes"), "{s:?}");
+        }
     }
 
     #[test]
