@@ -650,7 +650,13 @@ fn render_parts(parts: Parts) -> String {
         }
         out.push(b'}');
     };
-    let mut out = Vec::with_capacity(1 << 20);
+    // Sized once: growing by doubling copied the whole document again.
+    let pieces: usize = [&schemas, &paths]
+        .iter()
+        .flat_map(|m| m.iter().flatten())
+        .map(|(k, v)| k.len() + v.len() + 16)
+        .sum();
+    let mut out = Vec::with_capacity(pieces + (1 << 16));
     let mut top: Vec<(&String, Option<&Value>)> = doc.iter().map(|(k, v)| (k, Some(v))).collect();
     let paths_key = "paths".to_owned();
     top.push((&paths_key, None));
