@@ -1671,13 +1671,13 @@ impl Built {
         unify(
             &mut responses,
             |c| c == 101 || (200..300).contains(&c),
-            &format!("{op_pascal}Success"),
+            (&op_pascal, "Success"),
             components,
         );
         unify(
             &mut responses,
             |c| (400..600).contains(&c),
-            &format!("{op_pascal}Error"),
+            (&op_pascal, "Error"),
             components,
         );
         o.insert(
@@ -1866,11 +1866,12 @@ fn examples_text(list: Vec<(String, String)>) -> String {
 /// become one `oneOf` component (most specific variant first), and members
 /// without JSON are declared with the group's schema so they do not form a
 /// second kind. A group with no JSON at all gets one text media type on every
-/// member, so that empty and text responses agree too.
+/// member, so that empty and text responses agree too. `union_name` is the
+/// union's name in two parts, joined only when a union is made.
 fn unify(
     responses: &mut BTreeMap<u16, Map<String, Value>>,
     in_group: impl Fn(u16) -> bool,
-    union_name: &str,
+    union_name: (&str, &str),
     components: &mut Components<'_>,
 ) {
     let mut members: Vec<u16> = responses.keys().copied().filter(|c| in_group(*c)).collect();
@@ -1937,7 +1938,8 @@ fn unify(
             .map(|v| (value_specificity(&v, Some(components)), v))
             .collect();
         schema::sort_variants(&mut scored);
-        let mut name = union_name.to_owned();
+        let union_name = format!("{}{}", union_name.0, union_name.1);
+        let mut name = union_name.clone();
         let mut n = 1;
         while components.contains_key(&name) {
             n += 1;
@@ -1957,7 +1959,10 @@ fn unify(
             .expect("content is an object")
             .entry("application/json")
             .or_insert_with(|| json!({}));
-        media["schema"] = group_schema.clone();
+        // Most members hold the group's schema already.
+        if media.get("schema") != Some(&group_schema) {
+            media["schema"] = group_schema.clone();
+        }
     }
 }
 
