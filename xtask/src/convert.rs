@@ -723,31 +723,38 @@ pub fn render(doc: &Value) -> String {
 }
 
 fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
-    let newline = |depth: usize, out: &mut Vec<u8>| {
-        out.push(b'\n');
-        out.resize(out.len() + 2 * depth, b' ');
-    };
     match v {
         Value::Object(m) => write_object_with(m, indent, &[], out, &mut |_, _, _, _| false),
-        Value::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
-        Value::Array(a) => {
-            out.push(b'[');
-            for (i, v) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                newline(indent + 1, out);
-                write_canonical(v, indent + 1, out);
-            }
-            newline(indent, out);
-            out.push(b']');
-        }
+        Value::Array(a) => write_items(a, indent, out, write_canonical),
         Value::String(s) => write_string(s, out),
         Value::Number(n) => write_number(n, out),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Null => out.extend_from_slice(b"null"),
     }
+}
+
+/// Writes an array of `items` at `indent`, each with `write`.
+fn write_items<T>(
+    items: &[T],
+    indent: usize,
+    out: &mut Vec<u8>,
+    write: fn(&T, usize, &mut Vec<u8>),
+) {
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        return;
+    }
+    out.push(b'[');
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        newline(indent + 1, out);
+        write(v, indent + 1, out);
+    }
+    newline(indent, out);
+    out.push(b']');
 }
 
 /// Writes the value of member `key` at `indent` itself and returns `true`,
@@ -773,19 +780,7 @@ fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
             newline(indent, out);
             out.push(b'}');
         }
-        Json::Array(a) if a.is_empty() => out.extend_from_slice(b"[]"),
-        Json::Array(a) => {
-            out.push(b'[');
-            for (i, v) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                newline(indent + 1, out);
-                write_json(v, indent + 1, out);
-            }
-            newline(indent, out);
-            out.push(b']');
-        }
+        Json::Array(a) => write_items(a, indent, out, write_json),
         Json::String(s) => write_string(s, out),
         Json::Number(n) => write_number(n, out),
         Json::Bool(true) => out.extend_from_slice(b"true"),
