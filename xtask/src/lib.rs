@@ -5,6 +5,14 @@
 //! collection into a model, [`convert::convert`] infers schemas and builds the
 //! document, [`convert::render`] writes it deterministically, and
 //! [`sync`] compares it with the file on disk or replaces that file atomically.
+//!
+//! [`convert::convert_to_string`] (what `sync-postman` writes) runs the same
+//! steps on all cores: top-level items are read while the rest of the
+//! collection is, requests are drafted in parallel while components are
+//! extracted from them in order, and the document is written in pieces.
+//! Values read from the collection are [`json::Json`], which borrows from the
+//! input. Results are taken in collection order, so the output does not
+//! depend on how the work was split between threads.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
