@@ -207,6 +207,18 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let bytes = text.as_bytes();
 
+    // One conversion and nothing else, for instruction counts under
+    // callgrind (`xtask/benches/callgrind.sh`).
+    if let Some(which) = std::env::var_os("BELVO_BENCH_ONCE") {
+        let out = match which.to_str() {
+            Some("ours") => ours(bytes),
+            Some("theirs") => theirs(&text),
+            _ => panic!("BELVO_BENCH_ONCE is `ours` or `theirs`"),
+        };
+        eprintln!("converted: {:.1} MiB", mib(out.len()));
+        return;
+    }
+
     // Warm up both once, then measure peak memory of one conversion each.
     let (a, b) = (ours(bytes), theirs(&text));
     let requests = text.matches("\"request\"").count();
