@@ -115,8 +115,9 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
         schemas,
         names,
         registry,
+        written: _,
         input: _,
-    } = build(bytes, opts)?;
+    } = build(bytes, opts, false)?;
     let schemas: Map<String, Value> = schemas
         .into_iter()
         .map(|(k, c)| {
@@ -161,7 +162,7 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
 /// # Errors
 /// See [`convert`].
 pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, ConvertError> {
-    Ok(render_parts(build(bytes, opts)?))
+    Ok(render_parts(build(bytes, opts, true)?))
 }
 
 /// The document in pieces: the small top level (`components` holds only the
@@ -171,6 +172,9 @@ struct Parts {
     /// Path → method → operation, with its examples kept as text apart.
     paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>>,
     schemas: BTreeMap<String, Comp>,
+    /// Inferred components already written (at their indent under
+    /// `components/schemas`), by registry index; empty when none were.
+    written: Vec<Option<Vec<u8>>>,
     /// Names of the inferred components.
     names: Vec<String>,
     /// The inferred components.
@@ -179,7 +183,10 @@ struct Parts {
     input: postman::Collection,
 }
 
-fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
+/// The document in [`Parts`]; `write_components` also writes the inferred
+/// components out as text while the operations are built (for
+/// [`render_parts`]).
+fn build(bytes: &[u8], opts: &Options, write_components: bool) -> Result<Parts, ConvertError> {
     let coll = postman::parse(bytes)?;
     let vars: HashMap<&str, Option<&str>> = coll
         .variables
@@ -323,18 +330,46 @@ fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
 
     // Paths: the operations are built on several threads, then their
     // responses unified in collection order (unions become components).
+    // Unification runs on one thread; meanwhile another writes out the
+    // inferred components that no hand patch will change (they are final).
     let mut paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>> = BTreeMap::new();
-    par_map_consume(
-        ops,
-        16,
-        threads(),
-        |op| emit_operation(op, names_ref, registry_ref),
-        |b| {
-            let (path, method) = (b.path.clone(), b.method.clone());
-            let op = b.finish(&mut components);
-            paths.entry(path).or_default().insert(method, op);
-        },
-    );
+    let written = std::thread::scope(|s| {
+        let writer = (write_components && threads() > 1).then(|| {
+            s.spawn(|| {
+                names_ref
+                    .iter()
+                    .enumerate()
+                    .map(|(id, name)| {
+                        (!opts.overrides.schema_patches.contains_key(name)).then(|| {
+                            let mut text = Vec::new();
+                            write_node(
+                                registry_ref.node(id),
+                                names_ref,
+                                registry_ref,
+                                3,
+                                &mut text,
+                            );
+                            text
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        par_map_consume(
+            ops,
+            16,
+            threads(),
+            |op| emit_operation(op, names_ref, registry_ref),
+            |b| {
+                let (path, method) = (b.path.clone(), b.method.clone());
+                let op = b.finish(&mut components);
+                paths.entry(path).or_default().insert(method, op);
+            },
+        );
+        writer.map_or_else(Vec::new, |w| {
+            w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })
+    });
 
     for (name, patch) in &opts.overrides.schema_patches {
         let known = components
@@ -418,6 +453,7 @@ fn build(bytes: &[u8], opts: &Options) -> Result<Parts, ConvertError> {
         doc,
         paths,
         schemas,
+        written,
         names,
         registry,
         input: coll,
@@ -589,20 +625,35 @@ fn render_parts(parts: Parts) -> String {
         doc,
         paths,
         schemas,
+        written,
         names,
         registry,
         input,
     } = parts;
-    drop(input);
-    let (names, registry) = (&names, &registry);
+    let (names_owned, registry_owned) = (names, registry);
+    let (names, registry) = (&names_owned, &registry_owned);
     // The two big maps are written piece by piece on several threads (each
     // piece at its final indent), then joined in order.
     let has_schemas = !schemas.is_empty();
+    let mut written = written;
+
     let mut schemas = Some(par_map(
-        schemas.into_iter().collect(),
+        schemas
+            .into_iter()
+            .map(|(name, comp)| {
+                let text = match comp {
+                    Comp::Inferred(id) => written.get_mut(id).and_then(Option::take),
+                    Comp::Built(_) => None,
+                };
+                (name, comp, text)
+            })
+            .collect(),
         64,
         threads(),
-        |(name, comp)| {
+        |(name, comp, text)| {
+            if let Some(text) = text {
+                return (name, text);
+            }
             let mut text = Vec::new();
             match comp {
                 Comp::Built(v) => write_canonical(&v, 3, &mut text),
@@ -611,11 +662,15 @@ fn render_parts(parts: Parts) -> String {
             (name, text)
         },
     ));
-    let mut paths = Some(par_map(
-        paths.into_iter().collect(),
-        16,
-        threads(),
-        |(path, ops)| {
+    // The parsed collection and the inferred components are no longer
+    // needed: another thread frees them while the paths are written.
+    let mut paths = Some(std::thread::scope(|s| {
+        if threads() > 1 {
+            s.spawn(move || drop((input, names_owned, registry_owned)));
+        } else {
+            drop((input, names_owned, registry_owned));
+        }
+        par_map(paths.into_iter().collect(), 16, threads(), |(path, ops)| {
             let mut text = Vec::new();
             text.push(b'{');
             for (m, (method, (op, ops_text))) in ops.into_iter().enumerate() {
@@ -630,8 +685,8 @@ fn render_parts(parts: Parts) -> String {
             newline(2, &mut text);
             text.push(b'}');
             (path, text)
-        },
-    ));
+        })
+    }));
     // Writes a map of keys and value texts.
     let write_map = |entries: Vec<(String, Vec<u8>)>, depth: usize, out: &mut Vec<u8>| {
         out.push(b'{');
