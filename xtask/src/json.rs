@@ -152,22 +152,6 @@ impl<'a> Json<'a> {
     pub fn is_array(&self) -> bool {
         matches!(self, Json::Array(_))
     }
-
-    /// A copy owning all its strings.
-    pub fn into_owned(self) -> Json<'static> {
-        match self {
-            Json::Null => Json::Null,
-            Json::Bool(b) => Json::Bool(b),
-            Json::Number(n) => Json::Number(n),
-            Json::String(s) => Json::String(Cow::Owned(s.into_owned())),
-            Json::Array(a) => Json::Array(a.into_iter().map(Json::into_owned).collect()),
-            Json::Object(o) => Json::Object(Object(
-                o.0.into_iter()
-                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-                    .collect(),
-            )),
-        }
-    }
 }
 
 /// The same compact text `serde_json::Value` prints.
