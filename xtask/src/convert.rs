@@ -625,18 +625,15 @@ fn render_parts(parts: Parts) -> String {
         doc,
         paths,
         schemas,
-        written,
-        names,
-        registry,
+        mut written,
+        names: names_owned,
+        registry: registry_owned,
         input,
     } = parts;
-    let (names_owned, registry_owned) = (names, registry);
     let (names, registry) = (&names_owned, &registry_owned);
     // The two big maps are written piece by piece on several threads (each
     // piece at its final indent), then joined in order.
     let has_schemas = !schemas.is_empty();
-    let mut written = written;
-
     let mut schemas = Some(par_map(
         schemas
             .into_iter()
