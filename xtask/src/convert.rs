@@ -6,6 +6,7 @@
 //! `operationId`, every media type a schema, and the success and the error
 //! responses of one operation each decode into one type.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
@@ -165,6 +166,17 @@ pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, Convert
     Ok(render_parts(build(bytes, opts, true)?))
 }
 
+/// Inferred components written one after another into one buffer (at their
+/// indent under `components/schemas`): thousands of small texts, each grown
+/// on its own, had cost more allocations than the components themselves.
+#[derive(Default)]
+struct Written {
+    text: Vec<u8>,
+    /// Where each component is in `text`, by registry index (`None`: not
+    /// written, a hand patch changes it).
+    spans: Vec<Option<std::ops::Range<usize>>>,
+}
+
 /// The document in pieces: the small top level (`components` holds only the
 /// security schemes, and `paths` is missing), the paths, and the schemas.
 struct Parts {
@@ -172,9 +184,8 @@ struct Parts {
     /// Path → method → operation, with its examples kept as text apart.
     paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>>,
     schemas: BTreeMap<String, Comp>,
-    /// Inferred components already written (at their indent under
-    /// `components/schemas`), by registry index; empty when none were.
-    written: Vec<Option<Vec<u8>>>,
+    /// Inferred components already written; empty when none were.
+    written: Written,
     /// Names of the inferred components.
     names: Vec<String>,
     /// The inferred components.
@@ -336,23 +347,22 @@ fn build(bytes: &[u8], opts: &Options, write_components: bool) -> Result<Parts, 
     let written = std::thread::scope(|s| {
         let writer = (write_components && threads() > 1).then(|| {
             s.spawn(|| {
-                names_ref
-                    .iter()
-                    .enumerate()
-                    .map(|(id, name)| {
-                        (!opts.overrides.schema_patches.contains_key(name)).then(|| {
-                            let mut text = Vec::new();
-                            write_node(
-                                registry_ref.node(id),
-                                names_ref,
-                                registry_ref,
-                                3,
-                                &mut text,
-                            );
-                            text
-                        })
-                    })
-                    .collect::<Vec<_>>()
+                let mut w = Written::default();
+                for (id, name) in names_ref.iter().enumerate() {
+                    let span = (!opts.overrides.schema_patches.contains_key(name)).then(|| {
+                        let start = w.text.len();
+                        write_node(
+                            registry_ref.node(id),
+                            names_ref,
+                            registry_ref,
+                            3,
+                            &mut w.text,
+                        );
+                        start..w.text.len()
+                    });
+                    w.spans.push(span);
+                }
+                w
             })
         });
         par_map_consume(
@@ -366,7 +376,7 @@ fn build(bytes: &[u8], opts: &Options, write_components: bool) -> Result<Parts, 
                 paths.entry(path).or_default().insert(method, op);
             },
         );
-        writer.map_or_else(Vec::new, |w| {
+        writer.map_or_else(Written::default, |w| {
             w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
         })
     });
@@ -625,7 +635,7 @@ fn render_parts(parts: Parts) -> String {
         doc,
         paths,
         schemas,
-        mut written,
+        written,
         names: names_owned,
         registry: registry_owned,
         input,
@@ -635,28 +645,21 @@ fn render_parts(parts: Parts) -> String {
     // piece at its final indent), then joined in order.
     let has_schemas = !schemas.is_empty();
     let mut schemas = Some(par_map(
-        schemas
-            .into_iter()
-            .map(|(name, comp)| {
-                let text = match comp {
-                    Comp::Inferred(id) => written.get_mut(id).and_then(Option::take),
-                    Comp::Built(_) => None,
-                };
-                (name, comp, text)
-            })
-            .collect(),
+        schemas.into_iter().collect(),
         64,
         threads(),
-        |(name, comp, text)| {
-            if let Some(text) = text {
-                return (name, text);
+        |(name, comp)| {
+            if let Comp::Inferred(id) = comp {
+                if let Some(Some(span)) = written.spans.get(id) {
+                    return (name, Cow::Borrowed(&written.text[span.clone()]));
+                }
             }
             let mut text = Vec::new();
             match comp {
                 Comp::Built(v) => write_canonical(&v, 3, &mut text),
                 Comp::Inferred(id) => write_node(registry.node(id), names, registry, 3, &mut text),
             }
-            (name, text)
+            (name, Cow::Owned(text))
         },
     ));
     // The parsed collection and the inferred components are no longer
@@ -668,7 +671,14 @@ fn render_parts(parts: Parts) -> String {
             drop((input, names_owned, registry_owned));
         }
         par_map(paths.into_iter().collect(), 16, threads(), |(path, ops)| {
-            let mut text = Vec::new();
+            // Sized for the examples it holds and a few KiB for the rest, so
+            // that it seldom grows (growing copies it, into memory the
+            // kernel has to clear first).
+            let mut text = Vec::with_capacity(
+                ops.values()
+                    .map(|(_, t)| t.len() + OPERATION_TEXT_ESTIMATE)
+                    .sum(),
+            );
             text.push(b'{');
             for (m, (method, (op, ops_text))) in ops.into_iter().enumerate() {
                 if m > 0 {
@@ -681,11 +691,11 @@ fn render_parts(parts: Parts) -> String {
             }
             newline(2, &mut text);
             text.push(b'}');
-            (path, text)
+            (path, Cow::Owned(text))
         })
     }));
     // Writes a map of keys and value texts.
-    let write_map = |entries: Vec<(String, Vec<u8>)>, depth: usize, out: &mut Vec<u8>| {
+    let write_map = |entries: Vec<(String, Cow<[u8]>)>, depth: usize, out: &mut Vec<u8>| {
         out.push(b'{');
         let any = !entries.is_empty();
         for (i, (key, value)) in entries.into_iter().enumerate() {
@@ -1756,6 +1766,11 @@ const EXAMPLE_VALUE_INDENT: usize = RESPONSE_EXAMPLES_INDENT + 2;
 /// indent. They are most of the document: writing each while drafting lets
 /// its parsed body be freed at once, on the thread that parsed it, instead
 /// of carrying 10⁵ small values to the end.
+/// Bytes an operation takes in the document besides its examples, about
+/// (3.5 KiB on average for the benchmark collection); a guess for sizing
+/// buffers, never a limit.
+const OPERATION_TEXT_ESTIMATE: usize = 4096;
+
 #[derive(Default)]
 struct OpText {
     /// Media type and text of the request body's `example`.
@@ -1765,6 +1780,16 @@ struct OpText {
 }
 
 impl OpText {
+    /// Bytes of example text held.
+    fn len(&self) -> usize {
+        self.body.as_ref().map_or(0, |(_, t)| t.len())
+            + self
+                .responses
+                .iter()
+                .map(|(_, _, t)| t.len())
+                .sum::<usize>()
+    }
+
     fn response(&self, code: &str, media: &str) -> Option<&str> {
         self.responses
             .iter()
