@@ -766,6 +766,13 @@ fn render_parts(parts: Parts) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Text the writers made. They copy `&str`s and write ASCII, so it is
+/// always UTF-8; were it not, the bad bytes would show as U+FFFD rather
+/// than panic.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 fn newline(depth: usize, out: &mut Vec<u8>) {
     out.push(b'\n');
     out.resize(out.len() + 2 * depth, b' ');
@@ -823,6 +830,24 @@ fn write_items<T>(
 /// or returns `false` to leave it to [`write_canonical`].
 type WriteChild<'a> = dyn FnMut(&str, &Value, usize, &mut Vec<u8>) -> bool + 'a;
 
+/// A member [`write_object_with`] writes from something other than a value.
+#[derive(Clone, Copy)]
+enum Raw<'a> {
+    /// Text already written at the member's indent.
+    Text(&'a str),
+    /// A response's `examples`.
+    Examples(&'a [ExampleText]),
+}
+
+impl Raw<'_> {
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Raw::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Raw::Examples(list) => write_examples(list, out),
+        }
+    }
+}
+
 /// Writes `v` exactly as [`write_canonical`] writes the `Value` read from the
 /// same text (a [`Json`] object is already sorted, each key once).
 fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
@@ -858,7 +883,7 @@ fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
 fn write_object_with(
     m: &Map<String, Value>,
     indent: usize,
-    raw: &[(&str, &str)],
+    raw: &[(&str, Raw<'_>)],
     out: &mut Vec<u8>,
     child: &mut WriteChild<'_>,
 ) {
@@ -879,7 +904,7 @@ fn write_object_with(
     let mut own = |k: &str, v: &Value, out: &mut Vec<u8>| {
         while let Some((rk, rv)) = raw.next_if(|(rk, _)| *rk < k) {
             member(rk, out);
-            out.extend_from_slice(rv.as_bytes());
+            rv.write(out);
         }
         member(k, out);
         if !child(k, v, indent + 1, out) {
@@ -900,7 +925,7 @@ fn write_object_with(
     }
     for (rk, rv) in raw {
         member(rk, out);
-        out.extend_from_slice(rv.as_bytes());
+        rv.write(out);
     }
     newline(indent, out);
     out.push(b'}');
@@ -1675,7 +1700,7 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
             text.responses.push((
                 code.to_string(),
                 "application/json".to_owned(),
-                examples_text(r.json_examples),
+                examples(r.json_examples),
             ));
         }
         if let Some((media, list)) = r.text {
@@ -1690,7 +1715,7 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
                 })
                 .collect();
             text.responses
-                .push((code.to_string(), media.clone(), examples_text(list)));
+                .push((code.to_string(), media.clone(), examples(list)));
             content.insert(media, Value::Object(m));
         }
         if !content.is_empty() {
@@ -1775,8 +1800,16 @@ const OPERATION_TEXT_ESTIMATE: usize = 4096;
 struct OpText {
     /// Media type and text of the request body's `example`.
     body: Option<(String, String)>,
-    /// Status code, media type and text of each response's `examples`.
-    responses: Vec<(String, String, String)>,
+    /// Status code, media type and `examples` of each response.
+    responses: Vec<(String, String, Vec<ExampleText>)>,
+}
+
+/// One of a response's `examples`: its key, its summary (the name of the
+/// saved example) and its value, written at [`EXAMPLE_VALUE_INDENT`].
+struct ExampleText {
+    key: String,
+    summary: String,
+    value: String,
 }
 
 impl OpText {
@@ -1786,15 +1819,16 @@ impl OpText {
             + self
                 .responses
                 .iter()
-                .map(|(_, _, t)| t.len())
+                .flat_map(|(_, _, list)| list)
+                .map(|e| e.key.len() + e.summary.len() + e.value.len())
                 .sum::<usize>()
     }
 
-    fn response(&self, code: &str, media: &str) -> Option<&str> {
+    fn response(&self, code: &str, media: &str) -> Option<&[ExampleText]> {
         self.responses
             .iter()
             .find(|(c, m, _)| c == code && m == media)
-            .map(|(_, _, t)| t.as_str())
+            .map(|(_, _, list)| list.as_slice())
     }
 
     /// Writes the operation `op` as `write_canonical(op, OPERATION_INDENT)`
@@ -1814,7 +1848,7 @@ impl OpText {
                         self.body
                             .as_ref()
                             .filter(|(m, _)| m == media)
-                            .map(|(_, t)| t.as_str())
+                            .map(|(_, t)| Raw::Text(t))
                     };
                     write_object_with(rb, d, &[], out, &mut |k, v, d, out| match (k, v) {
                         ("content", Value::Object(c)) => {
@@ -1828,7 +1862,7 @@ impl OpText {
                 ("responses", Value::Object(rs)) => {
                     write_object_with(rs, d, &[], out, &mut |code, r, d, out| {
                         let Value::Object(r) = r else { return false };
-                        let example = |media: &str| self.response(code, media);
+                        let example = |media: &str| self.response(code, media).map(Raw::Examples);
                         write_object_with(r, d, &[], out, &mut |k, v, d, out| match (k, v) {
                             ("content", Value::Object(c)) => {
                                 write_content(c, d, "examples", &example, out);
@@ -1861,7 +1895,9 @@ impl OpText {
                 "/responses/{code}/content/{}",
                 media.replace('~', "~0").replace('/', "~1")
             )) {
-                m.insert("examples".into(), parse(&t));
+                let mut text = Vec::new();
+                write_examples(&t, &mut text);
+                m.insert("examples".into(), parse(&utf8(text)));
             }
         }
     }
@@ -1873,7 +1909,7 @@ fn write_content<'t>(
     c: &Map<String, Value>,
     depth: usize,
     key: &str,
-    example: &dyn Fn(&str) -> Option<&'t str>,
+    example: &dyn Fn(&str) -> Option<Raw<'t>>,
     out: &mut Vec<u8>,
 ) {
     write_object_with(
@@ -1891,9 +1927,9 @@ fn write_content<'t>(
     );
 }
 
-/// A response's `examples` object as text, from example names and value
+/// A response's `examples`, sorted by key, from example names and value
 /// texts; a name used twice gets ` (2)`, ` (3)`… .
-fn examples_text(list: Vec<(String, String)>) -> String {
+fn examples(list: Vec<(String, String)>) -> Vec<ExampleText> {
     let mut m: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (name, value) in list {
         let mut key = name.clone();
@@ -1904,33 +1940,42 @@ fn examples_text(list: Vec<(String, String)>) -> String {
         }
         m.insert(key, (name, value));
     }
+    m.into_iter()
+        .map(|(key, (summary, value))| ExampleText {
+            key,
+            summary,
+            value,
+        })
+        .collect()
+}
+
+/// Writes a response's `examples` at [`RESPONSE_EXAMPLES_INDENT`].
+fn write_examples(list: &[ExampleText], out: &mut Vec<u8>) {
     let d = RESPONSE_EXAMPLES_INDENT;
-    let mut out = Vec::with_capacity(m.values().map(|(_, v)| v.len() + 64).sum::<usize>() + 8);
-    if m.is_empty() {
+    if list.is_empty() {
         out.extend_from_slice(b"{}");
-    } else {
-        out.push(b'{');
-        for (i, (key, (name, value))) in m.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            newline(d + 1, &mut out);
-            write_string(key, &mut out);
-            out.extend_from_slice(b": {");
-            newline(d + 2, &mut out);
-            out.extend_from_slice(b"\"summary\": ");
-            write_string(name, &mut out);
+        return;
+    }
+    out.push(b'{');
+    for (i, e) in list.iter().enumerate() {
+        if i > 0 {
             out.push(b',');
-            newline(d + 2, &mut out);
-            out.extend_from_slice(b"\"value\": ");
-            out.extend_from_slice(value.as_bytes());
-            newline(d + 1, &mut out);
-            out.push(b'}');
         }
-        newline(d, &mut out);
+        newline(d + 1, out);
+        write_string(&e.key, out);
+        out.extend_from_slice(b": {");
+        newline(d + 2, out);
+        out.extend_from_slice(b"\"summary\": ");
+        write_string(&e.summary, out);
+        out.push(b',');
+        newline(d + 2, out);
+        out.extend_from_slice(b"\"value\": ");
+        out.extend_from_slice(e.value.as_bytes());
+        newline(d + 1, out);
         out.push(b'}');
     }
-    String::from_utf8(out).unwrap_or_default()
+    newline(d, out);
+    out.push(b'}');
 }
 
 /// progenitor decodes all responses of one group (success, or error) into a
