@@ -1930,23 +1930,32 @@ fn write_content<'t>(
 /// A response's `examples`, sorted by key, from example names and value
 /// texts; a name used twice gets ` (2)`, ` (3)`… .
 fn examples(list: Vec<(String, String)>) -> Vec<ExampleText> {
-    let mut m: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for (name, value) in list {
-        let mut key = name.clone();
+    // A response has a handful of examples: searching them all is cheaper
+    // than a map allocated per response. Many get a set.
+    let mut out: Vec<ExampleText> = Vec::with_capacity(list.len());
+    let mut taken: Option<std::collections::HashSet<String>> =
+        (list.len() > 16).then(std::collections::HashSet::new);
+    for (summary, value) in list {
+        let mut key = summary.clone();
         let mut n = 1;
-        while m.contains_key(&key) {
+        while match &taken {
+            Some(set) => set.contains(&key),
+            None => out.iter().any(|e| e.key == key),
+        } {
             n += 1;
-            key = format!("{name} ({n})");
+            key = format!("{summary} ({n})");
         }
-        m.insert(key, (name, value));
-    }
-    m.into_iter()
-        .map(|(key, (summary, value))| ExampleText {
+        if let Some(set) = &mut taken {
+            set.insert(key.clone());
+        }
+        out.push(ExampleText {
             key,
             summary,
             value,
-        })
-        .collect()
+        });
+    }
+    out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    out
 }
 
 /// Writes a response's `examples` at [`RESPONSE_EXAMPLES_INDENT`].
@@ -2128,6 +2137,49 @@ fn inferred_specificity(node: &Node) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_example_names_get_numbered_keys() {
+        // What the document has always said: a name used again gets ` (2)`,
+        // ` (3)`…, skipping keys already taken, and keys come sorted. The
+        // short lists are searched, the long ones go through a set.
+        let expected = |names: &[&str]| {
+            let mut m: BTreeMap<String, String> = BTreeMap::new();
+            for name in names {
+                let mut key = (*name).to_owned();
+                let mut n = 1;
+                while m.contains_key(&key) {
+                    n += 1;
+                    key = format!("{name} ({n})");
+                }
+                m.insert(key, (*name).to_owned());
+            }
+            m.into_iter().collect::<Vec<_>>()
+        };
+        let short = ["OK", "OK (2)", "OK", "Bad", "OK"];
+        let long: Vec<&str> = (0..40).map(|i| ["OK", "OK (3)", "Bad"][i % 3]).collect();
+        for names in [&short[..], &long[..]] {
+            let list = names
+                .iter()
+                .map(|n| ((*n).to_owned(), "1".to_owned()))
+                .collect();
+            let got: Vec<(String, String)> = examples(list)
+                .into_iter()
+                .map(|e| (e.key, e.summary))
+                .collect();
+            assert_eq!(got, expected(names), "{} names", names.len());
+        }
+        let keys: Vec<String> = examples(
+            short
+                .iter()
+                .map(|n| ((*n).to_owned(), String::new()))
+                .collect(),
+        )
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+        assert_eq!(keys, ["Bad", "OK", "OK (2)", "OK (3)", "OK (4)"]);
+    }
 
     #[test]
     fn snake_case_ids() {
