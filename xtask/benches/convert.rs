@@ -11,8 +11,8 @@
 //! is generated once with `python3 ../shared/tools/gen_big_collection.py
 //! --requests 2000` into cargo's scratch folder under `target/`.
 //!
-//! Peak memory comes from a counting global allocator (current and highest
-//! live heap bytes), switched on only while one conversion per tool is
+//! Peak memory, and the bytes and number of allocations, come from a
+//! counting global allocator, switched on only while one conversion per tool is
 //! measured; the timings run with the counters off (one relaxed load per
 //! allocation), so that threads do not contend for the counters.
 
@@ -31,7 +31,7 @@ use postman_openapi::{convert, convert_to_string, Options};
 
 struct Counting;
 
-/// Counting is on only inside [`peak_bytes`]: two threads updating the
+/// Counting is on only inside [`heap_use`]: two threads updating the
 /// same counters on every allocation would make the timings measure the
 /// counters' cache line rather than the converters.
 static COUNTING: AtomicBool = AtomicBool::new(false);
@@ -39,6 +39,17 @@ static COUNTING: AtomicBool = AtomicBool::new(false);
 /// can go below zero).
 static CURRENT: AtomicI64 = AtomicI64::new(0);
 static PEAK: AtomicI64 = AtomicI64::new(0);
+/// Bytes asked for (a `realloc` asks for its new size) and how many times.
+static ALLOCATED: AtomicI64 = AtomicI64::new(0);
+static ALLOCATIONS: AtomicI64 = AtomicI64::new(0);
+
+/// An allocation (or reallocation) of `size` bytes.
+fn asked(size: usize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATED.fetch_add(size as i64, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 fn grew(n: usize) {
     if COUNTING.load(Ordering::Relaxed) {
@@ -71,6 +82,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: same contract as the caller's.
         let p = unsafe { INNER.alloc(layout) };
         if !p.is_null() {
+            asked(layout.size());
             grew(layout.size());
         }
         p
@@ -80,6 +92,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: same contract as the caller's.
         let p = unsafe { INNER.alloc_zeroed(layout) };
         if !p.is_null() {
+            asked(layout.size());
             grew(layout.size());
         }
         p
@@ -95,6 +108,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: same contract as the caller's.
         let p = unsafe { INNER.realloc(ptr, layout, new_size) };
         if !p.is_null() {
+            asked(new_size);
             if new_size >= layout.size() {
                 grew(new_size - layout.size());
             } else {
@@ -108,16 +122,30 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Highest live heap bytes above what was live before `f` ran.
-fn peak_bytes<T>(f: impl FnOnce() -> T) -> usize {
-    CURRENT.store(0, Ordering::SeqCst);
-    PEAK.store(0, Ordering::SeqCst);
+/// What one run of `f` asked of the heap.
+struct HeapUse {
+    /// Highest live heap bytes above what was live before `f` ran.
+    peak: usize,
+    /// Bytes allocated in all (memory the allocator may have to take fresh
+    /// from the kernel, which clears it first).
+    allocated: usize,
+    allocations: usize,
+}
+
+fn heap_use<T>(f: impl FnOnce() -> T) -> HeapUse {
+    for counter in [&CURRENT, &PEAK, &ALLOCATED, &ALLOCATIONS] {
+        counter.store(0, Ordering::SeqCst);
+    }
     COUNTING.store(true, Ordering::SeqCst);
     let out = f();
     COUNTING.store(false, Ordering::SeqCst);
-    let peak = PEAK.load(Ordering::SeqCst);
+    let read = |c: &AtomicI64| usize::try_from(c.load(Ordering::SeqCst)).unwrap_or(0);
     drop(out);
-    usize::try_from(peak).unwrap_or(0)
+    HeapUse {
+        peak: read(&PEAK),
+        allocated: read(&ALLOCATED),
+        allocations: read(&ALLOCATIONS),
+    }
 }
 
 // ---------------------------------------------------------------------- input
@@ -230,8 +258,8 @@ fn main() {
         mib(b.len())
     );
     drop((a, b));
-    let peak_ours = peak_bytes(|| ours(bytes));
-    let peak_theirs = peak_bytes(|| theirs(&text));
+    let heap_ours = heap_use(|| ours(bytes));
+    let heap_theirs = heap_use(|| theirs(&text));
     let (t_ours, t_theirs, ratio) = paired(
         15,
         || drop(black_box(ours(black_box(bytes)))),
@@ -240,12 +268,18 @@ fn main() {
     eprintln!(
         "summary ({INNER_NAME}): time (15 alternating runs, medians) postman_openapi {:.1} ms, \
          postman2openapi {:.1} ms, median ratio {ratio:.2}x; \
-         peak heap postman_openapi {:.1} MiB, postman2openapi {:.1} MiB, ratio {:.2}x",
+         peak heap postman_openapi {:.1} MiB, postman2openapi {:.1} MiB, ratio {:.2}x; \
+         allocated postman_openapi {:.1} MiB in {:.2} M allocations, \
+         postman2openapi {:.1} MiB in {:.2} M",
         t_ours.as_secs_f64() * 1e3,
         t_theirs.as_secs_f64() * 1e3,
-        mib(peak_ours),
-        mib(peak_theirs),
-        peak_theirs as f64 / peak_ours as f64,
+        mib(heap_ours.peak),
+        mib(heap_theirs.peak),
+        heap_theirs.peak as f64 / heap_ours.peak as f64,
+        mib(heap_ours.allocated),
+        heap_ours.allocations as f64 / 1e6,
+        mib(heap_theirs.allocated),
+        heap_theirs.allocations as f64 / 1e6,
     );
 
     let mut c = Criterion::default()
