@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Number;
 
@@ -207,13 +207,32 @@ impl Serialize for Json<'_> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for Json<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(JsonVisitor)
+        // serde_json's own nesting limit comes first.
+        JsonSeed(u8::MAX).deserialize(d)
     }
 }
 
-/// Builds a [`Json`]; also used by the pruned collection reader for the
-/// members it keeps.
-pub(crate) struct JsonVisitor;
+/// Reads a [`Json`] that may open at most this many arrays or objects, one
+/// inside the other (itself included); one more is an error. The pruned
+/// collection reader reads an item apart from its document, and keeps the
+/// document's nesting limit this way.
+#[derive(Clone, Copy)]
+pub(crate) struct JsonSeed(pub(crate) u8);
+
+impl<'de> DeserializeSeed<'de> for JsonSeed {
+    type Value = Json<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
+        d.deserialize_any(JsonVisitor(self.0))
+    }
+}
+
+/// The error for a value nested deeper than a [`JsonSeed`] allows.
+pub(crate) fn too_deep<E: de::Error>() -> E {
+    E::custom("nested too deeply")
+}
+
+/// Builds a [`Json`], with how many more arrays or objects it may open.
+struct JsonVisitor(u8);
 
 /// The key under which serde_json hands a number to a visitor when its
 /// `arbitrary_precision` feature is on (another crate in the build may turn
@@ -264,12 +283,13 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
-        Json::deserialize(d)
+        JsonSeed(self.0).deserialize(d)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
+        let inner = JsonSeed(self.0.checked_sub(1).ok_or_else(too_deep)?);
         let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0));
-        while let Some(v) = a.next_element()? {
+        while let Some(v) = a.next_element_seed(inner)? {
             out.push(v);
         }
         Ok(Json::Array(out))
@@ -277,14 +297,18 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
         let mut members = Vec::new();
+        // A number under `arbitrary_precision` comes as a one-member map
+        // that is not an object and does not count toward the limit.
+        let inner = || self.0.checked_sub(1).map(JsonSeed).ok_or_else(too_deep);
         while let Some(key) = a.next_key::<Key<'de>>()? {
             if members.is_empty() && key.0 == NUMBER_TOKEN {
                 let text: Key<'de> = a.next_value()?;
                 let n = text.0.parse::<Number>().map_err(de::Error::custom)?;
                 return Ok(Json::Number(n));
             }
-            members.push((key.0, a.next_value()?));
+            members.push((key.0, a.next_value_seed(inner()?)?));
         }
+        inner()?;
         Ok(Json::Object(Object::from_members(members)))
     }
 }

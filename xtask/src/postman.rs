@@ -210,8 +210,7 @@ fn parse_streaming(bytes: &[u8]) -> Option<Result<Collection, ConvertError>> {
         crate::parallel::threads(),
         |push| pruned::parse_root(bytes, push),
         |(i, raw): (usize, &serde_json::value::RawValue)| {
-            let text = pruned::nest(raw.get());
-            let item = pruned::parse_nested(&text).ok()?;
+            let item = pruned::parse_item(raw.get()).ok()?;
             let mut part = Collection::default();
             Some(walk_item(&item, i, "$.item", &[], None, &mut part).map(|()| part))
         },
@@ -271,7 +270,7 @@ pub(crate) mod pruned {
     use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess};
     use serde_json::value::RawValue;
 
-    use crate::json::{Json, Object as Members};
+    use crate::json::{too_deep, Json, JsonSeed, Object as Members};
 
     /// Where an object sits, which decides the members it keeps.
     #[derive(Clone, Copy)]
@@ -297,7 +296,7 @@ pub(crate) mod pruned {
 
     /// Parses the top level of a collection. Each element of its `item`
     /// array is checked as JSON and handed to `push` as text as soon as it is
-    /// read, for [`parse_nested`] to read on other threads; the returned
+    /// read, for [`parse_item`] to read on other threads; the returned
     /// object holds an empty `item` array in its place. `None` when there is
     /// no `item` array or more than one `item` (only the last would count).
     pub(crate) fn parse_root<'a>(
@@ -310,21 +309,17 @@ pub(crate) mod pruned {
         Ok(root)
     }
 
-    /// A top-level item's text put back at the depth it has in the
-    /// collection (`{"item": [ … ]}`), so that serde_json's nesting limit
-    /// counts as when the whole document is read.
-    pub(crate) fn nest(item: &str) -> String {
-        let mut text = String::with_capacity(item.len() + 4);
-        text.push_str("[[");
-        text.push_str(item);
-        text.push_str("]]");
-        text
-    }
+    /// How many arrays or objects a top-level item may open, itself
+    /// included: serde_json stops at 127 one inside the other, and the root
+    /// object and its `item` array take two.
+    const ITEM_DEPTH: u8 = 125;
 
-    /// Reads, pruned, the item held in the text [`nest`] made.
-    pub(crate) fn parse_nested(text: &str) -> Result<Json<'_>, serde_json::Error> {
+    /// Reads, pruned, a top-level item from its text, as deep as it may be
+    /// in its collection and no deeper (it was not copied back into arrays
+    /// to put it at its depth: that copied the whole collection).
+    pub(crate) fn parse_item(text: &str) -> Result<Json<'_>, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let item = Nested(2).deserialize(&mut de)?;
+        let item = Object(Level::Item, ITEM_DEPTH).deserialize(&mut de)?;
         de.end()?;
         Ok(item)
     }
@@ -384,34 +379,11 @@ pub(crate) mod pruned {
         }
     }
 
-    /// An item inside this many one-element arrays.
-    struct Nested(u8);
-
-    impl<'de> DeserializeSeed<'de> for Nested {
-        type Value = Json<'de>;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
-            match self.0 {
-                0 => Object(Level::Item).deserialize(d),
-                _ => d.deserialize_seq(self),
-            }
-        }
-    }
-
-    impl<'de> de::Visitor<'de> for Nested {
-        type Value = Json<'de>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a one-element array")
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
-            a.next_element_seed(Nested(self.0 - 1))?
-                .ok_or_else(|| de::Error::invalid_length(0, &self))
-        }
-    }
-
-    struct Object(Level);
-    struct List(Level);
+    /// An item or a saved example, and how many arrays or objects it may
+    /// open (itself included), as [`JsonSeed`] counts them.
+    struct Object(Level, u8);
+    /// A list of them.
+    struct List(Level, u8);
 
     impl<'de> DeserializeSeed<'de> for Object {
         type Value = Json<'de>;
@@ -428,17 +400,22 @@ pub(crate) mod pruned {
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
+            let inner = self.1.checked_sub(1).ok_or_else(too_deep)?;
             let mut members = Vec::new();
             // Borrowed keys: one with escapes fails, and the caller reads
             // the document in full.
             while let Some(key) = a.next_key::<&'de str>()? {
                 let value = match (self.0, key) {
-                    (Level::Item, "item") => a.next_value_seed(List(Level::Item))?,
-                    (Level::Item, "response") => a.next_value_seed(List(Level::Example))?,
-                    (Level::Item, k) if ITEM_KEYS.contains(&k) => a.next_value::<Json>()?,
-                    (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => a.next_value::<Json>()?,
+                    (Level::Item, "item") => a.next_value_seed(List(Level::Item, inner))?,
+                    (Level::Item, "response") => a.next_value_seed(List(Level::Example, inner))?,
+                    (Level::Item, k) if ITEM_KEYS.contains(&k) => {
+                        a.next_value_seed(JsonSeed(inner))?
+                    }
+                    (Level::Example, k) if EXAMPLE_KEYS.contains(&k) => {
+                        a.next_value_seed(JsonSeed(inner))?
+                    }
                     _ => {
-                        a.next_value_seed(Skip)?;
+                        a.next_value_seed(Skip(inner))?;
                         continue;
                     }
                 };
@@ -448,16 +425,17 @@ pub(crate) mod pruned {
         }
     }
 
-    /// Reads a value and keeps nothing of it. Unlike serde's `IgnoredAny`
-    /// (which serde_json skips without counting depth), it goes through
-    /// `deserialize_any`, so serde_json's nesting limit applies exactly as
-    /// when the value is read into a `Value`.
-    struct Skip;
+    /// Reads a value and keeps nothing of it, opening at most this many
+    /// arrays or objects (itself included). Unlike serde's `IgnoredAny`
+    /// (which serde_json skips without counting depth), it sees every array
+    /// and object, so the nesting limit applies exactly as when the value is
+    /// read into a `Value`.
+    struct Skip(u8);
 
     impl<'de> DeserializeSeed<'de> for Skip {
         type Value = ();
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(Skip)
+            d.deserialize_any(self)
         }
     }
 
@@ -493,13 +471,15 @@ pub(crate) mod pruned {
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
-            while a.next_element_seed(Skip)?.is_some() {}
+            let inner = self.0.checked_sub(1).ok_or_else(too_deep)?;
+            while a.next_element_seed(Skip(inner))?.is_some() {}
             Ok(())
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
-            while a.next_key_seed(Skip)?.is_some() {
-                a.next_value_seed(Skip)?;
+            let inner = self.0.checked_sub(1).ok_or_else(too_deep)?;
+            while a.next_key_seed(Skip(inner))?.is_some() {
+                a.next_value_seed(Skip(inner))?;
             }
             Ok(())
         }
@@ -521,7 +501,8 @@ pub(crate) mod pruned {
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Json<'de>, A::Error> {
             let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0));
-            while let Some(v) = a.next_element_seed(Object(self.0))? {
+            let inner = self.1.checked_sub(1).ok_or_else(too_deep)?;
+            while let Some(v) = a.next_element_seed(Object(self.0, inner))? {
                 out.push(v);
             }
             Ok(Json::Array(out))

@@ -611,7 +611,10 @@ fn generated_collections_often_convert() {
 /// the full one agree on either side of the limit.
 #[test]
 fn skipped_parts_nest_as_deep_as_read_ones() {
-    let collection = |depth: usize| {
+    // Arrays `depth` deep in a skipped member, in a kept one, and folders
+    // nested `depth` deep: each top-level item is read apart from the
+    // document and must still stop where the whole document would.
+    let skipped = |depth: usize| {
         format!(
             r#"{{"info": {{"name": "n"}}, "item": [{{"name": "r", "request": {{"url": "http://x/a"}},
                "response": [{{"name": "e", "code": 200, "originalRequest": {}{}}}]}}]}}"#,
@@ -619,19 +622,44 @@ fn skipped_parts_nest_as_deep_as_read_ones() {
             "]".repeat(depth)
         )
     };
-    let mut outcomes = Vec::new();
-    for depth in [100, 122, 123, 124, 125, 200] {
-        let text = collection(depth);
-        let full = postman::parse_unpruned(text.as_bytes());
-        assert_eq!(
-            format!("{:?}", postman::parse(text.as_bytes())),
-            format!("{full:?}"),
-            "depth {depth}"
+    let kept = |depth: usize| {
+        format!(
+            r#"{{"info": {{"name": "n"}}, "item": [{{"name": "r", "request": {{"url": "http://x/a"}},
+               "description": {}{}}}]}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    let folders = |depth: usize| {
+        format!(
+            r#"{{"info": {{"name": "n"}}, "item": [{}{{"name": "r", "request": {{"url": "http://x/a"}}}}{}]}}"#,
+            r#"{"name": "f", "item": ["#.repeat(depth),
+            "]}".repeat(depth)
+        )
+    };
+    let shapes: [(&str, &dyn Fn(usize) -> String, std::ops::Range<usize>); 3] = [
+        ("skipped", &skipped, 118..128),
+        ("kept", &kept, 120..130),
+        ("folders", &folders, 58..66),
+    ];
+    for (shape, collection, depths) in shapes {
+        let mut outcomes = Vec::new();
+        for depth in depths.chain([200]) {
+            let text = collection(depth);
+            let full = postman::parse_unpruned(text.as_bytes());
+            assert_eq!(
+                format!("{:?}", postman::parse(text.as_bytes())),
+                format!("{full:?}"),
+                "{shape}, depth {depth}"
+            );
+            outcomes.push(full.is_ok());
+        }
+        // Both sides of the limit were exercised.
+        assert!(
+            outcomes.first() == Some(&true) && outcomes.last() == Some(&false),
+            "{shape}: {outcomes:?}"
         );
-        outcomes.push(full.is_ok());
     }
-    // Both sides of the limit were exercised.
-    assert!(outcomes.first() == Some(&true) && outcomes.last() == Some(&false));
 }
 
 /// Text-level shapes a `Value`-based generator cannot make: a repeated
