@@ -637,7 +637,9 @@ fn skipped_parts_nest_as_deep_as_read_ones() {
             "]}".repeat(depth)
         )
     };
-    let shapes: [(&str, &dyn Fn(usize) -> String, std::ops::Range<usize>); 3] = [
+    // A name, the collection at a depth, and depths across the limit.
+    type Shape<'a> = (&'a str, &'a dyn Fn(usize) -> String, std::ops::Range<usize>);
+    let shapes: [Shape; 3] = [
         ("skipped", &skipped, 118..128),
         ("kept", &kept, 120..130),
         ("folders", &folders, 58..66),
