@@ -1787,15 +1787,15 @@ const RESPONSE_EXAMPLES_INDENT: usize = OPERATION_INDENT + 5;
 /// Indent of one example's `value` (→ example name → `value`).
 const EXAMPLE_VALUE_INDENT: usize = RESPONSE_EXAMPLES_INDENT + 2;
 
+/// Bytes an operation takes in the document besides its examples (3.5 KiB
+/// on average in the benchmark collection): a guess for sizing buffers,
+/// never a limit.
+const OPERATION_TEXT_ESTIMATE: usize = 4096;
+
 /// The examples of an operation, already written as text at their final
 /// indent. They are most of the document: writing each while drafting lets
 /// its parsed body be freed at once, on the thread that parsed it, instead
 /// of carrying 10⁵ small values to the end.
-/// Bytes an operation takes in the document besides its examples, about
-/// (3.5 KiB on average for the benchmark collection); a guess for sizing
-/// buffers, never a limit.
-const OPERATION_TEXT_ESTIMATE: usize = 4096;
-
 #[derive(Default)]
 struct OpText {
     /// Media type and text of the request body's `example`.
