@@ -137,10 +137,7 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<Value, ConvertError> {
                 .map(|(k, ops)| {
                     let ops = ops
                         .into_iter()
-                        .map(|(method, (mut op, text))| {
-                            text.splice_into(&mut op);
-                            (method, op)
-                        })
+                        .map(|(method, op)| (method, op.to_value()))
                         .collect();
                     (k, Value::Object(ops))
                 })
@@ -181,8 +178,8 @@ struct Written {
 /// security schemes, and `paths` is missing), the paths, and the schemas.
 struct Parts {
     doc: Map<String, Value>,
-    /// Path → method → operation, with its examples kept as text apart.
-    paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>>,
+    /// Path → method → operation.
+    paths: BTreeMap<String, BTreeMap<String, Op>>,
     schemas: BTreeMap<String, Comp>,
     /// Inferred components already written; empty when none were.
     written: Written,
@@ -343,7 +340,7 @@ fn build(bytes: &[u8], opts: &Options, write_components: bool) -> Result<Parts, 
     // responses unified in collection order (unions become components).
     // Unification runs on one thread; meanwhile another writes out the
     // inferred components that no hand patch will change (they are final).
-    let mut paths: BTreeMap<String, BTreeMap<String, (Value, OpText)>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, BTreeMap<String, Op>> = BTreeMap::new();
     let written = std::thread::scope(|s| {
         let writer = (write_components && threads() > 1).then(|| {
             s.spawn(|| {
@@ -676,18 +673,18 @@ fn render_parts(parts: Parts) -> String {
             // kernel has to clear first).
             let mut text = Vec::with_capacity(
                 ops.values()
-                    .map(|(_, t)| t.len() + OPERATION_TEXT_ESTIMATE)
+                    .map(|op| op.examples_len() + OPERATION_TEXT_ESTIMATE)
                     .sum(),
             );
             text.push(b'{');
-            for (m, (method, (op, ops_text))) in ops.into_iter().enumerate() {
+            for (m, (method, op)) in ops.into_iter().enumerate() {
                 if m > 0 {
                     text.push(b',');
                 }
                 newline(OPERATION_INDENT, &mut text);
                 write_string(&method, &mut text);
                 text.extend_from_slice(b": ");
-                ops_text.write_operation(&op, &mut text);
+                op.write(&mut text);
             }
             newline(2, &mut text);
             text.push(b'}');
@@ -766,13 +763,6 @@ fn render_parts(parts: Parts) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Text the writers made. They copy `&str`s and write ASCII, so it is
-/// always UTF-8; were it not, the bad bytes would show as U+FFFD rather
-/// than panic.
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 fn newline(depth: usize, out: &mut Vec<u8>) {
     out.push(b'\n');
     out.resize(out.len() + 2 * depth, b' ');
@@ -793,7 +783,7 @@ pub fn render(doc: &Value) -> String {
 
 fn write_canonical(v: &Value, indent: usize, out: &mut Vec<u8>) {
     match v {
-        Value::Object(m) => write_object_with(m, indent, &[], out, &mut |_, _, _, _| false),
+        Value::Object(m) => write_object(m, indent, out),
         Value::Array(a) => write_items(a, indent, out, write_canonical),
         Value::String(s) => write_string(s, out),
         Value::Number(n) => write_number(n, out),
@@ -826,28 +816,6 @@ fn write_items<T>(
     out.push(b']');
 }
 
-/// Writes the value of member `key` at `indent` itself and returns `true`,
-/// or returns `false` to leave it to [`write_canonical`].
-type WriteChild<'a> = dyn FnMut(&str, &Value, usize, &mut Vec<u8>) -> bool + 'a;
-
-/// A member [`write_object_with`] writes from something other than a value.
-#[derive(Clone, Copy)]
-enum Raw<'a> {
-    /// Text already written at the member's indent.
-    Text(&'a str),
-    /// A response's `examples`.
-    Examples(&'a [ExampleText]),
-}
-
-impl Raw<'_> {
-    fn write(self, out: &mut Vec<u8>) {
-        match self {
-            Raw::Text(t) => out.extend_from_slice(t.as_bytes()),
-            Raw::Examples(list) => write_examples(list, out),
-        }
-    }
-}
-
 /// Writes `v` exactly as [`write_canonical`] writes the `Value` read from the
 /// same text (a [`Json`] object is already sorted, each key once).
 fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
@@ -876,59 +844,26 @@ fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
     }
 }
 
-/// Writes an object as [`write_canonical`] does, with `raw` members (key and
-/// value text already written at the right indent, sorted by key) merged in
-/// among its own, and letting `child` write the value of a member itself
-/// (it returns `false` to leave the member to [`write_canonical`]).
-fn write_object_with(
-    m: &Map<String, Value>,
-    indent: usize,
-    raw: &[(&str, Raw<'_>)],
-    out: &mut Vec<u8>,
-    child: &mut WriteChild<'_>,
-) {
-    if m.is_empty() && raw.is_empty() {
-        out.extend_from_slice(b"{}");
-        return;
-    }
-    let mut first = true;
-    let mut member = |k: &str, out: &mut Vec<u8>| {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-        newline(indent + 1, out);
-        write_string(k, out);
-        out.extend_from_slice(b": ");
-    };
-    let mut raw = raw.iter().peekable();
-    let mut own = |k: &str, v: &Value, out: &mut Vec<u8>| {
-        while let Some((rk, rv)) = raw.next_if(|(rk, _)| *rk < k) {
-            member(rk, out);
-            rv.write(out);
-        }
-        member(k, out);
-        if !child(k, v, indent + 1, out) {
-            write_canonical(v, indent + 1, out);
-        }
-    };
+/// Writes an object as [`write_canonical`] does: members sorted by key.
+fn write_object(m: &Map<String, Value>, indent: usize, out: &mut Vec<u8>) {
     out.push(b'{');
+    let mut members = Members::new(indent);
+    let mut member = |k: &str, v: &Value, out: &mut Vec<u8>| {
+        members.key(k, out);
+        write_canonical(v, indent + 1, out);
+    };
     if map_iterates_sorted() {
         for (k, v) in m {
-            own(k, v, out);
+            member(k, v, out);
         }
     } else {
         let mut entries: Vec<(&String, &Value)> = m.iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for (k, v) in entries {
-            own(k, v, out);
+            member(k, v, out);
         }
     }
-    for (rk, rv) in raw {
-        member(rk, out);
-        rv.write(out);
-    }
-    newline(indent, out);
-    out.push(b'}');
+    members.end(out);
 }
 
 /// serde_json's map iterates in key order unless a crate in the build turns
@@ -1637,33 +1572,195 @@ struct Built {
     path: String,
     method: String,
     op_pascal: String,
-    o: Map<String, Value>,
-    responses: BTreeMap<u16, Map<String, Value>>,
-    security: Option<Value>,
-    text: OpText,
+    op: Op,
+}
+
+/// An operation, written as text but for its responses, which [`unify`]
+/// may still change; [`Op::write`] writes the whole. Building it as a
+/// `serde_json::Value` (a map per response, its content and each media
+/// type) and writing that had cost more than the rest of emission.
+struct Op {
+    /// `{` and the members before `responses`, at [`OPERATION_INDENT`].
+    head: Vec<u8>,
+    responses: BTreeMap<u16, Resp>,
+    /// The members after `responses`, each after its comma.
+    tail: Vec<u8>,
+    /// Status code, media type and `examples` of each response.
+    examples: Vec<(String, String, Vec<ExampleText>)>,
+}
+
+/// A response of an [`Op`].
+struct Resp {
+    description: String,
+    /// Media types, sorted, with their schemas.
+    content: Vec<(String, RespSchema)>,
+}
+
+/// The schema of one media type of a response.
+enum RespSchema {
+    /// Inferred from the examples: the node (a union needs it as a value)
+    /// and its text at [`RESPONSE_SCHEMA_INDENT`]. Texts at one indent are
+    /// equal exactly when the schemas are.
+    Inferred(Node, Vec<u8>),
+    /// The text of a schema, at [`RESPONSE_SCHEMA_INDENT`].
+    Written(Vec<u8>),
+    /// `{"type": "string"}`, for text.
+    Text,
+    /// Made while unifying: a reference to a union.
+    Value(Value),
+}
+
+impl RespSchema {
+    /// The schema as a value.
+    fn value(&self, components: &Components<'_>) -> Value {
+        match self {
+            RespSchema::Inferred(node, _) => {
+                schema::to_schema(node, components.names, components.reg)
+            }
+            RespSchema::Written(t) => serde_json::from_slice(t).unwrap_or(Value::Null),
+            RespSchema::Text => json!({"type": "string"}),
+            RespSchema::Value(v) => v.clone(),
+        }
+    }
+
+    /// Whether two schemas are the same.
+    fn same(&self, other: &RespSchema, components: &Components<'_>) -> bool {
+        match (self.text(), other.text()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.value(components) == other.value(components),
+        }
+    }
+
+    /// A copy (of the text, for an inferred schema).
+    fn duplicate(&self) -> RespSchema {
+        match self {
+            RespSchema::Inferred(_, t) | RespSchema::Written(t) => RespSchema::Written(t.clone()),
+            RespSchema::Text => RespSchema::Text,
+            RespSchema::Value(v) => RespSchema::Value(v.clone()),
+        }
+    }
+
+    /// The text of an inferred or copied schema.
+    fn text(&self) -> Option<&[u8]> {
+        match self {
+            RespSchema::Inferred(_, t) | RespSchema::Written(t) => Some(t),
+            RespSchema::Text | RespSchema::Value(_) => None,
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            RespSchema::Inferred(_, t) | RespSchema::Written(t) => out.extend_from_slice(t),
+            RespSchema::Text => {
+                write_canonical(&json!({"type": "string"}), RESPONSE_SCHEMA_INDENT, out)
+            }
+            RespSchema::Value(v) => write_canonical(v, RESPONSE_SCHEMA_INDENT, out),
+        }
+    }
+}
+
+impl Resp {
+    fn json(&self) -> Option<&RespSchema> {
+        self.content
+            .iter()
+            .find(|(m, _)| m == "application/json")
+            .map(|(_, s)| s)
+    }
+
+    /// Sets the schema of media type `media`, adding it in order if missing.
+    fn set(&mut self, media: &str, schema: RespSchema) {
+        match self
+            .content
+            .binary_search_by(|(m, _)| m.as_str().cmp(media))
+        {
+            Ok(i) => self.content[i].1 = schema,
+            Err(i) => self.content.insert(i, (media.to_owned(), schema)),
+        }
+    }
+}
+
+/// Writes members of an object one after another in the layout of
+/// [`write_canonical`], each as `"key": ` followed by what the caller writes.
+struct Members {
+    indent: usize,
+    first: bool,
+}
+
+impl Members {
+    /// After `{` has been written; members at `indent + 1`.
+    fn new(indent: usize) -> Self {
+        Members {
+            indent,
+            first: true,
+        }
+    }
+
+    /// After members written by someone else (the next gets a comma).
+    fn after_others(indent: usize) -> Self {
+        Members {
+            indent,
+            first: false,
+        }
+    }
+
+    fn key(&mut self, k: &str, out: &mut Vec<u8>) {
+        if !std::mem::take(&mut self.first) {
+            out.push(b',');
+        }
+        newline(self.indent + 1, out);
+        write_string(k, out);
+        out.extend_from_slice(b": ");
+    }
+
+    fn end(self, out: &mut Vec<u8>) {
+        if self.first {
+            out.extend_from_slice(b"}");
+        } else {
+            newline(self.indent, out);
+            out.push(b'}');
+        }
+    }
 }
 
 fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
-    let mut text = OpText::default();
-    let mut o = Map::new();
-    o.insert("operationId".into(), op.id.clone().into());
-    o.insert("summary".into(), op.summary.into());
-    if let Some(d) = op.description {
-        o.insert("description".into(), d.into());
+    const MEMBER: usize = OPERATION_INDENT + 1;
+    let mut head = Vec::with_capacity(1024);
+    head.push(b'{');
+    let mut m = Members::new(OPERATION_INDENT);
+    if let Some(d) = &op.description {
+        m.key("description", &mut head);
+        write_string(d, &mut head);
     }
-    if let Some(t) = op.tag {
-        o.insert("tags".into(), json!([t]));
-    }
+    m.key("operationId", &mut head);
+    write_string(&op.id, &mut head);
     if !op.params.is_empty() {
-        o.insert("parameters".into(), Value::Array(op.params));
+        m.key("parameters", &mut head);
+        write_items(&op.params, MEMBER, &mut head, write_canonical);
     }
     if let Some(body) = op.body {
-        let (media, mut m) = match body {
+        m.key("requestBody", &mut head);
+        match body {
             BodyDraft::Json { node, example } => {
-                let mut m = Map::new();
-                m.insert("schema".into(), schema::to_schema(&node, names, reg));
-                text.body = example.map(|e| ("application/json".to_owned(), e));
-                ("application/json".to_owned(), m)
+                // {"content": {"application/json": {"example", "schema"}}, "required": true}
+                head.push(b'{');
+                let mut rb = Members::new(MEMBER);
+                rb.key("content", &mut head);
+                head.push(b'{');
+                let mut content = Members::new(MEMBER + 1);
+                content.key("application/json", &mut head);
+                head.push(b'{');
+                let mut media = Members::new(MEMBER + 2);
+                if let Some(e) = &example {
+                    media.key("example", &mut head);
+                    head.extend_from_slice(e.as_bytes());
+                }
+                media.key("schema", &mut head);
+                write_node(&node, names, reg, BODY_EXAMPLE_INDENT, &mut head);
+                media.end(&mut head);
+                content.end(&mut head);
+                rb.key("required", &mut head);
+                head.extend_from_slice(b"true");
+                rb.end(&mut head);
             }
             BodyDraft::Fixed {
                 media,
@@ -1676,36 +1773,48 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
                 if let Some(e) = example {
                     m.insert("example".into(), e);
                 }
-                (media, m)
+                m.retain(|_, v| !v.is_null());
+                // Built by hand: `json!` would copy `m` (and its example) through serde.
+                let mut content = Map::new();
+                content.insert(media, Value::Object(m));
+                let mut request_body = Map::new();
+                request_body.insert("required".into(), Value::Bool(true));
+                request_body.insert("content".into(), Value::Object(content));
+                write_canonical(&Value::Object(request_body), MEMBER, &mut head);
             }
-        };
-        m.retain(|_, v| !v.is_null());
-        // Built by hand: `json!` would copy `m` (and its example) through serde.
-        let mut content = Map::new();
-        content.insert(media, Value::Object(m));
-        let mut request_body = Map::new();
-        request_body.insert("required".into(), Value::Bool(true));
-        request_body.insert("content".into(), Value::Object(content));
-        o.insert("requestBody".into(), Value::Object(request_body));
+        }
     }
-    let mut responses: BTreeMap<u16, Map<String, Value>> = BTreeMap::new();
+    let mut tail = Vec::with_capacity(256);
+    let mut t = Members::after_others(OPERATION_INDENT);
+    if let Some(s) = &op.security {
+        t.key("security", &mut tail);
+        write_canonical(s, MEMBER, &mut tail);
+    }
+    t.key("summary", &mut tail);
+    write_string(&op.summary, &mut tail);
+    if let Some(tag) = &op.tag {
+        t.key("tags", &mut tail);
+        write_one_item_array(tag, MEMBER, &mut tail);
+    }
+
+    let mut examples_out = Vec::new();
+    let mut responses: BTreeMap<u16, Resp> = BTreeMap::new();
     for (code, r) in op.responses {
-        let mut resp = Map::new();
-        resp.insert("description".into(), r.description.into());
-        let mut content = Map::new();
+        let mut content: Vec<(String, RespSchema)> = Vec::new();
         if let Some(node) = r.json {
-            let mut m = Map::new();
-            m.insert("schema".into(), schema::to_schema(&node, names, reg));
-            content.insert("application/json".into(), Value::Object(m));
-            text.responses.push((
+            let mut text = Vec::new();
+            write_node(&node, names, reg, RESPONSE_SCHEMA_INDENT, &mut text);
+            content.push((
+                "application/json".to_owned(),
+                RespSchema::Inferred(node, text),
+            ));
+            examples_out.push((
                 code.to_string(),
                 "application/json".to_owned(),
                 examples(r.json_examples),
             ));
         }
         if let Some((media, list)) = r.text {
-            let mut m = Map::new();
-            m.insert("schema".into(), json!({"type": "string"}));
             let list = list
                 .into_iter()
                 .map(|(n, t)| {
@@ -1714,76 +1823,91 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
                     (n, String::from_utf8(v).unwrap_or_default())
                 })
                 .collect();
-            text.responses
-                .push((code.to_string(), media.clone(), examples(list)));
-            content.insert(media, Value::Object(m));
+            examples_out.push((code.to_string(), media.clone(), examples(list)));
+            match content.binary_search_by(|(m, _)| m.as_str().cmp(&media)) {
+                Ok(i) => content[i].1 = RespSchema::Text,
+                Err(i) => content.insert(i, (media, RespSchema::Text)),
+            }
         }
-        if !content.is_empty() {
-            resp.insert("content".into(), Value::Object(content));
-        }
-        responses.insert(code, resp);
+        responses.insert(
+            code,
+            Resp {
+                description: r.description,
+                content,
+            },
+        );
     }
     if responses.is_empty() {
         // OpenAPI requires at least one response; say nothing about its body.
-        let mut r = Map::new();
-        r.insert("description".into(), "No saved example response".into());
-        responses.insert(200, r);
+        responses.insert(
+            200,
+            Resp {
+                description: "No saved example response".into(),
+                content: Vec::new(),
+            },
+        );
     }
     Built {
         op_pascal: pascal(&op.id),
         path: op.path,
         method: op.method,
-        o,
-        responses,
-        security: op.security,
-        text,
+        op: Op {
+            head,
+            responses,
+            tail,
+            examples: examples_out,
+        },
     }
 }
 
+/// Writes `["item"]` at `indent`.
+fn write_one_item_array(item: &str, indent: usize, out: &mut Vec<u8>) {
+    out.push(b'[');
+    newline(indent + 1, out);
+    write_string(item, out);
+    newline(indent, out);
+    out.push(b']');
+}
+
 impl Built {
-    fn finish(self, components: &mut Components<'_>) -> (Value, OpText) {
+    fn finish(self, components: &mut Components<'_>) -> Op {
         let Built {
-            op_pascal,
-            mut o,
-            mut responses,
-            security,
-            text,
-            ..
+            op_pascal, mut op, ..
         } = self;
         unify(
-            &mut responses,
+            &mut op.responses,
             |c| c == 101 || (200..300).contains(&c),
             (&op_pascal, "Success"),
             components,
         );
         unify(
-            &mut responses,
+            &mut op.responses,
             |c| (400..600).contains(&c),
             (&op_pascal, "Error"),
             components,
         );
-        o.insert(
-            "responses".into(),
-            Value::Object(
-                responses
-                    .into_iter()
-                    .map(|(c, r)| (c.to_string(), Value::Object(r)))
-                    .collect(),
-            ),
-        );
-        if let Some(s) = security {
-            o.insert("security".into(), s);
+        // Nodes are no longer needed, only their texts.
+        for r in op.responses.values_mut() {
+            for (_, s) in r.content.iter_mut() {
+                if let RespSchema::Inferred(_, t) = s {
+                    *s = RespSchema::Written(std::mem::take(t));
+                }
+            }
         }
-        (Value::Object(o), text)
+        op
     }
 }
 
 /// Indent of an operation object in the document (`paths` → path → method).
 const OPERATION_INDENT: usize = 3;
-/// Indent of a request body's `example` (→ `requestBody` → `content` → media).
+/// Indent of a request body's `example` and `schema` (→ `requestBody` →
+/// `content` → media).
 const BODY_EXAMPLE_INDENT: usize = OPERATION_INDENT + 4;
-/// Indent of a response's `examples` (→ `responses` → code → `content` → media).
+/// Indent of a response's `examples` and `schema` (→ `responses` → code →
+/// `content` → media).
 const RESPONSE_EXAMPLES_INDENT: usize = OPERATION_INDENT + 5;
+/// Indent of a response's `schema`.
+const RESPONSE_SCHEMA_INDENT: usize = RESPONSE_EXAMPLES_INDENT;
 /// Indent of one example's `value` (→ example name → `value`).
 const EXAMPLE_VALUE_INDENT: usize = RESPONSE_EXAMPLES_INDENT + 2;
 
@@ -1792,139 +1916,87 @@ const EXAMPLE_VALUE_INDENT: usize = RESPONSE_EXAMPLES_INDENT + 2;
 /// never a limit.
 const OPERATION_TEXT_ESTIMATE: usize = 4096;
 
-/// The examples of an operation, already written as text at their final
-/// indent. They are most of the document: writing each while drafting lets
-/// its parsed body be freed at once, on the thread that parsed it, instead
-/// of carrying 10⁵ small values to the end.
-#[derive(Default)]
-struct OpText {
-    /// Media type and text of the request body's `example`.
-    body: Option<(String, String)>,
-    /// Status code, media type and `examples` of each response.
-    responses: Vec<(String, String, Vec<ExampleText>)>,
-}
-
 /// One of a response's `examples`: its key, its summary (the name of the
 /// saved example) and its value, written at [`EXAMPLE_VALUE_INDENT`].
+/// Examples are most of the document: writing each while drafting lets its
+/// parsed body be freed at once, on the thread that parsed it, instead of
+/// carrying 10⁵ small values to the end.
 struct ExampleText {
     key: String,
     summary: String,
     value: String,
 }
 
-impl OpText {
+impl Op {
     /// Bytes of example text held.
-    fn len(&self) -> usize {
-        self.body.as_ref().map_or(0, |(_, t)| t.len())
-            + self
-                .responses
-                .iter()
-                .flat_map(|(_, _, list)| list)
-                .map(|e| e.key.len() + e.summary.len() + e.value.len())
-                .sum::<usize>()
+    fn examples_len(&self) -> usize {
+        self.examples
+            .iter()
+            .flat_map(|(_, _, list)| list)
+            .map(|e| e.key.len() + e.summary.len() + e.value.len())
+            .sum()
     }
 
-    fn response(&self, code: &str, media: &str) -> Option<&[ExampleText]> {
-        self.responses
+    fn examples(&self, code: &str, media: &str) -> Option<&[ExampleText]> {
+        self.examples
             .iter()
             .find(|(c, m, _)| c == code && m == media)
             .map(|(_, _, list)| list.as_slice())
     }
 
-    /// Writes the operation `op` as `write_canonical(op, OPERATION_INDENT)`
-    /// would with the examples in place.
-    fn write_operation(&self, op: &Value, out: &mut Vec<u8>) {
-        let Value::Object(op) = op else {
-            return write_canonical(op, OPERATION_INDENT, out);
-        };
-        write_object_with(
-            op,
-            OPERATION_INDENT,
-            &[],
-            out,
-            &mut |key, v, d, out| match (key, v) {
-                ("requestBody", Value::Object(rb)) => {
-                    let example = |media: &str| {
-                        self.body
-                            .as_ref()
-                            .filter(|(m, _)| m == media)
-                            .map(|(_, t)| Raw::Text(t))
-                    };
-                    write_object_with(rb, d, &[], out, &mut |k, v, d, out| match (k, v) {
-                        ("content", Value::Object(c)) => {
-                            write_content(c, d, "example", &example, out);
-                            true
-                        }
-                        _ => false,
-                    });
-                    true
+    /// Writes the operation at [`OPERATION_INDENT`], as `write_canonical`
+    /// writes its value.
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.head);
+        let mut m = Members::after_others(OPERATION_INDENT);
+        m.key("responses", out);
+        // Keys are status codes as text, in the order of the text.
+        let mut codes: Vec<(String, &Resp)> = self
+            .responses
+            .iter()
+            .map(|(c, r)| (c.to_string(), r))
+            .collect();
+        codes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out.push(b'{');
+        let mut rs = Members::new(OPERATION_INDENT + 1);
+        for (code, r) in &codes {
+            rs.key(code, out);
+            out.push(b'{');
+            let mut fields = Members::new(OPERATION_INDENT + 2);
+            if !r.content.is_empty() {
+                fields.key("content", out);
+                out.push(b'{');
+                let mut medias = Members::new(OPERATION_INDENT + 3);
+                for (media, schema) in &r.content {
+                    medias.key(media, out);
+                    out.push(b'{');
+                    let mut inner = Members::new(OPERATION_INDENT + 4);
+                    if let Some(list) = self.examples(code, media) {
+                        inner.key("examples", out);
+                        write_examples(list, out);
+                    }
+                    inner.key("schema", out);
+                    schema.write(out);
+                    inner.end(out);
                 }
-                ("responses", Value::Object(rs)) => {
-                    write_object_with(rs, d, &[], out, &mut |code, r, d, out| {
-                        let Value::Object(r) = r else { return false };
-                        let example = |media: &str| self.response(code, media).map(Raw::Examples);
-                        write_object_with(r, d, &[], out, &mut |k, v, d, out| match (k, v) {
-                            ("content", Value::Object(c)) => {
-                                write_content(c, d, "examples", &example, out);
-                                true
-                            }
-                            _ => false,
-                        });
-                        true
-                    });
-                    true
-                }
-                _ => false,
-            },
-        );
+                medias.end(out);
+            }
+            fields.key("description", out);
+            write_string(&r.description, out);
+            fields.end(out);
+        }
+        rs.end(out);
+        out.extend_from_slice(&self.tail);
+        newline(OPERATION_INDENT, out);
+        out.push(b'}');
     }
 
-    /// Puts the examples into `op` as values (for [`convert`]).
-    fn splice_into(self, op: &mut Value) {
-        let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
-        if let Some((media, t)) = self.body {
-            if let Some(Value::Object(m)) = op.pointer_mut(&format!(
-                "/requestBody/content/{}",
-                media.replace('~', "~0").replace('/', "~1")
-            )) {
-                m.insert("example".into(), parse(&t));
-            }
-        }
-        for (code, media, t) in self.responses {
-            if let Some(Value::Object(m)) = op.pointer_mut(&format!(
-                "/responses/{code}/content/{}",
-                media.replace('~', "~0").replace('/', "~1")
-            )) {
-                let mut text = Vec::new();
-                write_examples(&t, &mut text);
-                m.insert("examples".into(), parse(&utf8(text)));
-            }
-        }
+    /// The operation as a value (for [`convert`]): its text, read back.
+    fn to_value(&self) -> Value {
+        let mut text = Vec::new();
+        self.write(&mut text);
+        serde_json::from_slice(&text).unwrap_or(Value::Null)
     }
-}
-
-/// Writes a `content` object, merging `key` (the example text `example`
-/// finds for its media type) into each media type's object.
-fn write_content<'t>(
-    c: &Map<String, Value>,
-    depth: usize,
-    key: &str,
-    example: &dyn Fn(&str) -> Option<Raw<'t>>,
-    out: &mut Vec<u8>,
-) {
-    write_object_with(
-        c,
-        depth,
-        &[],
-        out,
-        &mut |media, v, d, out| match (v, example(media)) {
-            (Value::Object(m), Some(text)) => {
-                write_object_with(m, d, &[(key, text)], out, &mut |_, _, _, _| false);
-                true
-            }
-            _ => false,
-        },
-    );
 }
 
 /// A response's `examples`, sorted by key, from example names and value
@@ -1995,7 +2067,7 @@ fn write_examples(list: &[ExampleText], out: &mut Vec<u8>) {
 /// member, so that empty and text responses agree too. `union_name` is the
 /// union's name in two parts, joined only when a union is made.
 fn unify(
-    responses: &mut BTreeMap<u16, Map<String, Value>>,
+    responses: &mut BTreeMap<u16, Resp>,
     in_group: impl Fn(u16) -> bool,
     union_name: (&str, &str),
     components: &mut Components<'_>,
@@ -2004,18 +2076,14 @@ fn unify(
     if members.len() < 2 {
         return;
     }
-    fn json_schema(r: &Map<String, Value>) -> Option<&Value> {
-        r.get("content")?.get("application/json")?.get("schema")
-    }
-    let mut distinct: Vec<&Value> = Vec::new();
+    let mut distinct: Vec<&RespSchema> = Vec::new();
     for c in &members {
-        if let Some(s) = json_schema(&responses[c]) {
-            if !distinct.contains(&s) {
+        if let Some(s) = responses.get(c).and_then(Resp::json) {
+            if !distinct.iter().any(|d| d.same(s, components)) {
                 distinct.push(s);
             }
         }
     }
-    let mut distinct: Vec<Value> = distinct.into_iter().cloned().collect();
     if distinct.is_empty() {
         // progenitor reads a 101 without JSON as a protocol upgrade, a kind
         // no other response can share: drop it next to other successes.
@@ -2024,27 +2092,24 @@ fn unify(
             members.retain(|c| *c != 101);
         }
         let text = members.iter().find_map(|c| {
-            let content = responses[c].get("content")?.as_object()?;
-            let (media, m) = content.iter().next()?;
-            Some((
-                media.clone(),
-                json!({"schema": m.get("schema").cloned().unwrap_or(json!({"type": "string"}))}),
-            ))
+            let (media, schema) = responses.get(c)?.content.first()?;
+            Some((media.clone(), schema.duplicate()))
         });
-        if let Some((media, m)) = text {
+        if let Some((media, schema)) = text {
             for c in &members {
-                let r = responses.get_mut(c).expect("member");
-                let content = r.entry("content").or_insert_with(|| json!({}));
-                if content.as_object().is_some_and(Map::is_empty) {
-                    content[&media] = m.clone();
+                if let Some(r) = responses.get_mut(c) {
+                    if r.content.is_empty() {
+                        r.content.push((media.clone(), schema.duplicate()));
+                    }
                 }
             }
         }
         return;
     }
     let group_schema = if distinct.len() == 1 {
-        distinct.remove(0)
+        distinct[0].duplicate()
     } else {
+        let distinct: Vec<Value> = distinct.iter().map(|s| s.value(components)).collect();
         let mut variants: Vec<Value> = Vec::new();
         for s in distinct {
             match s.get("oneOf").and_then(Value::as_array) {
@@ -2075,19 +2140,14 @@ fn unify(
             name.clone(),
             json!({"oneOf": scored.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
         );
-        json!({"$ref": format!("#/components/schemas/{name}")})
+        RespSchema::Value(json!({"$ref": format!("#/components/schemas/{name}")}))
     };
     for c in &members {
-        let r = responses.get_mut(c).expect("member");
-        let content = r.entry("content").or_insert_with(|| json!({}));
-        let media = content
-            .as_object_mut()
-            .expect("content is an object")
-            .entry("application/json")
-            .or_insert_with(|| json!({}));
-        // Most members hold the group's schema already.
-        if media.get("schema") != Some(&group_schema) {
-            media["schema"] = group_schema.clone();
+        if let Some(r) = responses.get_mut(c) {
+            // Most members hold the group's schema already.
+            if !r.json().is_some_and(|s| s.same(&group_schema, components)) {
+                r.set("application/json", group_schema.duplicate());
+            }
         }
     }
 }
