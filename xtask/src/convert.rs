@@ -1596,21 +1596,30 @@ struct Resp {
     content: Vec<(String, RespSchema)>,
 }
 
-/// The schema of one media type of a response.
+/// The schema of one media type of a response, as text at
+/// [`RESPONSE_SCHEMA_INDENT`]: texts at one indent are equal exactly when
+/// the schemas are, so [`unify`] compares texts.
 enum RespSchema {
     /// Inferred from the examples: the node (a union needs it as a value)
-    /// and its text at [`RESPONSE_SCHEMA_INDENT`]. Texts at one indent are
-    /// equal exactly when the schemas are.
+    /// and its text.
     Inferred(Node, Vec<u8>),
-    /// The text of a schema, at [`RESPONSE_SCHEMA_INDENT`].
+    /// Any other schema.
     Written(Vec<u8>),
-    /// `{"type": "string"}`, for text.
-    Text,
-    /// Made while unifying: a reference to a union.
-    Value(Value),
 }
 
 impl RespSchema {
+    /// A schema given as a value.
+    fn of(v: &Value) -> Self {
+        let mut t = Vec::new();
+        write_canonical(v, RESPONSE_SCHEMA_INDENT, &mut t);
+        RespSchema::Written(t)
+    }
+
+    /// `{"type": "string"}`, for text.
+    fn string() -> Self {
+        RespSchema::of(&json!({"type": "string"}))
+    }
+
     /// The schema as a value.
     fn value(&self, components: &Components<'_>) -> Value {
         match self {
@@ -1618,44 +1627,18 @@ impl RespSchema {
                 schema::to_schema(node, components.names, components.reg)
             }
             RespSchema::Written(t) => serde_json::from_slice(t).unwrap_or(Value::Null),
-            RespSchema::Text => json!({"type": "string"}),
-            RespSchema::Value(v) => v.clone(),
         }
     }
 
-    /// Whether two schemas are the same.
-    fn same(&self, other: &RespSchema, components: &Components<'_>) -> bool {
-        match (self.text(), other.text()) {
-            (Some(a), Some(b)) => a == b,
-            _ => self.value(components) == other.value(components),
+    fn text(&self) -> &[u8] {
+        match self {
+            RespSchema::Inferred(_, t) | RespSchema::Written(t) => t,
         }
     }
 
-    /// A copy (of the text, for an inferred schema).
+    /// A copy (of the text).
     fn duplicate(&self) -> RespSchema {
-        match self {
-            RespSchema::Inferred(_, t) | RespSchema::Written(t) => RespSchema::Written(t.clone()),
-            RespSchema::Text => RespSchema::Text,
-            RespSchema::Value(v) => RespSchema::Value(v.clone()),
-        }
-    }
-
-    /// The text of an inferred or copied schema.
-    fn text(&self) -> Option<&[u8]> {
-        match self {
-            RespSchema::Inferred(_, t) | RespSchema::Written(t) => Some(t),
-            RespSchema::Text | RespSchema::Value(_) => None,
-        }
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        match self {
-            RespSchema::Inferred(_, t) | RespSchema::Written(t) => out.extend_from_slice(t),
-            RespSchema::Text => {
-                write_canonical(&json!({"type": "string"}), RESPONSE_SCHEMA_INDENT, out)
-            }
-            RespSchema::Value(v) => write_canonical(v, RESPONSE_SCHEMA_INDENT, out),
-        }
+        RespSchema::Written(self.text().to_vec())
     }
 }
 
@@ -1825,8 +1808,8 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
                 .collect();
             examples_out.push((code.to_string(), media.clone(), examples(list)));
             match content.binary_search_by(|(m, _)| m.as_str().cmp(&media)) {
-                Ok(i) => content[i].1 = RespSchema::Text,
-                Err(i) => content.insert(i, (media, RespSchema::Text)),
+                Ok(i) => content[i].1 = RespSchema::string(),
+                Err(i) => content.insert(i, (media, RespSchema::string())),
             }
         }
         responses.insert(
@@ -1976,7 +1959,7 @@ impl Op {
                         write_examples(list, out);
                     }
                     inner.key("schema", out);
-                    schema.write(out);
+                    out.extend_from_slice(schema.text());
                     inner.end(out);
                 }
                 medias.end(out);
@@ -2079,7 +2062,7 @@ fn unify(
     let mut distinct: Vec<&RespSchema> = Vec::new();
     for c in &members {
         if let Some(s) = responses.get(c).and_then(Resp::json) {
-            if !distinct.iter().any(|d| d.same(s, components)) {
+            if !distinct.iter().any(|d| d.text() == s.text()) {
                 distinct.push(s);
             }
         }
@@ -2140,12 +2123,12 @@ fn unify(
             name.clone(),
             json!({"oneOf": scored.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
         );
-        RespSchema::Value(json!({"$ref": format!("#/components/schemas/{name}")}))
+        RespSchema::of(&json!({"$ref": format!("#/components/schemas/{name}")}))
     };
     for c in &members {
         if let Some(r) = responses.get_mut(c) {
             // Most members hold the group's schema already.
-            if !r.json().is_some_and(|s| s.same(&group_schema, components)) {
+            if r.json().is_none_or(|s| s.text() != group_schema.text()) {
                 r.set("application/json", group_schema.duplicate());
             }
         }
