@@ -206,8 +206,10 @@ fn build(bytes: &[u8], opts: &Options, write_components: bool) -> Result<Parts, 
     let mut security = Security::default();
     let top_security = coll.auth.as_ref().and_then(|a| security.requirement(a));
     let mut ops: Vec<OpDraft> = Vec::with_capacity(coll.requests.len());
-    let mut ids: HashMap<String, Location> = HashMap::new();
-    let mut routes: HashMap<(String, String), Location> = HashMap::new();
+    // The request that took each id and route (its location is made only
+    // for an error).
+    let mut ids: HashMap<String, &Request> = HashMap::new();
+    let mut routes: HashMap<(String, String), &Request> = HashMap::new();
     let mut registry = Registry::default();
 
     // Drafting (example bodies parsed and inferred) is independent per
@@ -215,27 +217,27 @@ fn build(bytes: &[u8], opts: &Options, write_components: bool) -> Result<Parts, 
     // collection order and takes each as soon as it and those before it are
     // ready. The first error in that order is the one reported.
     let mut failed: Option<ConvertError> = None;
-    let mut accept = |(req, drafted): (&Request, Result<OpDraft, ConvertError>)| {
-        servers.add(&req.url, &vars, &req.location(".request.url"))?;
+    let mut accept = |drafted| {
+        let (req, drafted): (&Request, Result<OpDraft, ConvertError>) = drafted;
+        servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut op = drafted?;
-        let loc = req.location("");
         if let Some(first) = ids.get(&op.id) {
             return Err(ConvertError::Duplicate {
                 what: format!("operationId `{}`", op.id),
-                first: first.clone(),
-                second: loc,
+                first: first.location(""),
+                second: req.location(""),
             });
         }
-        ids.insert(op.id.clone(), loc.clone());
+        ids.insert(op.id.clone(), req);
         let route = (op.method.clone(), op.path.clone());
         if let Some(first) = routes.get(&route) {
             return Err(ConvertError::Duplicate {
                 what: format!("`{} {}`", op.method.to_ascii_uppercase(), op.path),
-                first: first.clone(),
-                second: loc,
+                first: first.location(""),
+                second: req.location(""),
             });
         }
-        routes.insert(route, loc);
+        routes.insert(route, req);
         let req_security = req.auth.as_ref().and_then(|a| security.requirement(a));
         op.security = match (&top_security, req_security) {
             (top, mine) if *top == mine => None,
@@ -992,8 +994,7 @@ struct RespDraft {
 /// Everything of one operation that depends on its request alone (the
 /// servers are collected by the caller, in collection order).
 fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
-    let loc = req.location(".request.url");
-    let (path, path_params) = path_template(&req.url.path, &loc)?;
+    let (path, path_params) = path_template(&req.url.path, &|| req.location(".request.url"))?;
     let mut params = Vec::new();
     for name in &path_params {
         let var = req.url.variables.iter().find(|v| &v.key == name);
@@ -1330,7 +1331,7 @@ fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
 /// `["api", ":id", "{{v}}", ""]` → `/api/{id}/{v}/` and the parameter names.
 fn path_template(
     segments: &[String],
-    loc: &Location,
+    loc: &dyn Fn() -> Location,
 ) -> Result<(String, Vec<String>), ConvertError> {
     let mut out = String::new();
     let mut names: Vec<String> = Vec::new();
@@ -1340,7 +1341,7 @@ fn path_template(
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
         if !ok {
             return Err(ConvertError::invalid(
-                loc.clone(),
+                loc(),
                 format!("path variable `{n}` is not a usable name"),
             ));
         }
@@ -1377,7 +1378,7 @@ fn path_template(
         }
         if rest.contains(['{', '}']) {
             return Err(ConvertError::invalid(
-                loc.clone(),
+                loc(),
                 format!("path segment `{seg}` has a stray brace"),
             ));
         }
@@ -1426,7 +1427,7 @@ impl Servers {
         &mut self,
         url: &postman::Url,
         vars: &HashMap<&str, Option<&str>>,
-        loc: &Location,
+        loc: &dyn Fn() -> Location,
     ) -> Result<(), ConvertError> {
         let Some(host) = url.host.as_deref().filter(|h| !h.is_empty()) else {
             return Ok(());
@@ -1448,7 +1449,7 @@ impl Servers {
                 while let Some(start) = rest.find("{{") {
                     s.push_str(&rest[..start]);
                     let end = rest[start..].find("}}").map(|e| start + e).ok_or_else(|| {
-                        ConvertError::invalid(loc.clone(), format!("cannot parse host `{host}`"))
+                        ConvertError::invalid(loc(), format!("cannot parse host `{host}`"))
                     })?;
                     let name = rest[start + 2..end].trim().to_owned();
                     let default = vars
@@ -2246,7 +2247,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let (p, names) = path_template(&segs, &loc).expect("template");
+        let (p, names) = path_template(&segs, &|| loc.clone()).expect("template");
         assert_eq!(p, "/api/{id}/v{ver}/");
         assert_eq!(names, vec!["id", "ver"]);
     }

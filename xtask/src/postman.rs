@@ -177,8 +177,6 @@ pub struct Example {
     pub content_type: Option<String>,
     /// `_postman_previewlanguage`.
     pub preview_language: Option<String>,
-    /// JSON location, for messages.
-    pub pointer: String,
 }
 
 /// Parses collection bytes into the model.
@@ -552,7 +550,7 @@ fn head<'d, 'a>(doc: &'d Json<'a>) -> Result<(Collection, &'d Json<'a>), Convert
         _ => "Postman collection".to_owned(),
     };
     let variables = match root.get("variable") {
-        Some(v) => key_values(v, None, "$.variable")?
+        Some(v) => key_values(v, &At::new(None, "$.variable"))?
             .into_iter()
             .map(|kv| (kv.key, kv.value))
             .collect(),
@@ -562,11 +560,71 @@ fn head<'d, 'a>(doc: &'d Json<'a>) -> Result<(Collection, &'d Json<'a>), Convert
         name,
         description: description(info.get("description")),
         variables,
-        auth: parse_auth(root.get("auth"), None, "$.auth")?,
+        auth: parse_auth(root.get("auth"), &At::new(None, "$.auth"))?,
         folders: Vec::new(),
         requests: Vec::new(),
     };
     Ok((out, items))
+}
+
+/// Where in the collection something is read, written out as a
+/// [`Location`] only when an error names it. Most of a collection is fine,
+/// and making the location of every member read as text had cost a
+/// formatted string, and a copy of the item's path, per member.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    /// The item's `Folder / Item` path, when in an item.
+    item: Option<&'a str>,
+    ptr: Ptr<'a>,
+}
+
+/// A JSON pointer, as text or as an extension of another one.
+#[derive(Clone, Copy)]
+enum Ptr<'a> {
+    Text(&'a str),
+    /// The parent followed by this text (`.member`).
+    Member(&'a Ptr<'a>, &'a str),
+    /// The parent followed by `[i]`.
+    Index(&'a Ptr<'a>, usize),
+}
+
+impl std::fmt::Display for Ptr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ptr::Text(t) => f.write_str(t),
+            Ptr::Member(parent, m) => write!(f, "{parent}{m}"),
+            Ptr::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+impl<'a> At<'a> {
+    fn new(item: Option<&'a str>, ptr: &'a str) -> Self {
+        At {
+            item,
+            ptr: Ptr::Text(ptr),
+        }
+    }
+
+    /// `suffix` (such as `.request.url`) below this.
+    fn member(&'a self, suffix: &'a str) -> At<'a> {
+        At {
+            item: self.item,
+            ptr: Ptr::Member(&self.ptr, suffix),
+        }
+    }
+
+    /// Element `i` of this array.
+    fn index(&'a self, i: usize) -> At<'a> {
+        At {
+            item: self.item,
+            ptr: Ptr::Index(&self.ptr, i),
+        }
+    }
+
+    fn location(&self) -> Location {
+        Location::new(self.item, self.ptr.to_string())
+    }
 }
 
 fn walk(
@@ -612,7 +670,10 @@ fn walk_item(
     let mut path = folders.to_vec();
     path.push(name.clone());
     let display = path.join(" / ");
-    let auth = match parse_auth(obj.get("auth"), Some(&display), &format!("{ptr}.auth"))? {
+    let auth = match parse_auth(
+        obj.get("auth"),
+        &At::new(Some(&display), &ptr).member(".auth"),
+    )? {
         Some(a) => Some(a),
         None => inherited.cloned(),
     };
@@ -655,10 +716,11 @@ fn parse_request(
         examples: Vec::new(),
     };
     let display = req.display_path();
-    let here = |suffix: &str| Location::new(Some(&display), format!("{ptr}{suffix}"));
+    let at = At::new(Some(&display), ptr);
+    let here = |suffix: &str| at.member(suffix).location();
     match request {
         // A bare URL string is a GET of that URL.
-        Json::String(raw) => req.url = parse_raw_url(raw, &here(".request"))?,
+        Json::String(raw) => req.url = parse_raw_url(raw, &at.member(".request"))?,
         Json::Object(r) => {
             if let Some(m) = r.get("method") {
                 let m = m.as_str().ok_or_else(|| {
@@ -679,30 +741,17 @@ fn parse_request(
             let url = r.get("url").ok_or_else(|| {
                 ConvertError::invalid(here(".request"), "the request has no `url`")
             })?;
-            req.url = parse_url(
-                url,
-                &here(".request.url"),
-                &display,
-                &format!("{ptr}.request.url"),
-            )?;
+            req.url = parse_url(url, &at.member(".request.url"))?;
             if let Some(h) = r.get("header") {
                 if !h.is_string() {
-                    req.headers = key_values(h, Some(&display), &format!("{ptr}.request.header"))?;
+                    req.headers = key_values(h, &at.member(".request.header"))?;
                 }
             }
-            req.body = parse_body(r.get("body"), &display, &format!("{ptr}.request.body"))?;
+            req.body = parse_body(r.get("body"), &at.member(".request.body"))?;
             req.description = description(r.get("description"));
             if req.auth.is_none() {
-                req.auth = parse_auth(
-                    r.get("auth"),
-                    Some(&display),
-                    &format!("{ptr}.request.auth"),
-                )?;
-            } else if let Some(a) = parse_auth(
-                r.get("auth"),
-                Some(&display),
-                &format!("{ptr}.request.auth"),
-            )? {
+                req.auth = parse_auth(r.get("auth"), &at.member(".request.auth"))?;
+            } else if let Some(a) = parse_auth(r.get("auth"), &at.member(".request.auth"))? {
                 req.auth = Some(a);
             }
         }
@@ -723,16 +772,19 @@ fn parse_request(
         let list = responses.as_array().ok_or_else(|| {
             ConvertError::invalid(here(".response"), "`response` must be an array")
         })?;
+        let list_at = at.member(".response");
         for (i, r) in list.iter().enumerate() {
-            let p = format!("{ptr}.response[{i}]");
-            req.examples.push(parse_example(r, &display, &p)?);
+            req.examples.push(parse_example(r, &list_at.index(i))?);
         }
     }
     Ok(req)
 }
 
-fn parse_example(r: &Json<'_>, display: &str, p: &str) -> Result<Example, ConvertError> {
-    let here = |s: &str| Location::new(Some(display), format!("{p}{s}"));
+fn parse_example(r: &Json<'_>, at: &At<'_>) -> Result<Example, ConvertError> {
+    let here = |s: &str| match s {
+        "" => at.location(),
+        s => at.member(s).location(),
+    };
     let obj = r
         .as_object()
         .ok_or_else(|| ConvertError::invalid(here(""), "a saved example must be an object"))?;
@@ -794,7 +846,7 @@ fn parse_example(r: &Json<'_>, display: &str, p: &str) -> Result<Example, Conver
     };
     let mut content_type = None;
     if let Some(h) = obj.get("header").filter(|h| h.is_array()) {
-        for kv in key_values(h, Some(display), &format!("{p}.header"))? {
+        for kv in key_values(h, &at.member(".header"))? {
             if kv.key.eq_ignore_ascii_case("content-type") {
                 content_type = kv.value.map(|v| {
                     v.split(';')
@@ -815,17 +867,16 @@ fn parse_example(r: &Json<'_>, display: &str, p: &str) -> Result<Example, Conver
             .get("_postman_previewlanguage")
             .and_then(Json::as_str)
             .map(str::to_ascii_lowercase),
-        pointer: p.to_owned(),
     })
 }
 
-fn parse_url(v: &Json<'_>, loc: &Location, display: &str, ptr: &str) -> Result<Url, ConvertError> {
+fn parse_url(v: &Json<'_>, at: &At<'_>) -> Result<Url, ConvertError> {
     let obj = match v {
-        Json::String(raw) => return parse_raw_url(raw, loc),
+        Json::String(raw) => return parse_raw_url(raw, at),
         Json::Object(o) => o,
         other => {
             return Err(ConvertError::invalid(
-                loc.clone(),
+                at.location(),
                 format!(
                     "`url` must be a string or an object, found {}",
                     kind_of(other)
@@ -843,12 +894,12 @@ fn parse_url(v: &Json<'_>, loc: &Location, display: &str, ptr: &str) -> Result<U
                 .and_then(Json::as_str)
                 .map(str::to_owned),
             host: match obj.get("host") {
-                Some(Json::Array(parts)) => Some(join_strings(parts, ".", loc)?),
+                Some(Json::Array(parts)) => Some(join_strings(parts, ".", at)?),
                 Some(Json::String(s)) => Some(s.to_string()),
                 Some(Json::Null) | None => None,
                 Some(other) => {
                     return Err(ConvertError::invalid(
-                        loc.clone(),
+                        at.location(),
                         format!(
                             "`url.host` must be an array or a string, found {}",
                             kind_of(other)
@@ -873,7 +924,7 @@ fn parse_url(v: &Json<'_>, loc: &Location, display: &str, ptr: &str) -> Result<U
                             .unwrap_or_default()
                             .to_owned()),
                         other => Err(ConvertError::invalid(
-                            loc.clone(),
+                            at.location(),
                             format!(
                                 "a `url.path` segment must be a string, found {}",
                                 kind_of(other)
@@ -888,39 +939,39 @@ fn parse_url(v: &Json<'_>, loc: &Location, display: &str, ptr: &str) -> Result<U
             variables: Vec::new(),
         }
     } else if let Some(raw) = raw {
-        parse_raw_url(raw, loc)?
+        parse_raw_url(raw, at)?
     } else {
         return Err(ConvertError::invalid(
-            loc.clone(),
+            at.location(),
             "the URL has neither `raw` nor `host`/`path`",
         ));
     };
     if let Some(q) = obj.get("query") {
-        url.query = key_values(q, Some(display), &format!("{ptr}.query"))?;
+        url.query = key_values(q, &at.member(".query"))?;
     } else if has_structure {
         if let Some(raw) = raw {
-            url.query = parse_raw_url(raw, loc)?.query;
+            url.query = parse_raw_url(raw, at)?.query;
         }
     }
     if let Some(vars) = obj.get("variable") {
-        url.variables = key_values(vars, Some(display), &format!("{ptr}.variable"))?;
+        url.variables = key_values(vars, &at.member(".variable"))?;
     }
     if url.host.is_none() && url.path.iter().all(String::is_empty) {
-        return Err(ConvertError::invalid(loc.clone(), "the URL is empty"));
+        return Err(ConvertError::invalid(at.location(), "the URL is empty"));
     }
-    check_braces(&url, loc)?;
+    check_braces(&url, at)?;
     Ok(url)
 }
 
 /// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
-fn parse_raw_url(raw: &str, loc: &Location) -> Result<Url, ConvertError> {
+fn parse_raw_url(raw: &str, at: &At<'_>) -> Result<Url, ConvertError> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(ConvertError::invalid(loc.clone(), "the URL is empty"));
+        return Err(ConvertError::invalid(at.location(), "the URL is empty"));
     }
     if raw.chars().any(char::is_whitespace) {
         return Err(ConvertError::invalid(
-            loc.clone(),
+            at.location(),
             format!("cannot parse URL `{raw}`: it contains white space"),
         ));
     }
@@ -937,7 +988,7 @@ fn parse_raw_url(raw: &str, loc: &Location) -> Result<Url, ConvertError> {
                         .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
             {
                 return Err(ConvertError::invalid(
-                    loc.clone(),
+                    at.location(),
                     format!("cannot parse URL `{raw}`: bad scheme `{p}`"),
                 ));
             }
@@ -980,7 +1031,7 @@ fn parse_raw_url(raw: &str, loc: &Location) -> Result<Url, ConvertError> {
             });
         }
     }
-    check_braces(&url, loc)?;
+    check_braces(&url, at)?;
     Ok(url)
 }
 
@@ -993,7 +1044,7 @@ fn split_path(path: &str) -> Vec<String> {
 }
 
 /// `{{` must close with `}}` everywhere in a URL.
-fn check_braces(url: &Url, loc: &Location) -> Result<(), ConvertError> {
+fn check_braces(url: &Url, at: &At<'_>) -> Result<(), ConvertError> {
     let parts = url.host.iter().chain(url.path.iter());
     for part in parts {
         let mut rest = part.as_str();
@@ -1002,7 +1053,7 @@ fn check_braces(url: &Url, loc: &Location) -> Result<(), ConvertError> {
                 Some(j) => rest = &rest[i + 2 + j + 2..],
                 None => {
                     return Err(ConvertError::invalid(
-                        loc.clone(),
+                        at.location(),
                         format!("cannot parse URL part `{part}`: `{{{{` without a closing `}}}}`"),
                     ))
                 }
@@ -1012,14 +1063,14 @@ fn check_braces(url: &Url, loc: &Location) -> Result<(), ConvertError> {
     Ok(())
 }
 
-fn join_strings(parts: &[Json<'_>], sep: &str, loc: &Location) -> Result<String, ConvertError> {
+fn join_strings(parts: &[Json<'_>], sep: &str, at: &At<'_>) -> Result<String, ConvertError> {
     let mut out = Vec::with_capacity(parts.len());
     for p in parts {
         match p {
             Json::String(s) => out.push(s.as_ref()),
             other => {
                 return Err(ConvertError::invalid(
-                    loc.clone(),
+                    at.location(),
                     format!(
                         "a `url.host` part must be a string, found {}",
                         kind_of(other)
@@ -1031,11 +1082,7 @@ fn join_strings(parts: &[Json<'_>], sep: &str, loc: &Location) -> Result<String,
     Ok(out.join(sep))
 }
 
-fn parse_body(
-    v: Option<&Json<'_>>,
-    display: &str,
-    ptr: &str,
-) -> Result<Option<Body>, ConvertError> {
+fn parse_body(v: Option<&Json<'_>>, at: &At<'_>) -> Result<Option<Body>, ConvertError> {
     let Some(Json::Object(obj)) = v else {
         return Ok(None);
     };
@@ -1063,14 +1110,14 @@ fn parse_body(
         }
         "urlencoded" => {
             let fields = match obj.get("urlencoded") {
-                Some(f) => key_values(f, Some(display), &format!("{ptr}.urlencoded"))?,
+                Some(f) => key_values(f, &at.member(".urlencoded"))?,
                 None => Vec::new(),
             };
             Some(Body::UrlEncoded(fields))
         }
         "formdata" => {
             let fields = match obj.get("formdata") {
-                Some(f) => key_values(f, Some(display), &format!("{ptr}.formdata"))?,
+                Some(f) => key_values(f, &at.member(".formdata"))?,
                 None => Vec::new(),
             };
             Some(Body::FormData(fields))
@@ -1093,7 +1140,7 @@ fn parse_body(
         "" => None,
         other => {
             return Err(ConvertError::invalid(
-                Location::new(Some(display), format!("{ptr}.mode")),
+                at.member(".mode").location(),
                 format!(
                 "unknown body mode `{other}` (expected raw, urlencoded, formdata, file or graphql)"
             ),
@@ -1102,25 +1149,22 @@ fn parse_body(
     })
 }
 
-fn parse_auth(
-    v: Option<&Json<'_>>,
-    display: Option<&str>,
-    ptr: &str,
-) -> Result<Option<Auth>, ConvertError> {
+fn parse_auth(v: Option<&Json<'_>>, at: &At<'_>) -> Result<Option<Auth>, ConvertError> {
     let Some(v) = v else { return Ok(None) };
     let obj = match v {
         Json::Null => return Ok(None),
         Json::Object(o) => o,
         other => {
             return Err(ConvertError::invalid(
-                Location::new(display, ptr),
+                at.location(),
                 format!("`auth` must be an object, found {}", kind_of(other)),
             ))
         }
     };
-    let ty = obj.get("type").and_then(Json::as_str).ok_or_else(|| {
-        ConvertError::invalid(Location::new(display, ptr), "`auth` has no `type`")
-    })?;
+    let ty = obj
+        .get("type")
+        .and_then(Json::as_str)
+        .ok_or_else(|| ConvertError::invalid(at.location(), "`auth` has no `type`"))?;
     // v2.1 stores parameters as [{key, value}], v2.0 as an object.
     let param = |name: &str| -> Option<String> {
         match obj.get(ty) {
@@ -1156,17 +1200,13 @@ fn parse_auth(
 }
 
 /// Reads `[{key, value, description, disabled, type}]`.
-fn key_values(
-    v: &Json<'_>,
-    display: Option<&str>,
-    ptr: &str,
-) -> Result<Vec<KeyValue>, ConvertError> {
+fn key_values(v: &Json<'_>, at: &At<'_>) -> Result<Vec<KeyValue>, ConvertError> {
     let list = match v {
         Json::Array(list) => list,
         Json::Null => return Ok(Vec::new()),
         other => {
             return Err(ConvertError::invalid(
-                Location::new(display, ptr),
+                at.location(),
                 format!(
                     "expected an array of {{key, value}} entries, found {}",
                     kind_of(other)
@@ -1178,7 +1218,7 @@ fn key_values(
     for (i, e) in list.iter().enumerate() {
         let obj = e.as_object().ok_or_else(|| {
             ConvertError::invalid(
-                Location::new(display, format!("{ptr}[{i}]")),
+                at.index(i).location(),
                 format!("expected a {{key, value}} object, found {}", kind_of(e)),
             )
         })?;
@@ -1187,7 +1227,7 @@ fn key_values(
             Some(Json::Null) | None => continue, // Postman keeps blank rows; they mean nothing.
             Some(other) => {
                 return Err(ConvertError::invalid(
-                    Location::new(display, format!("{ptr}[{i}].key")),
+                    at.index(i).member(".key").location(),
                     format!("`key` must be a string, found {}", kind_of(other)),
                 ))
             }
