@@ -519,13 +519,15 @@ impl Components<'_> {
 fn write_node(node: &Node, names: &[String], reg: &Registry, depth: usize, out: &mut Vec<u8>) {
     use schema::{Format, Kind, Scalar};
     let mut first = true;
+    // Keys here are fixed words with nothing to escape: written as they are.
     let mut key = |k: &str, out: &mut Vec<u8>| {
         if !std::mem::take(&mut first) {
             out.push(b',');
         }
         newline(depth + 1, out);
-        write_string(k, out);
-        out.extend_from_slice(b": ");
+        out.push(b'"');
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b"\": ");
     };
     match &node.kind {
         Kind::Any => {
@@ -558,15 +560,12 @@ fn write_node(node: &Node, names: &[String], reg: &Registry, depth: usize, out: 
                 out.extend_from_slice(b"true");
             }
             key("type", out);
-            write_string(
-                match t {
-                    Scalar::String => "string",
-                    Scalar::Integer => "integer",
-                    Scalar::Number => "number",
-                    Scalar::Boolean => "boolean",
-                },
-                out,
-            );
+            out.extend_from_slice(match t {
+                Scalar::String => b"\"string\"",
+                Scalar::Integer => b"\"integer\"",
+                Scalar::Number => b"\"number\"",
+                Scalar::Boolean => b"\"boolean\"",
+            });
         }
         Kind::Array(items) => {
             out.push(b'{');
@@ -765,9 +764,21 @@ fn render_parts(parts: Parts) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// A line break and the indent of `depth` (two spaces a level), copied
+/// from one constant line: it is written for every member and element.
 fn newline(depth: usize, out: &mut Vec<u8>) {
-    out.push(b'\n');
-    out.resize(out.len() + 2 * depth, b' ');
+    const LINE: [u8; 129] = {
+        let mut line = [b' '; 129];
+        line[0] = b'\n';
+        line
+    };
+    match LINE.get(..1 + 2 * depth) {
+        Some(line) => out.extend_from_slice(line),
+        None => {
+            out.push(b'\n');
+            out.resize(out.len() + 2 * depth, b' ');
+        }
+    }
 }
 
 /// Renders a document the same way on every run and platform: keys sorted,
@@ -2120,10 +2131,13 @@ fn unify(
             n += 1;
             name = format!("{union_name}{n}");
         }
-        components.insert(
-            name.clone(),
-            json!({"oneOf": scored.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
+        // Built by hand: `json!` would copy every variant through serde.
+        let mut union = Map::new();
+        union.insert(
+            "oneOf".into(),
+            Value::Array(scored.into_iter().map(|(_, v)| v).collect()),
         );
+        components.insert(name.clone(), Value::Object(union));
         RespSchema::of(&json!({"$ref": format!("#/components/schemas/{name}")}))
     };
     for c in &members {

@@ -760,8 +760,14 @@ pub fn specificity(node: &Node, reg: &Registry) -> usize {
 
 /// Most specific first; ties by the schema's text, for determinism.
 pub fn sort_variants(variants: &mut [(usize, Value)]) {
-    // Each schema's text is made once, not once per comparison.
-    variants.sort_by_cached_key(|(s, v)| (std::cmp::Reverse(*s), v.to_string()));
+    variants.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+    // Texts only where specificities tie (most unions have none), each made
+    // once, not once per comparison.
+    for run in variants.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_by_cached_key(|(_, v)| v.to_string());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -857,6 +863,23 @@ mod tests {
                 [("k".to_owned(), 1, int())]
             );
         }
+    }
+
+    #[test]
+    fn variants_most_specific_first_then_by_text() {
+        let mut v = vec![
+            (0, json!({"type": "string"})),
+            (2, json!({"$ref": "#/components/schemas/B"})),
+            (0, json!({"type": "integer"})),
+            (2, json!({"$ref": "#/components/schemas/A"})),
+            (1, json!({"type": "array"})),
+        ];
+        let mut want = v.clone();
+        want.sort_by_key(|(s, v)| (std::cmp::Reverse(*s), v.to_string()));
+        sort_variants(&mut v);
+        assert_eq!(v, want);
+        assert_eq!(v[0].1, json!({"$ref": "#/components/schemas/A"}));
+        assert_eq!(v[4].1, json!({"type": "string"}));
     }
 
     #[test]
