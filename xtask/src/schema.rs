@@ -61,7 +61,7 @@ pub enum Format {
     /// No sample said anything (concrete values never assert a format).
     Unknown,
     /// Every placeholder seen agreed on this format.
-    Known(String),
+    Known(Cow<'static, str>),
     /// Placeholders disagreed: no format.
     Conflict,
 }
@@ -215,18 +215,45 @@ impl Node {
     pub fn scalar(s: Scalar, format: Option<&str>) -> Self {
         Node::new(Kind::Scalar(
             s,
-            format.map_or(Format::Unknown, |f| Format::Known(f.to_owned())),
+            format.map_or(Format::Unknown, |f| Format::Known(format_name(f))),
         ))
+    }
+}
+
+/// A format's name, not copied when it is one of the usual ones (inference
+/// meets one in nearly every string of an importer-made body).
+fn format_name(f: &str) -> Cow<'static, str> {
+    const USUAL: &[&str] = &[
+        "int32",
+        "int64",
+        "float",
+        "double",
+        "date-time",
+        "date",
+        "uuid",
+        "email",
+        "uri",
+        "byte",
+        "binary",
+        "password",
+        "time",
+        "hostname",
+        "ipv4",
+        "ipv6",
+    ];
+    match USUAL.iter().find(|u| **u == f) {
+        Some(u) => Cow::Borrowed(u),
+        None => Cow::Owned(f.to_owned()),
     }
 }
 
 /// Type and format for one of Postman's importer placeholders (`<uuid>` …).
 pub fn placeholder(s: &str) -> Option<(Scalar, Option<&str>)> {
     let inner = s.strip_prefix('<')?.strip_suffix('>')?;
-    let ok = inner.chars().next()?.is_ascii_alphabetic()
+    let ok = inner.as_bytes().first()?.is_ascii_alphabetic()
         && inner
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
     if !ok {
         return None;
     }
@@ -704,7 +731,7 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
                 }),
             );
             if let Format::Known(f) = f {
-                m.insert("format".into(), Value::from(f.as_str()));
+                m.insert("format".into(), Value::from(f.as_ref()));
             }
             m
         }
@@ -897,6 +924,22 @@ mod tests {
         assert_eq!(v, want);
         assert_eq!(v[0].1, json!({"$ref": "#/components/schemas/A"}));
         assert_eq!(v[4].1, json!({"type": "string"}));
+    }
+
+    #[test]
+    fn formats_usual_or_not_read_and_merge_alike() {
+        let format = |n: Node| match n.kind {
+            Kind::Scalar(_, Format::Known(f)) => f.into_owned(),
+            other => panic!("a known format: {other:?}"),
+        };
+        assert_eq!(format(infer(&json!("<uuid>"))), "uuid");
+        assert_eq!(format(infer(&json!("<iban-code>"))), "iban-code");
+        // A usual name (not copied) and the same name copied are one format.
+        let copied = Node::new(Kind::Scalar(
+            Scalar::String,
+            Format::Known("uuid".to_owned().into()),
+        ));
+        assert_eq!(format(merge(infer(&json!("<uuid>")), copied)), "uuid");
     }
 
     #[test]
