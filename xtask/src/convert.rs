@@ -859,8 +859,7 @@ fn write_json(v: &Json<'_>, indent: usize, out: &mut Vec<u8>) {
 
 /// Writes an object as [`write_canonical`] does: members sorted by key.
 fn write_object(m: &Map<String, Value>, indent: usize, out: &mut Vec<u8>) {
-    out.push(b'{');
-    let mut members = Members::new(indent);
+    let mut members = Members::open(indent, out);
     let mut member = |k: &str, v: &Value, out: &mut Vec<u8>| {
         members.key(k, out);
         write_canonical(v, indent + 1, out);
@@ -1682,8 +1681,9 @@ struct Members {
 }
 
 impl Members {
-    /// After `{` has been written; members at `indent + 1`.
-    fn new(indent: usize) -> Self {
+    /// Writes `{`; members go at `indent + 1`.
+    fn open(indent: usize, out: &mut Vec<u8>) -> Self {
+        out.push(b'{');
         Members {
             indent,
             first: true,
@@ -1709,7 +1709,7 @@ impl Members {
 
     fn end(self, out: &mut Vec<u8>) {
         if self.first {
-            out.extend_from_slice(b"}");
+            out.push(b'}');
         } else {
             newline(self.indent, out);
             out.push(b'}');
@@ -1720,8 +1720,7 @@ impl Members {
 fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
     const MEMBER: usize = OPERATION_INDENT + 1;
     let mut head = Vec::with_capacity(1024);
-    head.push(b'{');
-    let mut m = Members::new(OPERATION_INDENT);
+    let mut m = Members::open(OPERATION_INDENT, &mut head);
     if let Some(d) = &op.description {
         m.key("description", &mut head);
         write_string(d, &mut head);
@@ -1737,14 +1736,11 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
         match body {
             BodyDraft::Json { node, example } => {
                 // {"content": {"application/json": {"example", "schema"}}, "required": true}
-                head.push(b'{');
-                let mut rb = Members::new(MEMBER);
+                let mut rb = Members::open(MEMBER, &mut head);
                 rb.key("content", &mut head);
-                head.push(b'{');
-                let mut content = Members::new(MEMBER + 1);
+                let mut content = Members::open(MEMBER + 1, &mut head);
                 content.key("application/json", &mut head);
-                head.push(b'{');
-                let mut media = Members::new(MEMBER + 2);
+                let mut media = Members::open(MEMBER + 2, &mut head);
                 if let Some(e) = &example {
                     media.key("example", &mut head);
                     head.extend_from_slice(e.as_bytes());
@@ -1952,20 +1948,16 @@ impl Op {
             .map(|(c, r)| (c.to_string(), r))
             .collect();
         codes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        out.push(b'{');
-        let mut rs = Members::new(OPERATION_INDENT + 1);
+        let mut rs = Members::open(OPERATION_INDENT + 1, out);
         for (code, r) in &codes {
             rs.key(code, out);
-            out.push(b'{');
-            let mut fields = Members::new(OPERATION_INDENT + 2);
+            let mut fields = Members::open(OPERATION_INDENT + 2, out);
             if !r.content.is_empty() {
                 fields.key("content", out);
-                out.push(b'{');
-                let mut medias = Members::new(OPERATION_INDENT + 3);
+                let mut medias = Members::open(OPERATION_INDENT + 3, out);
                 for (media, schema) in &r.content {
                     medias.key(media, out);
-                    out.push(b'{');
-                    let mut inner = Members::new(OPERATION_INDENT + 4);
+                    let mut inner = Members::open(OPERATION_INDENT + 4, out);
                     if let Some(list) = self.examples(code, media) {
                         inner.key("examples", out);
                         write_examples(list, out);
