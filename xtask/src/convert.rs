@@ -1785,7 +1785,9 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
     write_string(&op.summary, &mut tail);
     if let Some(tag) = &op.tag {
         t.key("tags", &mut tail);
-        write_one_item_array(tag, MEMBER, &mut tail);
+        write_items(std::slice::from_ref(tag), MEMBER, &mut tail, |t, _, out| {
+            write_string(t, out)
+        });
     }
 
     let mut examples_out = Vec::new();
@@ -1849,15 +1851,6 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
             examples: examples_out,
         },
     }
-}
-
-/// Writes `["item"]` at `indent`.
-fn write_one_item_array(item: &str, indent: usize, out: &mut Vec<u8>) {
-    out.push(b'[');
-    newline(indent + 1, out);
-    write_string(item, out);
-    newline(indent, out);
-    out.push(b']');
 }
 
 impl Built {
