@@ -1793,14 +1793,14 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
     let mut examples_out = Vec::new();
     let mut responses: BTreeMap<u16, Resp> = BTreeMap::new();
     for (code, r) in op.responses {
-        let mut content: Vec<(String, RespSchema)> = Vec::new();
+        let mut resp = Resp {
+            description: r.description,
+            content: Vec::new(),
+        };
         if let Some(node) = r.json {
             let mut text = Vec::new();
             write_node(&node, names, reg, RESPONSE_SCHEMA_INDENT, &mut text);
-            content.push((
-                "application/json".to_owned(),
-                RespSchema::Inferred(node, text),
-            ));
+            resp.set("application/json", RespSchema::Inferred(node, text));
             examples_out.push((
                 code.to_string(),
                 "application/json".to_owned(),
@@ -1816,19 +1816,10 @@ fn emit_operation(op: OpDraft, names: &[String], reg: &Registry) -> Built {
                     (n, String::from_utf8(v).unwrap_or_default())
                 })
                 .collect();
-            examples_out.push((code.to_string(), media.clone(), examples(list)));
-            match content.binary_search_by(|(m, _)| m.as_str().cmp(&media)) {
-                Ok(i) => content[i].1 = RespSchema::string(),
-                Err(i) => content.insert(i, (media, RespSchema::string())),
-            }
+            resp.set(&media, RespSchema::string());
+            examples_out.push((code.to_string(), media, examples(list)));
         }
-        responses.insert(
-            code,
-            Resp {
-                description: r.description,
-                content,
-            },
-        );
+        responses.insert(code, resp);
     }
     if responses.is_empty() {
         // OpenAPI requires at least one response; say nothing about its body.

@@ -781,10 +781,7 @@ fn parse_request(
 }
 
 fn parse_example(r: &Json<'_>, at: &At<'_>) -> Result<Example, ConvertError> {
-    let here = |s: &str| match s {
-        "" => at.location(),
-        s => at.member(s).location(),
-    };
+    let here = |s: &str| at.member(s).location();
     let obj = r
         .as_object()
         .ok_or_else(|| ConvertError::invalid(here(""), "a saved example must be an object"))?;

@@ -103,31 +103,6 @@ impl Props {
         self.0.is_empty()
     }
 
-    fn find(&self, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
-    }
-
-    /// The property called `name`.
-    pub fn get(&self, name: &str) -> Option<&Prop> {
-        self.find(name).ok().map(|i| &self.0[i].1)
-    }
-
-    /// The property called `name`, to change.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Prop> {
-        self.find(name).ok().map(|i| &mut self.0[i].1)
-    }
-
-    /// Adds or replaces the property `name`; returns the one replaced.
-    pub fn insert(&mut self, name: String, prop: Prop) -> Option<Prop> {
-        match self.find(&name) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, prop)),
-            Err(i) => {
-                self.0.insert(i, (name, prop));
-                None
-            }
-        }
-    }
-
     /// Names and properties, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Prop)> + '_ {
         self.0.iter().map(|(k, p)| (k, p))
@@ -845,14 +820,12 @@ mod tests {
         let got: Vec<(&String, u32)> = props.iter().map(|(k, p)| (k, p.seen)).collect();
         let want: Vec<(&String, u32)> = map.iter().map(|(k, p)| (k, p.seen)).collect();
         assert_eq!(got, want);
-        assert_eq!(props.get("a").map(|p| p.seen), Some(4));
-        assert!(props.get("d").is_none());
-
-        let mut props = props;
-        assert_eq!(props.insert("d".into(), prop(6)).map(|p| p.seen), None);
-        assert_eq!(props.insert("a".into(), prop(7)).map(|p| p.seen), Some(4));
         let names: Vec<&str> = props.keys().map(String::as_str).collect();
-        assert_eq!(names, ["a", "b", "c", "d"]);
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(
+            props.values().map(|p| p.seen).collect::<Vec<_>>(),
+            [4, 5, 3]
+        );
     }
 
     #[test]
