@@ -1,0 +1,254 @@
+//! The MFA flow of every resource: a retrieve that answers at once or pauses
+//! with `428 token_required`, the resume that checks the token, asks for
+//! another factor or completes, session expiry, and `save_data` (`201` and
+//! stored, or `200`).
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::errors::{
+    bad_request, invalid_token, json_response, random_hex, session_expired, ApiError,
+};
+use super::resources::Resource;
+use super::store::{Fetch, Session, Shared, EXPIRING_SECS};
+use super::validate::{resume_body, retrieve_body, View};
+use super::{Scenario, TokenRequiredShape, SANDBOX_TOKEN};
+
+/// `message` of every 428 object.
+pub(super) const TOKEN_REQUIRED_MESSAGE: &str =
+    "A MFA token is required by the institution to login";
+/// `instructions` of the SMS factor.
+pub(super) const SMS_INSTRUCTIONS: &str = "Enter the 6-digit code sent by SMS to ***-***-1234";
+
+/// `POST` on the path of `resource`.
+pub(super) fn retrieve(
+    shared: &Shared,
+    resource: &'static Resource,
+    bytes: &[u8],
+    view: &View,
+) -> Response {
+    let body = match retrieve_body(resource, bytes) {
+        Ok(body) => body,
+        Err(errors) => return bad_request(&errors),
+    };
+    let fetch = Fetch {
+        resource,
+        scenario: body.scenario,
+        link: body.link,
+        account: body.account,
+        dates: body.dates,
+    };
+    let right = body.token.as_deref().map(|t| t == SANDBOX_TOKEN);
+    let round = match fetch.scenario {
+        Scenario::NoMfa => return complete(shared, &fetch, body.save_data, view),
+        Scenario::TokenOnce => match right {
+            Some(true) => return complete(shared, &fetch, body.save_data, view),
+            Some(false) => return invalid_token(),
+            None => 1,
+        },
+        Scenario::TokenTwice => match right {
+            Some(true) => 2,
+            Some(false) => return invalid_token(),
+            None => 1,
+        },
+        Scenario::WrongToken => match right {
+            Some(_) => return invalid_token(),
+            None => 1,
+        },
+        Scenario::Inputless | Scenario::Expiring => 1,
+    };
+    let session_id = random_hex();
+    let now = Instant::now();
+    let session = Session {
+        fetch,
+        round,
+        deadline: now.checked_add(Duration::from_secs(shared.expiry_secs(fetch.scenario))),
+    };
+    {
+        let mut inner = shared.lock();
+        inner.sessions.retain(|_, s| !s.expired(now));
+        inner.sessions.insert(session_id.clone(), session);
+    }
+    token_required(shared, &session_id, &session)
+}
+
+/// What a resume comes to, decided under the lock.
+enum Outcome {
+    Expired,
+    WrongLink,
+    MissingToken,
+    BadToken,
+    Again(Session),
+    Complete(Fetch),
+}
+
+/// `PATCH` on the path of `resource`.
+pub(super) fn resume(
+    shared: &Shared,
+    resource: &'static Resource,
+    bytes: &[u8],
+    view: &View,
+) -> Response {
+    let body = match resume_body(resource, bytes) {
+        Ok(body) => body,
+        Err(errors) => return bad_request(&errors),
+    };
+    let now = Instant::now();
+    let outcome = {
+        let mut inner = shared.lock();
+        let outcome = match inner.sessions.get_mut(&body.session) {
+            // A session of another resource is unknown here.
+            Some(session) if session.fetch.resource.path == resource.path => {
+                advance(shared, session, body.link, body.token.as_deref(), now)
+            }
+            _ => return session_expired(),
+        };
+        if matches!(outcome, Outcome::Expired | Outcome::Complete(_)) {
+            inner.sessions.remove(&body.session);
+        }
+        outcome
+    };
+    match outcome {
+        Outcome::Expired => session_expired(),
+        Outcome::WrongLink => bad_request(&[ApiError::field(
+            "invalid_link",
+            "link",
+            "The link does not match the MFA session",
+        )]),
+        Outcome::MissingToken => bad_request(&[ApiError::field(
+            "required",
+            "token",
+            "A token is required to resume this MFA session",
+        )]),
+        Outcome::BadToken => invalid_token(),
+        Outcome::Again(session) => token_required(shared, &body.session, &session),
+        Outcome::Complete(fetch) => complete(shared, &fetch, body.save_data, view),
+    }
+}
+
+/// One resume of `session` with `link` and `token`: the next step of its scenario.
+fn advance(
+    shared: &Shared,
+    session: &mut Session,
+    link: uuid::Uuid,
+    token: Option<&str>,
+    now: Instant,
+) -> Outcome {
+    let scenario = session.fetch.scenario;
+    if session.expired(now) {
+        return Outcome::Expired;
+    }
+    if session.fetch.link != link {
+        return Outcome::WrongLink;
+    }
+    if !scenario.needs_token() {
+        return Outcome::Complete(session.fetch);
+    }
+    match token {
+        None => Outcome::MissingToken,
+        Some(t) if scenario == Scenario::WrongToken || t != SANDBOX_TOKEN => Outcome::BadToken,
+        Some(_) if scenario == Scenario::TokenTwice && session.round == 1 => {
+            session.round = 2;
+            session.deadline = now.checked_add(Duration::from_secs(shared.expiry_secs(scenario)));
+            Outcome::Again(*session)
+        }
+        Some(_) => Outcome::Complete(session.fetch),
+    }
+}
+
+/// The 428 answer for `session`.
+fn token_required(shared: &Shared, session_id: &str, session: &Session) -> Response {
+    let scenario = session.fetch.scenario;
+    let secs = shared.expiry_secs(scenario);
+    let expiry = if shared.config.expiry_as_string {
+        Value::String(secs.to_string())
+    } else {
+        Value::Number(secs.into())
+    };
+    let link = session.fetch.link.to_string();
+    let body = match shared.config.shape {
+        TokenRequiredShape::Legacy => json!({
+            "detail": "Token Required",
+            "session": session_id,
+            "expiry": expiry,
+            "link": link,
+        }),
+        shape => {
+            let object = json!({
+                "code": "token_required",
+                "message": TOKEN_REQUIRED_MESSAGE,
+                "request_id": random_hex(),
+                "session": session_id,
+                "expiry": expiry,
+                "link": link,
+                "token_generation_data": token_generation_data(scenario, session.round),
+            });
+            if shape == TokenRequiredShape::Array {
+                Value::Array(vec![object])
+            } else {
+                object
+            }
+        }
+    };
+    json_response(StatusCode::PRECONDITION_REQUIRED, body)
+}
+
+fn token_generation_data(scenario: Scenario, round: u8) -> Value {
+    let numeric = |instructions: String| {
+        json!({
+            "instructions": instructions,
+            "type": "numeric",
+            "value": SANDBOX_TOKEN,
+            "expects_user_input": true,
+        })
+    };
+    match (scenario, round) {
+        (Scenario::Inputless, _) => json!({
+            "instructions": "Approve the login in your bank's app, then continue",
+            "type": "inputless",
+            "value": null,
+            "expects_user_input": false,
+        }),
+        (Scenario::TokenTwice, 1) => numeric(format!("{SMS_INSTRUCTIONS} (first factor)")),
+        (Scenario::TokenTwice, _) => {
+            numeric("Enter the code from your token app (second factor)".into())
+        }
+        (Scenario::Expiring, _) => {
+            numeric(format!("{SMS_INSTRUCTIONS} within {EXPIRING_SECS} seconds"))
+        }
+        _ => numeric(SMS_INSTRUCTIONS.into()),
+    }
+}
+
+/// Answers the records of `fetch`, storing them when `save_data`.
+fn complete(shared: &Shared, fetch: &Fetch, save_data: bool, view: &View) -> Response {
+    tracing::debug!(
+        resource = fetch.resource.path,
+        scenario = %fetch.scenario,
+        link = %fetch.link,
+        dates = ?fetch.dates,
+        save_data,
+        "belvo sandbox completes a retrieve"
+    );
+    let records = shared.records_for(fetch);
+    let body: Vec<Value> = records.iter().map(|r| view.apply(r.body.clone())).collect();
+    if save_data {
+        let mut inner = shared.lock();
+        let stored = inner.records(fetch.resource);
+        for record in records {
+            match stored.iter_mut().find(|s| s.id == record.id) {
+                Some(existing) => *existing = record,
+                None => stored.push(record),
+            }
+        }
+    }
+    let status = if save_data {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    json_response(status, Value::Array(body))
+}

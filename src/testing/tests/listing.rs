@@ -1,0 +1,130 @@
+//! Listing (pagination, filters), detail and delete over HTTP.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+#[tokio::test]
+async fn list_paginates_with_absolute_urls() {
+    let api = Api::start().await;
+    let base = api.sandbox.base_url();
+    let first = api.get(BALANCES_PATH).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["count"], 250);
+    assert_eq!(first.body["results"].as_array().map(Vec::len), Some(100));
+    assert_eq!(
+        first.body["next"],
+        format!("{base}/api/balances/?page=2&page_size=100")
+    );
+    assert!(first.body["previous"].is_null());
+    assert!(first.body["results"][0]["balance"].is_number());
+
+    let last = api.get("/api/balances/?page=3&page_size=100").await;
+    assert_eq!(last.body["results"].as_array().map(Vec::len), Some(50));
+    assert!(last.body["next"].is_null());
+    assert_eq!(
+        last.body["previous"],
+        format!("{base}/api/balances/?page=2&page_size=100")
+    );
+
+    // Following `next` walks every balance once, in a stable order.
+    let mut url = Some(format!("{base}/api/balances/?page_size=40"));
+    let mut seen = Vec::new();
+    while let Some(next) = url {
+        let page = send(
+            api.http
+                .get(next)
+                .basic_auth(SANDBOX_SECRET_ID, Some(SANDBOX_SECRET_PASSWORD)),
+        )
+        .await;
+        seen.extend(
+            page.body["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|b| b["id"].clone()),
+        );
+        url = page.body["next"].as_str().map(String::from);
+    }
+    assert_eq!(seen.len(), 250);
+    assert_eq!(
+        seen.iter().collect::<std::collections::HashSet<_>>().len(),
+        250
+    );
+
+    let beyond = api.get("/api/balances/?page=4").await;
+    assert_eq!(beyond.status, 404);
+    assert_eq!(first_error(&beyond)["code"], "not_found");
+    assert_eq!(first_error(&beyond)["message"], "Invalid page.");
+
+    for size in ["0", "1001", "abc"] {
+        let reply = api.get(&format!("/api/balances/?page_size={size}")).await;
+        assert_eq!(reply.status, 400, "{size}");
+        assert_eq!(first_error(&reply)["field"], "page_size");
+    }
+    let bad_link = api.get("/api/balances/?link=nope").await;
+    assert_eq!(bad_link.status, 400);
+    assert_eq!(first_error(&bad_link)["field"], "link");
+
+    // A completed MFA flow with save_data adds its balances, filterable by link.
+    let link = Scenario::Inputless.link();
+    let session = session_of(&api.start_flow(Scenario::Inputless).await);
+    assert_eq!(
+        api.resume(json!({"session": session, "link": link}))
+            .await
+            .status,
+        201
+    );
+    let all = api.get(BALANCES_PATH).await;
+    assert_eq!(all.body["count"], 253);
+    let mine = api
+        .get(&format!("/api/balances/?link={link}&page_size=2"))
+        .await;
+    assert_eq!(mine.body["count"], 3);
+    assert_eq!(
+        mine.body["next"],
+        format!("{base}/api/balances/?page=2&page_size=2&link={link}")
+    );
+    let none = api
+        .get(&format!(
+            "/api/balances/?link={}",
+            Scenario::WrongToken.link()
+        ))
+        .await;
+    assert_eq!((none.status, none.body["count"].clone()), (200, json!(0)));
+    assert_eq!(api.sandbox.hits().list, 17);
+}
+
+#[tokio::test]
+async fn detail_and_delete() {
+    let api = Api::start().await;
+    let list = api.get("/api/balances/?page_size=1").await;
+    let balance = list.body["results"][0].clone();
+    let path = format!(
+        "{BALANCES_PATH}{}/",
+        balance["id"].as_str().unwrap_or_default()
+    );
+
+    let found = api.get(&path).await;
+    assert_eq!(found.status, 200);
+    assert_eq!(found.body, balance);
+
+    for missing in [
+        format!("{BALANCES_PATH}{}/", Uuid::nil()),
+        "/api/balances/not-a-uuid/".into(),
+    ] {
+        let reply = api.get(&missing).await;
+        assert_eq!(reply.status, 404, "{missing}");
+        assert_eq!(first_error(&reply)["code"], "not_found");
+    }
+
+    let deleted = api.delete(&path).await;
+    assert_eq!(deleted.status, 204);
+    assert!(deleted.text.is_empty());
+    assert_eq!(api.get(&path).await.status, 404);
+    assert_eq!(api.delete(&path).await.status, 404);
+    assert_eq!(api.get(BALANCES_PATH).await.body["count"], 249);
+    let hits = api.sandbox.hits();
+    assert_eq!((hits.detail, hits.delete), (4, 2));
+}
