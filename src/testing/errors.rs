@@ -102,7 +102,10 @@ pub(super) fn session_expired() -> Response {
 pub(super) fn unauthorized() -> Response {
     let mut response = errors_response(
         StatusCode::UNAUTHORIZED,
-        &[ApiError::new("authentication_failed", "Invalid credentials")],
+        &[ApiError::new(
+            "authentication_failed",
+            "Invalid credentials",
+        )],
     );
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,

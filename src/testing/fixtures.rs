@@ -143,7 +143,9 @@ mod tests {
     }
 
     fn keys(v: &Value) -> Vec<&String> {
-        v.as_object().map(|o| o.keys().collect()).unwrap_or_default()
+        v.as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -168,7 +170,10 @@ mod tests {
         let again = balances(&batch(true));
         let ids: Vec<Uuid> = once.iter().map(|r| r.id).collect();
         assert_eq!(ids, again.iter().map(|r| r.id).collect::<Vec<_>>());
-        assert_eq!(ids.iter().collect::<std::collections::HashSet<_>>().len(), 3);
+        assert_eq!(
+            ids.iter().collect::<std::collections::HashSet<_>>().len(),
+            3
+        );
         assert!(ids.iter().all(|id| id.get_version_num() == 5));
         let next_day = balances(&Batch {
             day: NaiveDate::from_ymd_opt(2024, 1, 30).expect("date"),
@@ -200,7 +205,11 @@ mod tests {
             .collect();
         assert_eq!(
             categories,
-            [&Value::Null, &Value::from("DIGITAL_WALLET"), &Value::from("CHECKING_ACCOUNT")]
+            [
+                &Value::Null,
+                &Value::from("DIGITAL_WALLET"),
+                &Value::from("CHECKING_ACCOUNT")
+            ]
         );
     }
 }

@@ -63,14 +63,18 @@ fn item(resource: &'static Resource) -> MethodRouter<Arc<Shared>> {
         .layer(Extension(resource))
 }
 
-/// The whole body, or Belvo's `400` when it cannot be read.
-fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    body.map_err(|e| {
-        bad_request(&[ApiError::new(
+/// `answer` applied to the whole body, or Belvo's `400` when it cannot be read.
+fn with_body(
+    body: Result<Bytes, BytesRejection>,
+    answer: impl FnOnce(&[u8]) -> Response,
+) -> Response {
+    match body {
+        Ok(bytes) => answer(&bytes),
+        Err(e) => bad_request(&[ApiError::new(
             "invalid",
             format!("Could not read the request body: {e}"),
-        )])
-    })
+        )]),
+    }
 }
 
 async fn retrieve(
@@ -80,10 +84,9 @@ async fn retrieve(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     shared.lock().hits.retrieve += 1;
-    match read_body(body) {
-        Ok(bytes) => flow::retrieve(&shared, resource, &bytes, &View::from_uri(&uri)),
-        Err(response) => response,
-    }
+    with_body(body, |bytes| {
+        flow::retrieve(&shared, resource, bytes, &View::from_uri(&uri))
+    })
 }
 
 async fn resume(
@@ -93,10 +96,9 @@ async fn resume(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     shared.lock().hits.resume += 1;
-    match read_body(body) {
-        Ok(bytes) => flow::resume(&shared, resource, &bytes, &View::from_uri(&uri)),
-        Err(response) => response,
-    }
+    with_body(body, |bytes| {
+        flow::resume(&shared, resource, bytes, &View::from_uri(&uri))
+    })
 }
 
 /// The list: `page`, `page_size` (1..=1000, default 100), the `link` and

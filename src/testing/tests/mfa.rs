@@ -166,7 +166,9 @@ async fn token_twice_needs_two_resumes() {
     );
 
     let done = api
-        .resume(json!({"session": session, "link": link, "token": SANDBOX_TOKEN, "save_data": false}))
+        .resume(
+            json!({"session": session, "link": link, "token": SANDBOX_TOKEN, "save_data": false}),
+        )
         .await;
     assert_eq!(done.status, 200, "{}", done.text);
     assert_eq!(done.body.as_array().map(Vec::len), Some(3));
@@ -193,7 +195,9 @@ async fn wrong_token_rejects_every_token() {
     let session = session_of(&api.start_flow(Scenario::WrongToken).await);
     for token in [SANDBOX_TOKEN, "000000"] {
         let reply = api
-            .resume(json!({"session": session, "link": Scenario::WrongToken.link(), "token": token}))
+            .resume(
+                json!({"session": session, "link": Scenario::WrongToken.link(), "token": token}),
+            )
             .await;
         assert_eq!(reply.status, 400);
         assert_eq!(first_error(&reply)["code"], "invalid");
@@ -227,7 +231,9 @@ async fn expired_session_answers_session_expired() {
     assert_eq!(paused.body["expiry"], json!(2));
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let late = api
-        .resume(json!({"session": session, "link": Scenario::Expiring.link(), "token": SANDBOX_TOKEN}))
+        .resume(
+            json!({"session": session, "link": Scenario::Expiring.link(), "token": SANDBOX_TOKEN}),
+        )
         .await;
     assert_eq!(late.status, 400);
     let error = first_error(&late);
@@ -263,7 +269,9 @@ async fn array_and_legacy_shapes_and_string_expiry() {
     assert_eq!(reply.body["link"], Scenario::TokenOnce.link().to_string());
     assert!(reply.body.get("code").is_none());
     let done = legacy
-        .resume(json!({"session": session, "link": Scenario::TokenOnce.link(), "token": SANDBOX_TOKEN}))
+        .resume(
+            json!({"session": session, "link": Scenario::TokenOnce.link(), "token": SANDBOX_TOKEN}),
+        )
         .await;
     assert_eq!(done.body.as_array().map(Vec::len), Some(2));
 

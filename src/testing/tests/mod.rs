@@ -278,9 +278,7 @@ async fn responses_are_json() {
         api.http.get(api.url(BALANCES_PATH)).send().await,
         api.authed(reqwest::Method::GET, BALANCES_PATH).send().await,
         api.authed(reqwest::Method::POST, BALANCES_PATH)
-            .json(
-                &json!({"link": Scenario::TokenOnce.link(), "date_from": FROM, "date_to": TO}),
-            )
+            .json(&json!({"link": Scenario::TokenOnce.link(), "date_from": FROM, "date_to": TO}))
             .send()
             .await,
     ] {

@@ -73,7 +73,9 @@ async fn documented_nulls_reach_every_operation() {
     // After a 428 and its resume, in the list, and in the detail.
     let session = session_of(&api.start_flow(Scenario::TokenOnce).await);
     let resumed = api
-        .resume(json!({"session": session, "link": Scenario::TokenOnce.link(), "token": SANDBOX_TOKEN}))
+        .resume(
+            json!({"session": session, "link": Scenario::TokenOnce.link(), "token": SANDBOX_TOKEN}),
+        )
         .await;
     assert_eq!(resumed.status, 201, "{}", resumed.text);
     resumed
