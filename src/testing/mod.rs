@@ -92,6 +92,7 @@ mod tests;
 pub use materialize::materialize;
 pub use scenario::{Hits, SandboxConfig, Scenario, TokenRequiredShape};
 
+use resources::{Resource, RESOURCES};
 use store::Shared;
 
 /// The secret id the sandbox accepts (the HTTP Basic user).
@@ -139,9 +140,17 @@ impl Sandbox {
     ///
     /// Fails only if no port of `127.0.0.1` can be bound.
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Sandbox::serve(config, RESOURCES).await
+    }
+
+    /// Starts a sandbox serving `resources`.
+    async fn serve(
+        config: SandboxConfig,
+        resources: &'static [Resource],
+    ) -> std::io::Result<Sandbox> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(config, format!("http://{addr}")));
+        let shared = Arc::new(Shared::new(config, format!("http://{addr}"), resources));
         let app = routes::router(Arc::clone(&shared));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -30,13 +30,16 @@ pub(super) struct Resource {
 }
 
 /// Every resource the sandbox serves.
-pub(super) static RESOURCES: &[Resource] = &[Resource {
+pub(super) static RESOURCES: &[Resource] = &[BALANCES];
+
+/// `/api/balances/`: list, retrieve, resume, detail, delete.
+pub(super) const BALANCES: Resource = Resource {
     path: "/api/balances/",
     date_range: true,
     resume: true,
     save_data: true,
     records: fixtures::balances,
-}];
+};
 
 /// What a fixture function is asked for: the records of one link.
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,5 @@
-//! The HTTP surface: an axum [`Router`] with, for every entry of
-//! [`RESOURCES`], list / retrieve / resume on its path and detail / delete on
+//! The HTTP surface: an axum [`Router`] with, for every resource served
+//! (`RESOURCES`), list / retrieve / resume on its path and detail / delete on
 //! `{path}{id}/`, behind the Basic-auth middleware. Anything else is a Belvo
 //! `404 not_found`.
 
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::auth::require_basic_auth;
 use super::errors::{bad_request, json_response, no_route, not_found, ApiError};
 use super::flow;
-use super::resources::{Resource, RESOURCES};
+use super::resources::Resource;
 use super::store::Shared;
 use super::validate::{parse_uuid, query_map, View};
 
@@ -27,7 +27,8 @@ const BODY_LIMIT: usize = 1 << 20;
 
 /// The whole server.
 pub(super) fn router(shared: Arc<Shared>) -> Router {
-    RESOURCES
+    let resources = shared.resources;
+    resources
         .iter()
         .fold(Router::new(), |router, resource| {
             router

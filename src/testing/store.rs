@@ -8,7 +8,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::resources::{Batch, Record, Resource, RESOURCES};
+use super::resources::{Batch, Record, Resource};
 use super::{Hits, SandboxConfig, Scenario};
 
 /// How long a session of [`Scenario::Expiring`] lives, in seconds.
@@ -23,6 +23,8 @@ const SEED_DAY: Option<NaiveDate> = NaiveDate::from_ymd_opt(2024, 1, 31);
 /// What the server's handlers share.
 pub(super) struct Shared {
     pub(super) config: SandboxConfig,
+    /// The resources served (`RESOURCES`, or a test's own table).
+    pub(super) resources: &'static [Resource],
     pub(super) base_url: String,
     inner: Mutex<Inner>,
 }
@@ -70,13 +72,18 @@ impl Session {
 }
 
 impl Shared {
-    pub(super) fn new(config: SandboxConfig, base_url: String) -> Shared {
+    pub(super) fn new(
+        config: SandboxConfig,
+        base_url: String,
+        resources: &'static [Resource],
+    ) -> Shared {
         let shared = Shared {
             config,
+            resources,
             base_url,
             inner: Mutex::new(Inner::default()),
         };
-        let seeded = RESOURCES.iter().map(|r| (r.path, shared.seed(r))).collect();
+        let seeded = resources.iter().map(|r| (r.path, shared.seed(r))).collect();
         shared.lock().store = seeded;
         shared
     }

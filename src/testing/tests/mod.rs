@@ -4,6 +4,7 @@
 mod listing;
 mod mfa;
 mod nulls;
+mod resources;
 
 use serde_json::{json, Value};
 use uuid::Uuid;
