@@ -31,6 +31,7 @@ macro_rules! open_string_enum {
 
 mod balances;
 pub mod client;
+mod config;
 mod error;
 mod generated;
 pub mod mfa;
