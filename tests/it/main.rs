@@ -2,6 +2,7 @@
 
 mod api_surface;
 mod compile;
+mod documented;
 mod faults;
 mod flows;
 mod samples;
