@@ -10,6 +10,7 @@ use chrono::Utc;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{ResponseBuilderExt, StatusCode};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 pub use crate::config::{
@@ -19,6 +20,7 @@ pub use crate::config::{
 use crate::error::{ApiError, Error, ErrorCode, ErrorDetail};
 use crate::generated::Client;
 use crate::mfa::{parse_token_required, PendingSession};
+use crate::redirect;
 
 /// progenitor's `api-version` request header, which the hooks remove.
 const API_VERSION: reqwest::header::HeaderName =
@@ -37,6 +39,11 @@ struct Captured {
     body: Bytes,
     /// The body limit, when the body was larger.
     too_large: Option<usize>,
+    /// A 3xx's `Location`, redacted and bounded.
+    location: Option<String>,
+    /// Where an injected client ended after following a redirect to
+    /// another origin (redacted); that answer is never read.
+    followed_to: Option<String>,
 }
 
 tokio::task_local! {
@@ -58,6 +65,11 @@ impl ClientHooks<Shared> for Client {
         // progenitor sends the spec's info.version; Belvo has no such header.
         headers.remove(API_VERSION);
         *request.timeout_mut() = Some(cfg.timeout);
+        if cfg.origin.is_some() {
+            // An injected client may follow redirects: never let it replay
+            // the body (and its MFA token) to another origin.
+            redirect::unreplayable(request);
+        }
         Ok(())
     }
 
@@ -75,8 +87,12 @@ impl ClientHooks<Shared> for Client {
             request_id = tracing::field::Empty,
         );
         let limit = self.inner().0.max_body;
+        let origin = self.inner().0.origin.as_ref();
         async {
             let response = self.client().execute(request).await?;
+            if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
+                return Ok(followed_elsewhere(url));
+            }
             let status = response.status();
             let span = tracing::Span::current();
             span.record("status", status.as_u16());
@@ -93,6 +109,25 @@ impl ClientHooks<Shared> for Client {
         .instrument(span)
         .await
     }
+}
+
+/// An injected client followed a redirect to another origin: record where
+/// for [`classify`], and hand progenitor an empty 421 (Misdirected Request)
+/// instead of that origin's answer, which is dropped unread.
+fn followed_elsewhere(url: String) -> reqwest::Response {
+    tracing::warn!(
+        url = url.as_str(),
+        "the HTTP client followed a redirect to another origin"
+    );
+    let _ = CAPTURED.try_with(|c| {
+        *c.borrow_mut() = Captured {
+            followed_to: Some(url),
+            ..Captured::default()
+        }
+    });
+    let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
+    *response.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+    reqwest::Response::from(response)
 }
 
 /// Belvo's `request_id` from an error body (`[{..}]` or `{..}`), for tracing.
@@ -157,6 +192,11 @@ async fn buffer(
                 content_type,
                 body: body.clone(),
                 too_large: too_large.then_some(limit),
+                location: status
+                    .is_redirection()
+                    .then(|| redirect::location(&headers))
+                    .flatten(),
+                followed_to: None,
             }
         })
         .is_ok();
@@ -196,6 +236,7 @@ pub(crate) fn call<T, E, F>(
     save_data: bool,
 ) -> impl Future<Output = Result<Outcome<T>, Error>>
 where
+    T: DeserializeOwned,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     // Boxed before anything holds it: generated futures are large, and
@@ -213,7 +254,7 @@ where
 
 /// Decides what a failed generated call means: a pure function of the
 /// progenitor error and what the transport captured.
-fn classify<T, E>(
+fn classify<T: DeserializeOwned, E>(
     err: progenitor_client::Error<E>,
     captured: Captured,
     save_data: bool,
@@ -224,6 +265,9 @@ fn classify<T, E>(
         G::InvalidRequest(m) | G::Custom(m) => Err(Error::InvalidRequest(m)),
         G::InvalidUpgrade(e) => Err(transport(e)),
         G::ErrorResponse(_) | G::UnexpectedResponse(_) | G::InvalidResponsePayload(..) => {
+            if let Some(url) = captured.followed_to {
+                return Err(Error::RedirectFollowed { url });
+            }
             let Some(status) = captured.status else {
                 return Err(Error::InvalidRequest(
                     "response seen without a transport record".into(),
@@ -239,20 +283,45 @@ fn classify<T, E>(
                     Err(reason) => Err(Error::InvalidTokenRequired { reason, body }),
                 };
             }
+            if status.is_redirection() {
+                let location = captured.location;
+                return Err(Error::Redirect { status, location });
+            }
             if status.is_success() {
-                let source = serde_json::from_slice::<serde_json::Value>(&body)
-                    .err()
-                    .unwrap_or_else(|| {
-                        serde::de::Error::custom("the body is not the documented shape")
-                    });
+                let (path, message) = decode_failure::<T>(&body);
                 return Err(Error::Decode {
                     status,
                     body,
-                    source,
+                    path,
+                    message,
                 });
             }
             Err(api_error(status, captured.content_type, body))
         }
+    }
+}
+
+/// Where and why `body` does not decode as `T`: decoded again, on the
+/// failure path only, with the JSON path tracked (`[2].account.category`,
+/// `.` for the body itself) and the decoder's message.
+fn decode_failure<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
+    // serde_json's arbitrary-precision numbers are maps with this key: an
+    // error inside one belongs to the number itself.
+    const NUMBER_KEY: &str = ".$serde_json::private::Number";
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => {
+            let path = e.path().to_string();
+            let path = path.strip_suffix(NUMBER_KEY).unwrap_or(&path).to_owned();
+            (path, e.into_inner().to_string())
+        }
+        Ok(_) => match de.end() {
+            Err(e) => (".".into(), e.to_string()),
+            Ok(()) => (
+                ".".into(),
+                "the body decodes, but the status is not one this operation documents".into(),
+            ),
+        },
     }
 }
 

@@ -219,6 +219,9 @@ pub(crate) struct Config {
     pub(crate) max_body: usize,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) max_mfa_rounds: u32,
+    /// The base URL's origin when the `reqwest::Client` was injected: it
+    /// may follow redirects, so each answer's origin is checked against it.
+    pub(crate) origin: Option<reqwest::Url>,
 }
 
 impl fmt::Debug for Shared {
@@ -326,6 +329,16 @@ impl ClientBuilder {
 
     /// Uses your own `reqwest::Client` (proxies, TLS roots, pools). Auth,
     /// user agent and the call timeout are still added to each request.
+    ///
+    /// Redirects: the client this crate builds never follows them (a 3xx is
+    /// [`Error::Redirect`]), but the policy of an injected client cannot be
+    /// changed. Build it with `redirect(reqwest::redirect::Policy::none())`.
+    /// If you do not, the crate still keeps secrets at home: request bodies
+    /// are sent so that reqwest cannot replay them (a 307/308 comes back as
+    /// [`Error::Redirect`] instead of re-sending the MFA token), reqwest
+    /// drops the `Authorization` header on a cross-origin redirect, and an
+    /// answer from any origin other than the base URL's is discarded unread
+    /// as [`Error::RedirectFollowed`].
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -366,8 +379,10 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when credentials are missing, the base URL does not
-    /// parse, or it is plain `http://` to a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http).
+    /// parse, carries a user name or password, or is plain `http://` to a
+    /// non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http). The message never
+    /// repeats the URL's user information.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or_else(|| {
             Error::Config(
@@ -379,24 +394,15 @@ impl ClientBuilder {
             .base_url
             .unwrap_or_else(|| self.environment.base_url().to_owned());
         let base = base.trim_end_matches('/').to_owned();
-        let url = reqwest::Url::parse(&base)
-            .map_err(|e| Error::Config(format!("base URL `{base}` does not parse: {e}")))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if self.allow_insecure_http || is_loopback(&url) => {}
-            "http" => {
-                return Err(Error::Config(format!(
-                    "base URL `{base}` is plain http to a non-loopback host: the secret keys would travel in clear text; \
-                     use https, or ClientBuilder::allow_insecure_http(true)"
-                )))
-            }
-            other => return Err(Error::Config(format!("base URL `{base}` has scheme `{other}`; expected https"))),
-        }
+        let url = check_base_url(&base, self.allow_insecure_http)?;
+        let follows_redirects = self.http.is_some();
         let http = match self.http {
             Some(c) => c,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
+                // Belvo's API does not redirect: a 3xx becomes Error::Redirect.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -407,8 +413,36 @@ impl ClientBuilder {
             max_body: self.max_body,
             retry: self.retry,
             max_mfa_rounds: self.max_mfa_rounds,
+            origin: follows_redirects.then_some(url),
         }));
         Ok(Client::new_with_client(&base, http, shared))
+    }
+}
+
+/// Parses and checks a base URL. Errors name the problem, never the URL's
+/// user information: only its scheme and host are repeated.
+fn check_base_url(base: &str, allow_insecure_http: bool) -> Result<reqwest::Url, Error> {
+    // url's parse errors are fixed texts ("invalid port number" …).
+    let url = reqwest::Url::parse(base)
+        .map_err(|e| Error::Config(format!("the base URL does not parse: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(
+            "the base URL carries a user name or password; pass the secret keys with \
+             ClientBuilder::credentials instead"
+                .into(),
+        ));
+    }
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_insecure_http || is_loopback(&url) => Ok(url),
+        "http" => Err(Error::Config(format!(
+            "the base URL is plain http to the non-loopback host `{host}`: the secret keys would \
+             travel in clear text; use https, or ClientBuilder::allow_insecure_http(true)"
+        ))),
+        other => Err(Error::Config(format!(
+            "the base URL has scheme `{other}`; expected https"
+        ))),
     }
 }
 
