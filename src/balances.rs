@@ -354,14 +354,16 @@ impl<'a> Balances<'a> {
     ) -> impl Stream<Item = Result<types::Balance, Error>> + Send + 'a {
         let query = Arc::new(query);
         let this = *self;
-        stream::try_unfold(Some(Pages::default()), move |pages: Option<Pages>| {
+        stream::try_unfold(Ok(Some(Pages::default())), move |state| {
             let query = Arc::clone(&query);
             async move {
-                let Some(pages) = pages else {
+                // The page before ended the list, or made no progress: its
+                // balances were yielded, now its error.
+                let Some(pages) = state? else {
                     return Ok(None);
                 };
                 let list = this.list_page(&query, pages.next).await?;
-                let next = pages.advance(&list)?;
+                let next = pages.advance(&list);
                 Ok(Some((stream::iter(list.results.into_iter().map(Ok)), next)))
             }
         })
