@@ -459,5 +459,50 @@ mod props {
             let typed = matches!(e, Error::Api(_) | Error::UnexpectedResponse { .. });
             prop_assert!(typed, "untyped: {:?}", e);
         }
+
+        /// Whatever a server sends, every error made of it displays as one
+        /// line of at most MAX_DISPLAY_CHARS, with no control character.
+        #[test]
+        fn any_error_displays_as_one_short_safe_line(
+            status in 100u16..600,
+            text in prop::collection::vec(any::<char>(), 0..600)
+                .prop_map(|c| c.into_iter().collect::<String>()),
+            n in 0usize..40,
+            raw in prop::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let Ok(status) = StatusCode::from_u16(status) else { return Ok(()) };
+            let entry = serde_json::json!({"code": text, "message": text, "request_id": text, "field": text});
+            let entries = serde_json::Value::Array(vec![entry; n]);
+            let hostile = [
+                serde_json::to_vec(&entries).unwrap_or_default(),
+                serde_json::to_vec(&serde_json::json!({"detail": text})).unwrap_or_default(),
+                serde_json::to_vec(&serde_json::json!({"session": "s", "link": "l", "expiry": text})).unwrap_or_default(),
+                serde_json::to_vec(&serde_json::json!([{"id": text, "balance": 1}])).unwrap_or_default(),
+                text.clone().into_bytes(),
+                raw.clone(),
+            ];
+            let mut headers = reqwest::header::HeaderMap::new();
+            if let Ok(v) = reqwest::header::HeaderValue::from_bytes(&raw) {
+                headers.insert(reqwest::header::LOCATION, v);
+            }
+            for body in hostile {
+                let (path, message) = decode_failure::<Vec<crate::types::Balance>>(&body);
+                let reason = parse_token_required(&body, Utc::now(), true).err().unwrap_or_default();
+                let errors = [
+                    api_error(status, Some(text.clone()), Bytes::from(body.clone())),
+                    Error::Decode { status, body: Bytes::from(body.clone()), path, message },
+                    Error::InvalidTokenRequired { reason, body: Bytes::from(body) },
+                    Error::Redirect { status, location: redirect::location(&headers) },
+                    Error::TokenMissing { kind: text.clone() },
+                    Error::Pagination { next: text.clone(), reason: text.clone() },
+                    Error::Config(text.clone()),
+                ];
+                for e in errors {
+                    let shown = e.to_string();
+                    prop_assert!(shown.chars().count() <= crate::MAX_DISPLAY_CHARS, "{} chars", shown.chars().count());
+                    prop_assert!(!shown.chars().any(char::is_control), "{:?}", shown);
+                }
+            }
+        }
     }
 }
