@@ -51,14 +51,7 @@ async fn the_built_client_never_follows() {
             MockServer::start_async().await,
             MockServer::start_async().await,
         );
-        // Only a request without credentials is answered (and counted).
-        let target = other
-            .mock_async(|when, then| {
-                when.header_missing("authorization");
-                then.status(200)
-                    .json_body(balance("8d9e1b4e-1111-4a4a-9b9b-000000000001", "1"));
-            })
-            .await;
+        let target = elsewhere(&other).await;
         let to = format!("{}/api/balances/?token=leak#f", other.base_url());
         for method in ["POST", "PATCH", "GET"] {
             redirecting(&home, method, status, to.clone()).await;
@@ -108,14 +101,7 @@ async fn an_injected_client_never_replays_a_body() {
             MockServer::start_async().await,
             MockServer::start_async().await,
         );
-        // Only a request without credentials is answered (and counted).
-        let target = other
-            .mock_async(|when, then| {
-                when.header_missing("authorization");
-                then.status(200)
-                    .json_body(balance("8d9e1b4e-1111-4a4a-9b9b-000000000001", "1"));
-            })
-            .await;
+        let target = elsewhere(&other).await;
         let to = format!("{}/api/balances/", other.base_url());
         for method in ["POST", "PATCH"] {
             let to = to.clone();
