@@ -74,6 +74,10 @@ fn check(balances: &[belvo::types::Balance]) {
     assert_eq!(a.account, None);
     assert_eq!(a.balance, Decimal::from_str(BIG).expect("decimal"));
     assert_eq!(a.balance.to_string(), BIG);
+    // And back out as the same JSON number, digit for digit.
+    let again = serde_json::to_value(a).expect("serializes");
+    assert_eq!(again["balance"].to_string(), BIG);
+    assert!(again["balance"].is_number());
     assert_eq!(
         (&a.current_balance, &a.statement, &a.collected_at),
         (&None, &None, &None)
