@@ -213,11 +213,15 @@ fn print_table(balances: &[belvo::types::Balance]) {
         .iter()
         .map(|b| {
             [
+                // Belvo documents `account`, its name and its currency as nullable.
                 b.account
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| b.account.id.to_string()),
-                b.account.currency.clone().unwrap_or_default(),
+                    .as_ref()
+                    .map(|a| a.name.clone().unwrap_or_else(|| a.id.to_string()))
+                    .unwrap_or_default(),
+                b.account
+                    .as_ref()
+                    .and_then(|a| a.currency.clone())
+                    .unwrap_or_default(),
                 b.value_date.to_string(),
                 b.balance.to_string(),
             ]

@@ -2,6 +2,7 @@
 //! resume with the MFA pause as a typed value, the whole MFA flow, list as a
 //! stream that follows `next`, detail and delete.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -330,6 +331,13 @@ impl<'a> Balances<'a> {
 
     /// Every balance matching `query`, page after page, following `next`.
     ///
+    /// The stream always ends: a page that makes no progress (no results but
+    /// a `next`, a `next` seen before, a `next` that does not move forward,
+    /// or more pages than the first page's `count` allows) ends it with
+    /// [`Error::PaginationStalled`] or [`Error::Pagination`]. The page bound
+    /// is `ceil(count / size of the first page)` plus [`LIST_EXTRA_PAGES`], since
+    /// balances may be added while the list is read.
+    ///
     /// ```no_run
     /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
     /// use futures::TryStreamExt;
@@ -346,15 +354,16 @@ impl<'a> Balances<'a> {
     ) -> impl Stream<Item = Result<types::Balance, Error>> + Send + 'a {
         let query = Arc::new(query);
         let this = *self;
-        stream::try_unfold(Some(None), move |page: Option<Option<i32>>| {
+        stream::try_unfold(Ok(Some(Pages::default())), move |state| {
             let query = Arc::clone(&query);
             async move {
-                let Some(page) = page else { return Ok(None) };
-                let list = this.list_page(&query, page).await?;
-                let next = match list.next.as_deref() {
-                    Some(next) => Some(Some(next_page(next, page.unwrap_or(1))?)),
-                    None => None,
+                // The page before ended the list, or made no progress: its
+                // balances were yielded, now its error.
+                let Some(pages) = state? else {
+                    return Ok(None);
                 };
+                let list = this.list_page(&query, pages.next).await?;
+                let next = pages.advance(&list);
                 Ok(Some((stream::iter(list.results.into_iter().map(Ok)), next)))
             }
         })
@@ -398,6 +407,56 @@ fn ok_only<T>(outcome: Outcome<T>) -> Result<T, Error> {
     match outcome {
         Outcome::Ok(v) => Ok(v.into_inner()),
         Outcome::TokenRequired(p) => Err(Error::UnexpectedTokenRequired(Box::new(p))),
+    }
+}
+
+/// Pages a list may read beyond what the first page's `count` allows: the
+/// list may grow while it is read.
+pub const LIST_EXTRA_PAGES: u64 = 2;
+
+/// Where a list is, and what it has seen: enough to tell that a server makes
+/// no progress.
+#[derive(Default)]
+struct Pages {
+    /// The page to ask for (`None`: the first).
+    next: Option<i32>,
+    /// Pages read so far.
+    read: u64,
+    /// The most pages the first page's `count` allows.
+    bound: Option<u64>,
+    /// Every `next` link seen.
+    seen: HashSet<String>,
+}
+
+impl Pages {
+    /// Takes in the page just read; the state for the next one, or `None`
+    /// when the list is complete.
+    fn advance(mut self, list: &types::BalanceList) -> Result<Option<Pages>, Error> {
+        let page = self.next.unwrap_or(1);
+        self.read += 1;
+        let Some(next) = list.next.as_deref() else {
+            return Ok(None);
+        };
+        let stalled = |reason: String| Error::PaginationStalled { page, reason };
+        if list.results.is_empty() {
+            return Err(stalled("the page has no results but a `next` link".into()));
+        }
+        let bound = *self.bound.get_or_insert_with(|| {
+            let count = u64::try_from(list.count).unwrap_or(0);
+            let size = list.results.len() as u64;
+            count.div_ceil(size) + LIST_EXTRA_PAGES
+        });
+        if self.read >= bound {
+            return Err(stalled(format!(
+                "{} pages read and still a `next` link, more than a count of {} allows",
+                self.read, list.count
+            )));
+        }
+        if !self.seen.insert(next.to_owned()) {
+            return Err(stalled("its `next` link was seen before".into()));
+        }
+        self.next = Some(next_page(next, page)?);
+        Ok(Some(self))
     }
 }
 

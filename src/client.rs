@@ -1,468 +1,30 @@
-//! Client setup (environments, credentials, timeouts, transport) and the
-//! progenitor hooks every generated call goes through.
+//! The progenitor hooks every generated call goes through, and the
+//! classification of what a call returned. The configuration lives in
+//! `config.rs` and is re-exported here.
 
 use std::cell::RefCell;
-use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{ResponseBuilderExt, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+pub use crate::config::{
+    ClientBuilder, Credentials, Environment, RetryPolicy, Shared, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_MFA_ROUNDS, DEFAULT_TIMEOUT,
+};
 use crate::error::{ApiError, Error, ErrorCode, ErrorDetail};
 use crate::generated::Client;
 use crate::mfa::{parse_token_required, PendingSession};
+use crate::redirect;
 
 /// progenitor's `api-version` request header, which the hooks remove.
 const API_VERSION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("api-version");
-
-/// Default total timeout of a call. Retrieve and resume scrape the bank live
-/// and can take minutes; Belvo's own SDKs had 5 s or none, both wrong.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
-/// Default connect timeout.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default largest response body read (64 MiB).
-pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
-/// Default number of MFA rounds the flow helper answers.
-pub const DEFAULT_MAX_MFA_ROUNDS: u32 = 3;
-
-/// A Belvo environment. Each has its own secret keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Environment {
-    /// `https://sandbox.belvo.com` (the default).
-    #[default]
-    Sandbox,
-    /// `https://development.belvo.com`.
-    Development,
-    /// `https://api.belvo.com`.
-    Production,
-}
-
-impl Environment {
-    /// The environment's base URL.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Environment::Sandbox => "https://sandbox.belvo.com",
-            Environment::Development => "https://development.belvo.com",
-            Environment::Production => "https://api.belvo.com",
-        }
-    }
-
-    /// Reads `sandbox`, `development` or `production` (as in `BELVO_ENV`).
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming the value for anything else.
-    pub fn from_name(name: &str) -> Result<Self, Error> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "sandbox" => Ok(Environment::Sandbox),
-            "development" => Ok(Environment::Development),
-            "production" => Ok(Environment::Production),
-            other => Err(Error::Config(format!(
-                "BELVO_ENV is `{other}`; expected sandbox, development or production"
-            ))),
-        }
-    }
-}
-
-/// Belvo secret keys. The password never appears in `Debug`.
-#[derive(Clone)]
-pub struct Credentials {
-    secret_id: String,
-    secret_password: SecretString,
-}
-
-impl Credentials {
-    /// Secret id and secret password of one environment.
-    pub fn new(secret_id: impl Into<String>, secret_password: impl Into<String>) -> Self {
-        Credentials {
-            secret_id: secret_id.into(),
-            secret_password: SecretString::from(secret_password.into()),
-        }
-    }
-
-    /// Reads `BELVO_SECRET_ID` and `BELVO_SECRET_PASSWORD`.
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming the missing variable.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|k| std::env::var(k).ok())
-    }
-
-    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let need = |k: &str| {
-            get(k)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| Error::Config(format!("environment variable {k} is not set")))
-        };
-        Ok(Credentials::new(
-            need("BELVO_SECRET_ID")?,
-            need("BELVO_SECRET_PASSWORD")?,
-        ))
-    }
-
-    /// The secret id.
-    pub fn secret_id(&self) -> &str {
-        &self.secret_id
-    }
-
-    fn authorization(&self) -> Result<HeaderValue, Error> {
-        use base64_lite::encode;
-        let raw = format!(
-            "{}:{}",
-            self.secret_id,
-            self.secret_password.expose_secret()
-        );
-        let mut value = HeaderValue::try_from(format!("Basic {}", encode(raw.as_bytes())))
-            .map_err(|_| {
-                Error::Config("the credentials contain characters a header cannot carry".into())
-            })?;
-        value.set_sensitive(true);
-        Ok(value)
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("secret_id", &self.secret_id)
-            .field("secret_password", &"<redacted>")
-            .finish()
-    }
-}
-
-/// Base64 for the Basic auth header. Written by hand because it is eight
-/// lines; reqwest's `basic_auth` needs a `RequestBuilder`, which the hooks do
-/// not see.
-mod base64_lite {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub(super) fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[cfg(test)]
-    #[test]
-    fn rfc4648_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(encode(i.as_bytes()), o);
-        }
-    }
-}
-
-/// Opt-in retries with exponential backoff and full jitter, for list and
-/// detail only (retrieve and resume drive a live bank session and are never
-/// retried).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// Backoff before the first retry; doubles each time.
-    pub initial_backoff: Duration,
-    /// Longest backoff.
-    pub max_backoff: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The pause before retry number `attempt` (1-based): a random duration up
-    /// to `min(max_backoff, initial_backoff * 2^(attempt-1))`.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let cap = self
-            .initial_backoff
-            .saturating_mul(
-                1u32.checked_shl(attempt.saturating_sub(1))
-                    .unwrap_or(u32::MAX),
-            )
-            .min(self.max_backoff);
-        cap.mul_f64(fastrand::f64())
-    }
-}
-
-/// Configuration shared by all clones of a [`Client`] (progenitor's "inner"
-/// value). Its `Debug` never shows the credentials.
-#[derive(Clone)]
-pub struct Shared(Arc<Config>);
-
-struct Config {
-    authorization: HeaderValue,
-    user_agent: HeaderValue,
-    timeout: Duration,
-    max_body: usize,
-    retry: Option<RetryPolicy>,
-    max_mfa_rounds: u32,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shared")
-            .field("authorization", &"<redacted>")
-            .field("timeout", &self.0.timeout)
-            .field("max_body", &self.0.max_body)
-            .field("retry", &self.0.retry)
-            .field("max_mfa_rounds", &self.0.max_mfa_rounds)
-            .finish()
-    }
-}
-
-/// Builds a [`Client`]. Start from [`Client::builder`].
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    base_url: Option<String>,
-    environment: Environment,
-    credentials: Option<Credentials>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    http: Option<reqwest::Client>,
-    allow_insecure_http: bool,
-    max_body: usize,
-    retry: Option<RetryPolicy>,
-    max_mfa_rounds: u32,
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            base_url: None,
-            environment: Environment::default(),
-            credentials: None,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            http: None,
-            allow_insecure_http: false,
-            max_body: DEFAULT_MAX_BODY_SIZE,
-            retry: None,
-            max_mfa_rounds: DEFAULT_MAX_MFA_ROUNDS,
-        }
-    }
-}
-
-impl ClientBuilder {
-    /// Targets one of Belvo's environments (default: sandbox).
-    #[must_use]
-    pub fn environment(mut self, env: Environment) -> Self {
-        self.environment = env;
-        self.base_url = None;
-        self
-    }
-
-    /// Targets a custom base URL (a proxy, a mock, the embedded sandbox).
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The secret keys.
-    #[must_use]
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Reads the target and the keys from the environment: `BELVO_API_URL`
-    /// (a base URL) or else `BELVO_ENV` (sandbox, development, production),
-    /// and `BELVO_SECRET_ID` / `BELVO_SECRET_PASSWORD`.
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming a missing or invalid variable.
-    pub fn with_env(self) -> Result<Self, Error> {
-        self.with_lookup(|k| std::env::var(k).ok())
-    }
-
-    fn with_lookup(mut self, get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        if let Some(url) = get("BELVO_API_URL").filter(|u| !u.is_empty()) {
-            self.base_url = Some(url);
-        } else if let Some(env) = get("BELVO_ENV").filter(|e| !e.is_empty()) {
-            self = self.environment(Environment::from_name(&env)?);
-        }
-        self.credentials = Some(Credentials::from_lookup(&get)?);
-        Ok(self)
-    }
-
-    /// Total timeout of one call (default [`DEFAULT_TIMEOUT`]). Applies to
-    /// an injected `reqwest::Client` too.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]); not applied to
-    /// an injected `reqwest::Client`, which keeps its own.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Uses your own `reqwest::Client` (proxies, TLS roots, pools). Auth,
-    /// user agent and the call timeout are still added to each request.
-    #[must_use]
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Allows a plain `http://` base URL on a non-loopback host. Off by
-    /// default: the keys would travel in clear text.
-    #[must_use]
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
-
-    /// Largest response body read (default [`DEFAULT_MAX_BODY_SIZE`]).
-    #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Retries list and detail calls on 5xx, timeouts and connection errors.
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// Most MFA rounds [`crate::Balances::retrieve_with_mfa`] answers
-    /// (default [`DEFAULT_MAX_MFA_ROUNDS`]).
-    #[must_use]
-    pub fn max_mfa_rounds(mut self, rounds: u32) -> Self {
-        self.max_mfa_rounds = rounds.max(1);
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// # Errors
-    /// [`Error::Config`] when credentials are missing, the base URL does not
-    /// parse, or it is plain `http://` to a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http).
-    pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::Config(
-                "no credentials: call ClientBuilder::credentials or with_env (BELVO_SECRET_ID, BELVO_SECRET_PASSWORD)"
-                    .into(),
-            )
-        })?;
-        let base = self
-            .base_url
-            .unwrap_or_else(|| self.environment.base_url().to_owned());
-        let base = base.trim_end_matches('/').to_owned();
-        let url = reqwest::Url::parse(&base)
-            .map_err(|e| Error::Config(format!("base URL `{base}` does not parse: {e}")))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if self.allow_insecure_http || is_loopback(&url) => {}
-            "http" => {
-                return Err(Error::Config(format!(
-                    "base URL `{base}` is plain http to a non-loopback host: the secret keys would travel in clear text; \
-                     use https, or ClientBuilder::allow_insecure_http(true)"
-                )))
-            }
-            other => return Err(Error::Config(format!("base URL `{base}` has scheme `{other}`; expected https"))),
-        }
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
-        };
-        let shared = Shared(Arc::new(Config {
-            authorization: credentials.authorization()?,
-            user_agent: HeaderValue::from_static(concat!("belvo-rs/", env!("CARGO_PKG_VERSION"))),
-            timeout: self.timeout,
-            max_body: self.max_body,
-            retry: self.retry,
-            max_mfa_rounds: self.max_mfa_rounds,
-        }));
-        Ok(Client::new_with_client(&base, http, shared))
-    }
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-impl Client {
-    /// Starts building a client.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), belvo::Error> {
-    /// let client = belvo::Client::builder()
-    ///     .environment(belvo::Environment::Sandbox)
-    ///     .credentials(belvo::Credentials::new("secret-id", "secret-password"))
-    ///     .build()?;
-    /// # let _ = client; Ok(()) }
-    /// ```
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the environment (see [`ClientBuilder::with_env`]).
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming a missing or invalid variable.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::default().with_env()?.build()
-    }
-
-    pub(crate) fn config_retry(&self) -> Option<RetryPolicy> {
-        self.inner().0.retry
-    }
-
-    pub(crate) fn config_max_mfa_rounds(&self) -> u32 {
-        self.inner().0.max_mfa_rounds
-    }
-}
 
 // ------------------------------------------------------------------- hooks
 
@@ -477,6 +39,11 @@ struct Captured {
     body: Bytes,
     /// The body limit, when the body was larger.
     too_large: Option<usize>,
+    /// A 3xx's `Location`, redacted and bounded.
+    location: Option<String>,
+    /// Where an injected client ended after following a redirect to
+    /// another origin (redacted); that answer is never read.
+    followed_to: Option<String>,
 }
 
 tokio::task_local! {
@@ -498,6 +65,11 @@ impl ClientHooks<Shared> for Client {
         // progenitor sends the spec's info.version; Belvo has no such header.
         headers.remove(API_VERSION);
         *request.timeout_mut() = Some(cfg.timeout);
+        if cfg.origin.is_some() {
+            // An injected client may follow redirects: never let it replay
+            // the body (and its MFA token) to another origin.
+            redirect::unreplayable(request);
+        }
         Ok(())
     }
 
@@ -515,8 +87,12 @@ impl ClientHooks<Shared> for Client {
             request_id = tracing::field::Empty,
         );
         let limit = self.inner().0.max_body;
+        let origin = self.inner().0.origin.as_ref();
         async {
             let response = self.client().execute(request).await?;
+            if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
+                return Ok(followed_elsewhere(url));
+            }
             let status = response.status();
             let span = tracing::Span::current();
             span.record("status", status.as_u16());
@@ -533,6 +109,25 @@ impl ClientHooks<Shared> for Client {
         .instrument(span)
         .await
     }
+}
+
+/// An injected client followed a redirect to another origin: record where
+/// for [`classify`], and hand progenitor an empty 421 (Misdirected Request)
+/// instead of that origin's answer, which is dropped unread.
+fn followed_elsewhere(url: String) -> reqwest::Response {
+    tracing::warn!(
+        url = url.as_str(),
+        "the HTTP client followed a redirect to another origin"
+    );
+    let _ = CAPTURED.try_with(|c| {
+        *c.borrow_mut() = Captured {
+            followed_to: Some(url),
+            ..Captured::default()
+        }
+    });
+    let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
+    *response.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+    reqwest::Response::from(response)
 }
 
 /// Belvo's `request_id` from an error body (`[{..}]` or `{..}`), for tracing.
@@ -597,6 +192,11 @@ async fn buffer(
                 content_type,
                 body: body.clone(),
                 too_large: too_large.then_some(limit),
+                location: status
+                    .is_redirection()
+                    .then(|| redirect::location(&headers))
+                    .flatten(),
+                followed_to: None,
             }
         })
         .is_ok();
@@ -636,6 +236,7 @@ pub(crate) fn call<T, E, F>(
     save_data: bool,
 ) -> impl Future<Output = Result<Outcome<T>, Error>>
 where
+    T: DeserializeOwned,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     // Boxed before anything holds it: generated futures are large, and
@@ -653,7 +254,7 @@ where
 
 /// Decides what a failed generated call means: a pure function of the
 /// progenitor error and what the transport captured.
-fn classify<T, E>(
+fn classify<T: DeserializeOwned, E>(
     err: progenitor_client::Error<E>,
     captured: Captured,
     save_data: bool,
@@ -664,6 +265,9 @@ fn classify<T, E>(
         G::InvalidRequest(m) | G::Custom(m) => Err(Error::InvalidRequest(m)),
         G::InvalidUpgrade(e) => Err(transport(e)),
         G::ErrorResponse(_) | G::UnexpectedResponse(_) | G::InvalidResponsePayload(..) => {
+            if let Some(url) = captured.followed_to {
+                return Err(Error::RedirectFollowed { url });
+            }
             let Some(status) = captured.status else {
                 return Err(Error::InvalidRequest(
                     "response seen without a transport record".into(),
@@ -679,20 +283,45 @@ fn classify<T, E>(
                     Err(reason) => Err(Error::InvalidTokenRequired { reason, body }),
                 };
             }
+            if status.is_redirection() {
+                let location = captured.location;
+                return Err(Error::Redirect { status, location });
+            }
             if status.is_success() {
-                let source = serde_json::from_slice::<serde_json::Value>(&body)
-                    .err()
-                    .unwrap_or_else(|| {
-                        serde::de::Error::custom("the body is not the documented shape")
-                    });
+                let (path, message) = decode_failure::<T>(&body);
                 return Err(Error::Decode {
                     status,
                     body,
-                    source,
+                    path,
+                    message,
                 });
             }
             Err(api_error(status, captured.content_type, body))
         }
+    }
+}
+
+/// Where and why `body` does not decode as `T`: decoded again, on the
+/// failure path only, with the JSON path tracked (`[2].account.category`,
+/// `.` for the body itself) and the decoder's message.
+fn decode_failure<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
+    // serde_json's arbitrary-precision numbers are maps with this key: an
+    // error inside one belongs to the number itself.
+    const NUMBER_KEY: &str = ".$serde_json::private::Number";
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => {
+            let path = e.path().to_string();
+            let path = path.strip_suffix(NUMBER_KEY).unwrap_or(&path).to_owned();
+            (path, e.into_inner().to_string())
+        }
+        Ok(_) => match de.end() {
+            Err(e) => (".".into(), e.to_string()),
+            Ok(()) => (
+                ".".into(),
+                "the body decodes, but the status is not one this operation documents".into(),
+            ),
+        },
     }
 }
 
@@ -778,110 +407,6 @@ where
 mod tests {
     use super::*;
 
-    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
-
-    #[test]
-    fn env_names_the_missing_variable() {
-        let e = ClientBuilder::default()
-            .with_lookup(lookup(&[("BELVO_SECRET_ID", "id")]))
-            .expect_err("password missing");
-        assert!(e.to_string().contains("BELVO_SECRET_PASSWORD"), "{e}");
-        let e = ClientBuilder::default()
-            .with_lookup(lookup(&[("BELVO_ENV", "staging")]))
-            .expect_err("bad env");
-        assert!(e.to_string().contains("staging"), "{e}");
-    }
-
-    #[test]
-    fn env_picks_the_target() {
-        let b = ClientBuilder::default()
-            .with_lookup(lookup(&[
-                ("BELVO_ENV", "production"),
-                ("BELVO_SECRET_ID", "id"),
-                ("BELVO_SECRET_PASSWORD", "pw"),
-            ]))
-            .expect("complete");
-        assert_eq!(b.environment, Environment::Production);
-        let c = b.build().expect("builds");
-        assert_eq!(c.baseurl(), "https://api.belvo.com");
-        let b = ClientBuilder::default()
-            .with_lookup(lookup(&[
-                ("BELVO_API_URL", "https://proxy.example/"),
-                ("BELVO_ENV", "production"),
-                ("BELVO_SECRET_ID", "id"),
-                ("BELVO_SECRET_PASSWORD", "pw"),
-            ]))
-            .expect("complete");
-        assert_eq!(
-            b.build().expect("builds").baseurl(),
-            "https://proxy.example"
-        );
-    }
-
-    #[test]
-    fn plain_http_is_refused_off_loopback() {
-        let creds = Credentials::new("id", "pw");
-        let build = |url: &str, allow: bool| {
-            Client::builder()
-                .base_url(url)
-                .credentials(creds.clone())
-                .allow_insecure_http(allow)
-                .build()
-        };
-        let e = build("http://belvo.internal", false).expect_err("refused");
-        assert!(
-            matches!(e, Error::Config(ref m) if m.contains("clear text")),
-            "{e}"
-        );
-        assert!(build("http://belvo.internal", true).is_ok());
-        assert!(build("http://127.0.0.1:8080", false).is_ok());
-        assert!(build("http://[::1]:8080", false).is_ok());
-        assert!(build("http://localhost:1", false).is_ok());
-        assert!(build("ftp://x", true).is_err());
-        assert!(build("not a url", true).is_err());
-    }
-
-    #[test]
-    fn no_secret_in_debug() {
-        let creds = Credentials::new("id-123", "hunter2-password");
-        let c = Client::builder()
-            .credentials(creds.clone())
-            .build()
-            .expect("builds");
-        for text in [
-            format!("{creds:?}"),
-            format!("{c:?}"),
-            format!("{:?}", Client::builder().credentials(creds)),
-        ] {
-            assert!(!text.contains("hunter2"), "{text}");
-            assert!(
-                !text.contains(&base64_lite::encode(b"id-123:hunter2-password")),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn backoff_is_capped_and_grows() {
-        let p = RetryPolicy {
-            max_retries: 10,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(300),
-        };
-        for attempt in 1..=10 {
-            let cap = Duration::from_millis(100 * (1u64 << (attempt - 1)))
-                .min(Duration::from_millis(300));
-            assert!(p.backoff(attempt) <= cap);
-        }
-    }
-
     #[test]
     fn error_bodies_are_classified() {
         let e = api_error(
@@ -933,6 +458,51 @@ mod props {
             prop_assert_eq!(e.body(), Some(&body[..]));
             let typed = matches!(e, Error::Api(_) | Error::UnexpectedResponse { .. });
             prop_assert!(typed, "untyped: {:?}", e);
+        }
+
+        /// Whatever a server sends, every error made of it displays as one
+        /// line of at most MAX_DISPLAY_CHARS, with no control character.
+        #[test]
+        fn any_error_displays_as_one_short_safe_line(
+            status in 100u16..600,
+            text in prop::collection::vec(any::<char>(), 0..600)
+                .prop_map(|c| c.into_iter().collect::<String>()),
+            n in 0usize..40,
+            raw in prop::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let Ok(status) = StatusCode::from_u16(status) else { return Ok(()) };
+            let entry = serde_json::json!({"code": text, "message": text, "request_id": text, "field": text});
+            let entries = serde_json::Value::Array(vec![entry; n]);
+            let hostile = [
+                serde_json::to_vec(&entries).unwrap_or_default(),
+                serde_json::to_vec(&serde_json::json!({"detail": text})).unwrap_or_default(),
+                serde_json::to_vec(&serde_json::json!({"session": "s", "link": "l", "expiry": text})).unwrap_or_default(),
+                serde_json::to_vec(&serde_json::json!([{"id": text, "balance": 1}])).unwrap_or_default(),
+                text.clone().into_bytes(),
+                raw.clone(),
+            ];
+            let mut headers = reqwest::header::HeaderMap::new();
+            if let Ok(v) = reqwest::header::HeaderValue::from_bytes(&raw) {
+                headers.insert(reqwest::header::LOCATION, v);
+            }
+            for body in hostile {
+                let (path, message) = decode_failure::<Vec<crate::types::Balance>>(&body);
+                let reason = parse_token_required(&body, Utc::now(), true).err().unwrap_or_default();
+                let errors = [
+                    api_error(status, Some(text.clone()), Bytes::from(body.clone())),
+                    Error::Decode { status, body: Bytes::from(body.clone()), path, message },
+                    Error::InvalidTokenRequired { reason, body: Bytes::from(body) },
+                    Error::Redirect { status, location: redirect::location(&headers) },
+                    Error::TokenMissing { kind: text.clone() },
+                    Error::Pagination { next: text.clone(), reason: text.clone() },
+                    Error::Config(text.clone()),
+                ];
+                for e in errors {
+                    let shown = e.to_string();
+                    prop_assert!(shown.chars().count() <= crate::MAX_DISPLAY_CHARS, "{} chars", shown.chars().count());
+                    prop_assert!(!shown.chars().any(char::is_control), "{:?}", shown);
+                }
+            }
         }
     }
 }

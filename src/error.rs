@@ -9,22 +9,24 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::mfa::PendingSession;
+use crate::text::{bounded, MAX_DISPLAY_CHARS};
 
 /// Everything that can go wrong in a call through the hand-written layer.
 ///
-/// `Display` is one short line; the underlying cause, where there is one, is
-/// in [`std::error::Error::source`]. No variant ever holds a password or an
-/// MFA token.
+/// `Display` is one line of at most [`MAX_DISPLAY_CHARS`] characters, with
+/// control characters escaped (text a server sent is shown, never obeyed);
+/// the full body is available through [`Error::body`] and the variants'
+/// fields, and the underlying cause, where there is one, through
+/// [`std::error::Error::source`]. No variant ever holds a password or an MFA
+/// token.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Belvo answered with an error status and a Belvo error body.
-    #[error("{0}")]
     Api(ApiError),
 
     /// An error status whose body is not a Belvo error (e.g. a proxy's HTML
     /// 502 page, or an empty body). Status, content type and body are kept.
-    #[error("unexpected {status} response ({}, {} bytes)", content_type.as_deref().unwrap_or("no content type"), body.len())]
     UnexpectedResponse {
         /// The HTTP status.
         status: StatusCode,
@@ -36,20 +38,21 @@ pub enum Error {
 
     /// A success status whose body does not decode into the expected type
     /// (empty, truncated, or not the documented shape).
-    #[error("cannot decode the {status} response body ({} bytes)", body.len())]
     Decode {
         /// The HTTP status.
         status: StatusCode,
         /// The raw body.
         body: Bytes,
-        /// What the decoder said.
-        #[source]
-        source: serde_json::Error,
+        /// Where in the body decoding failed, as a JSON path such as
+        /// `[2].account.category` (`.` for the body itself).
+        path: String,
+        /// The decoder's message, e.g. `invalid type: null, expected a
+        /// string at line 1 column 310`.
+        message: String,
     },
 
     /// A 428 whose body does not describe a resumable MFA session (no
     /// `session` or `link`, or a bad `expiry`).
-    #[error("invalid 428 token-required response: {reason}")]
     InvalidTokenRequired {
         /// What is wrong with it.
         reason: String,
@@ -58,12 +61,29 @@ pub enum Error {
     },
 
     /// A 428 from an operation that has no MFA step (list, detail, delete).
-    #[error("Belvo asked for an MFA token on an operation that cannot be resumed")]
     UnexpectedTokenRequired(Box<PendingSession>),
+
+    /// Belvo's API does not redirect: a 3xx answer is never followed, so no
+    /// body, token or credential goes to the `Location`.
+    Redirect {
+        /// The HTTP status (301, 302, 303, 307, 308 …).
+        status: StatusCode,
+        /// The `Location` header, without user name, password, query or
+        /// fragment, at most 2,048 characters.
+        location: Option<String>,
+    },
+
+    /// An injected `reqwest::Client` ([`crate::ClientBuilder::http_client`])
+    /// followed a redirect to another origin; that origin's answer was
+    /// discarded unread.
+    RedirectFollowed {
+        /// The URL the client ended at, without user name, password, query
+        /// or fragment.
+        url: String,
+    },
 
     /// The response body was larger than the client's limit
     /// ([`crate::ClientBuilder::max_body_size`]); it was not read further.
-    #[error("the {status} response body is larger than the {limit}-byte limit")]
     BodyTooLarge {
         /// The HTTP status.
         status: StatusCode,
@@ -72,30 +92,25 @@ pub enum Error {
     },
 
     /// The request or the response took longer than the timeout.
-    #[error("the request to Belvo timed out")]
     Timeout(#[source] reqwest::Error),
 
     /// Belvo could not be reached, or the connection broke.
-    #[error("could not talk to Belvo")]
     Transport(#[source] reqwest::Error),
 
     /// The pending MFA session's deadline has passed; nothing was sent.
     /// Start again with a new retrieve.
-    #[error("the MFA session expired at {expired_at}; start again with a new retrieve")]
     SessionExpired {
         /// When it expired.
         expired_at: DateTime<Utc>,
     },
 
     /// The institution expects a token but none was given.
-    #[error("the institution expects an MFA token ({kind}) but none was given")]
     TokenMissing {
         /// The kind of token asked for.
         kind: String,
     },
 
     /// The institution kept asking for tokens past the allowed number of rounds.
-    #[error("the institution still asked for an MFA token after {rounds} rounds")]
     TooManyMfaRounds {
         /// Rounds answered.
         rounds: u32,
@@ -104,11 +119,9 @@ pub enum Error {
     },
 
     /// The token provider given to the MFA flow failed.
-    #[error("the MFA token provider failed")]
     TokenProvider(#[source] Box<dyn std::error::Error + Send + Sync>),
 
     /// A `next` link of a page could not be followed.
-    #[error("cannot follow the next page link `{next}`: {reason}")]
     Pagination {
         /// The link.
         next: String,
@@ -116,22 +129,106 @@ pub enum Error {
         reason: String,
     },
 
+    /// The list made no progress: a page with no results but a `next`, a
+    /// `next` seen before, or more pages than `count` allows. The stream
+    /// ends with this error instead of asking forever.
+    PaginationStalled {
+        /// The 1-based number of the page that made no progress.
+        page: i32,
+        /// Why.
+        reason: String,
+    },
+
     /// The client is misconfigured (missing credentials, bad base URL …).
-    #[error("configuration: {0}")]
+    /// The message never repeats a password or a URL's user information.
     Config(String),
 
     /// The request is invalid before anything is sent.
-    #[error("invalid request: {0}")]
     InvalidRequest(String),
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        bounded(f, MAX_DISPLAY_CHARS, |w| self.write_message(w))
+    }
+}
+
 impl Error {
+    /// The message, before it is bounded and escaped by `Display`.
+    fn write_message(&self, w: &mut dyn fmt::Write) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.write_message(w),
+            Error::UnexpectedResponse {
+                status,
+                content_type,
+                body,
+            } => write!(
+                w,
+                "unexpected {status} response ({}, {} bytes)",
+                content_type.as_deref().unwrap_or("no content type"),
+                body.len()
+            ),
+            Error::Decode {
+                status,
+                path,
+                message,
+                ..
+            } => write!(
+                w,
+                "cannot decode the {status} response body: {path}: {message}"
+            ),
+            Error::InvalidTokenRequired { reason, .. } => {
+                write!(w, "invalid 428 token-required response: {reason}")
+            }
+            Error::UnexpectedTokenRequired(_) => w.write_str(
+                "Belvo asked for an MFA token on an operation that cannot be resumed",
+            ),
+            Error::Redirect { status, location } => write!(
+                w,
+                "Belvo answered {status} to `{}`; redirects are never followed",
+                location.as_deref().unwrap_or("no location")
+            ),
+            Error::RedirectFollowed { url } => write!(
+                w,
+                "the HTTP client followed a redirect to another origin (`{url}`); its answer was discarded"
+            ),
+            Error::BodyTooLarge { status, limit } => write!(
+                w,
+                "the {status} response body is larger than the {limit}-byte limit"
+            ),
+            Error::Timeout(_) => w.write_str("the request to Belvo timed out"),
+            Error::Transport(_) => w.write_str("could not talk to Belvo"),
+            Error::SessionExpired { expired_at } => write!(
+                w,
+                "the MFA session expired at {expired_at}; start again with a new retrieve"
+            ),
+            Error::TokenMissing { kind } => write!(
+                w,
+                "the institution expects an MFA token ({kind}) but none was given"
+            ),
+            Error::TooManyMfaRounds { rounds, .. } => write!(
+                w,
+                "the institution still asked for an MFA token after {rounds} rounds"
+            ),
+            Error::TokenProvider(_) => w.write_str("the MFA token provider failed"),
+            Error::Pagination { next, reason } => {
+                write!(w, "cannot follow the next page link `{next}`: {reason}")
+            }
+            Error::PaginationStalled { page, reason } => {
+                write!(w, "the list made no progress at page {page}: {reason}")
+            }
+            Error::Config(m) => write!(w, "configuration: {m}"),
+            Error::InvalidRequest(m) => write!(w, "invalid request: {m}"),
+        }
+    }
+
     /// The HTTP status of the response behind this error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
             Error::UnexpectedResponse { status, .. }
             | Error::Decode { status, .. }
+            | Error::Redirect { status, .. }
             | Error::BodyTooLarge { status, .. } => Some(*status),
             Error::InvalidTokenRequired { .. } | Error::UnexpectedTokenRequired(_) => {
                 Some(StatusCode::PRECONDITION_REQUIRED)
@@ -218,23 +315,33 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Belvo answered {}", self.status)?;
+impl ApiError {
+    /// The message, before it is bounded and escaped by `Display`: status and
+    /// `request_id` first, so that a cut message keeps them.
+    fn write_message(&self, w: &mut dyn fmt::Write) -> fmt::Result {
+        write!(w, "Belvo answered {}", self.status)?;
+        if let Some(id) = self.request_id() {
+            write!(w, " [request_id {id}]")?;
+        }
         for (i, e) in self.errors.iter().enumerate() {
-            f.write_str(if i == 0 { ": " } else { "; " })?;
-            write!(f, "{}", e.code)?;
+            w.write_str(if i == 0 { ": " } else { "; " })?;
+            w.write_str(e.code.as_str())?;
             if let Some(field) = &e.field {
-                write!(f, " (field `{field}`)")?;
+                write!(w, " (field `{field}`)")?;
             }
             if let Some(m) = &e.message {
-                write!(f, ": {m}")?;
+                write!(w, ": {m}")?;
             }
         }
-        if let Some(id) = self.request_id() {
-            write!(f, " [request_id {id}]")?;
-        }
         Ok(())
+    }
+}
+
+/// One line of at most [`MAX_DISPLAY_CHARS`] characters, control characters
+/// escaped; the whole body is in [`ApiError::body`].
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        bounded(f, MAX_DISPLAY_CHARS, |w| self.write_message(w))
     }
 }
 
@@ -349,7 +456,7 @@ mod tests {
         assert!(!e.is_retryable());
         assert_eq!(
             e.to_string(),
-            "Belvo answered 400 Bad Request: session_expired: gone [request_id abc]"
+            "Belvo answered 400 Bad Request [request_id abc]: session_expired: gone"
         );
     }
 }

@@ -10,7 +10,9 @@ macro_rules! open_string_enum {
     ($t:ty) => {
         impl std::fmt::Display for $t {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                crate::text::bounded(f, crate::text::MAX_DISPLAY_CHARS, |w| {
+                    w.write_str(self.as_str())
+                })
             }
         }
 
@@ -31,17 +33,21 @@ macro_rules! open_string_enum {
 
 mod balances;
 pub mod client;
+mod config;
 mod error;
 mod generated;
 pub mod mfa;
+mod redirect;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod text;
 
-pub use balances::{Balances, ListQuery, Retrieval, RetrieveRequest, Retrieved};
+pub use balances::{Balances, ListQuery, Retrieval, RetrieveRequest, Retrieved, LIST_EXTRA_PAGES};
 pub use client::{ClientBuilder, Credentials, Environment, RetryPolicy};
 pub use error::{ApiError, Error, ErrorCode, ErrorDetail};
 pub use generated::{types, Client};
 pub use mfa::{PendingSession, Token, TokenChallenge, TokenKind};
+pub use text::MAX_DISPLAY_CHARS;
 
 /// progenitor's runtime types, for calling the generated methods directly.
 pub mod raw {

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use rust_decimal::Decimal;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -269,26 +270,74 @@ pub fn parse_token_required(
     })
 }
 
+/// `expiry` as whole seconds: a JSON number or a string of one (`600`,
+/// `600.0`, `"600"`, `6e2`), read exactly as a decimal (serde_json keeps
+/// the number's text), never through a float.
 fn expiry_seconds(v: &Value) -> Result<i64, String> {
-    let secs = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| format!("`expiry` {n} is not a whole number of seconds"))?,
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| format!("`expiry` \"{s}\" is not a number of seconds"))?,
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_owned(),
         other => return Err(format!("`expiry` is {} instead of a number", kind(other))),
     };
-    if secs < 0 {
-        return Err(format!("`expiry` {secs} is negative"));
+    let shown: String = text.chars().take(40).collect();
+    if !is_number(&text) {
+        return Err(format!("`expiry` `{shown}` is not a number of seconds"));
     }
-    if secs > MAX_EXPIRY_SECS {
-        return Err(format!(
-            "`expiry` {secs} is longer than {MAX_EXPIRY_SECS} seconds"
-        ));
+    if text.starts_with('-') && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        return Err(format!("`expiry` {shown} is negative"));
     }
-    Ok(secs)
+    let exact = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(&text)
+    } else {
+        Decimal::from_str_exact(&text)
+    };
+    let too_long = || format!("`expiry` {shown} is longer than {MAX_EXPIRY_SECS} seconds");
+    match exact {
+        Ok(d) if !d.fract().is_zero() => {
+            Err(format!("`expiry` {shown} is not a whole number of seconds"))
+        }
+        Ok(d) => match i64::try_from(d) {
+            Ok(secs) if secs <= MAX_EXPIRY_SECS => Ok(secs.max(0)),
+            _ => Err(too_long()),
+        },
+        // Well-formed, but beyond what a Decimal holds exactly: an integer
+        // that large (1e40) is too long; with decimals or a negative
+        // exponent (1e-40, 30 decimals) it is not whole seconds in range.
+        Err(_) if !text.contains('.') && !text.to_ascii_lowercase().contains("e-") => {
+            Err(too_long())
+        }
+        Err(_) => Err(format!(
+            "`expiry` {shown} is not a whole number of seconds up to {MAX_EXPIRY_SECS}"
+        )),
+    }
+}
+
+/// JSON number syntax: `-?digits(.digits)?([eE][+-]?digits)?`.
+fn is_number(text: &str) -> bool {
+    fn digits(s: &str) -> (bool, &str) {
+        let rest = s.trim_start_matches(|c: char| c.is_ascii_digit());
+        (rest.len() < s.len(), rest)
+    }
+    let s = text.strip_prefix('-').unwrap_or(text);
+    let (ok, mut s) = digits(s);
+    if !ok {
+        return false;
+    }
+    if let Some(r) = s.strip_prefix('.') {
+        let (ok, r) = digits(r);
+        if !ok {
+            return false;
+        }
+        s = r;
+    }
+    if let Some(r) = s.strip_prefix(['e', 'E']) {
+        let (ok, r) = digits(r.strip_prefix(['+', '-']).unwrap_or(r));
+        if !ok {
+            return false;
+        }
+        s = r;
+    }
+    s.is_empty()
 }
 
 fn challenge(t: &Map<String, Value>) -> Result<TokenChallenge, String> {
@@ -369,6 +418,39 @@ mod tests {
     }
 
     #[test]
+    fn expiry_is_any_whole_number_of_seconds() {
+        // Numbers stay text in serde_json here (arbitrary_precision): each
+        // spelling is read exactly.
+        for expiry in [
+            "600",
+            "600.0",
+            "600.000",
+            "6e2",
+            "6E2",
+            "6.0e2",
+            "60000e-2",
+            "\"600\"",
+            "\"600.0\"",
+            "\" 600 \"",
+            "\"6e2\"",
+        ] {
+            let body = format!(r#"{{"session":"s","link":"l","expiry":{expiry}}}"#);
+            let p = parse_token_required(body.as_bytes(), at(), true)
+                .unwrap_or_else(|e| panic!("{expiry}: {e}"));
+            assert_eq!(
+                p.expires_at(),
+                Some(at() + TimeDelta::seconds(600)),
+                "{expiry}"
+            );
+        }
+        for (expiry, secs) in [("0", 0), ("-0", 0), ("0.0", 0), ("86400", MAX_EXPIRY_SECS)] {
+            let body = format!(r#"{{"session":"s","link":"l","expiry":{expiry}}}"#);
+            let p = parse_token_required(body.as_bytes(), at(), true).expect(expiry);
+            assert_eq!(p.expires_at(), Some(at() + TimeDelta::seconds(secs)));
+        }
+    }
+
+    #[test]
     fn legacy_shape() {
         let body = r#"{"detail":"Token Required","session":"abc","expiry":"600","link":"l"}"#;
         let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
@@ -405,10 +487,58 @@ mod tests {
                 r#"{"session":"s","link":"l","expiry":"soon"}"#,
                 "not a number",
             ),
+            (r#"{"session":"s","link":"l","expiry":1e30}"#, "longer than"),
             (
-                r#"{"session":"s","link":"l","expiry":1e30}"#,
-                "whole number",
+                r#"{"session":"s","link":"l","expiry":600.5}"#,
+                "not a whole number",
             ),
+            (
+                r#"{"session":"s","link":"l","expiry":"600.5"}"#,
+                "not a whole number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":6.0001e2}"#,
+                "not a whole number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"-600.0"}"#,
+                "negative",
+            ),
+            (r#"{"session":"s","link":"l","expiry":-1e-3}"#, "negative"),
+            (
+                r#"{"session":"s","link":"l","expiry":1e-40}"#,
+                "not a whole number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":1e400}"#,
+                "longer than",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"86400.0000000000000000000000000000001"}"#,
+                "not a whole number of seconds up to",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"86401.0"}"#,
+                "longer than",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"NaN"}"#,
+                "not a number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"inf"}"#,
+                "not a number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"0x258"}"#,
+                "not a number",
+            ),
+            (
+                r#"{"session":"s","link":"l","expiry":"6e"}"#,
+                "not a number",
+            ),
+            (r#"{"session":"s","link":"l","expiry":""}"#, "not a number"),
+            (r#"{"session":"s","link":"l","expiry":true}"#, "a boolean"),
             (
                 r#"{"session":"s","link":"l","expiry":99999999999}"#,
                 "longer than",

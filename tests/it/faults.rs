@@ -144,7 +144,8 @@ async fn unknown_fields_and_categories_decode() {
     else {
         panic!("balances")
     };
-    assert_eq!(r.balances[0].account.category, "CRYPTO_WALLET_ACCOUNT");
+    let account = r.balances[0].account.as_ref().expect("account");
+    assert_eq!(account.category.as_deref(), Some("CRYPTO_WALLET_ACCOUNT"));
 }
 
 #[tokio::test]

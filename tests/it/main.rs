@@ -2,8 +2,12 @@
 
 mod api_surface;
 mod compile;
+mod documented;
 mod faults;
 mod flows;
+mod messages;
+mod pagination;
+mod redirects;
 mod samples;
 mod sandbox;
 mod security;

@@ -1,0 +1,134 @@
+//! Error messages are short and safe: one line, bounded, control characters
+//! escaped, whatever the server sent; the whole body stays available. A
+//! base URL's password is never repeated.
+
+use belvo::{Client, Credentials, Error, RetrieveRequest, MAX_DISPLAY_CHARS};
+use httpmock::MockServer;
+use serde_json::json;
+
+use crate::support::*;
+
+fn assert_safe(shown: &str) {
+    assert!(
+        shown.chars().count() <= MAX_DISPLAY_CHARS,
+        "{} chars",
+        shown.len()
+    );
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+}
+
+#[tokio::test]
+async fn a_megabyte_error_array_with_escapes_is_one_short_line() {
+    let hostile = "\u{1b}[2J\u{1b}[31mFAKE: login ok\r\nroot# \u{7}";
+    let errors: Vec<_> = (0..8_000)
+        .map(|i| {
+            json!({
+                "code": format!("code_{i}\u{1b}[0m"),
+                "message": format!("{hostile} {}", "x".repeat(100)),
+                "request_id": "0123456789abcdef0123456789abcdef",
+                "field": "date_from\n"
+            })
+        })
+        .collect();
+    let raw = serde_json::to_vec(&errors).expect("json");
+    assert!(raw.len() > 1_000_000, "{} bytes", raw.len());
+    let server = MockServer::start_async().await;
+    answer(&server, "POST", 400, json!(errors)).await;
+    let err = client(&server.base_url())
+        .balances()
+        .retrieve(&RetrieveRequest::new(
+            link(),
+            date(2024, 1, 1),
+            date(2024, 1, 2),
+        ))
+        .await
+        .expect_err("400");
+    let shown = err.to_string();
+    assert_safe(&shown);
+    // What matters first survives the cut; the cut is counted.
+    assert!(
+        shown.starts_with("Belvo answered 400 Bad Request [request_id 0123456789abcdef0123456789abcdef]: code_0\\u{1b}[0m (field `date_from\\n`): \\u{1b}[2J"),
+        "{shown}"
+    );
+    assert!(shown.contains(" chars cut)"), "{shown}");
+    // Everything is still there for who asks.
+    assert_eq!(err.body(), Some(&raw[..]));
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.errors.len(), 8_000);
+    assert_eq!(
+        api.errors[7_999].message.as_deref(),
+        Some(&*format!("{hostile} {}", "x".repeat(100)))
+    );
+    assert_safe(&api.to_string());
+    for code in err.codes().into_iter().take(3) {
+        assert_safe(&code.to_string());
+    }
+}
+
+#[tokio::test]
+async fn other_server_text_is_escaped_too() {
+    let server = MockServer::start_async().await;
+    // A 428 whose reason quotes server text, and a 3xx with a hostile Location.
+    answer(
+        &server,
+        "POST",
+        428,
+        json!({"session": "s", "link": LINK, "expiry": "\u{1b}]8;;evil\u{7}"}),
+    )
+    .await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET");
+            then.status(302)
+                .header("location", format!("/x{}", "%1B".repeat(400)));
+        })
+        .await;
+    let c = client(&server.base_url());
+    let err = c
+        .balances()
+        .retrieve(&RetrieveRequest::new(
+            link(),
+            date(2024, 1, 1),
+            date(2024, 1, 2),
+        ))
+        .await
+        .expect_err("bad 428");
+    assert!(matches!(err, Error::InvalidTokenRequired { .. }), "{err:?}");
+    assert_safe(&err.to_string());
+    assert!(err.to_string().contains("\\u{1b}]8;;evil\\u{7}"), "{err}");
+    let err = c
+        .balances()
+        .get(uuid::Uuid::nil())
+        .await
+        .expect_err("redirect");
+    assert!(matches!(err, Error::Redirect { .. }), "{err:?}");
+    assert_safe(&err.to_string());
+}
+
+#[test]
+fn a_base_url_with_userinfo_is_refused_without_repeating_it() {
+    for url in [
+        "https://belvo-user:hunter2-pw@api.belvo.com",
+        "https://:hunter2-pw@api.belvo.com/",
+        "https://belvo-user@api.belvo.com",
+        "http://belvo-user:hunter2-pw@127.0.0.1:8080",
+        // Broken elsewhere too: the parse error must not repeat it either.
+        "https://belvo-user:hunter2-pw@api.belvo.com:99999",
+        "ftp://belvo-user:hunter2-pw@api.belvo.com",
+        "http://belvo-user:hunter2-pw@belvo.internal",
+    ] {
+        let err = Client::builder()
+            .base_url(url)
+            .credentials(Credentials::new(ID, PASSWORD))
+            .build()
+            .expect_err(url);
+        assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains("hunter2"), "{url}: {text}");
+            assert!(!text.contains("belvo-user"), "{url}: {text}");
+            assert_safe(&text);
+        }
+    }
+}

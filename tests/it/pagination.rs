@@ -1,0 +1,161 @@
+//! `list()` always ends: servers whose pages never stop end the stream with
+//! a typed error. The timeout is only a guard so that a regression fails
+//! instead of hanging; the assertions are on the error and the hits.
+
+use std::time::Duration;
+
+use belvo::{Error, ListQuery};
+use futures::StreamExt;
+use httpmock::MockServer;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+fn item(n: u32) -> Value {
+    balance(&format!("8d9e1b4e-1111-4a4a-9b9b-{n:012}"), "1")
+}
+
+/// Reads the whole list; returns the balances read and how it ended.
+async fn drain(server: &MockServer) -> (usize, Option<Error>) {
+    let c = client(&server.base_url());
+    let read = async {
+        let mut stream = c.balances().list(ListQuery::default());
+        let mut n = 0;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(_) => n += 1,
+                Err(e) => return (n, Some(e)),
+            }
+        }
+        (n, None)
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("the list ended")
+}
+
+fn page_url(server: &MockServer, page: u32) -> String {
+    format!("{}/api/balances/?page={page}", server.base_url())
+}
+
+#[tokio::test]
+async fn empty_pages_with_a_next_end_the_list() {
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param_missing("page");
+            then.status(200).json_body(json!({"count": 5, "next": page_url(&server, 2), "previous": null, "results": [item(1)]}));
+        })
+        .await;
+    // Every later page: nothing, and yet another page, moving forward.
+    let mut rest = Vec::new();
+    for page in 2..=50u32 {
+        let body = json!({"count": 5, "next": page_url(&server, page + 1), "previous": null, "results": []});
+        let m = server
+            .mock_async(move |when, then| {
+                when.method("GET")
+                    .path("/api/balances/")
+                    .query_param("page", page.to_string());
+                then.status(200).json_body(body);
+            })
+            .await;
+        rest.push(m);
+    }
+    let (read, err) = drain(&server).await;
+    assert_eq!(read, 1);
+    match err {
+        Some(Error::PaginationStalled { page, reason }) => {
+            assert_eq!(page, 2);
+            assert!(reason.contains("no results"), "{reason}");
+        }
+        other => panic!("expected PaginationStalled, got {other:?}"),
+    }
+    first.assert_calls_async(1).await;
+    rest[0].assert_calls_async(1).await;
+    rest[1].assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_next_seen_before_ends_the_list() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param_missing("page");
+            then.status(200).json_body(json!({"count": 100, "next": page_url(&server, 2), "previous": null, "results": [item(1)]}));
+        })
+        .await;
+    // Page 2 points at itself.
+    let again = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param("page", "2");
+            then.status(200).json_body(json!({"count": 100, "next": page_url(&server, 2), "previous": null, "results": [item(2)]}));
+        })
+        .await;
+    let (read, err) = drain(&server).await;
+    assert_eq!(read, 2);
+    assert!(
+        matches!(&err, Some(Error::PaginationStalled { page: 2, reason }) if reason.contains("seen before")),
+        "{err:?}"
+    );
+    again.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn more_pages_than_count_allows_end_the_list() {
+    let server = MockServer::start_async().await;
+    // count 4, two per page: 2 pages, and at most 2 more tolerated
+    // (LIST_EXTRA_PAGES) for balances added while reading. Every page has
+    // results and a next link that moves forward, forever.
+    let mut mocks = Vec::new();
+    for page in 1..=20u32 {
+        let next = page_url(&server, page + 1);
+        let body = json!({"count": 4, "next": next, "previous": null, "results": [item(2 * page), item(2 * page + 1)]});
+        let m = server
+            .mock_async(move |when, then| {
+                let when = when.method("GET").path("/api/balances/");
+                if page == 1 {
+                    when.query_param_missing("page");
+                } else {
+                    when.query_param("page", page.to_string());
+                }
+                then.status(200).json_body(body);
+            })
+            .await;
+        mocks.push(m);
+    }
+    let (read, err) = drain(&server).await;
+    let bound = 4u64.div_ceil(2) + belvo::LIST_EXTRA_PAGES;
+    assert_eq!(read as u64, 2 * bound);
+    assert!(
+        matches!(&err, Some(Error::PaginationStalled { page, reason }) if *page as u64 == bound && reason.contains("count of 4")),
+        "{err:?}"
+    );
+    let mut hits = 0;
+    for m in &mocks {
+        hits += m.calls_async().await;
+    }
+    assert_eq!(hits as u64, bound);
+}
+
+#[tokio::test]
+async fn a_list_within_count_reads_every_page() {
+    let server = MockServer::start_async().await;
+    for page in 1..=3u32 {
+        let next = (page < 3).then(|| page_url(&server, page + 1));
+        let body = json!({"count": 5, "next": next, "previous": null, "results": if page < 3 { vec![item(2 * page), item(2 * page + 1)] } else { vec![item(99)] }});
+        server
+            .mock_async(move |when, then| {
+                let when = when.method("GET").path("/api/balances/");
+                if page == 1 {
+                    when.query_param_missing("page");
+                } else {
+                    when.query_param("page", page.to_string());
+                }
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let (read, err) = drain(&server).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(read, 5);
+}
