@@ -169,3 +169,61 @@ async fn list_detail_delete_against_the_sandbox() {
     let err = c.balances().get(all[7].id).await.expect_err("gone");
     assert_eq!(err.codes(), vec![&belvo::ErrorCode::NotFound]);
 }
+
+/// The sandbox sending the nulls and the unknown category Belvo documents:
+/// every MFA scenario still ends in typed balances, list and detail decode,
+/// and a null stays `None` (never a default).
+#[tokio::test]
+async fn documented_nulls_decode_through_every_flow() {
+    use futures::TryStreamExt;
+
+    let config = SandboxConfig::default().documented_nulls(true);
+    let sandbox = Sandbox::start_with(config).await.expect("sandbox");
+    let c = sandbox.client().expect("client");
+    for scenario in [
+        Scenario::NoMfa,
+        Scenario::TokenOnce,
+        Scenario::TokenTwice,
+        Scenario::Inputless,
+    ] {
+        let done = c
+            .balances()
+            .retrieve_with_mfa(&request(scenario), |_| answer())
+            .await
+            .unwrap_or_else(|e| panic!("{scenario}: {e}"));
+        assert!(done.persisted, "{scenario}");
+        assert!(!done.balances.is_empty(), "{scenario}");
+        for b in &done.balances {
+            assert_eq!(b.current_balance, None, "{scenario}");
+            assert_eq!(b.collected_at, None, "{scenario}");
+            let account = b.account.as_ref().expect("the account object is sent");
+            assert_eq!(account.name, None, "{scenario}");
+        }
+        let categories: Vec<_> = done
+            .balances
+            .iter()
+            .map(|b| b.account.as_ref().and_then(|a| a.category.clone()))
+            .collect();
+        assert!(categories.contains(&None), "{scenario}: {categories:?}");
+        assert!(
+            categories
+                .iter()
+                .flatten()
+                .any(|c| !c.ends_with("_ACCOUNT") && c != "CREDIT_CARD" && c != "UNCATEGORIZED"),
+            "{scenario}: no unknown category in {categories:?}"
+        );
+    }
+    let listed: Vec<_> = c
+        .balances()
+        .list(belvo::ListQuery::for_link(Scenario::TokenOnce.link()))
+        .try_collect()
+        .await
+        .expect("list decodes");
+    assert!(!listed.is_empty());
+    let one = c
+        .balances()
+        .get(listed[0].id)
+        .await
+        .expect("detail decodes");
+    assert_eq!(one, listed[0]);
+}
