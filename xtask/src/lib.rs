@@ -18,6 +18,7 @@
 
 pub mod convert;
 pub mod error;
+pub mod generate;
 pub mod json;
 mod parallel;
 pub mod postman;

@@ -1,10 +1,8 @@
 //! File side of `sync-postman`: generate, compare with the checked-in file,
 //! write atomically, and check that progenitor accepts the result.
 
-use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 use crate::convert::{convert_to_string, Options, Overrides};
 use crate::error::ConvertError;
@@ -167,67 +165,4 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
     out
 }
 
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Parses the document as OpenAPI 3.0 and runs progenitor's generator on it,
-/// turning a refusal or a panic into an error message.
-///
-/// # Errors
-/// The document is not OpenAPI 3.0, or progenitor refuses or panics.
-pub fn check_generates(doc: &serde_json::Value) -> Result<(), String> {
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
-        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
-    check_spec(&spec)
-}
-
-/// [`check_generates`] on the rendered text of a document.
-///
-/// # Errors
-/// See [`check_generates`].
-pub fn check_generates_text(text: &str) -> Result<(), String> {
-    let spec: openapiv3::OpenAPI = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "not a valid OpenAPI 3.0 document: {}",
-            crate::postman::json_message(&e)
-        )
-    })?;
-    check_spec(&spec)
-}
-
-fn check_spec(spec: &openapiv3::OpenAPI) -> Result<(), String> {
-    // Silence the panic message on this thread only. Swapping the global hook
-    // around the call would race with other threads (tests run in parallel)
-    // and could leave the silent hook installed for good.
-    QUIET_HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(|| {
-        let mut settings = progenitor_impl::GenerationSettings::default();
-        settings.with_interface(progenitor_impl::InterfaceStyle::Positional);
-        progenitor_impl::Generator::new(&settings)
-            .generate_tokens(spec)
-            .map(|_| ())
-    });
-    QUIET.with(|q| q.set(false));
-    match result {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(format!("progenitor refused it: {e}")),
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "no message".to_owned());
-            Err(format!("progenitor panicked: {msg}"))
-        }
-    }
-}
+pub use crate::generate::{check_generates, check_generates_text};

@@ -1,0 +1,247 @@
+//! The belvo client's generation settings (`codegen/settings.rs`, shared with
+//! `build.rs`) and the check that a converted document generates a client
+//! with them. A refusal or a panic of the generator is reported with the
+//! operation it comes from and the Postman item that operation was made of.
+
+use std::cell::Cell;
+use std::sync::Once;
+
+use serde_json::Value;
+
+mod shared {
+    // `generation_settings()` and the constants it uses; the same file
+    // `build.rs` includes.
+    include!("../../codegen/settings.rs");
+
+    pub(crate) fn settings() -> progenitor::GenerationSettings {
+        generation_settings()
+    }
+}
+
+/// The settings `build.rs` generates the belvo client with.
+pub fn settings() -> progenitor::GenerationSettings {
+    shared::settings()
+}
+
+/// Parses the document as OpenAPI 3.0 and runs the generator on it with
+/// [`settings`], turning a refusal or a panic into an error message that
+/// names the failing operation and its Postman item.
+///
+/// # Errors
+/// The document is not OpenAPI 3.0, or the generator refuses it or panics.
+pub fn check_generates(doc: &Value) -> Result<(), String> {
+    generate_code(doc).map(|_| ())
+}
+
+/// [`check_generates`] on the rendered text of a document.
+///
+/// # Errors
+/// See [`check_generates`].
+pub fn check_generates_text(text: &str) -> Result<(), String> {
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    check_generates(&doc)
+}
+
+/// The Rust code the belvo build generates from `doc` (formatted), the same
+/// as `build.rs` writes to `OUT_DIR/codegen.rs`.
+///
+/// # Errors
+/// See [`check_generates`]; also generated tokens that do not parse as Rust.
+pub fn generate_code(doc: &Value) -> Result<String, String> {
+    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    quietly(|| progenitor::Generator::new(&settings()).generate_tokens(&spec))
+        .and_then(|r| r.map_err(|e| format!("progenitor refused it: {e}")))
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+static QUIET_HOOK: Once = Once::new();
+
+/// Runs `f`, turning a panic into its message; the panic is not printed.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    // Silence the panic message on this thread only. Swapping the global hook
+    // around the call would race with other threads (tests run in parallel)
+    // and could leave the silent hook installed for good.
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|panic| {
+        let msg = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "no message".to_owned());
+        format!("progenitor panicked: {msg}")
+    })
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Says which operations the generator fails on: each operation is tried
+/// alone (with the document's components), and those that fail are named.
+fn explain(doc: &Value, whole: String) -> String {
+    if whole.starts_with("not a valid OpenAPI") {
+        return whole;
+    }
+    let failing: Vec<String> = operations(doc)
+        .filter_map(|(path, method)| {
+            let alone = only_operation(doc, path, method);
+            let err = generate_tokens(&alone).err()?;
+            let op = &doc["paths"][path][method];
+            Some(format!("{}: {err}", describe(op, path, method)))
+        })
+        .collect();
+    match failing.as_slice() {
+        [] => format!(
+            "{whole} (every operation generates on its own: the clash is between operations \
+             or in the shared components)"
+        ),
+        [one] => one.clone(),
+        many => format!("{} operations fail:\n  {}", many.len(), many.join("\n  ")),
+    }
+}
+
+fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str)> {
+    doc["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter(move |m| item.get(**m).is_some_and(Value::is_object))
+                .map(move |m| (path.as_str(), *m))
+        })
+}
+
+/// A copy of `doc` with one operation only.
+fn only_operation(doc: &Value, path: &str, method: &str) -> Value {
+    let mut alone = doc.clone();
+    let mut item = serde_json::Map::new();
+    for (key, value) in doc["paths"][path].as_object().into_iter().flatten() {
+        if key == method || !METHODS.contains(&key.as_str()) {
+            item.insert(key.clone(), value.clone());
+        }
+    }
+    let mut paths = serde_json::Map::new();
+    paths.insert(path.to_owned(), Value::Object(item));
+    alone["paths"] = Value::Object(paths);
+    alone
+}
+
+/// `operation `id` (GET /path), Postman item "Folder / Name"`: the converter
+/// writes an item's name as the summary and its folders as the tags.
+pub fn describe(op: &Value, path: &str, method: &str) -> String {
+    let id = op["operationId"]
+        .as_str()
+        .map_or_else(|| "without operationId".to_owned(), |id| format!("`{id}`"));
+    let mut out = format!("operation {id} ({} {path})", method.to_uppercase());
+    if let Some(summary) = op["summary"].as_str() {
+        let mut item: Vec<&str> = op["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        item.push(summary);
+        out.push_str(&format!(", Postman item \"{}\"", item.join(" / ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(paths: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths,
+        })
+    }
+
+    fn ok_op(id: &str) -> Value {
+        json!({"operationId": id, "summary": "Fine", "tags": ["F"],
+               "responses": {"204": {"description": "none"}}})
+    }
+
+    #[test]
+    fn a_refusal_names_the_operation_and_item() {
+        let broken = json!({"summary": "List", "tags": ["Balances"],
+                            "responses": {"204": {"description": "none"}}});
+        let d = doc(json!({"/a": {"get": ok_op("a_get")}, "/b": {"get": broken}}));
+        let err = check_generates(&d).expect_err("no operationId");
+        assert_eq!(
+            err,
+            "operation without operationId (GET /b), Postman item \"Balances / List\": \
+             progenitor refused it: unexpected or unhandled format in the OpenAPI document \
+             path /b is missing operation ID"
+        );
+    }
+
+    #[test]
+    fn a_panic_names_the_operation_and_item() {
+        // A path variable with no parameter of that name panics inside
+        // progenitor ("missing path name mapping id").
+        let panics = json!({"operationId": "b_post", "summary": "Create", "tags": ["B"],
+            "responses": {"204": {"description": "none"}}});
+        let d = doc(json!({"/a": {"get": ok_op("a_get")}, "/b/{id}": {"post": panics}}));
+        let err = check_generates(&d).expect_err("a panic");
+        assert_eq!(
+            err,
+            "operation `b_post` (POST /b/{id}), Postman item \"B / Create\": \
+             progenitor panicked: missing path name mapping id"
+        );
+    }
+
+    #[test]
+    fn a_clash_between_operations_says_so() {
+        let d = doc(json!({"/a": {"get": ok_op("same")}, "/b": {"get": ok_op("same")}}));
+        let err = check_generates(&d).expect_err("duplicate operationId");
+        assert!(
+            err.ends_with("(every operation generates on its own: the clash is between operations or in the shared components)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_settings_are_build_rs_settings() {
+        // `type: number` becomes Decimal and the client holds the hand-written
+        // inner type: the settings of build.rs, not progenitor's defaults.
+        let d = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a_get", "responses": {"200": {
+                "description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/M"}}}}}}}},
+            "components": {"schemas": {"M": {"type": "object", "required": ["v"],
+                "properties": {"v": {"type": "number"}}}}},
+        });
+        let code = generate_code(&d).expect("generates");
+        assert!(code.contains("pub v: ::rust_decimal::Decimal"), "{code}");
+        assert!(code.contains("inner: crate::client::Shared"), "{code}");
+        assert!(code.contains("PartialEq"), "{code}");
+    }
+}
