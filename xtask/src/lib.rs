@@ -22,6 +22,7 @@ pub mod generate;
 pub mod json;
 mod parallel;
 pub mod postman;
+pub mod report;
 pub mod schema;
 pub mod sync;
 
