@@ -25,12 +25,20 @@ pub fn settings() -> progenitor::GenerationSettings {
 
 /// Parses the document as OpenAPI 3.0 and runs the generator on it with
 /// [`settings`], turning a refusal or a panic into an error message that
-/// names the failing operation and its Postman item.
+/// names the failing operation and its Postman item. The generated code is
+/// parsed as Rust, as `build.rs` does.
 ///
 /// # Errors
-/// The document is not OpenAPI 3.0, or the generator refuses it or panics.
+/// The document is not OpenAPI 3.0, the generator refuses it or panics, or
+/// its code does not parse.
 pub fn check_generates(doc: &Value) -> Result<(), String> {
-    generate_code(doc).map(|_| ())
+    generate_file(doc).map(drop)
+}
+
+fn generate_file(doc: &Value) -> Result<syn::File, String> {
+    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
+    // What build.rs does next: a document whose code does not parse fails the build.
+    syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))
 }
 
 /// [`check_generates`] on the rendered text of a document.
@@ -49,10 +57,7 @@ pub fn check_generates_text(text: &str) -> Result<(), String> {
 /// # Errors
 /// See [`check_generates`]; also generated tokens that do not parse as Rust.
 pub fn generate_code(doc: &Value) -> Result<String, String> {
-    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    generate_file(doc).map(|file| prettyplease::unparse(&file))
 }
 
 fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
