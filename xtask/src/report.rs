@@ -26,8 +26,8 @@ const METHODS: [&str; 8] = [
 pub struct Change {
     /// Whether code using the generated client may stop compiling.
     pub breaking: bool,
-    /// The operation or schema it is in (`operation \`id\` (GET /path)`,
-    /// `schema Name`).
+    /// The operation or schema it is in, as in ``operation `id` (GET /path)``
+    /// or ``schema `Name` ``.
     pub place: String,
     /// What changed.
     pub what: String,

@@ -270,3 +270,35 @@ fn first_operation(doc: &Value) -> (String, String, String) {
         op["operationId"].as_str().expect("id").to_owned(),
     )
 }
+
+#[test]
+fn the_report_on_belvo_says_what_the_project_overrides_change() {
+    // The checked-in document against the project's collection converted
+    // without its overrides: what a maintainer would read if the overrides
+    // file were lost.
+    let root = manifest_dir().parent().expect("workspace");
+    let checked_in: Value = serde_json::from_slice(
+        &std::fs::read(root.join("openapi/belvo.openapi.json")).expect("document"),
+    )
+    .expect("json");
+    let collection =
+        std::fs::read(root.join("openapi/belvo.postman_collection.json")).expect("collection");
+    let bare = convert(
+        &collection,
+        &options("openapi/belvo.postman_collection.json"),
+    )
+    .expect("converts");
+    let report = postman_openapi::report::changes(&checked_in, &bare);
+    let text = report.to_string();
+    assert!(report.is_breaking(), "{text}");
+    for line in [
+        "BREAKING schema `TokenRequired`: removed (a type of the client is gone)",
+        "ok       schema `MfaTokenRequired`: added",
+        "BREAKING schema `BalancesResumeRequest`: schema property `$.token` became required (Option<T> → T)",
+        "BREAKING schema `BalancesRetrieveError`: schema property `$.<oneOf 0>` retyped TokenRequired → MfaTokenRequired",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    // Nothing changes in the operations themselves.
+    assert!(!text.contains("operation `"), "{text}");
+}
