@@ -104,6 +104,8 @@ const METHODS: [&str; 8] = [
 
 /// Says which operations the generator fails on: each operation is tried
 /// alone (with the document's components), and those that fail are named.
+/// When every operation generates alone, the operations that clash are the
+/// ones without which the document generates.
 fn explain(doc: &Value, whole: String) -> String {
     if whole.starts_with("not a valid OpenAPI") {
         return whole;
@@ -117,13 +119,38 @@ fn explain(doc: &Value, whole: String) -> String {
         })
         .collect();
     match failing.as_slice() {
-        [] => format!(
-            "{whole} (every operation generates on its own: the clash is between operations \
-             or in the shared components)"
-        ),
+        [] => clash(doc, whole),
         [one] => one.clone(),
         many => format!("{} operations fail:\n  {}", many.len(), many.join("\n  ")),
     }
+}
+
+/// Names the operations without which the document generates.
+fn clash(doc: &Value, whole: String) -> String {
+    let culprits: Vec<String> = operations(doc)
+        .filter(|(path, method)| generate_tokens(&without_operation(doc, path, method)).is_ok())
+        .map(|(path, method)| describe(&doc["paths"][path][method], path, method))
+        .collect();
+    if culprits.is_empty() {
+        format!(
+            "{whole} (every operation generates on its own and no single one causes it: \
+             the clash is in the shared components)"
+        )
+    } else {
+        format!(
+            "{whole}; the operations that clash:\n  {}",
+            culprits.join("\n  ")
+        )
+    }
+}
+
+/// A copy of `doc` without one operation.
+fn without_operation(doc: &Value, path: &str, method: &str) -> Value {
+    let mut copy = doc.clone();
+    if let Some(item) = copy["paths"][path].as_object_mut() {
+        item.remove(method);
+    }
+    copy
 }
 
 fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str)> {
@@ -222,11 +249,19 @@ mod tests {
     }
 
     #[test]
-    fn a_clash_between_operations_says_so() {
-        let d = doc(json!({"/a": {"get": ok_op("same")}, "/b": {"get": ok_op("same")}}));
+    fn a_clash_names_the_operations_that_clash() {
+        let d = doc(json!({
+            "/a": {"get": ok_op("same")},
+            "/b": {"get": ok_op("same")},
+            "/c": {"get": ok_op("other")},
+        }));
         let err = check_generates(&d).expect_err("duplicate operationId");
         assert!(
-            err.ends_with("(every operation generates on its own: the clash is between operations or in the shared components)"),
+            err.ends_with(
+                "duplicate operation ID: same; the operations that clash:\n  \
+                 operation `same` (GET /a), Postman item \"F / Fine\"\n  \
+                 operation `same` (GET /b), Postman item \"F / Fine\""
+            ),
             "{err}"
         );
     }
