@@ -178,3 +178,37 @@ fn collections_round_trip_within_their_thresholds() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_score_sees_what_is_kept_and_what_is_lost() {
+    for name in documents() {
+        let source = read_json(&suite().join(format!("openapi/{name}.json")));
+        let same = score::score(&source, &source);
+        assert!(
+            (same.overall - 1.0).abs() < 1e-9,
+            "{name} against itself: {same}"
+        );
+        // Without its schemas' properties, a document loses property paths,
+        // types and formats but keeps its operations.
+        let mut bare = source.clone();
+        strip_properties(&mut bare);
+        let lossy = score::score(&source, &bare);
+        assert_eq!(lossy.dimensions["operations"], Some(1.0), "{name}: {lossy}");
+        let has_props = ["request_props", "response_props"]
+            .iter()
+            .any(|d| same.dimensions[d].is_some());
+        // (`defaults` only has `default` responses, which are not scored.)
+        assert_eq!(lossy.overall < same.overall, has_props, "{name}: {lossy}");
+    }
+}
+
+fn strip_properties(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("properties");
+            m.values_mut().for_each(strip_properties);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_properties),
+        _ => {}
+    }
+}
