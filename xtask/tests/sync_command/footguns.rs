@@ -7,14 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use postman_openapi::sync::{sync, Job, SyncError};
-use postman_openapi::{convert, render, Options};
+use postman_openapi::{convert, render};
 use serde_json::Value;
 
-const FIXTURE: &str = "folders_tags.postman_collection.json";
+use crate::{manifest_dir, options};
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+const FIXTURE: &str = "folders_tags.postman_collection.json";
 
 fn fixture() -> Vec<u8> {
     std::fs::read(manifest_dir().join("tests/fixtures").join(FIXTURE)).expect("fixture")
@@ -147,13 +145,6 @@ fn a_symlinked_output_is_written_through_and_kept() {
     assert_eq!(listing(&dir.join("sub")), ["real.json"]);
 }
 
-fn options(source: &str) -> Options {
-    Options {
-        source: source.to_owned(),
-        ..Options::default()
-    }
-}
-
 #[test]
 fn another_input_gets_no_overrides_and_is_told_so() {
     let dir = scratch("foreign-input");
@@ -269,36 +260,4 @@ fn first_operation(doc: &Value) -> (String, String, String) {
         method.clone(),
         op["operationId"].as_str().expect("id").to_owned(),
     )
-}
-
-#[test]
-fn the_report_on_belvo_says_what_the_project_overrides_change() {
-    // The checked-in document against the project's collection converted
-    // without its overrides: what a maintainer would read if the overrides
-    // file were lost.
-    let root = manifest_dir().parent().expect("workspace");
-    let checked_in: Value = serde_json::from_slice(
-        &std::fs::read(root.join("openapi/belvo.openapi.json")).expect("document"),
-    )
-    .expect("json");
-    let collection =
-        std::fs::read(root.join("openapi/belvo.postman_collection.json")).expect("collection");
-    let bare = convert(
-        &collection,
-        &options("openapi/belvo.postman_collection.json"),
-    )
-    .expect("converts");
-    let report = postman_openapi::report::changes(&checked_in, &bare);
-    let text = report.to_string();
-    assert!(report.is_breaking(), "{text}");
-    for line in [
-        "BREAKING schema `TokenRequired`: removed (a type of the client is gone)",
-        "ok       schema `MfaTokenRequired`: added",
-        "BREAKING schema `BalancesResumeRequest`: schema property `$.token` became required (Option<T> → T)",
-        "BREAKING schema `BalancesRetrieveError`: schema property `$.<oneOf 0>` retyped TokenRequired → MfaTokenRequired",
-    ] {
-        assert!(text.contains(line), "missing {line:?} in\n{text}");
-    }
-    // Nothing changes in the operations themselves.
-    assert!(!text.contains("operation `"), "{text}");
 }
