@@ -18,9 +18,11 @@
 
 pub mod convert;
 pub mod error;
+pub mod generate;
 pub mod json;
 mod parallel;
 pub mod postman;
+pub mod report;
 pub mod schema;
 pub mod sync;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use postman_openapi::sync::{sync, Job, Outcome};
+use postman_openapi::sync::{run, Job, Outcome};
 
 /// mimalloc rather than the system allocator: a conversion builds and frees
 /// hundreds of thousands of small values on several threads, and glibc's
@@ -22,19 +22,28 @@ struct Cli {
     command: Command,
 }
 
+/// The project's files, relative to the workspace root.
+const PROJECT_COLLECTION: &str = "openapi/belvo.postman_collection.json";
+const PROJECT_DOCUMENT: &str = "openapi/belvo.openapi.json";
+const PROJECT_OVERRIDES: &str = "openapi/belvo.overrides.json";
+
 #[derive(Subcommand)]
 enum Command {
-    /// Convert the Postman collection into the OpenAPI document the client is generated from.
+    /// Convert the Postman collection into the OpenAPI document the client is generated from,
+    /// and say what changed for users of the generated client.
     SyncPostman {
-        /// The Postman collection (v2.0 or v2.1).
-        #[arg(long, default_value = "openapi/belvo.postman_collection.json")]
-        input: PathBuf,
-        /// The OpenAPI 3.0.3 document to write.
-        #[arg(long, default_value = "openapi/belvo.openapi.json")]
-        output: PathBuf,
-        /// Hand decisions applied by the converter (used when the file exists).
-        #[arg(long, default_value = "openapi/belvo.overrides.json")]
-        overrides: PathBuf,
+        /// The Postman collection (v2.0 or v2.1) [default: openapi/belvo.postman_collection.json]
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// The OpenAPI 3.0.3 document to write; never the input or the overrides file
+        /// [default: openapi/belvo.openapi.json]
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Hand decisions applied by the converter. Without it, the project's collection gets
+        /// the project's overrides (openapi/belvo.overrides.json, when it exists) and any other
+        /// --input gets none; the command says which it applied.
+        #[arg(long)]
+        overrides: Option<PathBuf>,
         /// Write nothing; fail when the document on disk is not what the collection produces.
         #[arg(long)]
         check: bool,
@@ -49,12 +58,32 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn resolve(path: &Path, default: &str) -> PathBuf {
-    if path == Path::new(default) {
-        root().join(default)
-    } else {
-        path.to_owned()
+/// The overrides to apply, and a note saying so when they were not named.
+/// The project's overrides belong to the project's collection only: they
+/// name its folders and schemas, and on another collection they would fail
+/// or, worse, rename something else.
+fn choose_overrides(input: &Path, named: Option<PathBuf>) -> (Option<PathBuf>, Option<String>) {
+    if let Some(path) = named {
+        return (Some(path), None);
     }
+    let project = root().join(PROJECT_COLLECTION);
+    if same_file::is_same_file(input, &project).unwrap_or(false) {
+        let path = root().join(PROJECT_OVERRIDES);
+        if path.exists() {
+            let note = format!("applying the project's overrides {PROJECT_OVERRIDES}");
+            return (Some(path), Some(note));
+        }
+        return (
+            None,
+            Some(format!("no overrides: {PROJECT_OVERRIDES} does not exist")),
+        );
+    }
+    let note = format!(
+        "no overrides applied: {} is not the project's collection ({PROJECT_COLLECTION}); \
+         pass --overrides FILE to apply some",
+        input.display()
+    );
+    (None, Some(note))
 }
 
 fn main() -> ExitCode {
@@ -66,30 +95,36 @@ fn main() -> ExitCode {
             overrides,
             check,
         } => {
-            let source_name = input.to_string_lossy().replace('\\', "/");
-            let overrides_default = "openapi/belvo.overrides.json";
-            let overrides_path = resolve(&overrides, overrides_default);
-            // The default overrides file is optional; a named one must exist.
-            let overrides = (overrides != Path::new(overrides_default) || overrides_path.exists())
-                .then_some(overrides_path);
+            let source_name = input.as_deref().map_or(PROJECT_COLLECTION.to_owned(), |p| {
+                p.to_string_lossy().replace('\\', "/")
+            });
+            let input = input.unwrap_or_else(|| root().join(PROJECT_COLLECTION));
+            let (overrides, note) = choose_overrides(&input, overrides);
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
             let job = Job {
-                input: resolve(&input, "openapi/belvo.postman_collection.json"),
-                output: resolve(&output, "openapi/belvo.openapi.json"),
+                input,
+                output: output.unwrap_or_else(|| root().join(PROJECT_DOCUMENT)),
                 overrides,
                 source_name,
             };
-            match sync(&job, check) {
-                Ok(Outcome::UpToDate) => {
+            match run(&job, check) {
+                Ok((Outcome::UpToDate, _)) => {
                     eprintln!("{} is up to date", job.output.display());
                     ExitCode::SUCCESS
                 }
-                Ok(Outcome::Written) => {
+                Ok((Outcome::Written, report)) => {
                     eprintln!("wrote {}", job.output.display());
+                    if let Some(report) = report {
+                        eprint!("{report}");
+                    }
                     ExitCode::SUCCESS
                 }
-                Ok(Outcome::Stale(diff)) => {
+                Ok((Outcome::Stale(diff), report)) => {
+                    let report = report.map(|r| format!("\n{r}")).unwrap_or_default();
                     eprintln!(
-                        "error: {} is stale: it is not what {} produces.\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
+                        "error: {} is stale: it is not what {} produces.\n{report}\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
                         job.output.display(),
                         job.input.display()
                     );

@@ -1,13 +1,13 @@
 //! File side of `sync-postman`: generate, compare with the checked-in file,
-//! write atomically, and check that progenitor accepts the result.
+//! report what changed for users of the client, write atomically, and check
+//! that progenitor accepts the result.
 
-use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
-use crate::convert::{convert_to_string, Options, Overrides};
-use crate::error::ConvertError;
+// Through the crate's stable re-exports, not the modules behind them.
+use crate::report::Report;
+use crate::{convert_to_string, ConvertError, Options, Overrides};
 
 /// Why a sync failed.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,21 @@ pub enum SyncError {
     /// The converted document is not one progenitor can generate a client from.
     #[error("the converted document would not generate a client: {0}")]
     Generator(String),
+    /// The output names the input or the overrides file (in another
+    /// spelling, through a symlink or a hard link): writing it would destroy
+    /// what it is made from.
+    #[error(
+        "--output {output} is the same file as the {role} {other}: refusing to replace it; \
+         name another output"
+    )]
+    SameFile {
+        /// `input` or `overrides`.
+        role: &'static str,
+        /// The input or overrides path as given.
+        other: PathBuf,
+        /// The output path as given.
+        output: PathBuf,
+    },
 }
 
 /// What a sync found or did.
@@ -95,24 +110,71 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
 /// unchanged document is not rewritten (its mtime drives `build.rs`).
 ///
 /// # Errors
-/// See [`generate`]; I/O errors while writing.
+/// See [`run`].
 pub fn sync(job: &Job, check: bool) -> Result<Outcome, SyncError> {
+    run(job, check).map(|(outcome, _)| outcome)
+}
+
+/// [`sync`], with what changed for users of the generated client when the
+/// document on disk differs (`None` when it is up to date, missing, or not
+/// JSON).
+///
+/// # Errors
+/// The output is the input or the overrides file ([`refuse_same_file`]);
+/// see [`generate`]; I/O errors while writing.
+pub fn run(job: &Job, check: bool) -> Result<(Outcome, Option<Report>), SyncError> {
+    refuse_same_file(job)?;
     let text = generate(job)?;
     let current = std::fs::read(&job.output).ok();
     if current.as_deref() == Some(text.as_bytes()) {
-        return Ok(Outcome::UpToDate);
+        return Ok((Outcome::UpToDate, None));
     }
+    let report = current.as_deref().and_then(|old| change_report(old, &text));
     if check {
         let old = current
             .map(|c| String::from_utf8_lossy(&c).into_owned())
             .unwrap_or_default();
-        return Ok(Outcome::Stale(short_diff(&old, &text, &job.output)));
+        let diff = short_diff(&old, &text, &job.output);
+        return Ok((Outcome::Stale(diff), report));
     }
     write_atomic(&job.output, &text)?;
-    Ok(Outcome::Written)
+    Ok((Outcome::Written, report))
 }
 
-/// Writes `text` to `path` through a temporary file and a rename.
+/// The change report from the document on disk to the new text.
+fn change_report(old: &[u8], new: &str) -> Option<Report> {
+    let old: serde_json::Value = serde_json::from_slice(old).ok()?;
+    let new: serde_json::Value = serde_json::from_str(new).ok()?;
+    Some(crate::report::changes(&old, &new))
+}
+
+/// Refuses a job whose output is its input or its overrides file, whatever
+/// the spelling: files are compared by identity (device and inode), which
+/// sees through `./`, `..`, relative and absolute paths, symlinks and hard
+/// links. An output that does not exist yet cannot be either.
+///
+/// # Errors
+/// [`SyncError::SameFile`].
+pub fn refuse_same_file(job: &Job) -> Result<(), SyncError> {
+    let others = [
+        ("input", Some(&job.input)),
+        ("overrides", job.overrides.as_ref()),
+    ];
+    for (role, other) in others {
+        let Some(other) = other else { continue };
+        if same_file::is_same_file(other, &job.output).unwrap_or(false) {
+            return Err(SyncError::SameFile {
+                role,
+                other: other.clone(),
+                output: job.output.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` through a temporary file and a rename. When
+/// `path` is a symlink, its target is replaced and the link kept.
 ///
 /// # Errors
 /// Any I/O error; the temporary file is removed on failure.
@@ -121,6 +183,13 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), SyncError> {
         path: path.to_owned(),
         source,
     };
+    // Write through a symlink rather than replacing the link with a file.
+    let resolved = if path.is_symlink() {
+        std::fs::canonicalize(path).map_err(io)?
+    } else {
+        path.to_owned()
+    };
+    let path = resolved.as_path();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -167,67 +236,4 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
     out
 }
 
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Parses the document as OpenAPI 3.0 and runs progenitor's generator on it,
-/// turning a refusal or a panic into an error message.
-///
-/// # Errors
-/// The document is not OpenAPI 3.0, or progenitor refuses or panics.
-pub fn check_generates(doc: &serde_json::Value) -> Result<(), String> {
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
-        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
-    check_spec(&spec)
-}
-
-/// [`check_generates`] on the rendered text of a document.
-///
-/// # Errors
-/// See [`check_generates`].
-pub fn check_generates_text(text: &str) -> Result<(), String> {
-    let spec: openapiv3::OpenAPI = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "not a valid OpenAPI 3.0 document: {}",
-            crate::postman::json_message(&e)
-        )
-    })?;
-    check_spec(&spec)
-}
-
-fn check_spec(spec: &openapiv3::OpenAPI) -> Result<(), String> {
-    // Silence the panic message on this thread only. Swapping the global hook
-    // around the call would race with other threads (tests run in parallel)
-    // and could leave the silent hook installed for good.
-    QUIET_HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(|| {
-        let mut settings = progenitor_impl::GenerationSettings::default();
-        settings.with_interface(progenitor_impl::InterfaceStyle::Positional);
-        progenitor_impl::Generator::new(&settings)
-            .generate_tokens(spec)
-            .map(|_| ())
-    });
-    QUIET.with(|q| q.set(false));
-    match result {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(format!("progenitor refused it: {e}")),
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "no message".to_owned());
-            Err(format!("progenitor panicked: {msg}"))
-        }
-    }
-}
+pub use crate::generate::{check_generates, check_generates_text};

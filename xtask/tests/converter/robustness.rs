@@ -433,7 +433,7 @@ fn real_collections() -> &'static [Value] {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
         [
             format!("{root}/openapi/belvo.postman_collection.json"),
-            format!("{root}/../shared/seed/resume.postman_collection.json"),
+            format!("{root}/xtask/tests/fixtures/seed/resume.postman_collection.json"),
         ]
         .iter()
         .map(|path| {

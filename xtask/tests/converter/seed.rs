@@ -1,5 +1,6 @@
-//! The seed collection (`../shared/seed/`): its conversion must carry the
-//! facts of the hand-written `resume.expected-openapi.yaml`.
+//! The seed collection (`xtask/tests/fixtures/seed/`, a copy of the shared
+//! seed): its conversion must carry the facts of the hand-written
+//! `resume.expected-openapi.yaml`.
 
 use std::path::Path;
 
@@ -7,15 +8,14 @@ use serde_json::{json, Value};
 
 use crate::convert_ok;
 
-const SEED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/seed");
+const SEED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed");
 
 fn read_seed(name: &str) -> Vec<u8> {
     let path = Path::new(SEED_DIR).join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
-            "the seed file {} is missing ({e}); this test needs the shared seed directory \
-             `../shared/seed/` next to the workspace (resume.postman_collection.json and \
-             resume.expected-openapi.yaml)",
+            "the seed file {} is missing ({e}); it is checked in under \
+             xtask/tests/fixtures/seed/",
             path.display()
         )
     })

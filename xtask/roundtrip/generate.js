@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// Turns every OpenAPI document of the round-trip suite
+// (xtask/tests/roundtrip/openapi/*.yaml|json) into Postman collections with
+// openapi-to-postmanv2, the producer of the seed and of Belvo's collection,
+// called as its CLI does with `-p -O folderStrategy=Tags`.
+//
+// Two shapes per document, under xtask/tests/roundtrip/postman/:
+//   cli/<name>.postman_collection.json  what `openapi2postmanv2 -p` writes
+//   app/<name>.postman_collection.json  the same collection as the Postman app
+//                                       exports it: every `url` object also
+//                                       carries its `raw` string
+// The tool gives every item and example a random id, and fakes enum values
+// with Math.random: ids are replaced by numbered ones and Math.random is a
+// seeded generator, restarted for each document, so the files only change
+// when the tool's output does.
+//
+//   node generate.js            rewrite the checked-in collections
+//   node generate.js --check    write nothing; exit 1 when a checked-in
+//                               collection is missing, extra or different
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+// mulberry32: a small seeded generator standing in for Math.random. The
+// faker inside the tool keeps a reference to Math.random from load time, so
+// the stand-in is installed before the tool is loaded and calls whichever
+// generator `convert` last restarted.
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+let random = seeded(1);
+Math.random = () => random();
+
+const Converter = require('openapi-to-postmanv2');
+const { Url } = require('postman-collection');
+
+const SUITE = path.resolve(__dirname, '..', 'tests', 'roundtrip');
+const SOURCES = path.join(SUITE, 'openapi');
+const OUTPUT = path.join(SUITE, 'postman');
+const SHAPES = ['cli', 'app'];
+// The options the seed and Belvo's collection were made with.
+const OPTIONS = { folderStrategy: 'Tags' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function convert(file) {
+  random = seeded(1);
+  const data = fs.readFileSync(file, 'utf8');
+  return new Promise((resolve, reject) => {
+    Converter.convertV2({ type: 'string', data }, OPTIONS, (err, status) => {
+      if (err) {
+        reject(new Error(`${file}: ${err.message || err}`));
+      } else if (!status.result) {
+        // The CLI prints the reason and exits 0; a suite must not.
+        reject(new Error(`${file}: openapi-to-postmanv2 refused it: ${status.reason}`));
+      } else {
+        resolve(status.output[0].data);
+      }
+    });
+  });
+}
+
+// Replaces random ids by numbered ones, in document order.
+function numberIds(value) {
+  let n = 0;
+  const walk = (node) => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+    } else if (node && typeof node === 'object') {
+      for (const key of Object.keys(node)) {
+        if ((key === 'id' || key === '_postman_id') && typeof node[key] === 'string' && UUID.test(node[key])) {
+          n += 1;
+          node[key] = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+        } else {
+          walk(node[key]);
+        }
+      }
+    }
+  };
+  walk(value);
+  return value;
+}
+
+// Adds `raw` to every request's and example's `url` object, as app exports have.
+function withRaw(value) {
+  const walk = (node) => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+    } else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'url' && child && typeof child === 'object' && !Array.isArray(child)) {
+          child.raw = new Url(child).toString();
+        } else {
+          walk(child);
+        }
+      }
+    }
+  };
+  walk(value);
+  return value;
+}
+
+function render(shape, collection) {
+  const copy = JSON.parse(JSON.stringify(collection));
+  const shaped = shape === 'app' ? withRaw(copy) : copy;
+  // `-p` writes four-space indentation; a final newline keeps diffs clean.
+  return `${JSON.stringify(shaped, null, 4)}\n`;
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const sources = fs.readdirSync(SOURCES).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  if (sources.length === 0) {
+    throw new Error(`no OpenAPI documents under ${SOURCES}`);
+  }
+  const expected = new Map();
+  for (const file of sources) {
+    const name = file.replace(/\.(ya?ml|json)$/, '');
+    const collection = numberIds(await convert(path.join(SOURCES, file)));
+    for (const shape of SHAPES) {
+      expected.set(path.join(shape, `${name}.postman_collection.json`), render(shape, collection));
+    }
+  }
+  const problems = [];
+  for (const shape of SHAPES) {
+    const dir = path.join(OUTPUT, shape);
+    const present = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    for (const f of present) {
+      if (!expected.has(path.join(shape, f))) {
+        if (check) problems.push(`${shape}/${f}: no OpenAPI document makes it`);
+        else fs.unlinkSync(path.join(dir, f));
+      }
+    }
+  }
+  for (const [rel, text] of expected) {
+    const target = path.join(OUTPUT, rel);
+    const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null;
+    if (current === text) continue;
+    if (check) {
+      problems.push(`${rel}: ${current === null ? 'missing' : 'differs from what openapi-to-postmanv2 makes'}`);
+    } else {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const tmp = `${target}.tmp`;
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, target);
+      console.log(`wrote ${path.relative(process.cwd(), target)}`);
+    }
+  }
+  if (problems.length > 0) {
+    console.error(`the round-trip collections are stale:\n  ${problems.join('\n  ')}`);
+    console.error('run `npm --prefix xtask/roundtrip ci && npm --prefix xtask/roundtrip run generate` and commit the result');
+    process.exit(1);
+  }
+  if (check) console.log(`${expected.size} round-trip collections are up to date`);
+}
+
+main().catch((e) => {
+  console.error(`error: ${e.message}`);
+  process.exit(2);
+});

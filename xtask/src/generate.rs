@@ -1,0 +1,202 @@
+//! The belvo client's generation settings (`codegen/settings.rs`, shared with
+//! `build.rs`) and the check that a converted document generates a client
+//! with them. A refusal or a panic of the generator is reported with the
+//! operation it comes from and the Postman item that operation was made of.
+
+use std::cell::Cell;
+use std::sync::Once;
+
+use serde_json::Value;
+
+mod shared {
+    // `generation_settings()` and the constants it uses; the same file
+    // `build.rs` includes.
+    include!("../../codegen/settings.rs");
+
+    pub(crate) fn settings() -> progenitor::GenerationSettings {
+        generation_settings()
+    }
+}
+
+/// The settings `build.rs` generates the belvo client with.
+pub fn settings() -> progenitor::GenerationSettings {
+    shared::settings()
+}
+
+/// Parses the document as OpenAPI 3.0 and runs the generator on it with
+/// [`settings`], turning a refusal or a panic into an error message that
+/// names the failing operation and its Postman item. The generated code is
+/// parsed as Rust, as `build.rs` does.
+///
+/// # Errors
+/// The document is not OpenAPI 3.0, the generator refuses it or panics, or
+/// its code does not parse.
+pub fn check_generates(doc: &Value) -> Result<(), String> {
+    generate_file(doc).map(drop)
+}
+
+fn generate_file(doc: &Value) -> Result<syn::File, String> {
+    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
+    // What build.rs does next: a document whose code does not parse fails the build.
+    syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))
+}
+
+/// [`check_generates`] on the rendered text of a document.
+///
+/// # Errors
+/// See [`check_generates`].
+pub fn check_generates_text(text: &str) -> Result<(), String> {
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    check_generates(&doc)
+}
+
+/// The Rust code the belvo build generates from `doc` (formatted), the same
+/// as `build.rs` writes to `OUT_DIR/codegen.rs`.
+///
+/// # Errors
+/// See [`check_generates`]; also generated tokens that do not parse as Rust.
+pub fn generate_code(doc: &Value) -> Result<String, String> {
+    generate_file(doc).map(|file| prettyplease::unparse(&file))
+}
+
+fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    quietly(|| progenitor::Generator::new(&settings()).generate_tokens(&spec))
+        .and_then(|r| r.map_err(|e| format!("progenitor refused it: {e}")))
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+static QUIET_HOOK: Once = Once::new();
+
+/// Runs `f`, turning a panic into its message; the panic is not printed.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    // Silence the panic message on this thread only. Swapping the global hook
+    // around the call would race with other threads (tests run in parallel)
+    // and could leave the silent hook installed for good.
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|panic| {
+        let msg = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "no message".to_owned());
+        format!("progenitor panicked: {msg}")
+    })
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Says which operations the generator fails on: each operation is tried
+/// alone (with the document's components), and those that fail are named.
+/// When every operation generates alone, the operations that clash are the
+/// ones without which the document generates.
+fn explain(doc: &Value, whole: String) -> String {
+    if whole.starts_with("not a valid OpenAPI") {
+        return whole;
+    }
+    let failing: Vec<String> = operations(doc)
+        .filter_map(|(path, method)| {
+            let alone = only_operation(doc, path, method);
+            let err = generate_tokens(&alone).err()?;
+            let op = &doc["paths"][path][method];
+            Some(format!("{}: {err}", describe(op, path, method)))
+        })
+        .collect();
+    match failing.as_slice() {
+        [] => clash(doc, whole),
+        [one] => one.clone(),
+        many => format!("{} operations fail:\n  {}", many.len(), many.join("\n  ")),
+    }
+}
+
+/// Names the operations without which the document generates.
+fn clash(doc: &Value, whole: String) -> String {
+    let culprits: Vec<String> = operations(doc)
+        .filter(|(path, method)| generate_tokens(&without_operation(doc, path, method)).is_ok())
+        .map(|(path, method)| describe(&doc["paths"][path][method], path, method))
+        .collect();
+    if culprits.is_empty() {
+        format!(
+            "{whole} (every operation generates on its own and no single one causes it: \
+             the clash is in the shared components)"
+        )
+    } else {
+        format!(
+            "{whole}; the operations that clash:\n  {}",
+            culprits.join("\n  ")
+        )
+    }
+}
+
+/// A copy of `doc` without one operation.
+fn without_operation(doc: &Value, path: &str, method: &str) -> Value {
+    let mut copy = doc.clone();
+    if let Some(item) = copy["paths"][path].as_object_mut() {
+        item.remove(method);
+    }
+    copy
+}
+
+fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str)> {
+    doc["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter(move |m| item.get(**m).is_some_and(Value::is_object))
+                .map(move |m| (path.as_str(), *m))
+        })
+}
+
+/// A copy of `doc` with one operation only.
+fn only_operation(doc: &Value, path: &str, method: &str) -> Value {
+    let mut alone = doc.clone();
+    let mut item = serde_json::Map::new();
+    for (key, value) in doc["paths"][path].as_object().into_iter().flatten() {
+        if key == method || !METHODS.contains(&key.as_str()) {
+            item.insert(key.clone(), value.clone());
+        }
+    }
+    let mut paths = serde_json::Map::new();
+    paths.insert(path.to_owned(), Value::Object(item));
+    alone["paths"] = Value::Object(paths);
+    alone
+}
+
+/// `operation `id` (GET /path), Postman item "Folder / Name"`: the converter
+/// writes an item's name as the summary and its folders as the tags.
+pub fn describe(op: &Value, path: &str, method: &str) -> String {
+    let id = op["operationId"]
+        .as_str()
+        .map_or_else(|| "without operationId".to_owned(), |id| format!("`{id}`"));
+    let mut out = format!("operation {id} ({} {path})", method.to_uppercase());
+    if let Some(summary) = op["summary"].as_str() {
+        let mut item: Vec<&str> = op["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        item.push(summary);
+        out.push_str(&format!(", Postman item \"{}\"", item.join(" / ")));
+    }
+    out
+}

@@ -1,0 +1,492 @@
+//! What changed between two OpenAPI documents, for users of the Rust client
+//! generated from them: operations added or removed, parameters and
+//! properties added, removed or retyped, required and nullable changes, enum
+//! values. Each change is marked breaking or not.
+//!
+//! "Breaking" follows what the generator writes (`codegen/settings.rs`):
+//! operations are methods whose arguments are every parameter, in order (the
+//! positional interface), so any parameter change breaks calls; a property is
+//! a struct field of type `T`, or `Option<T>` when it is not required or is
+//! nullable, so changing between the two breaks code; a string enum is a Rust
+//! enum without a catch-all, so a value added or removed breaks `match`es. A
+//! property added to a request type breaks callers only when required (they
+//! must supply it); one added to a response type never does.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde_json::Value;
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One change, with where it is and whether it breaks users' code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Whether code using the generated client may stop compiling.
+    pub breaking: bool,
+    /// The operation or schema it is in, as in ``operation `id` (GET /path)``
+    /// or ``schema `Name` ``.
+    pub place: String,
+    /// What changed.
+    pub what: String,
+}
+
+/// The changes between two documents; empty when nothing a user sees changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report(pub Vec<Change>);
+
+impl Report {
+    /// Whether any change breaks users' code.
+    pub fn is_breaking(&self) -> bool {
+        self.0.iter().any(|c| c.breaking)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return writeln!(f, "no change to operations, parameters or schemas");
+        }
+        let breaking = self.0.iter().filter(|c| c.breaking).count();
+        writeln!(
+            f,
+            "{} change(s), {breaking} breaking for users of the generated client:",
+            self.0.len()
+        )?;
+        for c in &self.0 {
+            let mark = if c.breaking { "BREAKING" } else { "ok      " };
+            writeln!(f, "  {mark} {}: {}", c.place, c.what)?;
+        }
+        Ok(())
+    }
+}
+
+/// Compares the `old` document with the `new` one.
+pub fn changes(old: &Value, new: &Value) -> Report {
+    let mut out = vec![];
+    operations(old, new, &mut out);
+    schemas(old, new, &mut out);
+    // Breaking changes first, then by place.
+    out.sort_by(|a, b| (!a.breaking, &a.place, &a.what).cmp(&(!b.breaking, &b.place, &b.what)));
+    out.dedup();
+    Report(out)
+}
+
+// ------------------------------------------------------------- operations
+
+fn ops(doc: &Value) -> BTreeMap<(String, String), &Value> {
+    let mut out = BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for m in METHODS {
+            if let Some(op) = item.get(m).filter(|o| o.is_object()) {
+                out.insert((m.to_uppercase(), path.clone()), op);
+            }
+        }
+    }
+    out
+}
+
+fn op_place(op: &Value, key: &(String, String)) -> String {
+    match op["operationId"].as_str() {
+        Some(id) => format!("operation `{id}` ({} {})", key.0, key.1),
+        None => format!("operation {} {}", key.0, key.1),
+    }
+}
+
+fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let (o, n) = (ops(old), ops(new));
+    for (key, op) in &o {
+        let place = op_place(op, key);
+        let Some(new_op) = n.get(key) else {
+            out.push(change(true, place, "removed".into()));
+            continue;
+        };
+        if op["operationId"] != new_op["operationId"] {
+            let what = format!("renamed to {}", op_place(new_op, key));
+            out.push(change(true, place.clone(), what));
+        }
+        parameters(op, new_op, &place, out);
+        bodies(op, new_op, &place, out);
+    }
+    for (key, op) in &n {
+        if !o.contains_key(key) {
+            out.push(change(false, op_place(op, key), "added".into()));
+        }
+    }
+}
+
+fn params(op: &Value) -> BTreeMap<(String, String), &Value> {
+    op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some(((p["in"].as_str()?.into(), p["name"].as_str()?.into()), p)))
+        .collect()
+}
+
+fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
+    let (o, n) = (params(old), params(new));
+    for ((at, name), p) in &o {
+        let label = format!("{at} parameter `{name}`");
+        let Some(q) = n.get(&(at.clone(), name.clone())) else {
+            out.push(change(true, place.into(), format!("{label} removed")));
+            continue;
+        };
+        let (was, is) = (p["required"] == true, q["required"] == true);
+        if was != is {
+            let what = if is {
+                "became required"
+            } else {
+                "became optional"
+            };
+            out.push(change(true, place.into(), format!("{label} {what}")));
+        }
+        let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
+        node_changes(&was, &is, &label, place, out);
+    }
+    for ((at, name), q) in &n {
+        if !o.contains_key(&(at.clone(), name.clone())) {
+            let req = if q["required"] == true {
+                "required"
+            } else {
+                "optional"
+            };
+            let what = format!("{req} {at} parameter `{name}` added (a new argument)");
+            out.push(change(true, place.into(), what));
+        }
+    }
+}
+
+/// The JSON-most schema of a content map, with its media type.
+fn body_schema(content: &Value) -> Option<(&str, &Value)> {
+    let map = content.as_object()?;
+    let (media, body) = map
+        .iter()
+        .find(|(k, _)| k.contains("json"))
+        .or_else(|| map.iter().next())?;
+    Some((media.as_str(), &body["schema"]))
+}
+
+fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
+    let (o, n) = (
+        &old["requestBody"]["content"],
+        &new["requestBody"]["content"],
+    );
+    match (body_schema(o), body_schema(n)) {
+        (Some(_), None) => out.push(change(true, place.into(), "request body removed".into())),
+        (None, Some((m, _))) => {
+            out.push(change(
+                true,
+                place.into(),
+                format!("request body ({m}) added"),
+            ));
+        }
+        (Some((om, os)), Some((nm, ns))) => {
+            if om != nm {
+                let what = format!("request body media type {om} → {nm}");
+                out.push(change(true, place.into(), what));
+            }
+            schema_changes(os, ns, "request body", Usage::Request, place, out);
+        }
+        (None, None) => {}
+    }
+    let empty = serde_json::Map::new();
+    let or = old["responses"].as_object().unwrap_or(&empty);
+    let nr = new["responses"].as_object().unwrap_or(&empty);
+    for (status, resp) in or {
+        let Some(new_resp) = nr.get(status) else {
+            let what = format!("response {status} removed (now an unexpected response)");
+            out.push(change(false, place.into(), what));
+            continue;
+        };
+        let label = format!("response {status}");
+        match (
+            body_schema(&resp["content"]),
+            body_schema(&new_resp["content"]),
+        ) {
+            (Some((_, os)), Some((_, ns))) => {
+                schema_changes(os, ns, &label, Usage::Response, place, out);
+            }
+            (Some(_), None) => {
+                out.push(change(true, place.into(), format!("{label} lost its body")))
+            }
+            (None, Some(_)) => {
+                out.push(change(true, place.into(), format!("{label} gained a body")))
+            }
+            (None, None) => {}
+        }
+    }
+    for status in nr.keys().filter(|s| !or.contains_key(*s)) {
+        out.push(change(
+            false,
+            place.into(),
+            format!("response {status} added"),
+        ));
+    }
+}
+
+// ---------------------------------------------------------------- schemas
+
+/// Where a schema's values travel, which decides what breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Usage {
+    Request,
+    Response,
+    Both,
+}
+
+impl Usage {
+    fn join(self, other: Usage) -> Usage {
+        if self == other {
+            self
+        } else {
+            Usage::Both
+        }
+    }
+    fn in_requests(self) -> bool {
+        self != Usage::Response
+    }
+}
+
+/// One node of a schema, as the generated Rust type sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Node {
+    /// `string/date-time`, `integer/int64`, `array`, `object`, or a schema
+    /// name for a `$ref`.
+    ty: String,
+    nullable: bool,
+    values: BTreeSet<String>,
+}
+
+impl Node {
+    fn of(schema: &Value) -> Node {
+        let ty = if let Some(r) = schema["$ref"].as_str() {
+            r.rsplit('/').next().unwrap_or(r).to_owned()
+        } else {
+            let base = schema["type"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    ["oneOf", "anyOf", "allOf"]
+                        .into_iter()
+                        .find(|k| schema.get(*k).is_some())
+                        .unwrap_or("any")
+                        .to_owned()
+                });
+            match schema["format"].as_str() {
+                Some(f) => format!("{base}/{f}"),
+                None => base,
+            }
+        };
+        Node {
+            ty,
+            nullable: schema["nullable"] == true,
+            values: schema["enum"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(Value::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// `path → (node, required)` for a schema and its inline properties and
+/// items; a `$ref` is a leaf (its schema is compared under its own name).
+fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
+    fn walk(s: &Value, path: String, required: bool, out: &mut BTreeMap<String, (Node, bool)>) {
+        out.insert(path.clone(), (Node::of(s), required));
+        if s.get("$ref").is_some() {
+            return;
+        }
+        let req: BTreeSet<&str> = s["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (name, sub) in s["properties"].as_object().into_iter().flatten() {
+            walk(
+                sub,
+                format!("{path}.{name}"),
+                req.contains(name.as_str()),
+                out,
+            );
+        }
+        if s["items"].is_object() {
+            walk(&s["items"], format!("{path}[]"), true, out);
+        }
+        if s["additionalProperties"].is_object() {
+            walk(
+                &s["additionalProperties"],
+                format!("{path}.{{*}}"),
+                true,
+                out,
+            );
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for (i, sub) in s[key].as_array().into_iter().flatten().enumerate() {
+                walk(sub, format!("{path}.<{key} {i}>"), true, out);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(schema, "$".into(), true, &mut out);
+    out
+}
+
+/// Type and enum changes of one node (optionality is the caller's).
+fn node_changes(was: &Node, is: &Node, label: &str, place: &str, out: &mut Vec<Change>) {
+    if was.ty != is.ty {
+        let what = format!("{label} retyped {} → {}", was.ty, is.ty);
+        out.push(change(true, place.into(), what));
+    }
+    for v in was.values.difference(&is.values) {
+        let what = format!("{label} lost enum value {v}");
+        out.push(change(true, place.into(), what));
+    }
+    for v in is.values.difference(&was.values) {
+        let what = format!("{label} gained enum value {v} (a new variant)");
+        out.push(change(true, place.into(), what));
+    }
+}
+
+fn schema_changes(
+    old: &Value,
+    new: &Value,
+    label: &str,
+    usage: Usage,
+    place: &str,
+    out: &mut Vec<Change>,
+) {
+    let (o, n) = (flatten(old), flatten(new));
+    for (path, (was, was_req)) in &o {
+        let at = if path == "$" {
+            label.to_owned()
+        } else {
+            format!("{label} property `{path}`")
+        };
+        let Some((is, is_req)) = n.get(path) else {
+            out.push(change(true, place.into(), format!("{at} removed")));
+            continue;
+        };
+        node_changes(was, is, &at, place, out);
+        // The field is `Option<T>` when not required or nullable; a change
+        // between `T` and `Option<T>` breaks code, another one does not.
+        let (was_opt, is_opt) = (!was_req || was.nullable, !is_req || is.nullable);
+        let arrow = match (was_opt, is_opt) {
+            (false, true) => " (T → Option<T>)",
+            (true, false) => " (Option<T> → T)",
+            _ => "",
+        };
+        let mut note = |what: &str| {
+            out.push(change(
+                was_opt != is_opt,
+                place.into(),
+                format!("{at} {what}{arrow}"),
+            ));
+        };
+        if was.nullable != is.nullable {
+            note(if is.nullable {
+                "became nullable"
+            } else {
+                "is no longer nullable"
+            });
+        }
+        if was_req != is_req {
+            note(if *is_req {
+                "became required"
+            } else {
+                "became optional"
+            });
+        }
+    }
+    for (path, (_, required)) in &n {
+        if o.contains_key(path) || parent_is_new(path, &o) {
+            continue;
+        }
+        let req = if *required { "required" } else { "optional" };
+        let breaking = *required && usage.in_requests();
+        let what = format!("{req} {label} property `{path}` added");
+        out.push(change(breaking, place.into(), what));
+    }
+}
+
+/// Whether the property's parent is itself new (only the parent is reported).
+fn parent_is_new(path: &str, old: &BTreeMap<String, (Node, bool)>) -> bool {
+    let parent = path.rfind(['.', '[']).map_or("$", |i| &path[..i]);
+    parent != "$" && !old.contains_key(parent)
+}
+
+/// Which component schemas travel in requests, responses or both.
+fn usages(doc: &Value) -> BTreeMap<String, Usage> {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                    out.push(r.rsplit('/').next().unwrap_or(r).to_owned());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    for op in ops(doc).values() {
+        for (part, u) in [
+            (&op["requestBody"], Usage::Request),
+            (&op["parameters"], Usage::Request),
+            (&op["responses"], Usage::Response),
+        ] {
+            let mut todo = vec![];
+            refs(part, &mut todo);
+            while let Some(name) = todo.pop() {
+                let known = usage.get(&name).copied();
+                let joined = known.map_or(u, |k| k.join(u));
+                if known != Some(joined) {
+                    usage.insert(name.clone(), joined);
+                    refs(&doc["components"]["schemas"][&name], &mut todo);
+                }
+            }
+        }
+    }
+    usage
+}
+
+fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let empty = serde_json::Map::new();
+    let o = old["components"]["schemas"].as_object().unwrap_or(&empty);
+    let n = new["components"]["schemas"].as_object().unwrap_or(&empty);
+    let (uo, un) = (usages(old), usages(new));
+    for (name, schema) in o {
+        let place = format!("schema `{name}`");
+        let Some(new_schema) = n.get(name) else {
+            out.push(change(
+                true,
+                place,
+                "removed (a type of the client is gone)".into(),
+            ));
+            continue;
+        };
+        let usage = match (uo.get(name), un.get(name)) {
+            (Some(a), Some(b)) => a.join(*b),
+            (Some(a), None) | (None, Some(a)) => *a,
+            (None, None) => Usage::Both,
+        };
+        schema_changes(schema, new_schema, "schema", usage, &place, out);
+    }
+    for name in n.keys().filter(|k| !o.contains_key(*k)) {
+        out.push(change(false, format!("schema `{name}`"), "added".into()));
+    }
+}
+
+fn change(breaking: bool, place: String, what: String) -> Change {
+    Change {
+        breaking,
+        place,
+        what,
+    }
+}

@@ -1,0 +1,263 @@
+//! `cargo xtask sync-postman` without foot-guns: an output that is the input
+//! or the overrides file in any spelling is refused and nothing is written;
+//! the project's overrides apply to the project's collection only, and the
+//! command says which it applied; the change report with `--check`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use postman_openapi::sync::{sync, Job, SyncError};
+use postman_openapi::{convert, render};
+use serde_json::Value;
+
+use crate::{manifest_dir, options};
+
+const FIXTURE: &str = "folders_tags.postman_collection.json";
+
+fn fixture() -> Vec<u8> {
+    std::fs::read(manifest_dir().join("tests/fixtures").join(FIXTURE)).expect("fixture")
+}
+
+/// A fresh, empty folder holding a copy of the fixture as `in.json`.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("xtask-sync-cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).expect("create scratch folder");
+    std::fs::write(dir.join("in.json"), fixture()).expect("write input");
+    std::fs::write(dir.join("overrides.json"), "{}").expect("write overrides");
+    dir
+}
+
+/// Runs the command in `dir`; returns the exit code and stderr.
+fn xtask(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("sync-postman")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run xtask");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_output_naming_the_input_in_any_spelling_is_refused() {
+    let dir = scratch("same-input");
+    std::os::unix::fs::symlink(dir.join("in.json"), dir.join("link.json")).expect("symlink");
+    std::fs::hard_link(dir.join("in.json"), dir.join("hard.json")).expect("hard link");
+    let absolute = dir.join("in.json").display().to_string();
+    for output in [
+        "in.json",
+        "./in.json",
+        "sub/../in.json",
+        absolute.as_str(),
+        "link.json",
+        "hard.json",
+    ] {
+        for check in [false, true] {
+            let mut args = vec!["--input", "in.json", "--output", output];
+            if check {
+                args.push("--check");
+            }
+            let (code, stderr) = xtask(&dir, &args);
+            assert_eq!(code, 2, "{output}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "error: --output {output} is the same file as the input in.json: refusing to replace it"
+                )),
+                "{output}: {stderr}"
+            );
+            assert_eq!(
+                std::fs::read(dir.join("in.json")).expect("input"),
+                fixture()
+            );
+            assert!(dir.join("link.json").is_symlink());
+            assert_eq!(
+                listing(&dir),
+                ["hard.json", "in.json", "link.json", "overrides.json", "sub"]
+            );
+        }
+    }
+}
+
+#[test]
+fn an_output_naming_the_overrides_file_is_refused() {
+    let dir = scratch("same-overrides");
+    let job = Job {
+        input: dir.join("in.json"),
+        output: dir.join("sub/../overrides.json"),
+        overrides: Some(dir.join("overrides.json")),
+        source_name: "in.json".into(),
+    };
+    let err = sync(&job, false).expect_err("must refuse");
+    assert!(
+        matches!(
+            err,
+            SyncError::SameFile {
+                role: "overrides",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("overrides.json")).expect("overrides"),
+        "{}"
+    );
+}
+
+#[test]
+fn a_symlinked_output_is_written_through_and_kept() {
+    let dir = scratch("symlinked-output");
+    std::fs::write(dir.join("sub/real.json"), "old\n").expect("write target");
+    std::os::unix::fs::symlink(dir.join("sub/real.json"), dir.join("out.json")).expect("symlink");
+    let (code, stderr) = xtask(
+        &dir,
+        &[
+            "--input",
+            "in.json",
+            "--output",
+            "out.json",
+            "--overrides",
+            "overrides.json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.join("out.json").is_symlink());
+    let expected = render(&convert(&fixture(), &options("in.json")).expect("converts"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/real.json")).expect("target"),
+        expected
+    );
+    assert_eq!(listing(&dir.join("sub")), ["real.json"]);
+}
+
+#[test]
+fn another_input_gets_no_overrides_and_is_told_so() {
+    let dir = scratch("foreign-input");
+    let (code, stderr) = xtask(&dir, &["--input", "in.json", "--output", "out.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "no overrides applied: in.json is not the project's collection \
+             (openapi/belvo.postman_collection.json); pass --overrides FILE to apply some\n"
+        ),
+        "{stderr}"
+    );
+    let expected = render(&convert(&fixture(), &options("in.json")).expect("converts"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.json")).expect("output"),
+        expected
+    );
+    // Named overrides are applied, without a note.
+    std::fs::write(
+        dir.join("overrides.json"),
+        r#"{"title": "Renamed by the overrides"}"#,
+    )
+    .expect("write overrides");
+    let (code, stderr) = xtask(
+        &dir,
+        &[
+            "--input",
+            "in.json",
+            "--output",
+            "out.json",
+            "--overrides",
+            "overrides.json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("wrote out.json"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(dir.join("out.json")).expect("output"))
+        .expect("json");
+    assert_eq!(doc["info"]["title"], "Renamed by the overrides");
+}
+
+#[test]
+fn the_project_collection_gets_the_project_overrides_and_is_told_so() {
+    let dir = scratch("project-input");
+    let root = manifest_dir().parent().expect("workspace");
+    let (code, stderr) = xtask(&dir, &["--output", "out.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with("applying the project's overrides openapi/belvo.overrides.json\n"),
+        "{stderr}"
+    );
+    // The same document as the checked-in one, which the overrides shaped.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.json")).expect("output"),
+        std::fs::read_to_string(root.join("openapi/belvo.openapi.json")).expect("document")
+    );
+}
+
+#[test]
+fn check_prints_the_change_report_with_the_diff() {
+    let dir = scratch("report");
+    let args = [
+        "--input",
+        "in.json",
+        "--output",
+        "out.json",
+        "--overrides",
+        "overrides.json",
+    ];
+    assert_eq!(xtask(&dir, &args).0, 0);
+    // Make the document on disk an older one: an operation fewer, and a
+    // property that was optional.
+    let path = dir.join("out.json");
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).expect("out")).expect("json");
+    let (op_path, method, id) = first_operation(&doc);
+    doc["paths"][&op_path]
+        .as_object_mut()
+        .expect("path item")
+        .remove(&method);
+    std::fs::write(&path, render(&doc)).expect("write older document");
+    let older = std::fs::read(&path).expect("older");
+
+    let mut check = args.to_vec();
+    check.push("--check");
+    let (code, stderr) = xtask(&dir, &check);
+    assert_eq!(code, 1, "{stderr}");
+    let line = format!(
+        "  ok       operation `{id}` ({} {op_path}): added",
+        method.to_uppercase()
+    );
+    assert!(stderr.contains(&line), "{stderr}");
+    assert!(stderr.contains("(from the collection)"), "{stderr}");
+    assert_eq!(std::fs::read(&path).expect("unchanged"), older);
+
+    // Writing prints the same report.
+    let (code, stderr) = xtask(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(&line), "{stderr}");
+}
+
+/// The first operation of a document: (path, method, operationId).
+fn first_operation(doc: &Value) -> (String, String, String) {
+    let (path, item) = doc["paths"]
+        .as_object()
+        .and_then(|p| p.iter().next())
+        .expect("a path");
+    let (method, op) = item
+        .as_object()
+        .and_then(|i| i.iter().find(|(_, v)| v.get("operationId").is_some()))
+        .expect("an operation");
+    (
+        path.clone(),
+        method.clone(),
+        op["operationId"].as_str().expect("id").to_owned(),
+    )
+}

@@ -1,0 +1,276 @@
+//! The spec-change report on small documents: each kind of change, and
+//! whether it is marked breaking for users of the generated client.
+
+use postman_openapi::convert;
+use postman_openapi::report::{changes, Report};
+use serde_json::{json, Value};
+
+use crate::{manifest_dir, options};
+
+/// A document with one list operation answering `Account`s and one
+/// create operation taking a `NewAccount`.
+fn base() -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/accounts": {
+                "get": {
+                    "operationId": "accounts_list",
+                    "parameters": [{"in": "query", "name": "page", "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Account"}}}}}}
+                },
+                "post": {
+                    "operationId": "accounts_create",
+                    "requestBody": {"content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/NewAccount"}}}},
+                    "responses": {"201": {"description": "ok", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Account"}}}}}
+                }
+            }
+        },
+        "components": {"schemas": {
+            "Account": {"type": "object", "required": ["id", "balance", "category"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "balance": {"type": "number"},
+                "category": {"type": "string", "enum": ["CHECKING", "SAVINGS"]},
+                "name": {"type": "string"}
+            }},
+            "NewAccount": {"type": "object", "required": ["name"], "properties": {
+                "name": {"type": "string"}
+            }}
+        }}
+    })
+}
+
+fn report(edit: impl FnOnce(&mut Value)) -> Vec<(bool, String)> {
+    let mut new = base();
+    edit(&mut new);
+    changes(&base(), &new)
+        .0
+        .into_iter()
+        .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
+        .collect()
+}
+
+fn account(doc: &mut Value) -> &mut Value {
+    &mut doc["components"]["schemas"]["Account"]
+}
+
+#[test]
+fn the_same_document_has_no_changes() {
+    let r = changes(&base(), &base());
+    assert_eq!(r, Report::default());
+    assert!(!r.is_breaking());
+    assert_eq!(
+        r.to_string(),
+        "no change to operations, parameters or schemas\n"
+    );
+}
+
+#[test]
+fn operations_removed_break_and_added_do_not() {
+    let r = report(|d| {
+        let post = d["paths"]["/accounts"]["post"].take();
+        d["paths"]["/accounts"]
+            .as_object_mut()
+            .unwrap()
+            .remove("post");
+        d["paths"]["/accounts/{id}"] = json!({"delete": post});
+        d["paths"]["/accounts/{id}"]["delete"]["operationId"] = json!("accounts_delete");
+    });
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                "operation `accounts_create` (POST /accounts): removed".into()
+            ),
+            (
+                false,
+                "operation `accounts_delete` (DELETE /accounts/{id}): added".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_required_property_becoming_nullable_breaks() {
+    let r = report(|d| account(d)["properties"]["balance"]["nullable"] = json!(true));
+    assert_eq!(
+        r,
+        [(
+            true,
+            "schema `Account`: schema property `$.balance` became nullable (T → Option<T>)".into()
+        )]
+    );
+}
+
+#[test]
+fn an_optional_property_becoming_nullable_changes_no_type() {
+    let r = report(|d| account(d)["properties"]["name"]["nullable"] = json!(true));
+    assert_eq!(
+        r,
+        [(
+            false,
+            "schema `Account`: schema property `$.name` became nullable".into()
+        )]
+    );
+}
+
+#[test]
+fn new_properties_break_only_when_required_in_requests() {
+    let r = report(|d| {
+        account(d)["properties"]["iban"] = json!({"type": "string"});
+        account(d)["properties"]["owner"] = json!({"type": "string"});
+        account(d)["required"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("owner"));
+        let new = &mut d["components"]["schemas"]["NewAccount"];
+        new["properties"]["currency"] = json!({"type": "string"});
+        new["properties"]["number"] = json!({"type": "string"});
+        new["required"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("number"));
+    });
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                "schema `NewAccount`: required schema property `$.number` added".into()
+            ),
+            (
+                false,
+                "schema `Account`: optional schema property `$.iban` added".into()
+            ),
+            (
+                false,
+                "schema `Account`: required schema property `$.owner` added".into()
+            ),
+            (
+                false,
+                "schema `NewAccount`: optional schema property `$.currency` added".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn enum_values_and_types_and_removed_properties() {
+    let r = report(|d| {
+        account(d)["properties"]["category"]["enum"] = json!(["CHECKING", "LOAN"]);
+        account(d)["properties"]["id"]["format"] = json!("int64");
+        account(d)["properties"]["id"]["type"] = json!("integer");
+        account(d)["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("name");
+    });
+    assert_eq!(
+        r,
+        [
+            (true, "schema `Account`: schema property `$.category` gained enum value \"LOAN\" (a new variant)".into()),
+            (true, "schema `Account`: schema property `$.category` lost enum value \"SAVINGS\"".into()),
+            (true, "schema `Account`: schema property `$.id` retyped string/uuid → integer/int64".into()),
+            (true, "schema `Account`: schema property `$.name` removed".into()),
+        ]
+    );
+}
+
+#[test]
+fn parameters_are_arguments() {
+    let r = report(|d| {
+        let get = &mut d["paths"]["/accounts"]["get"];
+        get["parameters"][0]["schema"] = json!({"type": "string"});
+        get["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"in": "query", "name": "size", "schema": {"type": "integer"}}));
+    });
+    assert_eq!(
+        r,
+        [
+            (true, "operation `accounts_list` (GET /accounts): optional query parameter `size` added (a new argument)".into()),
+            (true, "operation `accounts_list` (GET /accounts): query parameter `page` retyped integer → string".into()),
+        ]
+    );
+}
+
+#[test]
+fn schemas_and_statuses_removed_or_added() {
+    let r = report(|d| {
+        d["components"]["schemas"]["Other"] = json!({"type": "object"});
+        let post = &mut d["paths"]["/accounts"]["post"];
+        post["responses"]["428"] = json!({"description": "token"});
+        post["requestBody"] = Value::Null;
+        post.as_object_mut().unwrap().remove("requestBody");
+        d["components"]["schemas"]
+            .as_object_mut()
+            .unwrap()
+            .remove("NewAccount");
+    });
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                "operation `accounts_create` (POST /accounts): request body removed".into()
+            ),
+            (
+                true,
+                "schema `NewAccount`: removed (a type of the client is gone)".into()
+            ),
+            (
+                false,
+                "operation `accounts_create` (POST /accounts): response 428 added".into()
+            ),
+            (false, "schema `Other`: added".into()),
+        ]
+    );
+    let text = changes(&base(), &{
+        let mut d = base();
+        d["components"]["schemas"]["Other"] = json!({"type": "object"});
+        d
+    })
+    .to_string();
+    assert_eq!(
+        text,
+        "1 change(s), 0 breaking for users of the generated client:\n  ok       schema `Other`: added\n"
+    );
+}
+
+#[test]
+fn the_report_on_belvo_says_what_the_project_overrides_change() {
+    // The checked-in document against the project's collection converted
+    // without its overrides: what a maintainer would read if the overrides
+    // file were lost.
+    let root = manifest_dir().parent().expect("workspace");
+    let checked_in: Value = serde_json::from_slice(
+        &std::fs::read(root.join("openapi/belvo.openapi.json")).expect("document"),
+    )
+    .expect("json");
+    let collection =
+        std::fs::read(root.join("openapi/belvo.postman_collection.json")).expect("collection");
+    let bare = convert(
+        &collection,
+        &options("openapi/belvo.postman_collection.json"),
+    )
+    .expect("converts");
+    let report = changes(&checked_in, &bare);
+    let text = report.to_string();
+    assert!(report.is_breaking(), "{text}");
+    for line in [
+        "BREAKING schema `TokenRequired`: removed (a type of the client is gone)",
+        "ok       schema `MfaTokenRequired`: added",
+        "BREAKING schema `BalancesResumeRequest`: schema property `$.token` became required (Option<T> → T)",
+        "BREAKING schema `BalancesRetrieveError`: schema property `$.<oneOf 0>` retyped TokenRequired → MfaTokenRequired",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    // Nothing changes in the operations themselves.
+    assert!(!text.contains("operation `"), "{text}");
+}
