@@ -240,6 +240,18 @@ impl<'a, F: Family> Resource<'a, F> {
     ) -> Result<Retrieval<F::Output, F::Pending>, Error> {
         let fut = F::retrieve(self.client, request)?;
         let save_data = F::save_data(request).unwrap_or(true);
+        self.paused(fut, save_data).await
+    }
+
+    /// Runs any operation of the family that may answer 428 (a retrieve;
+    /// for Links also an update of credentials or of the access mode): its
+    /// output, or its pause tagged with the family. `save_data` is what the
+    /// pending session carries into its resume.
+    pub(crate) async fn paused(
+        &self,
+        fut: Call<'_, F::Body>,
+        save_data: bool,
+    ) -> Result<Retrieval<F::Output, F::Pending>, Error> {
         Ok(step::<F>(call(fut, save_data).await?))
     }
 }
@@ -286,7 +298,7 @@ impl<'a, F: Resumable> Resource<'a, F> {
             save_data: pending.save_data(),
         };
         let fut = F::resume(self.client, body);
-        Ok(step::<F>(call(fut, pending.save_data()).await?))
+        self.paused(fut, pending.save_data()).await
     }
 
     /// The whole flow: retrieve, then on each 428 ask `token_for` (given the

@@ -8,11 +8,12 @@ use std::collections::HashSet;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::family::Sealed;
 
 /// One page of a list, as the generated client decodes it: the typed
 /// `{count, next, previous, results}` of a list operation. Implemented by
 /// the crate for each generated list type (one line each).
-pub trait Page: DeserializeOwned + Send + 'static {
+pub trait Page: Sealed + DeserializeOwned + Send + 'static {
     /// One result.
     type Item: Send + 'static;
 
@@ -38,6 +39,7 @@ pub trait Page: DeserializeOwned + Send + 'static {
 /// Item)`.
 macro_rules! drf_page {
     ($page:ty => $item:ty) => {
+        impl $crate::family::Sealed for $page {}
         impl $crate::pagination::Page for $page {
             type Item = $item;
             fn count(&self) -> i64 {

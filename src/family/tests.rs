@@ -238,3 +238,18 @@ async fn a_retrieve_without_resume_says_so_in_its_type() {
     assert_eq!(paused.request_id(), Some("r1"));
     assert_eq!(paused.challenge().map(|c| c.kind.as_str()), Some("numeric"));
 }
+
+#[test]
+fn a_resume_body_hides_its_token() {
+    let body = ResumeBody {
+        session: "s".into(),
+        link: LINK.into(),
+        token: Some("987654".into()),
+        save_data: true,
+    };
+    let shown = format!("{body:?}");
+    assert!(
+        !shown.contains("987654") && shown.contains("<redacted>"),
+        "{shown}"
+    );
+}
