@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::mfa::PendingSession;
+use crate::mfa::{FamilyName, PendingSession};
 use crate::text::{bounded, MAX_DISPLAY_CHARS};
 
 /// Everything that can go wrong in a call through the hand-written layer.
@@ -102,6 +102,15 @@ pub enum Error {
     SessionExpired {
         /// When it expired.
         expired_at: DateTime<Utc>,
+    },
+
+    /// A pending session was given to the resume of another family (a
+    /// balances session to the accounts resume, say); nothing was sent.
+    WrongFamily {
+        /// The family the session belongs to.
+        session: FamilyName,
+        /// The family whose resume it was given to.
+        resume: FamilyName,
     },
 
     /// The institution expects a token but none was given.
@@ -201,6 +210,10 @@ impl Error {
             Error::SessionExpired { expired_at } => write!(
                 w,
                 "the MFA session expired at {expired_at}; start again with a new retrieve"
+            ),
+            Error::WrongFamily { session, resume } => write!(
+                w,
+                "the MFA session belongs to `{session}` and cannot be resumed through `{resume}`; nothing was sent"
             ),
             Error::TokenMissing { kind } => write!(
                 w,

@@ -35,19 +35,28 @@ mod balances;
 pub mod client;
 mod config;
 mod error;
+pub mod family;
 mod generated;
 pub mod mfa;
+mod pagination;
 mod redirect;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod text;
 
-pub use balances::{Balances, ListQuery, Retrieval, RetrieveRequest, Retrieved, LIST_EXTRA_PAGES};
+pub use balances::{ListQuery, RetrieveRequest, Retrieved};
 pub use client::{ClientBuilder, Credentials, Environment, RetryPolicy};
 pub use error::{ApiError, Error, ErrorCode, ErrorDetail};
+pub use family::{Records, Resource, Retrieval};
 pub use generated::{types, Client};
-pub use mfa::{PendingSession, Token, TokenChallenge, TokenKind};
+pub use mfa::{FamilyName, PendingSession, Token, TokenChallenge, TokenKind};
+pub use pagination::LIST_EXTRA_PAGES;
 pub use text::MAX_DISPLAY_CHARS;
+
+/// The Balances operations of a [`Client`]; get it with [`Client::balances`].
+/// Version 0.1's struct, now the generic [`Resource`] of the
+/// [`family::Balances`] family.
+pub type Balances<'a> = Resource<'a, family::Balances>;
 
 /// progenitor's runtime types, for calling the generated methods directly.
 pub mod raw {

@@ -23,11 +23,19 @@ pub const MAX_EXPIRY_SECS: i64 = 86_400;
 /// survives the round trip. The session id and link are kept exactly as
 /// received and sent back unchanged.
 ///
-/// [`resume`]: crate::Balances::resume
+/// It knows the [family](FamilyName) whose resume it belongs to (`"family":
+/// "balances"` in JSON), and only that family's resume accepts it: any other
+/// fails with [`Error::WrongFamily`](crate::Error::WrongFamily), sending
+/// nothing. A session stored by version 0.1, which had no such field, is a
+/// balances session.
+///
+/// [`resume`]: crate::family::Resource::resume
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSession {
     session: String,
     link: String,
+    #[serde(default = "FamilyName::version_0_1")]
+    family: FamilyName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +61,17 @@ impl PendingSession {
     /// The link id, exactly as Belvo sent it.
     pub fn link(&self) -> &str {
         &self.link
+    }
+
+    /// The family whose resume this session belongs to.
+    pub fn family(&self) -> &FamilyName {
+        &self.family
+    }
+
+    /// Tags the session with the family of the operation that answered 428.
+    pub(crate) fn with_family(mut self, family: FamilyName) -> Self {
+        self.family = family;
+        self
     }
 
     /// When the session stops being resumable, if Belvo said (`expiry`
@@ -102,6 +121,44 @@ impl PendingSession {
         self.message.as_deref()
     }
 }
+
+/// A family of operations sharing one MFA resume, as a pending session
+/// records it. Open: a name this version does not know (a session stored by
+/// a later version) is kept, and no resume of this version accepts it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FamilyName {
+    /// Balances (`PATCH /api/balances/`).
+    Balances,
+    /// A family this version of the crate does not know.
+    Other(String),
+}
+
+impl FamilyName {
+    /// The name as stored (`"balances"`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            FamilyName::Balances => "balances",
+            FamilyName::Other(s) => s,
+        }
+    }
+
+    /// Version 0.1 stored no family: it only knew balances.
+    fn version_0_1() -> Self {
+        FamilyName::Balances
+    }
+}
+
+impl From<&str> for FamilyName {
+    fn from(s: &str) -> Self {
+        match s {
+            "balances" => FamilyName::Balances,
+            _ => FamilyName::Other(s.to_owned()),
+        }
+    }
+}
+
+open_string_enum!(FamilyName);
 
 /// `token_generation_data`: what the institution asks the user for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +316,8 @@ pub fn parse_token_required(
     Ok(PendingSession {
         session,
         link,
+        // The generic layer tags the session with the operation's family.
+        family: FamilyName::Balances,
         expires_at,
         challenge,
         save_data,
@@ -559,6 +618,22 @@ mod tests {
         assert_eq!(back, p);
         assert!(back.is_expired_at(at() + TimeDelta::seconds(9600)));
         assert!(!back.is_expired_at(at() + TimeDelta::seconds(9599)));
+    }
+
+    #[test]
+    fn the_family_is_stored_and_a_0_1_session_is_balances() {
+        let p = parse_token_required(OBJECT.as_bytes(), at(), true).expect("parses");
+        let other = p.clone().with_family(FamilyName::from("accounts"));
+        let stored = serde_json::to_value(&other).expect("serializes");
+        assert_eq!(stored["family"], "accounts");
+        let back: PendingSession = serde_json::from_value(stored).expect("deserializes");
+        assert_eq!(back.family(), &FamilyName::Other("accounts".into()));
+        let mut v0_1 = serde_json::to_value(&p).expect("serializes");
+        assert_eq!(v0_1["family"], "balances");
+        v0_1.as_object_mut().expect("object").remove("family");
+        let old: PendingSession = serde_json::from_value(v0_1).expect("0.1 loads");
+        assert_eq!(old.family(), &FamilyName::Balances);
+        assert_eq!(old, p);
     }
 
     #[test]

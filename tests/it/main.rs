@@ -11,4 +11,5 @@ mod redirects;
 mod samples;
 mod sandbox;
 mod security;
+mod sessions;
 mod support;

@@ -1,0 +1,479 @@
+//! The hand-written layer, written once for every resource family: the MFA
+//! pause as a typed value, the resume, the whole MFA flow, lists as streams,
+//! detail and delete.
+//!
+//! A family is an uninhabited marker type (such as [`Balances`]) that
+//! implements [`Family`] (its retrieve, which may answer 428), and where
+//! Belvo has them [`Resumable`] (its resume), [`Listed`] (list and detail)
+//! and [`Deletable`]. Each implementation only names the family's types and
+//! wraps its generated calls; everything else lives here, in
+//! [`Resource`], which [`Client::resource`] (or a shortcut such as
+//! [`Client::balances`]) hands out.
+//!
+//! A family whose retrieve may answer 428 but that has no documented resume
+//! (Belvo's receivable transactions and employment records) implements
+//! [`Family`] with [`Unresumable`] as its pending type and not
+//! [`Resumable`]: its [`Retrieval`] says so, and it has no `resume` to call.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures::future::BoxFuture;
+use futures::{stream, FutureExt, Stream, StreamExt, TryFutureExt, TryStreamExt};
+use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+pub use crate::balances::Balances;
+use crate::client::{call, with_retry, Outcome};
+use crate::error::Error;
+use crate::generated::Client;
+use crate::mfa::{FamilyName, PendingSession, Token};
+pub use crate::pagination::Page;
+use crate::pagination::Pages;
+use crate::Retrieved;
+
+mod unresumable;
+pub use unresumable::Unresumable;
+
+/// A generated call, its error body left untyped: what a family's
+/// operations hand to the generic layer, which classifies the failure from
+/// the status and body it captured.
+pub type Call<'a, T> = BoxFuture<'a, Result<ResponseValue<T>, progenitor_client::Error>>;
+
+/// Wraps one generated call as a [`Call`].
+pub(crate) fn erase<'a, T: 'a, E: 'a, F>(fut: F) -> Call<'a, T>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + Send + 'a,
+{
+    fut.map_err(progenitor_client::Error::into_untyped).boxed()
+}
+
+mod sealed {
+    /// Only the crate declares families.
+    pub trait Sealed {}
+}
+pub(crate) use sealed::Sealed;
+
+/// A family of operations whose retrieve may pause for an MFA token (428).
+/// Implemented by the crate; see the [module](self) documentation.
+pub trait Family: Sealed + Sized + 'static {
+    /// The body of a retrieve, as the caller builds it.
+    type Request: Sync;
+    /// The decoded success body of a retrieve or a resume.
+    type Body: DeserializeOwned + Send;
+    /// What a completed retrieve or resume hands back.
+    type Output;
+    /// What a 428 hands back: [`PendingSession`] when Belvo documents a
+    /// resume for the family, [`Unresumable`] when it does not.
+    type Pending: From<PendingSession>;
+
+    /// The family its pending sessions are tagged with.
+    fn name() -> FamilyName;
+
+    /// The generated retrieve for `request`, checked before anything is
+    /// sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when the request is invalid.
+    fn retrieve<'a>(
+        client: &'a Client,
+        request: &'a Self::Request,
+    ) -> Result<Call<'a, Self::Body>, Error>;
+
+    /// The `save_data` the request sends, carried into its pending session
+    /// (`None` for families that take none).
+    fn save_data(request: &Self::Request) -> Option<bool>;
+
+    /// The output of a success; `persisted` is true for a 201.
+    fn complete(body: Self::Body, persisted: bool) -> Self::Output;
+}
+
+/// A [`Family`] with a documented resume.
+pub trait Resumable: Family<Pending = PendingSession> {
+    /// The generated resume for `body`.
+    fn resume(client: &Client, body: ResumeBody) -> Call<'_, Self::Body>;
+}
+
+/// A family with a paginated list and a detail.
+pub trait Listed: Sealed + Sized + 'static {
+    /// The filters of a list.
+    type Query: Send + Sync + 'static;
+    /// One record.
+    type Record: DeserializeOwned + Send + 'static;
+    /// One page of the list.
+    type Page: Page<Item = Self::Record>;
+
+    /// The generated list call for one page (`None`: the first).
+    fn list_page<'a>(
+        client: &'a Client,
+        query: &'a Self::Query,
+        page: Option<i32>,
+    ) -> Call<'a, Self::Page>;
+
+    /// The generated detail call.
+    fn detail<'a>(client: &'a Client, id: &'a Uuid) -> Call<'a, Self::Record>;
+}
+
+/// A [`Listed`] family whose records can be deleted.
+pub trait Deletable: Listed {
+    /// The generated delete call.
+    fn delete<'a>(client: &'a Client, id: &'a Uuid) -> Call<'a, ()>;
+}
+
+/// The body of a resume (`{session, link, token?, save_data?}`): the
+/// session and link exactly as received. Its `Debug` hides the token.
+pub struct ResumeBody {
+    pub(crate) session: String,
+    pub(crate) link: String,
+    pub(crate) token: Option<String>,
+    /// Ignored by the families that take no `save_data` (Links, Investment
+    /// Portfolios).
+    pub(crate) save_data: bool,
+}
+
+impl std::fmt::Debug for ResumeBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResumeBody")
+            .field("session", &self.session)
+            .field("link", &self.link)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("save_data", &self.save_data)
+            .finish()
+    }
+}
+
+/// What a retrieve or a resume came to: the family's output, or a pause for
+/// an MFA token. `P` is [`PendingSession`] for the families with a
+/// documented resume, [`Unresumable`] for the others; the defaults are the
+/// balances types of version 0.1.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Retrieval<T = Retrieved, P = PendingSession> {
+    /// The records.
+    Complete(T),
+    /// The institution asks for an MFA token: answer with
+    /// [`Resource::resume`], now or later (a [`PendingSession`] can be
+    /// stored).
+    TokenRequired(P),
+}
+
+/// Records returned by a retrieve or a resume: the output of a family that
+/// has no dedicated type (Balances keep their [`Retrieved`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Records<T> {
+    /// The records.
+    pub records: Vec<T>,
+    /// True when Belvo persisted them (201, `save_data` true), false when it
+    /// only returned them (200).
+    pub persisted: bool,
+}
+
+/// The operations of family `F` on a [`Client`]; get it with
+/// [`Client::resource`] or a shortcut such as [`Client::balances`].
+pub struct Resource<'a, F> {
+    client: &'a Client,
+    family: PhantomData<fn() -> F>,
+}
+
+impl<F> Clone for Resource<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for Resource<'_, F> {}
+
+impl<F: Family> std::fmt::Debug for Resource<'_, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resource")
+            .field("family", &F::name().as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// The operations of family `F` (hand-written layer), e.g.
+    /// `client.resource::<belvo::family::Balances>()`.
+    pub fn resource<F>(&self) -> Resource<'_, F> {
+        Resource {
+            client: self,
+            family: PhantomData,
+        }
+    }
+}
+
+/// The output of a success of family `F`.
+fn completed<F: Family>(v: ResponseValue<F::Body>) -> F::Output {
+    let persisted = v.status() == reqwest::StatusCode::CREATED;
+    F::complete(v.into_inner(), persisted)
+}
+
+/// A retrieve's or a resume's outcome, its pending session tagged with `F`.
+fn step<F: Family>(outcome: Outcome<F::Body>) -> Retrieval<F::Output, F::Pending> {
+    match outcome {
+        Outcome::Ok(v) => Retrieval::Complete(completed::<F>(v)),
+        Outcome::TokenRequired(p) => Retrieval::TokenRequired(p.with_family(F::name()).into()),
+    }
+}
+
+fn ok_only<T>(outcome: Outcome<T>) -> Result<T, Error> {
+    match outcome {
+        Outcome::Ok(v) => Ok(v.into_inner()),
+        Outcome::TokenRequired(p) => Err(Error::UnexpectedTokenRequired(Box::new(p))),
+    }
+}
+
+impl<'a, F: Family> Resource<'a, F> {
+    /// Retrieves from the institution. Never retried automatically: it
+    /// drives a live bank session.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a request invalid before sending,
+    /// [`Error::Api`] for Belvo errors (400, 401, 408, 500 …), and the
+    /// transport and decoding errors of [`Error`].
+    pub async fn retrieve(
+        &self,
+        request: &F::Request,
+    ) -> Result<Retrieval<F::Output, F::Pending>, Error> {
+        let fut = F::retrieve(self.client, request)?;
+        let save_data = F::save_data(request).unwrap_or(true);
+        self.paused(fut, save_data).await
+    }
+
+    /// Runs any operation of the family that may answer 428 (a retrieve;
+    /// for Links also an update of credentials or of the access mode): its
+    /// output, or its pause tagged with the family. `save_data` is what the
+    /// pending session carries into its resume.
+    pub(crate) async fn paused(
+        &self,
+        fut: Call<'_, F::Body>,
+        save_data: bool,
+    ) -> Result<Retrieval<F::Output, F::Pending>, Error> {
+        Ok(step::<F>(call(fut, save_data).await?))
+    }
+}
+
+impl<'a, F: Resumable> Resource<'a, F> {
+    /// Resumes a paused retrieve with the token (none for inputless MFA).
+    /// Sends `session` and `link` exactly as received and `save_data`
+    /// explicitly (where the family takes it). Fails locally, sending
+    /// nothing, for a session of another family or past its deadline.
+    /// Never retried automatically.
+    ///
+    /// # Errors
+    /// [`Error::WrongFamily`] for another family's session;
+    /// [`Error::SessionExpired`] past the deadline; [`Error::TokenMissing`]
+    /// when a token is needed and none is given; [`Error::Api`] (e.g.
+    /// `session_expired`, see [`Error::is_session_expired`]) and the other
+    /// errors of [`Error`].
+    pub async fn resume(
+        &self,
+        pending: &PendingSession,
+        token: Option<Token>,
+    ) -> Result<Retrieval<F::Output>, Error> {
+        let family = F::name();
+        if *pending.family() != family {
+            return Err(Error::WrongFamily {
+                session: pending.family().clone(),
+                resume: family,
+            });
+        }
+        if let Some(expired_at) = pending.expires_at().filter(|d| Utc::now() >= *d) {
+            return Err(Error::SessionExpired { expired_at });
+        }
+        if token.is_none() && pending.needs_token() {
+            return Err(Error::TokenMissing {
+                kind: pending
+                    .challenge()
+                    .map_or("token".to_owned(), |c| c.kind.to_string()),
+            });
+        }
+        let body = ResumeBody {
+            session: pending.session().to_owned(),
+            link: pending.link().to_owned(),
+            token: token.as_ref().map(|t| t.expose().to_owned()),
+            save_data: pending.save_data(),
+        };
+        let fut = F::resume(self.client, body);
+        self.paused(fut, pending.save_data()).await
+    }
+
+    /// The whole flow: retrieve, then on each 428 ask `token_for` (given the
+    /// pending session and its challenge) and resume; at most
+    /// [`max_mfa_rounds`](crate::ClientBuilder::max_mfa_rounds) rounds.
+    /// Inputless MFA is resumed without calling `token_for`. Stops on the
+    /// first error, such as `session_expired`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
+    /// use chrono::NaiveDate;
+    /// let request = belvo::RetrieveRequest::new(
+    ///     link,
+    ///     NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+    ///     NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+    /// );
+    /// let retrieved = client
+    ///     .balances()
+    ///     .retrieve_with_mfa(&request, |pending| {
+    ///         let hint = pending.challenge().and_then(|c| c.instructions.clone());
+    ///         async move {
+    ///             println!("{}", hint.unwrap_or_default());
+    ///             Ok::<_, std::io::Error>(belvo::Token::new("123456"))
+    ///         }
+    ///     })
+    ///     .await?;
+    /// println!("{} balances", retrieved.balances.len());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::TooManyMfaRounds`] (with the last pending session),
+    /// [`Error::TokenProvider`] when `token_for` fails, and the errors of
+    /// [`retrieve`](Self::retrieve) and [`resume`](Self::resume).
+    pub async fn retrieve_with_mfa<T, Fut, E>(
+        &self,
+        request: &F::Request,
+        token_for: T,
+    ) -> Result<F::Output, Error>
+    where
+        T: FnMut(&PendingSession) -> Fut,
+        Fut: Future<Output = Result<Token, E>>,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let first = self.retrieve(request).await?;
+        self.complete_with_mfa(first, token_for).await
+    }
+
+    /// The flow of [`retrieve_with_mfa`](Self::retrieve_with_mfa) from any
+    /// step: a retrieval already made, or a stored [`PendingSession`]
+    /// (`Retrieval::TokenRequired(pending)`).
+    ///
+    /// # Errors
+    /// Those of [`retrieve_with_mfa`](Self::retrieve_with_mfa).
+    pub async fn complete_with_mfa<T, Fut, E>(
+        &self,
+        mut step: Retrieval<F::Output>,
+        mut token_for: T,
+    ) -> Result<F::Output, Error>
+    where
+        T: FnMut(&PendingSession) -> Fut,
+        Fut: Future<Output = Result<Token, E>>,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let rounds = self.client.config_max_mfa_rounds();
+        for round in 1..=rounds {
+            let pending = match step {
+                Retrieval::Complete(done) => return Ok(done),
+                Retrieval::TokenRequired(p) => p,
+            };
+            tracing::debug!(round, family = pending.family().as_str(), kind = ?pending.challenge().map(|c| c.kind.as_str()), "MFA token required");
+            let token = if pending.needs_token() {
+                Some(
+                    token_for(&pending)
+                        .await
+                        .map_err(|e| Error::TokenProvider(e.into()))?,
+                )
+            } else {
+                None
+            };
+            step = self.resume(&pending, token).await?;
+        }
+        match step {
+            Retrieval::Complete(done) => Ok(done),
+            Retrieval::TokenRequired(pending) => Err(Error::TooManyMfaRounds {
+                rounds,
+                pending: Box::new(pending),
+            }),
+        }
+    }
+}
+
+impl<'a, F: Listed> Resource<'a, F> {
+    /// One page of the list (`page` is 1-based; `None` for the first).
+    ///
+    /// # Errors
+    /// The errors of [`Error`]; retried per the client's
+    /// [`RetryPolicy`](crate::RetryPolicy), if any.
+    pub async fn list_page(&self, query: &F::Query, page: Option<i32>) -> Result<F::Page, Error> {
+        let c = self.client;
+        with_retry(c.config_retry(), || async {
+            ok_only(call(F::list_page(c, query, page), true).await?)
+        })
+        .await
+    }
+
+    /// Every record matching `query`, page after page, following `next`.
+    ///
+    /// The stream always ends: a page that makes no progress (no results but
+    /// a `next`, a `next` seen before, a `next` that does not move forward,
+    /// or more pages than the first page's `count` allows) ends it, after
+    /// that page's records, with [`Error::PaginationStalled`] or
+    /// [`Error::Pagination`]. The page bound is `ceil(count / size of the
+    /// first page)` plus [`LIST_EXTRA_PAGES`](crate::LIST_EXTRA_PAGES),
+    /// since records may be added while the list is read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
+    /// use futures::TryStreamExt;
+    /// let all: Vec<_> = client
+    ///     .balances()
+    ///     .list(belvo::ListQuery::for_link(link).page_size(500))
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = all; Ok(()) }
+    /// ```
+    pub fn list(
+        &self,
+        query: F::Query,
+    ) -> impl Stream<Item = Result<F::Record, Error>> + Send + 'a {
+        let query = Arc::new(query);
+        let this = *self;
+        stream::try_unfold(Ok(Some(Pages::default())), move |state| {
+            let query = Arc::clone(&query);
+            async move {
+                // The page before ended the list, or made no progress: its
+                // records were yielded, now its error.
+                let Some(pages) = state? else {
+                    return Ok(None);
+                };
+                let list = this.list_page(&query, pages.next).await?;
+                let next = pages.advance(&list);
+                Ok(Some((
+                    stream::iter(list.into_results().into_iter().map(Ok)),
+                    next,
+                )))
+            }
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    /// One record.
+    ///
+    /// # Errors
+    /// [`Error::Api`] with `not_found` for an unknown id; the errors of
+    /// [`Error`]; retried per the client's [`RetryPolicy`](crate::RetryPolicy).
+    pub async fn get(&self, id: Uuid) -> Result<F::Record, Error> {
+        let c = self.client;
+        with_retry(c.config_retry(), || async {
+            ok_only(call(F::detail(c, &id), true).await?)
+        })
+        .await
+    }
+}
+
+impl<'a, F: Deletable> Resource<'a, F> {
+    /// Deletes one record. Not retried.
+    ///
+    /// # Errors
+    /// [`Error::Api`] with `not_found` for an unknown id; the errors of [`Error`].
+    pub async fn delete(&self, id: Uuid) -> Result<(), Error> {
+        ok_only(call(F::delete(self.client, &id), true).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests;
