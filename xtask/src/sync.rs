@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use crate::convert::{convert_to_string, Options, Overrides};
 use crate::error::ConvertError;
+use crate::{convert_to_string, Options, Overrides};
 
 /// Why a sync failed.
 #[derive(Debug, thiserror::Error)]
@@ -191,7 +191,7 @@ pub fn check_generates_text(text: &str) -> Result<(), String> {
     let spec: openapiv3::OpenAPI = serde_json::from_str(text).map_err(|e| {
         format!(
             "not a valid OpenAPI 3.0 document: {}",
-            crate::postman::json_message(&e)
+            crate::postman::read::json_message(&e)
         )
     })?;
     check_spec(&spec)
