@@ -187,7 +187,8 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
 }
 
 /// Makes every Rust name progenitor derives from the document distinct:
-/// of parameters (with `body` when there is a request body) and of the
+/// of parameters (with `body` when there is a request body, and the
+/// builder style's `new` and `send`) and of the
 /// properties of every object schema, the first in document order keeps its
 /// name and the others are left out, which the operation's or schema's
 /// description says. (Wire names cannot be renamed: they are what the
@@ -198,6 +199,10 @@ pub fn unique_rust_names(
 ) {
     for op in paths.values_mut().flat_map(BTreeMap::values_mut) {
         let mut taken: HashMap<String, String> = HashMap::new();
+        // The builder style's own methods on each operation's builder.
+        for own in ["new", "send"] {
+            taken.insert(own.into(), format!("the builder's `{own}` method"));
+        }
         if op.request_body.is_some() {
             taken.insert("body".into(), "the request body".into());
         }
