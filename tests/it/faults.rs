@@ -144,7 +144,10 @@ async fn unknown_fields_and_categories_decode() {
     else {
         panic!("balances")
     };
-    assert_eq!(r.balances[0].account.category, "CRYPTO_WALLET_ACCOUNT");
+    assert_eq!(
+        r.balances[0].account.category.as_deref(),
+        Some("CRYPTO_WALLET_ACCOUNT")
+    );
 }
 
 #[tokio::test]

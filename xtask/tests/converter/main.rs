@@ -7,6 +7,7 @@ mod exporters;
 mod fixtures;
 mod generated;
 mod names;
+mod nullable;
 mod robustness;
 mod seed;
 mod sync;
