@@ -48,7 +48,7 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<serde_json::Value, Conver
 /// # Errors
 /// See [`convert`].
 pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, ConvertError> {
-    Ok(render::to_text(&build(bytes, opts)?))
+    Ok(render::document(build(bytes, opts)?))
 }
 
 fn build(bytes: &[u8], opts: &Options) -> Result<openapi::Document, ConvertError> {

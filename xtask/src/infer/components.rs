@@ -185,11 +185,6 @@ impl Registry {
         out
     }
 
-    /// The component nodes, in registration order.
-    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.entries.iter().map(|e| &e.node)
-    }
-
     /// Whether component `id` is (part of) a response body.
     pub fn in_response(&self, id: usize) -> bool {
         self.entries[id].in_response

@@ -3,6 +3,7 @@
 //! members, and parameter and property names that stay distinct after
 //! progenitor turns them into identifiers.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToPascalCase, ToSnakeCase};
@@ -71,6 +72,17 @@ fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
     } else {
         out
     }
+}
+
+/// Names [`sanitize`] leaves as they are (checked first: nearly every
+/// property name is one, and re-casing each cost a tenth of a conversion).
+fn is_plain_snake(name: &str) -> bool {
+    name.split('_').all(|word| {
+        word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }) && !is_keyword(name)
 }
 
 fn is_keyword(ident: &str) -> bool {
@@ -255,13 +267,17 @@ fn unique_properties(schema: &mut Value) {
     let Value::Object(m) = schema else { return };
     let mut dropped: Vec<(String, String)> = Vec::new();
     if let Some(Value::Object(props)) = m.get_mut("properties") {
-        let mut taken: HashMap<String, String> = HashMap::new();
+        let mut taken: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(props.len());
         for name in props.keys() {
-            let rust = sanitize(name, Case::Snake);
+            let rust = if is_plain_snake(name) {
+                Cow::Borrowed(name.as_str())
+            } else {
+                Cow::Owned(sanitize(name, Case::Snake))
+            };
             match taken.get(&rust) {
                 Some(first) => dropped.push((name.clone(), format!("`{first}`"))),
                 None => {
-                    taken.insert(rust, name.clone());
+                    taken.insert(rust, name);
                 }
             }
         }
@@ -318,6 +334,24 @@ mod tests {
         assert_eq!(sanitize("1st", Case::Snake), "x1st");
         assert_eq!(progenitor_sanitize("1st", Case::Snake), "_1st");
         assert_eq!(sanitize("", Case::Snake), "x");
+    }
+
+    #[test]
+    fn plain_names_are_their_own_rust_names() {
+        for n in [
+            "id",
+            "value_date",
+            "a1b",
+            "page2_size",
+            "x_y_z",
+            "abc123def",
+        ] {
+            assert!(is_plain_snake(n), "{n}");
+            assert_eq!(sanitize(n, Case::Snake), n);
+        }
+        for n in ["type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", ""] {
+            assert!(!is_plain_snake(n), "{n}");
+        }
     }
 
     #[test]

@@ -744,53 +744,14 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Status code for a reason phrase, for examples saved without `code`.
+/// Status code for a reason phrase (as the `http` crate spells them), for
+/// examples saved without `code`.
 fn code_for_reason(reason: &str) -> Option<u16> {
-    const TABLE: &[(u16, &str)] = &[
-        (100, "continue"),
-        (101, "switching protocols"),
-        (200, "ok"),
-        (201, "created"),
-        (202, "accepted"),
-        (203, "non-authoritative information"),
-        (204, "no content"),
-        (205, "reset content"),
-        (206, "partial content"),
-        (207, "multi-status"),
-        (300, "multiple choices"),
-        (301, "moved permanently"),
-        (302, "found"),
-        (303, "see other"),
-        (304, "not modified"),
-        (307, "temporary redirect"),
-        (308, "permanent redirect"),
-        (400, "bad request"),
-        (401, "unauthorized"),
-        (402, "payment required"),
-        (403, "forbidden"),
-        (404, "not found"),
-        (405, "method not allowed"),
-        (406, "not acceptable"),
-        (408, "request timeout"),
-        (409, "conflict"),
-        (410, "gone"),
-        (411, "length required"),
-        (412, "precondition failed"),
-        (413, "payload too large"),
-        (414, "uri too long"),
-        (415, "unsupported media type"),
-        (422, "unprocessable entity"),
-        (423, "locked"),
-        (424, "failed dependency"),
-        (428, "precondition required"),
-        (429, "too many requests"),
-        (431, "request header fields too large"),
-        (500, "internal server error"),
-        (501, "not implemented"),
-        (502, "bad gateway"),
-        (503, "service unavailable"),
-        (504, "gateway timeout"),
-    ];
-    let r = reason.trim().to_ascii_lowercase();
-    TABLE.iter().find(|(_, t)| *t == r).map(|(c, _)| *c)
+    let reason = reason.trim();
+    (100..600).find(|&c| {
+        http::StatusCode::from_u16(c)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .is_some_and(|r| r.eq_ignore_ascii_case(reason))
+    })
 }

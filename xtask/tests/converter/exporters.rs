@@ -82,6 +82,15 @@ fn an_example_without_a_code_is_the_default_response() {
     let schema = |c: &str| show[c]["content"]["application/json"]["schema"].clone();
     assert_eq!(schema("200"), schema("default"));
     assert_eq!(schema("404"), schema("default"));
+    let by_reason = &doc["paths"]["/pets/{petId}/tag"]["get"]["responses"];
+    assert_eq!(
+        by_reason
+            .as_object()
+            .expect("responses")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["422"]
+    );
     generate_checked(&doc);
 }
 
