@@ -63,7 +63,7 @@ fn a_broken_collection_leaves_the_output_untouched() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: $.item[0]: an item must be an object, found a number",
+            "{}: $.item[0]: invalid type: integer `42`, expected an item object",
             job.input.display()
         )
     );

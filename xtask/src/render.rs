@@ -1,0 +1,144 @@
+//! Writing documents with serde_json's pretty printer: two-space indent,
+//! keys sorted (serde_json's map is ordered by key, and the typed document
+//! declares its members in that order), LF and a final newline.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::openapi::Document;
+
+/// Renders a document the same way on every run and platform: keys sorted,
+/// two-space indent, LF, final newline.
+pub fn render(doc: &Value) -> String {
+    let mut out = serde_json::to_string_pretty(doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The text of a typed document, the same as [`render`] of its value.
+///
+/// Paths and component schemas are written on all cores, each by
+/// serde_json on its own, indented for where it goes, and then placed in
+/// the document as raw text; operations are freed as they are written.
+/// On one thread, writing took a quarter of a conversion.
+pub fn document(doc: Document) -> String {
+    let Document {
+        components,
+        info,
+        openapi,
+        paths,
+        security,
+        servers,
+        tags,
+    } = doc;
+    let paths: BTreeMap<String, Box<RawValue>> = paths
+        .into_par_iter()
+        .map(|(path, ops)| (path, part(&ops, 2)))
+        .collect();
+    let components = components.map(|mut c| {
+        let schemas = match c.remove("schemas") {
+            Some(Value::Object(m)) => m
+                .into_iter()
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|(name, schema)| (name, part(&schema, 3)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Components {
+            schemas,
+            security_schemes: c.get("securitySchemes").map(|v| part(v, 2)),
+        }
+    });
+    let size: usize = paths
+        .iter()
+        .map(|(k, v)| k.len() + v.get().len() + 16)
+        .sum::<usize>()
+        + components.as_ref().map_or(0, |c| {
+            c.schemas
+                .iter()
+                .map(|(k, v)| k.len() + v.get().len() + 16)
+                .sum()
+        });
+    let doc = Rendered {
+        components,
+        info,
+        openapi,
+        paths,
+        security,
+        servers,
+        tags,
+    };
+    let mut out = Vec::with_capacity(size + (1 << 16));
+    // Serializing maps with string keys, raw JSON and finite numbers does not fail.
+    let _ = serde_json::to_writer_pretty(&mut out, &doc);
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `v` as pretty text for a value `depth` levels deep: every line after
+/// the first indented by `depth` more levels (a pretty JSON text has line
+/// breaks only between tokens, never inside a string).
+fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    let pad = "  ".repeat(depth);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    RawValue::from_string(out).unwrap_or_else(|_| Box::<RawValue>::default())
+}
+
+/// [`Document`] with its paths and schemas written.
+#[derive(Serialize)]
+struct Rendered {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Components>,
+    info: Value,
+    openapi: &'static str,
+    paths: BTreeMap<String, Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security: Option<Value>,
+    servers: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<Value>,
+}
+
+/// `components`, written.
+#[derive(Serialize)]
+struct Components {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    schemas: BTreeMap<String, Box<RawValue>>,
+    #[serde(rename = "securitySchemes", skip_serializing_if = "Option::is_none")]
+    security_schemes: Option<Box<RawValue>>,
+}
+
+/// A JSON value kept as its compact text, keys sorted, and written out in
+/// full (indented like the rest) when the document is serialized.
+///
+/// Examples are most of a document; held as parsed values they took several
+/// times the memory of their text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonText(Box<str>);
+
+impl JsonText {
+    /// The text of `v` (whose objects serde_json keeps sorted).
+    pub fn of(v: &Value) -> Self {
+        JsonText(v.to_string().into_boxed_str())
+    }
+}
+
+impl Serialize for JsonText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut de = serde_json::Deserializer::from_str(&self.0);
+        serde_transcode::transcode(&mut de, s)
+    }
+}
