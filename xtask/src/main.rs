@@ -24,6 +24,8 @@ struct Cli {
 
 /// The project's files, relative to the workspace root.
 const PROJECT_COLLECTION: &str = "openapi/belvo.postman_collection.json";
+/// The project's own items, read after Belvo's export (which stays verbatim).
+const PROJECT_ADDITIONS: &str = "openapi/belvo.additions.postman_collection.json";
 const PROJECT_DOCUMENT: &str = "openapi/belvo.openapi.json";
 const PROJECT_OVERRIDES: &str = "openapi/belvo.overrides.json";
 
@@ -32,9 +34,12 @@ enum Command {
     /// Convert the Postman collection into the OpenAPI document the client is generated from,
     /// and say what changed for users of the generated client.
     SyncPostman {
-        /// The Postman collection (v2.0 or v2.1) [default: openapi/belvo.postman_collection.json]
+        /// A Postman collection (v2.0 or v2.1); repeat it to read several, in order, as one
+        /// (an item on the method and path of an earlier one adds to its operation)
+        /// [default: openapi/belvo.postman_collection.json, then
+        /// openapi/belvo.additions.postman_collection.json]
         #[arg(long)]
-        input: Option<PathBuf>,
+        input: Vec<PathBuf>,
         /// The OpenAPI 3.0.3 document to write; never the input or the overrides file
         /// [default: openapi/belvo.openapi.json]
         #[arg(long)]
@@ -95,16 +100,29 @@ fn main() -> ExitCode {
             overrides,
             check,
         } => {
-            let source_name = input.as_deref().map_or(PROJECT_COLLECTION.to_owned(), |p| {
-                p.to_string_lossy().replace('\\', "/")
-            });
-            let input = input.unwrap_or_else(|| root().join(PROJECT_COLLECTION));
-            let (overrides, note) = choose_overrides(&input, overrides);
+            let project = input.is_empty();
+            let input = if project {
+                vec![root().join(PROJECT_COLLECTION), root().join(PROJECT_ADDITIONS)]
+            } else {
+                input
+            };
+            let source_name = if project {
+                format!("{PROJECT_COLLECTION}` and `{PROJECT_ADDITIONS}")
+            } else {
+                input
+                    .iter()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .collect::<Vec<_>>()
+                    .join("` and `")
+            };
+            let (overrides, note) = choose_overrides(&input[0], overrides);
             if let Some(note) = note {
                 eprintln!("{note}");
             }
+            let mut inputs = input.into_iter();
             let job = Job {
-                input,
+                input: inputs.next().unwrap_or_default(),
+                more_inputs: inputs.collect(),
                 output: output.unwrap_or_else(|| root().join(PROJECT_DOCUMENT)),
                 overrides,
                 source_name,
@@ -126,7 +144,10 @@ fn main() -> ExitCode {
                     eprintln!(
                         "error: {} is stale: it is not what {} produces.\n{report}\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
                         job.output.display(),
-                        job.input.display()
+                        job.inputs()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(" + ")
                     );
                     ExitCode::FAILURE
                 }

@@ -21,6 +21,14 @@ pub struct Overrides {
     /// `info.version` (progenitor sends it as the `api-version` header, so
     /// it must be visible ASCII).
     pub version: Option<String>,
+    /// Operation names chosen by hand: `METHOD /path` (the method in upper
+    /// case, the path template as the produced document has it, e.g.
+    /// `GET /api/accounts/{id}/`) → operationId (snake_case). They replace
+    /// the names made from the items' names, so a collection exported again
+    /// keeps the client's method names. An entry that matches no operation,
+    /// or a name another operation has, is an error.
+    #[serde(default)]
+    pub operation_ids: BTreeMap<String, String>,
     /// Component renames, inferred name → chosen name.
     #[serde(default)]
     pub schema_names: BTreeMap<String, String>,
@@ -74,6 +82,9 @@ impl Overrides {
                 )));
             }
         }
+        for (route, id) in &out.operation_ids {
+            check_operation_id(route, id)?;
+        }
         for (from, to) in &out.schema_names {
             let pascal = to.starts_with(|c: char| c.is_ascii_uppercase())
                 && to.chars().all(|c| c.is_ascii_alphanumeric());
@@ -84,5 +95,64 @@ impl Overrides {
             }
         }
         Ok(out)
+    }
+}
+
+/// An `operation_ids` entry: a `METHOD /path` key and a plain snake_case
+/// name that is not one of the generated client's own members.
+fn check_operation_id(route: &str, id: &str) -> Result<(), ConvertError> {
+    const METHODS: [&str; 8] = [
+        "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+    ];
+    let key_ok = route
+        .split_once(' ')
+        .is_some_and(|(m, p)| METHODS.contains(&m) && p.starts_with('/') && !p.contains(' '));
+    if !key_ok {
+        return Err(ConvertError::Overrides(format!(
+            "operation_ids: key {route:?} must be `METHOD /path`, e.g. `GET /api/accounts/{{id}}/`"
+        )));
+    }
+    if !crate::openapi::names::is_plain_snake(id) {
+        return Err(ConvertError::Overrides(format!(
+            "operation_ids.{route:?}: {id:?} must be a snake_case identifier (lower-case words and digits joined by `_`, not a Rust keyword)"
+        )));
+    }
+    if crate::openapi::names::is_client_member(id) {
+        return Err(ConvertError::Overrides(format!(
+            "operation_ids.{route:?}: `{id}` is a member of the generated client; choose another name"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ids(json: &str) -> Result<Overrides, ConvertError> {
+        Overrides::parse(format!(r#"{{"operation_ids": {json}}}"#).as_bytes())
+    }
+
+    #[test]
+    fn operation_ids_are_read_by_route() {
+        let o = parse_ids(r#"{"GET /api/accounts/{id}/": "accounts_detail"}"#).expect("valid");
+        assert_eq!(o.operation_ids["GET /api/accounts/{id}/"], "accounts_detail");
+    }
+
+    #[test]
+    fn operation_id_keys_and_names_are_checked() {
+        for (json, says) in [
+            (r#"{"get /api/a/": "a_list"}"#, "must be `METHOD /path`"),
+            (r#"{"GET api/a/": "a_list"}"#, "must be `METHOD /path`"),
+            (r#"{"FETCH /api/a/": "a_list"}"#, "must be `METHOD /path`"),
+            (r#"{"GET /api/a/": "aList"}"#, "snake_case identifier"),
+            (r#"{"GET /api/a/": "a-list"}"#, "snake_case identifier"),
+            (r#"{"GET /api/a/": "type"}"#, "snake_case identifier"),
+            (r#"{"GET /api/a/": "new"}"#, "member of the generated client"),
+            (r#"{"GET /api/a/": 3}"#, "operation_ids.GET /api/a/"),
+        ] {
+            let e = parse_ids(json).expect_err(json).to_string();
+            assert!(e.contains(says), "{json}: {e}");
+        }
     }
 }

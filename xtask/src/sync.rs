@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 // Through the crate's stable re-exports, not the modules behind them.
 use crate::report::Report;
-use crate::{convert_to_string, ConvertError, Options, Overrides};
+use crate::{openapi, postman, render, ConvertError, Options, Overrides};
 
 /// Why a sync failed.
 #[derive(Debug, thiserror::Error)]
@@ -64,12 +64,23 @@ pub enum Outcome {
 pub struct Job {
     /// The Postman collection.
     pub input: PathBuf,
+    /// Collections read after `input`, in order, as if their items followed
+    /// its items (the project's own additions to Belvo's export); an item on
+    /// the method and path of an earlier one adds to its operation.
+    pub more_inputs: Vec<PathBuf>,
     /// The OpenAPI document to produce.
     pub output: PathBuf,
     /// The overrides file, if any.
     pub overrides: Option<PathBuf>,
     /// How the input is named in the document's note.
     pub source_name: String,
+}
+
+impl Job {
+    /// `input`, then `more_inputs`.
+    pub fn inputs(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(self.input.as_path()).chain(self.more_inputs.iter().map(PathBuf::as_path))
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, SyncError> {
@@ -91,15 +102,33 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
         })?,
         None => Overrides::default(),
     };
-    let bytes = read(&job.input)?;
     let opts = Options {
         source: job.source_name.clone(),
         overrides,
     };
-    let text = convert_to_string(&bytes, &opts).map_err(|source| SyncError::Convert {
-        path: job.input.clone(),
-        source: Box::new(source),
+    let mut collections = Vec::new();
+    for path in job.inputs() {
+        let parsed = postman::parse(&read(path)?).map_err(|source| SyncError::Convert {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })?;
+        let label = path.file_name().unwrap_or(path.as_os_str());
+        collections.push((label.to_string_lossy().into_owned(), parsed));
+    }
+    let collection = postman::concat(collections);
+    let document = openapi::document::build(&collection, &opts).map_err(|source| {
+        // With several inputs, every location in the message starts with
+        // its file; a hand decision that does not fit is the overrides'.
+        let path = match (&source, &job.overrides) {
+            (ConvertError::Overrides(_), Some(p)) => p.clone(),
+            _ => job.input.clone(),
+        };
+        SyncError::Convert {
+            path,
+            source: Box::new(source),
+        }
     })?;
+    let text = render::document(document);
     check_generates_text(&text).map_err(SyncError::Generator)?;
     Ok(text)
 }
@@ -156,16 +185,12 @@ fn change_report(old: &[u8], new: &str) -> Option<Report> {
 /// # Errors
 /// [`SyncError::SameFile`].
 pub fn refuse_same_file(job: &Job) -> Result<(), SyncError> {
-    let others = [
-        ("input", Some(&job.input)),
-        ("overrides", job.overrides.as_ref()),
-    ];
-    for (role, other) in others {
-        let Some(other) = other else { continue };
+    let inputs = job.inputs().map(|p| ("input", p));
+    for (role, other) in inputs.chain(job.overrides.as_deref().map(|p| ("overrides", p))) {
         if same_file::is_same_file(other, &job.output).unwrap_or(false) {
             return Err(SyncError::SameFile {
                 role,
-                other: other.clone(),
+                other: other.to_owned(),
                 output: job.output.clone(),
             });
         }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
+use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
 use super::unify::unify_all;
@@ -46,6 +47,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut chosen = Chosen::new(&opts.overrides.operation_ids);
     for (req, drafted) in coll.requests.iter().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
@@ -68,7 +70,27 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             merge_into(&mut ops[i].draft, d);
             continue;
         }
+        let picked = chosen.id(&d.method, &d.path);
+        if let Some(id) = picked {
+            d.id = id.to_owned();
+        }
         if let Some(&i) = ids.get(&d.id) {
+            let (first, here) = (&ops[i].draft, Chosen::key(&d.method, &d.path));
+            let there = Chosen::key(&first.method, &first.path);
+            if picked.is_some() {
+                return Err(ConvertError::Overrides(format!(
+                    "operation_ids.{here:?}: `{}` is already the operationId of {there} ({})",
+                    d.id,
+                    ops[i].first.location("")
+                )));
+            }
+            if chosen.id(&first.method, &first.path).is_some() {
+                return Err(ConvertError::Overrides(format!(
+                    "operation_ids.{there:?}: `{}` is also the name {here} gets from {}",
+                    d.id,
+                    req.location("")
+                )));
+            }
             return Err(ConvertError::Duplicate {
                 what: format!("operationId `{}`", d.id),
                 first: ops[i].first.location(""),
@@ -84,6 +106,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             server,
         });
     }
+    let keys: Vec<String> = ops
+        .iter()
+        .map(|o| Chosen::key(&o.draft.method, &o.draft.path))
+        .collect();
+    chosen.all_used(keys.iter().map(String::as_str))?;
     names::avoid_client_members(ops.iter_mut().map(|o| &mut o.draft.id));
 
     let mut registry = Registry::default();

@@ -11,6 +11,7 @@
 pub mod document;
 pub mod names;
 pub mod operation;
+pub mod operation_ids;
 pub mod path;
 pub mod security;
 pub mod servers;

@@ -76,7 +76,7 @@ fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
 
 /// Names [`sanitize`] leaves as they are (checked first: nearly every
 /// property name is one, and re-casing each cost a tenth of a conversion).
-fn is_plain_snake(name: &str) -> bool {
+pub(crate) fn is_plain_snake(name: &str) -> bool {
     name.split('_').all(|word| {
         word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
             && word
@@ -141,6 +141,11 @@ fn is_keyword(ident: &str) -> bool {
             | "while"
             | "yield"
     )
+}
+
+/// Whether `id` (a snake_case operation id) is one of the client's own members.
+pub(crate) fn is_client_member(id: &str) -> bool {
+    CLIENT_MEMBERS.contains(&progenitor_sanitize(id, Case::Snake).as_str())
 }
 
 /// Operation ids that would be one of the client's own members get `_op`

@@ -180,3 +180,100 @@ pub struct Example {
     /// `_postman_previewlanguage`.
     pub preview_language: Option<String>,
 }
+
+/// Several collections read as one, in order: the first gives the name,
+/// description, auth and servers' variables (a later collection adds the
+/// variables the first lacks); folders of the same path are one folder;
+/// requests follow each other, so that a later item on the same method and
+/// path as an earlier one adds to its operation. Each request keeps its own
+/// collection's auth. With more than one collection, every JSON location
+/// starts with its collection's `label` (e.g. its file name).
+pub fn concat(collections: Vec<(String, Collection)>) -> Collection {
+    let several = collections.len() > 1;
+    let mut out: Option<Collection> = None;
+    for (label, mut c) in collections {
+        if several {
+            for r in &mut c.requests {
+                r.pointer = format!("{label} {}", r.pointer);
+            }
+        }
+        let Some(all) = out.as_mut() else {
+            out = Some(c);
+            continue;
+        };
+        for (k, v) in c.variables {
+            if !all.variables.iter().any(|(known, _)| *known == k) {
+                all.variables.push((k, v));
+            }
+        }
+        for f in c.folders {
+            match all.folders.iter_mut().find(|known| known.path == f.path) {
+                Some(known) => {
+                    if known.description.is_none() {
+                        known.description = f.description;
+                    }
+                }
+                None => all.folders.push(f),
+            }
+        }
+        all.requests.extend(c.requests);
+    }
+    out.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: serde_json::Value) -> Collection {
+        parse(json.to_string().as_bytes()).expect("a collection")
+    }
+
+    fn item(name: &str, method: &str, url: &str) -> serde_json::Value {
+        serde_json::json!({"name": name, "request": {"method": method, "url": url}})
+    }
+
+    #[test]
+    fn later_collections_add_folders_requests_and_missing_variables() {
+        let first = read(serde_json::json!({
+            "info": {"name": "Belvo", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "variable": [{"key": "baseUrl", "value": "https://a.example"}],
+            "auth": {"type": "basic"},
+            "item": [{"name": "Balances", "item": [item("List", "GET", "{{baseUrl}}/api/balances/")]}]
+        }));
+        let second = read(serde_json::json!({
+            "info": {"name": "Ours", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "variable": [{"key": "baseUrl", "value": "https://b.example"}, {"key": "v", "value": "1"}],
+            "item": [
+                {"name": "Balances", "item": [item("Resume", "PATCH", "{{baseUrl}}/api/balances/")]},
+                {"name": "Widget", "item": [item("Token", "POST", "{{baseUrl}}/api/token/")]}
+            ]
+        }));
+        let all = concat(vec![("a.json".into(), first), ("b.json".into(), second)]);
+        assert_eq!(all.name, "Belvo");
+        assert_eq!(
+            all.variables,
+            [
+                ("baseUrl".to_owned(), Some("https://a.example".to_owned())),
+                ("v".to_owned(), Some("1".to_owned()))
+            ]
+        );
+        let folders: Vec<String> = all.folders.iter().map(|f| f.path.join("/")).collect();
+        assert_eq!(folders, ["Balances", "Widget"]);
+        let requests: Vec<(String, &str)> = all
+            .requests
+            .iter()
+            .map(|r| (r.display_path(), r.pointer.split(' ').next().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            requests,
+            [
+                ("Balances / List".to_owned(), "a.json"),
+                ("Balances / Resume".to_owned(), "b.json"),
+                ("Widget / Token".to_owned(), "b.json"),
+            ]
+        );
+        assert_eq!(all.requests[0].auth, Some(Auth::Basic));
+        assert_eq!(all.requests[1].auth, None, "each request keeps its own collection's auth");
+    }
+}

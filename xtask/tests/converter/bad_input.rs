@@ -147,7 +147,7 @@ fn overrides_cases() -> Vec<(&'static str, String, &'static str)> {
     vec![
         ("overrides that are not JSON", "{".to_owned(), "overrides: invalid JSON at line 1, column 1: EOF while parsing an object"),
         ("overrides that are an array", "[]".to_owned(), "overrides: the top level must be an object"),
-        ("an unknown key", json!({"titel": "x"}).to_string(), "overrides: titel: unknown field `titel`, expected one of `$comment`, `title`, `version`, `schema_names`, `schema_patches`, `nullable_responses`"),
+        ("an unknown key", json!({"titel": "x"}).to_string(), "overrides: titel: unknown field `titel`, expected one of `$comment`, `title`, `version`, `operation_ids`, `schema_names`, `schema_patches`, `nullable_responses`"),
         ("a title that is not a string", json!({"title": 1}).to_string(), "overrides: title: invalid type: integer `1`, expected a string"),
         ("schema_names that is an array", json!({"schema_names": []}).to_string(), "overrides: schema_names: invalid type: sequence, expected a map"),
         ("a schema name that is not PascalCase", json!({"schema_names": {"Thing": "thing_2"}}).to_string(), "overrides: schema_names.Thing must be a PascalCase identifier string"),

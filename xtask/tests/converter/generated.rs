@@ -13,14 +13,14 @@ pub fn generate_checked(doc: &Value) {
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(doc.clone()).expect("the document is OpenAPI 3.0");
     for style in [
-        progenitor_impl::InterfaceStyle::Positional,
-        progenitor_impl::InterfaceStyle::Builder,
+        progenitor::InterfaceStyle::Positional,
+        progenitor::InterfaceStyle::Builder,
     ] {
-        let mut settings = progenitor_impl::GenerationSettings::default();
+        let mut settings = progenitor::GenerationSettings::default();
         settings
             .with_interface(style)
-            .with_tag(progenitor_impl::TagStyle::Merged);
-        let tokens = progenitor_impl::Generator::new(&settings)
+            .with_tag(progenitor::TagStyle::Merged);
+        let tokens = progenitor::Generator::new(&settings)
             .generate_tokens(&spec)
             .unwrap_or_else(|e| panic!("progenitor refuses the document: {e}\n{doc:#}"));
         let file: syn::File =

@@ -37,6 +37,7 @@ fn job(dir: &Path, input: &[u8], overrides: &str) -> Job {
     std::fs::write(dir.join("overrides.json"), overrides).expect("write overrides");
     Job {
         input: dir.join("in.postman_collection.json"),
+        more_inputs: Vec::new(),
         output: dir.join("out.openapi.json"),
         overrides: Some(dir.join("overrides.json")),
         source_name: "in.postman_collection.json".to_owned(),

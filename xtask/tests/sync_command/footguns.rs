@@ -98,6 +98,7 @@ fn an_output_naming_the_overrides_file_is_refused() {
     let dir = scratch("same-overrides");
     let job = Job {
         input: dir.join("in.json"),
+        more_inputs: Vec::new(),
         output: dir.join("sub/../overrides.json"),
         overrides: Some(dir.join("overrides.json")),
         source_name: "in.json".into(),
