@@ -46,10 +46,27 @@ struct Entry {
     names: Vec<(Claim, String, u32)>,
 }
 
-/// Whether the registered shape `node` has exactly the property names of `obj`.
+/// Whether the registered shape `node` has exactly the property names of
+/// `obj`, and its arrays of components hold the same components: pages of
+/// results (`{count, next, previous, results}`) of different resources are
+/// different schemas.
 fn same_keys(node: &Node, obj: &Obj) -> bool {
     matches!(&node.kind, Kind::Object(o)
-        if o.props.len() == obj.props.len() && o.props.keys().eq(obj.props.keys()))
+        if o.props.len() == obj.props.len()
+            && o.props.keys().eq(obj.props.keys())
+            && o.props.values().zip(obj.props.values())
+                .all(|(a, b)| listed(&a.node) == listed(&b.node)))
+}
+
+/// The component the items of an array property are, if they are one.
+fn listed(node: &Node) -> Option<usize> {
+    match &node.kind {
+        Kind::Array(items) => match items.kind {
+            Kind::Ref(id) => Some(id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl Registry {
@@ -81,8 +98,9 @@ impl Registry {
                     return;
                 }
                 let mut h = FxHasher::default();
-                for k in obj.props.keys() {
+                for (k, p) in obj.props.iter() {
                     k.hash(&mut h);
+                    listed(&p.node).hash(&mut h);
                 }
                 let hash = h.finish();
                 let known = self.by_key.get(&hash).and_then(|ids| {
