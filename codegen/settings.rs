@@ -8,10 +8,10 @@
 // Changing a setting here changes the generated client; build.rs reruns
 // when this file changes.
 
-/// How generated operations are called. The hand-written layer (`src/`) calls
-/// them positionally; moving to `progenitor::InterfaceStyle::Builder` is this
-/// one line (and the calls in `src/`).
-const INTERFACE: progenitor::InterfaceStyle = progenitor::InterfaceStyle::Positional;
+/// How generated operations are called: builders (`client.balances_list()
+/// .link(id).page_size(100).send()`), since a list takes up to 27 optional
+/// query parameters.
+const INTERFACE: progenitor::InterfaceStyle = progenitor::InterfaceStyle::Builder;
 
 /// The type every generated `Client` holds for the hand-written hooks.
 const INNER_TYPE: &str = "crate::client::Shared";
@@ -30,15 +30,19 @@ fn generation_settings() -> progenitor::GenerationSettings {
             INNER_TYPE
                 .parse::<proc_macro2::TokenStream>()
                 .expect("INNER_TYPE is a Rust path"),
-        )
-        // Money is decimal: every `type: number` becomes rust_decimal::Decimal.
-        .with_conversion(
+        );
+    // Money is decimal: every `type: number` becomes rust_decimal::Decimal,
+    // whatever its format (Belvo's collection types amounts as `float` too).
+    for format in [None, Some("float"), Some("double")] {
+        settings.with_conversion(
             schemars::schema::SchemaObject {
                 instance_type: Some(schemars::schema::InstanceType::Number.into()),
+                format: format.map(str::to_owned),
                 ..Default::default()
             },
             "::rust_decimal::Decimal",
             [progenitor::TypeImpl::Display].into_iter(),
         );
+    }
     settings
 }

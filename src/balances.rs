@@ -179,11 +179,14 @@ impl Family for Balances {
     }
 
     fn retrieve<'a>(c: &'a Client, r: &'a RetrieveRequest) -> Result<Call<'a, Self::Body>, Error> {
-        let body = r.body()?;
-        let (fields, omit) = (r.fields.as_deref(), r.omit.as_deref());
-        Ok(erase(async move {
-            c.balances_retrieve(fields, omit, &body).await
-        }))
+        let mut call = c.balances_retrieve().body(r.body()?);
+        if let Some(fields) = &r.fields {
+            call = call.fields(fields.clone());
+        }
+        if let Some(omit) = &r.omit {
+            call = call.omit(omit.clone());
+        }
+        Ok(erase(call.send()))
     }
 
     fn save_data(r: &RetrieveRequest) -> Option<bool> {
@@ -206,7 +209,7 @@ impl Resumable for Balances {
             session: b.session,
             token: b.token,
         };
-        erase(async move { c.balances_resume(&body).await })
+        erase(c.balances_resume().body(body).send())
     }
 }
 
@@ -216,31 +219,59 @@ impl Listed for Balances {
     type Page = types::BalanceList;
 
     fn list_page<'a>(c: &'a Client, q: &'a ListQuery, page: Option<i32>) -> Call<'a, Self::Page> {
-        erase(c.balances_list(
-            q.account.as_ref(),
-            q.account_in.as_deref(),
-            q.balance.as_ref(),
-            q.balance_gt.as_ref(),
-            q.currency.as_deref(),
-            q.id.as_ref(),
-            q.institution.as_deref(),
-            q.link.as_ref(),
-            page,
-            q.page_size,
-            q.value_date.as_ref(),
-            q.value_date_gte.as_ref(),
-            q.value_date_lte.as_ref(),
-        ))
+        // Belvo's filters are strings on the wire; dates and amounts go in
+        // their canonical text (`2024-01-31`, exact decimals).
+        let mut call = c.balances_list();
+        if let Some(v) = q.account {
+            call = call.account(v);
+        }
+        if let Some(v) = &q.account_in {
+            call = call.account_in(v.clone());
+        }
+        if let Some(v) = q.balance {
+            call = call.balance(v.to_string());
+        }
+        if let Some(v) = q.balance_gt {
+            call = call.balance_gt(v.to_string());
+        }
+        if let Some(v) = &q.currency {
+            call = call.currency(v.clone());
+        }
+        if let Some(v) = q.id {
+            call = call.id(v.to_string());
+        }
+        if let Some(v) = &q.institution {
+            call = call.institution(v.clone());
+        }
+        if let Some(v) = q.link {
+            call = call.link(v);
+        }
+        if let Some(v) = page {
+            call = call.page(v);
+        }
+        if let Some(v) = q.page_size {
+            call = call.page_size(v);
+        }
+        if let Some(v) = q.value_date {
+            call = call.value_date(v.to_string());
+        }
+        if let Some(v) = q.value_date_gte {
+            call = call.value_date_gte(v.to_string());
+        }
+        if let Some(v) = q.value_date_lte {
+            call = call.value_date_lte(v.to_string());
+        }
+        erase(call.send())
     }
 
     fn detail<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, types::Balance> {
-        erase(c.balances_detail(id, None, None))
+        erase(c.balances_detail().id(*id).send())
     }
 }
 
 impl Deletable for Balances {
     fn delete<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, ()> {
-        erase(c.balances_delete(id))
+        erase(c.balances_delete().id(*id).send())
     }
 }
 

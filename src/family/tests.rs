@@ -23,7 +23,7 @@ impl Family for Probe {
         FamilyName::from("probe")
     }
     fn retrieve<'a>(c: &'a Client, r: &'a Self::Request) -> Result<Call<'a, Self::Body>, Error> {
-        Ok(erase(c.balances_retrieve(None, None, r)))
+        Ok(erase(c.balances_retrieve().body(r.clone()).send()))
     }
     fn save_data(_: &Self::Request) -> Option<bool> {
         None
@@ -41,7 +41,7 @@ impl Resumable for Probe {
             token,
             save_data: None,
         };
-        erase(async move { c.balances_resume(&body).await })
+        erase(c.balances_resume().body(body).send())
     }
 }
 
@@ -58,7 +58,7 @@ impl Family for Glimpse {
         FamilyName::from("glimpse")
     }
     fn retrieve<'a>(c: &'a Client, r: &'a Self::Request) -> Result<Call<'a, Self::Body>, Error> {
-        Ok(erase(c.balances_retrieve(None, None, r)))
+        Ok(erase(c.balances_retrieve().body(r.clone()).send()))
     }
     fn save_data(r: &Self::Request) -> Option<bool> {
         r.save_data

@@ -17,31 +17,71 @@ async fn generated(
     let _: Result<
         belvo::raw::ResponseValue<Vec<types::Balance>>,
         belvo::raw::Error<types::BalancesRetrieveError>,
-    > = c.balances_retrieve(None, None, body).await;
+    > = c
+        .balances_retrieve()
+        .fields("id,balance")
+        .body(body.clone())
+        .send()
+        .await;
     let _: Result<
         belvo::raw::ResponseValue<Vec<types::Balance>>,
         belvo::raw::Error<types::BalancesResumeError>,
-    > = c.balances_resume(resume).await;
+    > = c.balances_resume().body(resume.clone()).send().await;
     let _: Result<belvo::raw::ResponseValue<types::Balance>, _> =
-        c.balances_detail(&id, None, None).await;
-    let _: Result<belvo::raw::ResponseValue<()>, _> = c.balances_delete(&id).await;
+        c.balances_detail().id(id).send().await;
+    let _: Result<belvo::raw::ResponseValue<()>, _> = c.balances_delete().id(id).send().await;
     let _: Result<belvo::raw::ResponseValue<types::BalanceList>, _> = c
-        .balances_list(
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            Some(1),
-            Some(100),
-            None,
-            None,
-            None,
-        )
+        .balances_list()
+        .link(id)
+        .page(1)
+        .page_size(100)
+        .value_date_gte("2024-01-01")
+        .send()
         .await;
+}
+
+/// One operation of every folder of Belvo's collection (and of the project's
+/// additions), through the generated builders: renaming any of them breaks
+/// this build.
+async fn every_folder(
+    c: &Client,
+    categorize: types::CategorizationCategorizeRequest,
+    verify: types::IncomeVerificationVerifyRequest,
+    widget: types::WidgetTokenCreateRequest,
+) {
+    let _: Result<belvo::raw::ResponseValue<types::InstitutionList>, _> =
+        c.institutions_list().send().await;
+    let _: Result<belvo::raw::ResponseValue<types::LinkList>, _> = c.links_list().send().await;
+    let _: Result<belvo::raw::ResponseValue<types::AccountList>, _> =
+        c.accounts_list().send().await;
+    let _: Result<belvo::raw::ResponseValue<types::TransactionList>, _> =
+        c.transactions_list().send().await;
+    let _: Result<belvo::raw::ResponseValue<types::BalanceList>, _> =
+        c.balances_list().send().await;
+    let _: Result<belvo::raw::ResponseValue<types::OwnerList>, _> = c.owners_list().send().await;
+    let _ = c.investment_portfolios_list().send().await;
+    let _ = c.receivable_transactions_list().send().await;
+    let _ = c.employment_records_list().send().await;
+    let _ = c.incomes_list().send().await;
+    let _ = c.recurring_expenses_list().send().await;
+    let _ = c.risk_insights_list().send().await;
+    let _ = c.categorization_categorize().body(categorize).send().await;
+    let _ = c.income_verification_verify().body(verify).send().await;
+    let _ = c.invoices_list().send().await;
+    let _ = c.tax_declarations_list().send().await;
+    let _ = c.tax_returns_list().send().await;
+    let _ = c.tax_status_list().send().await;
+    let _ = c.tax_retentions_list().send().await;
+    let _ = c.tax_compliance_status_list().send().await;
+    let _ = c.secret_keys_list().send().await;
+    let _ = c.payment_institutions_list().send().await;
+    let _ = c.customers_list().send().await;
+    let _ = c.bank_accounts_list().send().await;
+    let _ = c.payment_links_list().send().await;
+    let _ = c.payment_intents_list().send().await;
+    let _ = c.payment_transactions_list().send().await;
+    let _: Result<belvo::raw::ResponseValue<types::Token>, _> =
+        c.widget_token_create().body(widget).send().await;
 }
 
 async fn hand_written(
@@ -80,5 +120,6 @@ fn the_client_is_cheap_to_share_across_tasks() {
     fn send_sync<T: Send + Sync + std::error::Error + 'static>() {}
     send_sync::<Error>();
     let _ = generated;
+    let _ = every_folder;
     let _ = hand_written;
 }
