@@ -154,12 +154,13 @@ mod tests {
         for nulls in [false, true] {
             for record in balances(&batch(nulls)) {
                 assert_eq!(keys(&record.body), keys(&sample), "{}", record.body);
-                assert_eq!(
-                    keys(&record.body["account"]),
-                    keys(&sample["account"]),
-                    "{}",
-                    record.body
-                );
+                // Belvo's example embeds the whole account (21 fields); the
+                // sandbox sends the summary the client reads, each field one
+                // of Belvo's.
+                let account = keys(&sample["account"]);
+                for key in keys(&record.body["account"]) {
+                    assert!(account.contains(&key), "{key}: {}", record.body);
+                }
             }
         }
     }

@@ -170,9 +170,11 @@ pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
     }
 }
 
-/// The nullable-responses policy on one component: every property is
-/// `nullable` (a `$ref`, which cannot say so in OpenAPI 3.0, becomes
-/// optional instead) but the pinned ones.
+/// The nullable-responses policy on one component: every property but the
+/// pinned ones is `nullable` (a `$ref` cannot say so in OpenAPI 3.0) and
+/// optional: a server may send `null`, and leave a property out when the
+/// caller asks it to (Belvo's `fields` and `omit` parameters). Pinned
+/// properties stay as inferred.
 pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
     let Some(Value::Object(props)) = schema.get_mut("properties") else {
         return;
@@ -182,9 +184,9 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
         if pinned.is_some_and(|pins| pins.contains(name)) {
             continue;
         }
+        unrequired.push(name.clone());
         match p {
-            Value::Object(m) if m.contains_key("$ref") => unrequired.push(name.clone()),
-            Value::Object(m) if !m.is_empty() => {
+            Value::Object(m) if !m.is_empty() && !m.contains_key("$ref") => {
                 m.insert("nullable".into(), Value::Bool(true));
             }
             _ => {}

@@ -140,8 +140,9 @@ fn unify(
     }
 }
 
-/// How many required properties a schema pins down (a component's, through
-/// its `$ref`).
+/// How much a schema pins down (a component's, through its `$ref`): its
+/// required properties, then all its properties. Variants are tried most
+/// specific first.
 fn specificity(v: &Value, components: &BTreeMap<String, Value>) -> usize {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
@@ -167,11 +168,16 @@ fn local_specificity(v: &Value) -> usize {
     if let Some(items) = v.get("items") {
         return local_specificity(items);
     }
-    if v.get("properties").is_some() {
-        return 1 + v
+    if let Some(props) = v.get("properties").and_then(Value::as_object) {
+        // Required properties first; then all of them: with the
+        // nullable-responses policy most properties are optional, and an
+        // object with fewer of them would match (and lose) a richer body,
+        // since unknown fields are ignored.
+        let required = v
             .get("required")
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
+        return 1 + required * 10_000 + props.len();
     }
     0
 }
