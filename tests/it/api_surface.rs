@@ -18,7 +18,9 @@ fn squash(s: &str) -> String {
 /// the types' own builders use `T`) and of `send`.
 fn push_operation(out: &mut Vec<String>, signature: &str) {
     let sig = squash(signature.trim_end_matches('{'));
-    if sig.starts_with("pub async fn ") || sig.contains("-> builder::") || sig.contains("<V>(mut self")
+    if sig.starts_with("pub async fn ")
+        || sig.contains("-> builder::")
+        || sig.contains("<V>(mut self")
     {
         out.push(sig);
     }

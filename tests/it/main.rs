@@ -5,6 +5,7 @@ mod compile;
 mod documented;
 mod faults;
 mod flows;
+mod groups;
 mod messages;
 mod pagination;
 mod redirects;

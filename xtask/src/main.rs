@@ -102,7 +102,10 @@ fn main() -> ExitCode {
         } => {
             let project = input.is_empty();
             let input = if project {
-                vec![root().join(PROJECT_COLLECTION), root().join(PROJECT_ADDITIONS)]
+                vec![
+                    root().join(PROJECT_COLLECTION),
+                    root().join(PROJECT_ADDITIONS),
+                ]
             } else {
                 input
             };

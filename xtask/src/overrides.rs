@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn operation_ids_are_read_by_route() {
         let o = parse_ids(r#"{"GET /api/accounts/{id}/": "accounts_detail"}"#).expect("valid");
-        assert_eq!(o.operation_ids["GET /api/accounts/{id}/"], "accounts_detail");
+        assert_eq!(
+            o.operation_ids["GET /api/accounts/{id}/"],
+            "accounts_detail"
+        );
     }
 
     #[test]
@@ -148,7 +151,10 @@ mod tests {
             (r#"{"GET /api/a/": "aList"}"#, "snake_case identifier"),
             (r#"{"GET /api/a/": "a-list"}"#, "snake_case identifier"),
             (r#"{"GET /api/a/": "type"}"#, "snake_case identifier"),
-            (r#"{"GET /api/a/": "new"}"#, "member of the generated client"),
+            (
+                r#"{"GET /api/a/": "new"}"#,
+                "member of the generated client",
+            ),
             (r#"{"GET /api/a/": 3}"#, "operation_ids.GET /api/a/"),
         ] {
             let e = parse_ids(json).expect_err(json).to_string();

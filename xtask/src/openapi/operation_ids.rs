@@ -88,11 +88,20 @@ mod tests {
         let mut chosen = Chosen::new(&t);
         chosen.id("get", "/api/links/");
         let routes = ["GET /api/links/", "POST /api/links/"];
-        let e = chosen.all_used(routes.into_iter()).expect_err("unused").to_string();
+        let e = chosen
+            .all_used(routes.into_iter())
+            .expect_err("unused")
+            .to_string();
         assert!(e.contains("`PUT /api/links/` matches no operation"), "{e}");
         assert!(e.contains("GET /api/links/, POST /api/links/"), "{e}");
         let t = table(&[("GET /api/nowhere/", "nowhere_list")]);
-        let e = Chosen::new(&t).all_used(routes.into_iter()).expect_err("unused").to_string();
-        assert!(e.contains("no operation has the path `/api/nowhere/`"), "{e}");
+        let e = Chosen::new(&t)
+            .all_used(routes.into_iter())
+            .expect_err("unused")
+            .to_string();
+        assert!(
+            e.contains("no operation has the path `/api/nowhere/`"),
+            "{e}"
+        );
     }
 }

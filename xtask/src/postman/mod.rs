@@ -274,6 +274,9 @@ mod tests {
             ]
         );
         assert_eq!(all.requests[0].auth, Some(Auth::Basic));
-        assert_eq!(all.requests[1].auth, None, "each request keeps its own collection's auth");
+        assert_eq!(
+            all.requests[1].auth, None,
+            "each request keeps its own collection's auth"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! The spec-change report on small documents: each kind of change, and
 //! whether it is marked breaking for users of the generated client.
 
-use postman_openapi::sync::{generate, Job};
 use postman_openapi::report::{changes, Report};
+use postman_openapi::sync::{generate, Job};
 use serde_json::{json, Value};
 
 use crate::manifest_dir;
