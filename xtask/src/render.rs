@@ -138,7 +138,11 @@ impl JsonText {
 
 impl Serialize for JsonText {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut de = serde_json::Deserializer::from_str(&self.0);
-        serde_transcode::transcode(&mut de, s)
+        // One example at a time through a `Value`, not a streaming
+        // transcode: with serde_json's `arbitrary_precision` (on whenever
+        // the workspace builds together, for the belvo crate's money), a
+        // transcoded number is written as serde_json's private number map.
+        let v: Value = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        v.serialize(s)
     }
 }
