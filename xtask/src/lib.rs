@@ -5,7 +5,7 @@
 //! (serde) into a checked model, [`infer`] types the examples,
 //! [`openapi::document::build`] assembles the document (operations drafted
 //! on all cores with rayon, everything else in collection order, so the
-//! output does not depend on the threads), and [`render`] writes it with
+//! output does not depend on the threads), and [`render`](mod@render) writes it with
 //! serde_json. [`sync`] compares it with the file on disk or replaces that
 //! file atomically.
 #![forbid(unsafe_code)]

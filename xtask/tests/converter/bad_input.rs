@@ -127,7 +127,7 @@ fn malformed_collections_give_exact_errors() {
             Ok(_) => "(converted without error)".to_owned(),
             Err(e) => e.to_string(),
         };
-        if !crate::same_message(&actual, &expected) {
+        if !crate::same_message(&actual, expected) {
             failures.push(format!(
                 "{what}:\n  expected: {expected}\n  actual:   {actual}"
             ));
@@ -198,7 +198,7 @@ fn malformed_overrides_give_exact_errors() {
                 e.to_string()
             }
         };
-        if !crate::same_message(&actual, &expected) {
+        if !crate::same_message(&actual, expected) {
             failures.push(format!(
                 "{what}:\n  expected: {expected}\n  actual:   {actual}"
             ));
