@@ -8,6 +8,7 @@ mod fixtures;
 mod generated;
 mod names;
 mod nullable;
+mod operation_ids;
 mod robustness;
 mod seed;
 mod sync;

@@ -1,0 +1,194 @@
+//! Operation names chosen as data (`operation_ids` in the overrides), and
+//! several collections read as one: what the project's job does with Belvo's
+//! export and its own additions.
+
+use std::path::PathBuf;
+
+use postman_openapi::sync::{generate, Job};
+use postman_openapi::{convert, ConvertError, Options, Overrides};
+use serde_json::{json, Value};
+
+use crate::V21;
+
+fn item(name: &str, method: &str, url: &str, example: Option<(u16, Value)>) -> Value {
+    let mut it = json!({"name": name, "request": {"method": method, "url": url}});
+    if let Some((code, body)) = example {
+        it["response"] = json!([{"name": format!("{code}"), "code": code, "body": body.to_string(),
+            "header": [{"key": "Content-Type", "value": "application/json"}]}]);
+    }
+    it
+}
+
+/// Belvo-like: long item summaries in a Links folder.
+fn links() -> Value {
+    json!({"info": {"name": "Belvo", "schema": V21}, "item": [{"name": "Links", "item": [
+        item("List all links", "GET", "https://api.example.com/api/links/", None),
+        item("Register a new link", "POST", "https://api.example.com/api/links/",
+             Some((201, json!({"id": "<uuid>"})))),
+        item("Get a link's details", "GET", "https://api.example.com/api/links/:id/", None),
+    ]}]})
+}
+
+fn convert_with(collection: &Value, ids: Value) -> Result<Value, ConvertError> {
+    let overrides = Overrides::parse(json!({ "operation_ids": ids }).to_string().as_bytes())?;
+    convert(
+        collection.to_string().as_bytes(),
+        &Options {
+            overrides,
+            ..Options::default()
+        },
+    )
+}
+
+fn ids(doc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|p| p.as_object().expect("path item").values())
+        .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn chosen_names_replace_the_names_made_from_item_summaries() {
+    let doc = convert_ok_with(json!({
+        "GET /api/links/": "links_list",
+        "POST /api/links/": "links_register",
+        "GET /api/links/{id}/": "links_detail",
+    }));
+    assert_eq!(ids(&doc), ["links_detail", "links_list", "links_register"]);
+    // Unchosen, an operation keeps the name made from its item.
+    let doc = convert_ok_with(json!({"GET /api/links/": "links_list"}));
+    assert_eq!(
+        ids(&doc),
+        [
+            "links_get_a_link_s_details",
+            "links_list",
+            "links_register_a_new_link"
+        ]
+    );
+}
+
+fn convert_ok_with(chosen: Value) -> Value {
+    let doc = convert_with(&links(), chosen).expect("converts");
+    crate::generated::generate_checked(&doc);
+    doc
+}
+
+#[test]
+fn an_entry_that_matches_no_operation_is_an_error_naming_it() {
+    let e = convert_with(&links(), json!({"DELETE /api/links/{id}/": "links_delete"}))
+        .expect_err("no such operation")
+        .to_string();
+    assert_eq!(
+        e,
+        "overrides: operation_ids: `DELETE /api/links/{id}/` matches no operation of the collection \
+         (operations on that path: GET /api/links/{id}/)"
+    );
+    let e = convert_with(&links(), json!({"GET /api/owners/": "owners_list"}))
+        .expect_err("no such path")
+        .to_string();
+    assert!(
+        e.contains("no operation has the path `/api/owners/`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_name_two_operations_would_have_is_an_error_naming_both() {
+    // Two entries choose the same name.
+    let e = convert_with(
+        &links(),
+        json!({"GET /api/links/": "links_get", "GET /api/links/{id}/": "links_get"}),
+    )
+    .expect_err("clash")
+    .to_string();
+    assert!(
+        e.contains("operation_ids.\"GET /api/links/{id}/\": `links_get` is already the operationId of GET /api/links/"),
+        "{e}"
+    );
+    assert!(e.contains("Links / List all links"), "{e}");
+    // A chosen name is the name another operation gets from its item.
+    let e = convert_with(
+        &links(),
+        json!({"GET /api/links/": "links_register_a_new_link"}),
+    )
+    .expect_err("clash")
+    .to_string();
+    assert!(
+        e.contains("operation_ids.\"GET /api/links/\": `links_register_a_new_link` is also the name POST /api/links/ gets from"),
+        "{e}"
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("operation-ids")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn a_later_collection_adds_to_the_operation_of_the_same_route() {
+    let dir = scratch("two-collections");
+    // The additions: the same route with a 428 example Belvo's export lacks,
+    // and a route of its own.
+    let additions = json!({"info": {"name": "Ours", "schema": V21}, "item": [
+        {"name": "Links", "item": [item("Register", "POST", "https://api.example.com/api/links/",
+            Some((428, json!({"code": "token_required", "session": "abc"}))))]},
+        {"name": "Connect widget", "item": [item("Create", "POST", "https://api.example.com/api/token/",
+            Some((200, json!({"access": "a", "refresh": "r"}))))]},
+    ]});
+    std::fs::write(dir.join("belvo.json"), links().to_string()).expect("write");
+    std::fs::write(dir.join("ours.json"), additions.to_string()).expect("write");
+    std::fs::write(
+        dir.join("overrides.json"),
+        json!({"operation_ids": {"POST /api/links/": "links_register", "POST /api/token/": "widget_token_create"}})
+            .to_string(),
+    )
+    .expect("write");
+    let job = Job {
+        input: dir.join("belvo.json"),
+        more_inputs: vec![dir.join("ours.json")],
+        output: dir.join("out.json"),
+        overrides: Some(dir.join("overrides.json")),
+        source_name: "belvo.json".into(),
+    };
+    let doc: Value = serde_json::from_str(&generate(&job).expect("converts")).expect("json");
+    let register = &doc["paths"]["/api/links/"]["post"];
+    assert_eq!(register["operationId"], "links_register");
+    let codes: Vec<&String> = register["responses"]
+        .as_object()
+        .expect("responses")
+        .keys()
+        .collect();
+    assert_eq!(codes, ["201", "428"]);
+    assert_eq!(
+        doc["paths"]["/api/token/"]["post"]["operationId"],
+        "widget_token_create"
+    );
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(tags, ["Links", "Connect widget"]);
+    // Without the additions, their entry matches nothing: an error that
+    // names the overrides file.
+    let alone = Job {
+        more_inputs: Vec::new(),
+        ..job
+    };
+    let e = generate(&alone).expect_err("unmatched entry").to_string();
+    assert!(
+        e.starts_with(&dir.join("overrides.json").display().to_string()),
+        "{e}"
+    );
+    assert!(e.contains("`POST /api/token/` matches no operation"), "{e}");
+}
