@@ -6,5 +6,6 @@ mod faults;
 mod flows;
 mod samples;
 mod sandbox;
+mod seam;
 mod security;
 mod support;
