@@ -673,9 +673,8 @@ where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     use progenitor_client::Error as G;
-    // Boxed before anything holds it: generated futures are large, and
-    // every `.await` layer above would otherwise move them by value.
-    let fut = Box::pin(fut);
+    // Not boxed: a ~2 KB box per call goes through malloc's slow path and
+    // measured slower than moving the larger future (BENCHMARKS.md).
     CAPTURED.scope(RefCell::new(Captured::default()), async move {
         let mut err = match fut.await {
             Ok(v) => return Ok(Outcome::Ok(v)),
