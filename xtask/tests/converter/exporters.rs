@@ -40,6 +40,9 @@ fn an_example_without_a_code_is_the_default_response() {
     let pet = json!({"id": "<long>", "name": "<string>"});
     let mut unknown_status = example("unexpected error", None, Some("application/json"), &error);
     unknown_status["status"] = "Internal Server Error Or Whatever".into();
+    // No code but a reason phrase: its status.
+    let mut by_reason = example("Gone", None, Some("application/json"), &error);
+    by_reason["status"] = "unprocessable entity".into();
     let bytes = collection(json!([
         get(
             "list pets",
@@ -68,6 +71,7 @@ fn an_example_without_a_code_is_the_default_response() {
                 example("Not found", Some(404), Some("application/json"), &error),
             ]
         ),
+        get("tag pet", "{{baseUrl}}/pets/:petId/tag", vec![by_reason]),
     ]));
     let doc = convert_ok(&bytes, "default");
     let list = &doc["paths"]["/pets"]["get"]["responses"];
