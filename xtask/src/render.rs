@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::openapi::Document;
+use crate::openapi::{Components, Document};
 
 /// Renders a document the same way on every run and platform: keys sorted,
 /// two-space indent, LF, final newline.
@@ -21,10 +21,10 @@ pub fn render(doc: &Value) -> String {
 
 /// The text of a typed document, the same as [`render`] of its value.
 ///
-/// Paths and component schemas are written on all cores, each by
-/// serde_json on its own, indented for where it goes, and then placed in
-/// the document as raw text; operations are freed as they are written.
-/// On one thread, writing took a quarter of a conversion.
+/// Paths are written on all cores, each by serde_json on its own,
+/// indented for where it goes, and then placed in the document as raw text
+/// (as the component schemas already are); operations are freed as they
+/// are written. On one thread, writing took a quarter of a conversion.
 pub fn document(doc: Document) -> String {
     let Document {
         components,
@@ -39,21 +39,6 @@ pub fn document(doc: Document) -> String {
         .into_par_iter()
         .map(|(path, ops)| (path, part(&ops, 2)))
         .collect();
-    let components = components.map(|mut c| {
-        let schemas = match c.remove("schemas") {
-            Some(Value::Object(m)) => m
-                .into_iter()
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(|(name, schema)| (name, part(&schema, 3)))
-                .collect(),
-            _ => BTreeMap::new(),
-        };
-        Components {
-            schemas,
-            security_schemes: c.get("securitySchemes").map(|v| part(v, 2)),
-        }
-    });
     let size: usize = paths
         .iter()
         .map(|(k, v)| k.len() + v.get().len() + 16)
@@ -83,7 +68,7 @@ pub fn document(doc: Document) -> String {
 /// `v` as pretty text for a value `depth` levels deep: every line after
 /// the first indented by `depth` more levels (a pretty JSON text has line
 /// breaks only between tokens, never inside a string).
-fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
+pub(crate) fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
     let pad = "  ".repeat(depth);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
@@ -97,7 +82,7 @@ fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
     RawValue::from_string(out).unwrap_or_else(|_| Box::<RawValue>::default())
 }
 
-/// [`Document`] with its paths and schemas written.
+/// [`Document`] with its paths written.
 #[derive(Serialize)]
 struct Rendered {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,15 +95,6 @@ struct Rendered {
     servers: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     tags: Option<Value>,
-}
-
-/// `components`, written.
-#[derive(Serialize)]
-struct Components {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    schemas: BTreeMap<String, Box<RawValue>>,
-    #[serde(rename = "securitySchemes", skip_serializing_if = "Option::is_none")]
-    security_schemes: Option<Box<RawValue>>,
 }
 
 /// A JSON value kept as its compact text, keys sorted, and written out in

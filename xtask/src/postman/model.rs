@@ -9,6 +9,7 @@
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// A whole collection.
@@ -17,8 +18,9 @@ use serde_json::Value;
 pub struct Collection {
     /// `name`, `description`, `schema`.
     pub info: Option<Value>,
-    /// Top-level items.
-    pub item: Option<Vec<Item>>,
+    /// Top-level items, each read on its own (in parallel) by
+    /// [`super::read`].
+    pub item: Option<Vec<Box<RawValue>>>,
     /// Collection variables.
     pub variable: Option<Value>,
     /// Collection-level auth.
@@ -29,6 +31,14 @@ pub struct Collection {
     pub folders: Option<IgnoredAny>,
     /// See `requests`.
     pub order: Option<IgnoredAny>,
+}
+
+/// The items of a collection read in one go, for locating an error.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a Postman collection object")]
+pub struct Items {
+    /// Top-level items.
+    pub item: Option<Vec<Item>>,
 }
 
 /// A folder (with `item`) or a request (with `request`).
