@@ -69,17 +69,36 @@ pub fn document(doc: Document) -> String {
 /// the first indented by `depth` more levels (a pretty JSON text has line
 /// breaks only between tokens, never inside a string).
 pub(crate) fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    let pad = "  ".repeat(depth);
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            out.push_str(&pad);
+    let mut out = Indented {
+        out: Vec::new(),
+        pad: depth * 2,
+    };
+    let _ = serde_json::to_writer_pretty(&mut out, v);
+    let text = String::from_utf8(out.out).unwrap_or_default();
+    RawValue::from_string(text).unwrap_or_else(|_| Box::<RawValue>::default())
+}
+
+/// Writes what it is given, with `pad` spaces after every line break.
+struct Indented {
+    out: Vec<u8>,
+    pad: usize,
+}
+
+impl std::io::Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for (i, piece) in buf.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                self.out.push(b'\n');
+                self.out.resize(self.out.len() + self.pad, b' ');
+            }
+            self.out.extend_from_slice(piece);
         }
-        out.push_str(line);
+        Ok(buf.len())
     }
-    RawValue::from_string(out).unwrap_or_else(|_| Box::<RawValue>::default())
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// [`Document`] with its paths written.

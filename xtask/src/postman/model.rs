@@ -15,12 +15,13 @@ use serde_json::Value;
 /// A whole collection.
 #[derive(Debug, Deserialize)]
 #[serde(expecting = "a Postman collection object")]
-pub struct Collection {
+pub struct Collection<'a> {
     /// `name`, `description`, `schema`.
     pub info: Option<Value>,
     /// Top-level items, each read on its own (in parallel) by
-    /// [`super::read`].
-    pub item: Option<Vec<Box<RawValue>>>,
+    /// [`super::read`], borrowed from the input.
+    #[serde(borrow)]
+    pub item: Option<Vec<&'a RawValue>>,
     /// Collection variables.
     pub variable: Option<Value>,
     /// Collection-level auth.

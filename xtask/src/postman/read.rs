@@ -125,7 +125,7 @@ fn check_info(info: Option<&Value>) -> Result<&Map<String, Value>, ConvertError>
 
 /// The checked collection; `Err(None)` when an item does not match the
 /// model (located by [`diagnose`]).
-fn read(raw: model::Collection) -> Result<Collection, Option<ConvertError>> {
+fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> {
     if raw.requests.is_some() && (raw.folders.is_some() || raw.order.is_some()) {
         return Err(Some(ConvertError::V1Collection));
     }
