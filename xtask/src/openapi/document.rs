@@ -155,7 +155,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     }
     let components = Components {
         schemas,
-        security_schemes: (!security.schemes.is_empty()).then(|| Value::Object(security.schemes)),
+        security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
     };
     Ok(Document {
         components: (!components.schemas.is_empty() || components.security_schemes.is_some())
