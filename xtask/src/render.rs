@@ -116,24 +116,32 @@ struct Rendered {
     tags: Option<Value>,
 }
 
-/// A JSON value kept as its compact text, keys sorted, and written out in
-/// full (indented like the rest) when the document is serialized.
+/// Depth of a response example's value in an operation (→ `responses` →
+/// code → `content` → media → `examples` → name → `value`).
+pub const RESPONSE_EXAMPLE_DEPTH: usize = 8;
+/// Depth of a request body's example in an operation (→ `requestBody` →
+/// `content` → media → `example`).
+pub const BODY_EXAMPLE_DEPTH: usize = 5;
+
+/// A JSON value kept as its text, written already as serde_json's pretty
+/// printer writes it where it goes in an operation (keys sorted), and
+/// placed in the document as it is.
 ///
-/// Examples are most of a document; held as parsed values they took several
-/// times the memory of their text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonText(Box<str>);
+/// Examples are most of a document: held as values they took several
+/// times the memory of their text, and writing them on the worker that
+/// parsed them spares reading them again.
+#[derive(Debug)]
+pub struct JsonText(Box<RawValue>);
 
 impl JsonText {
-    /// The text of `v` (whose objects serde_json keeps sorted).
-    pub fn of(v: &Value) -> Self {
-        JsonText(v.to_string().into_boxed_str())
+    /// The text of `v` for a value `depth` levels deep in an operation.
+    pub fn new(v: &Value, depth: usize) -> Self {
+        JsonText(part(v, depth))
     }
 }
 
 impl Serialize for JsonText {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut de = serde_json::Deserializer::from_str(&self.0);
-        serde_transcode::transcode(&mut de, s)
+        self.0.serialize(s)
     }
 }

@@ -478,7 +478,7 @@ mod tests {
     fn repeated_example_names_get_numbered_keys() {
         let list = ["OK", "OK (2)", "OK", "Bad", "OK"]
             .iter()
-            .map(|n| ((*n).to_owned(), JsonText::of(&Value::Null)))
+            .map(|n| ((*n).to_owned(), JsonText::new(&Value::Null, 0)))
             .collect();
         let keys: Vec<String> = examples(list).into_keys().collect();
         assert_eq!(keys, ["Bad", "OK", "OK (2)", "OK (3)", "OK (4)"]);
