@@ -2,14 +2,11 @@
 //! keys sorted (serde_json's map is ordered by key, and the typed document
 //! declares its members in that order), LF and a final newline.
 
-use std::collections::BTreeMap;
-
-use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::openapi::{Components, Document};
+use crate::openapi::Document;
 
 /// Renders a document the same way on every run and platform: keys sorted,
 /// two-space indent, LF, final newline.
@@ -21,44 +18,27 @@ pub fn render(doc: &Value) -> String {
 
 /// The text of a typed document, the same as [`render`] of its value.
 ///
-/// Paths are written on all cores, each by serde_json on its own,
-/// indented for where it goes, and then placed in the document as raw text
-/// (as the component schemas already are); operations are freed as they
-/// are written. On one thread, writing took a quarter of a conversion.
+/// Its examples and component schemas were written already (on all cores,
+/// as they were made) and are copied in as they are, so this is mostly
+/// copying; the buffer is sized for them up front.
 pub fn document(doc: Document) -> String {
-    let Document {
-        components,
-        info,
-        openapi,
-        paths,
-        security,
-        servers,
-        tags,
-    } = doc;
-    let paths: BTreeMap<String, Box<RawValue>> = paths
-        .into_par_iter()
-        .map(|(path, ops)| (path, part(&ops, 2)))
-        .collect();
-    let size: usize = paths
-        .iter()
-        .map(|(k, v)| k.len() + v.get().len() + 16)
-        .sum::<usize>()
-        + components.as_ref().map_or(0, |c| {
-            c.schemas
-                .iter()
-                .map(|(k, v)| k.len() + v.get().len() + 16)
-                .sum()
-        });
-    let doc = Rendered {
-        components,
-        info,
-        openapi,
-        paths,
-        security,
-        servers,
-        tags,
-    };
-    let mut out = Vec::with_capacity(size + (1 << 16));
+    let examples: usize = doc
+        .paths
+        .values()
+        .flat_map(|ops| ops.values())
+        .flat_map(|op| op.responses.values())
+        .flat_map(|r| r.content.values())
+        .flat_map(|m| m.examples.iter().flat_map(|e| e.values()))
+        .map(|e| e.value.len() + e.summary.len() * 2 + 128)
+        .sum();
+    let schemas: usize = doc.components.as_ref().map_or(0, |c| {
+        c.schemas
+            .iter()
+            .map(|(k, v)| k.len() + v.get().len() + 16)
+            .sum()
+    });
+    let operations = doc.paths.values().map(|ops| ops.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(examples + schemas + operations * 4096);
     // Serializing maps with string keys, raw JSON and finite numbers does not fail.
     let _ = serde_json::to_writer_pretty(&mut out, &doc);
     out.push(b'\n');
@@ -101,30 +81,16 @@ impl std::io::Write for Indented {
     }
 }
 
-/// [`Document`] with its paths written.
-#[derive(Serialize)]
-struct Rendered {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    components: Option<Components>,
-    info: Value,
-    openapi: &'static str,
-    paths: BTreeMap<String, Box<RawValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    security: Option<Value>,
-    servers: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<Value>,
-}
-
-/// Depth of a response example's value in an operation (→ `responses` →
-/// code → `content` → media → `examples` → name → `value`).
-pub const RESPONSE_EXAMPLE_DEPTH: usize = 8;
-/// Depth of a request body's example in an operation (→ `requestBody` →
-/// `content` → media → `example`).
-pub const BODY_EXAMPLE_DEPTH: usize = 5;
+/// Depth of a response example's value in the document (→ `paths` → path
+/// → method → `responses` → code → `content` → media → `examples` → name →
+/// `value`).
+pub const RESPONSE_EXAMPLE_DEPTH: usize = 10;
+/// Depth of a request body's example in the document (→ `paths` → path →
+/// method → `requestBody` → `content` → media → `example`).
+pub const BODY_EXAMPLE_DEPTH: usize = 7;
 
 /// A JSON value kept as its text, written already as serde_json's pretty
-/// printer writes it where it goes in an operation (keys sorted), and
+/// printer writes it where it goes in the document (keys sorted), and
 /// placed in the document as it is.
 ///
 /// Examples are most of a document: held as values they took several
@@ -134,9 +100,19 @@ pub const BODY_EXAMPLE_DEPTH: usize = 5;
 pub struct JsonText(Box<RawValue>);
 
 impl JsonText {
-    /// The text of `v` for a value `depth` levels deep in an operation.
+    /// The text of `v` for a value `depth` levels deep in the document.
     pub fn new(v: &Value, depth: usize) -> Self {
         JsonText(part(v, depth))
+    }
+
+    /// Bytes of text.
+    pub fn len(&self) -> usize {
+        self.0.get().len()
+    }
+
+    /// Whether the text is empty (never: it is JSON).
+    pub fn is_empty(&self) -> bool {
+        self.0.get().is_empty()
     }
 }
 
