@@ -184,8 +184,8 @@ fn collection_path() -> PathBuf {
 
 // ------------------------------------------------------------------ converters
 
-/// What `sync-postman` writes: the document text, built without one
-/// whole-document `Value`.
+/// What `sync-postman` writes: the document text (serialized from the typed
+/// document, without one whole-document `Value`).
 fn ours(bytes: &[u8]) -> String {
     convert_to_string(bytes, &Options::default()).expect("postman_openapi converts the collection")
 }
@@ -234,18 +234,6 @@ fn main() {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let bytes = text.as_bytes();
-
-    // One conversion and nothing else, for instruction counts under
-    // callgrind (`xtask/benches/callgrind.sh`).
-    if let Some(which) = std::env::var_os("BELVO_BENCH_ONCE") {
-        let out = match which.to_str() {
-            Some("ours") => ours(bytes),
-            Some("theirs") => theirs(&text),
-            _ => panic!("BELVO_BENCH_ONCE is `ours` or `theirs`"),
-        };
-        eprintln!("converted: {:.1} MiB", mib(out.len()));
-        return;
-    }
 
     // Warm up both once, then measure peak memory of one conversion each.
     let (a, b) = (ours(bytes), theirs(&text));

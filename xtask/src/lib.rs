@@ -1,30 +1,59 @@
 //! A Postman collection (v2.0 / v2.1) → OpenAPI 3.0.3 converter whose output
 //! the progenitor 0.15 generator accepts, behind `cargo xtask sync-postman`.
 //!
-//! The pipeline is a chain of pure functions: [`postman::parse`] reads the
-//! collection into a model, [`convert::convert`] infers schemas and builds the
-//! document, [`convert::render`] writes it deterministically, and
-//! [`sync`] compares it with the file on disk or replaces that file atomically.
-//!
-//! [`convert::convert_to_string`] (what `sync-postman` writes) runs the same
-//! steps on all cores: top-level items are read while the rest of the
-//! collection is, requests are drafted in parallel while components are
-//! extracted from them in order, and the document is written in pieces.
-//! Values read from the collection are [`json::Json`], which borrows from the
-//! input. Results are taken in collection order, so the output does not
-//! depend on how the work was split between threads.
+//! One pipeline of pure steps: [`postman::parse`] reads the collection
+//! (serde) into a checked model, [`infer`] types the examples,
+//! [`openapi::document::build`] assembles the document (operations drafted
+//! on all cores with rayon, everything else in collection order, so the
+//! output does not depend on the threads), and [`render`] writes it with
+//! serde_json. [`sync`] compares it with the file on disk or replaces that
+//! file atomically.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod convert;
 pub mod error;
 pub mod generate;
-pub mod json;
-mod parallel;
+pub mod infer;
+pub mod openapi;
+pub mod overrides;
 pub mod postman;
+pub mod render;
 pub mod report;
-pub mod schema;
 pub mod sync;
 
-pub use convert::{convert, convert_to_string, render, Options, Overrides};
 pub use error::{ConvertError, Location};
+pub use overrides::Overrides;
+pub use render::render;
+
+/// What the converter needs besides the collection.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// How the input is named in the generated note (e.g. its path).
+    pub source: String,
+    /// Hand decisions.
+    pub overrides: Overrides,
+}
+
+/// Converts a Postman collection (bytes) into an OpenAPI 3.0.3 document.
+///
+/// # Errors
+/// See [`ConvertError`]: every error names the item or JSON location.
+pub fn convert(bytes: &[u8], opts: &Options) -> Result<serde_json::Value, ConvertError> {
+    let doc = build(bytes, opts)?;
+    Ok(serde_json::to_value(&doc).unwrap_or_default())
+}
+
+/// Converts a Postman collection (bytes) into the document's text: the same
+/// text as `render(&convert(bytes, opts)?)`, written from the typed document
+/// (whose examples are held as text) without a whole-document `Value`.
+///
+/// # Errors
+/// See [`convert`].
+pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, ConvertError> {
+    Ok(render::document(build(bytes, opts)?))
+}
+
+fn build(bytes: &[u8], opts: &Options) -> Result<openapi::Document, ConvertError> {
+    let collection = postman::parse(bytes)?;
+    openapi::document::build(&collection, opts)
+}

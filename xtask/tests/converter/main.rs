@@ -3,7 +3,11 @@
 //! the file side of `sync-postman` and its exit codes, and property tests.
 
 mod bad_input;
+mod exporters;
 mod fixtures;
+mod generated;
+mod names;
+mod nullable;
 mod robustness;
 mod seed;
 mod sync;
@@ -12,6 +16,9 @@ use std::path::PathBuf;
 
 use postman_openapi::{convert, sync::check_generates, Options};
 use serde_json::Value;
+
+/// The schema URL of a v2.1 collection.
+pub const V21: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
 
 /// `xtask/tests/fixtures/<name>`.
 pub fn fixture_path(name: &str) -> PathBuf {

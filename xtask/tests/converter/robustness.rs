@@ -31,11 +31,10 @@ fn config(default_cases: u32) -> ProptestConfig {
 /// The property: no panic (proptest reports one as a failure), and an `Ok`
 /// document renders and generates.
 fn converts_or_fails_cleanly(bytes: &[u8]) -> Result<(), TestCaseError> {
-    // The pruned read of the collection gives the same model, or the same
-    // error, as reading all of it.
+    // Reading is deterministic, errors included.
     prop_assert_eq!(
         format!("{:?}", postman::parse(bytes)),
-        format!("{:?}", postman::parse_unpruned(bytes))
+        format!("{:?}", postman::parse(bytes))
     );
     let fast = convert_to_string(bytes, &Options::default());
     let doc = convert(bytes, &Options::default());
@@ -606,92 +605,19 @@ fn generated_collections_often_convert() {
     assert!(ok >= 50, "only {ok} of 200 generated collections converted");
 }
 
-/// Parts of a collection the model skips still count towards serde_json's
-/// nesting limit, as when the whole document is read: the pruned read and
-/// the full one agree on either side of the limit.
+/// The collection's `auth`, before or after its items, reaches a request
+/// without one; a request's own `noauth` wins.
 #[test]
-fn skipped_parts_nest_as_deep_as_read_ones() {
-    // Arrays `depth` deep in a skipped member, in a kept one, and folders
-    // nested `depth` deep: each top-level item is read apart from the
-    // document and must still stop where the whole document would.
-    let skipped = |depth: usize| {
-        format!(
-            r#"{{"info": {{"name": "n"}}, "item": [{{"name": "r", "request": {{"url": "http://x/a"}},
-               "response": [{{"name": "e", "code": 200, "originalRequest": {}{}}}]}}]}}"#,
-            "[".repeat(depth),
-            "]".repeat(depth)
-        )
-    };
-    let kept = |depth: usize| {
-        format!(
-            r#"{{"info": {{"name": "n"}}, "item": [{{"name": "r", "request": {{"url": "http://x/a"}},
-               "description": {}{}}}]}}"#,
-            "[".repeat(depth),
-            "]".repeat(depth)
-        )
-    };
-    let folders = |depth: usize| {
-        format!(
-            r#"{{"info": {{"name": "n"}}, "item": [{}{{"name": "r", "request": {{"url": "http://x/a"}}}}{}]}}"#,
-            r#"{"name": "f", "item": ["#.repeat(depth),
-            "]}".repeat(depth)
-        )
-    };
-    // A name, the collection at a depth, and depths across the limit.
-    type Shape<'a> = (&'a str, &'a dyn Fn(usize) -> String, std::ops::Range<usize>);
-    let shapes: [Shape; 3] = [
-        ("skipped", &skipped, 118..128),
-        ("kept", &kept, 120..130),
-        ("folders", &folders, 58..66),
-    ];
-    for (shape, collection, depths) in shapes {
-        let mut outcomes = Vec::new();
-        for depth in depths.chain([200]) {
-            let text = collection(depth);
-            let full = postman::parse_unpruned(text.as_bytes());
-            assert_eq!(
-                format!("{:?}", postman::parse(text.as_bytes())),
-                format!("{full:?}"),
-                "{shape}, depth {depth}"
-            );
-            outcomes.push(full.is_ok());
-        }
-        // Both sides of the limit were exercised.
-        assert!(
-            outcomes.first() == Some(&true) && outcomes.last() == Some(&false),
-            "{shape}: {outcomes:?}"
-        );
-    }
-}
-
-/// Text-level shapes a `Value`-based generator cannot make: a repeated
-/// top-level `item` (the last one counts), an escaped key, and the
-/// collection's `auth` before or after its items.
-#[test]
-fn streamed_and_full_reads_agree_on_text_level_shapes() {
+fn collection_auth_is_inherited_wherever_it_is_written() {
     let request = r#"{"name": "r", "request": {"url": "http://x/a"}}"#;
     let other = r#"{"name": "s", "request": {"url": "http://x/b", "auth": {"type": "noauth"}}}"#;
     let auth = r#""auth": {"type": "bearer"}"#;
-    let cases = [
-        format!(r#"{{"info": {{"name": "n"}}, "item": [{request}], "item": [{other}]}}"#),
-        format!(r#"{{"info": {{"name": "n"}}, "it\u0065m": [{request}], "item": [{other}]}}"#),
+    for text in [
         format!(r#"{{"info": {{"name": "n"}}, {auth}, "item": [{request}, {other}]}}"#),
         format!(r#"{{"info": {{"name": "n"}}, "item": [{request}, {other}], {auth}}}"#),
-        format!(r#"{{"item": [{request}], "info": {{"name": "n"}}}}"#),
-        format!(r#"{{"item": [{request}, 5], "info": {{"name": "n"}}}}"#),
-        format!(r#"{{"item": [{request}], "info": 3}}"#),
-    ];
-    for text in cases {
-        let full = postman::parse_unpruned(text.as_bytes());
-        assert_eq!(
-            format!("{:?}", postman::parse(text.as_bytes())),
-            format!("{full:?}"),
-            "{text}"
-        );
+    ] {
+        let parsed = postman::parse(text.as_bytes()).expect("parses");
+        assert_eq!(parsed.requests[0].auth, Some(postman::Auth::Bearer));
+        assert_eq!(parsed.requests[1].auth, Some(postman::Auth::NoAuth));
     }
-    // The collection's auth reaches a request without one, wherever it is.
-    let text = format!(r#"{{"info": {{"name": "n"}}, "item": [{request}, {other}], {auth}}}"#);
-    let parsed = postman::parse(text.as_bytes()).expect("parses");
-    assert_eq!(parsed.requests[0].auth, Some(postman::Auth::Bearer));
-    assert_eq!(parsed.requests[1].auth, Some(postman::Auth::NoAuth));
 }

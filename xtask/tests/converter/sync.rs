@@ -56,14 +56,14 @@ const ORIGINAL: &str = "{ \"the\": \"checked-in document\" }\n";
 #[test]
 fn a_broken_collection_leaves_the_output_untouched() {
     let dir = scratch("broken-collection");
-    let job = job(&dir, br#"{"info": {"name": "x"}, "item": [42]}"#, "{}");
+    let job = job(&dir, br#"{"info": {"name": "x"}, "item": [true]}"#, "{}");
     std::fs::write(&job.output, ORIGINAL).expect("write output");
     let err = sync(&job, false).expect_err("a broken collection must fail");
     assert!(matches!(err, SyncError::Convert { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: $.item[0]: an item must be an object, found a number",
+            "{}: $.item[0]: invalid type: boolean `true`, expected an item object",
             job.input.display()
         )
     );

@@ -1,5 +1,4 @@
-//! Schema inference from sample values, merging of samples, and extraction of
-//! repeated object shapes into named components.
+//! Schema inference from sample values and merging of samples.
 //!
 //! Hand-written: no crate infers OpenAPI 3.0 schemas from Postman's importer
 //! placeholders (`"<uuid>"`, `"<number>"` …) and merges several examples the
@@ -7,14 +6,10 @@
 //! `oneOf`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-
-use rustc_hash::FxHasher;
 
 use serde_json::{json, Map, Value};
 
-use crate::json::Json;
+use super::components::Registry;
 
 /// An inferred schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,12 +75,12 @@ pub struct Obj {
 /// An object's properties, sorted by name, each name once.
 ///
 /// A sorted vector rather than a `BTreeMap`: objects are inferred from JSON
-/// objects whose members are sorted already ([`Json`]), they have a handful
+/// objects whose members are sorted already (serde_json's map), they have a handful
 /// of properties, and a conversion makes them by the hundred thousand. A
 /// map's first node (about 1 KiB, plus the vector it is collected through)
 /// cost more than the properties it held.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Props(Vec<(String, Prop)>);
+pub struct Props(pub(super) Vec<(String, Prop)>);
 
 impl Props {
     /// No properties.
@@ -252,14 +247,14 @@ fn is_map_key(k: &str) -> bool {
 }
 
 /// Infers a schema from one sample value.
-pub fn infer(v: &Json<'_>) -> Node {
+pub fn infer(v: &Value) -> Node {
     match v {
-        Json::Null => Node {
+        Value::Null => Node {
             kind: Kind::Any,
             nullable: true,
         },
-        Json::Bool(_) => Node::scalar(Scalar::Boolean, None),
-        Json::Number(n) => Node::scalar(
+        Value::Bool(_) => Node::scalar(Scalar::Boolean, None),
+        Value::Number(n) => Node::scalar(
             if n.is_i64() || n.is_u64() {
                 Scalar::Integer
             } else {
@@ -267,11 +262,11 @@ pub fn infer(v: &Json<'_>) -> Node {
             },
             None,
         ),
-        Json::String(s) => match placeholder(s) {
+        Value::String(s) => match placeholder(s) {
             Some((t, f)) => Node::scalar(t, f),
             None => Node::scalar(Scalar::String, None),
         },
-        Json::Array(items) => {
+        Value::Array(items) => {
             let merged = items
                 .iter()
                 .map(infer)
@@ -279,8 +274,8 @@ pub fn infer(v: &Json<'_>) -> Node {
                 .unwrap_or_else(Node::any);
             Node::new(Kind::Array(Box::new(merged)))
         }
-        Json::Object(map) => {
-            if !map.is_empty() && map.keys().all(is_map_key) {
+        Value::Object(map) => {
+            if !map.is_empty() && map.keys().all(|k| is_map_key(k)) {
                 let merged = map
                     .values()
                     .map(infer)
@@ -296,7 +291,7 @@ pub fn infer(v: &Json<'_>) -> Node {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        k.to_owned(),
+                        k.clone(),
                         Prop {
                             node: infer(v),
                             seen: 1,
@@ -438,252 +433,6 @@ fn merge_obj(mut a: Obj, b: Obj) -> Obj {
     a
 }
 
-// ----------------------------------------------------------------- components
-
-/// Where a candidate name for a component comes from. Every claim but
-/// `Fallback` counts the same: the name seen most often wins, and a generic
-/// word loses a tie to a specific one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Claim {
-    /// Made up from the operation (`{Op}Request`).
-    Fallback = 0,
-    /// A generic word (`Error`).
-    Generic = 1,
-    /// From the resource path or an example's name.
-    Context = 2,
-    /// From the property that holds the object.
-    Property = 3,
-}
-
-impl Claim {
-    fn rank(self) -> u8 {
-        u8::from(self != Claim::Fallback)
-    }
-}
-
-/// Extracted object shapes, keyed by their property names.
-#[derive(Debug, Default)]
-pub struct Registry {
-    entries: Vec<Entry>,
-    /// Hash of an object's property names → the entries with that hash.
-    by_key: HashMap<u64, Vec<usize>, BuildHasherDefault<FxHasher>>,
-}
-
-#[derive(Debug)]
-struct Entry {
-    node: Node,
-    /// Candidate names and how often each was claimed.
-    names: Vec<(Claim, String, u32)>,
-}
-
-/// Whether the registered shape `node` has exactly the property names of `obj`.
-fn same_keys(node: &Node, obj: &Obj) -> bool {
-    matches!(&node.kind, Kind::Object(o)
-        if o.props.len() == obj.props.len() && o.props.keys().eq(obj.props.keys()))
-}
-
-impl Registry {
-    /// Replaces every object with properties under `node` by a reference to a
-    /// component, registering (or merging into) components as it goes.
-    /// `name` is the candidate name for `node` itself.
-    pub fn extract(&mut self, node: &mut Node, name: &[(Claim, String)]) {
-        match &mut node.kind {
-            Kind::Object(obj) => {
-                for (key, prop) in obj.props.iter_mut() {
-                    // Nothing to extract below a scalar: skip making its name.
-                    if matches!(prop.node.kind, Kind::Any | Kind::Scalar(..) | Kind::Ref(_)) {
-                        continue;
-                    }
-                    let claim = [(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
-                    self.extract(&mut prop.node, &claim);
-                }
-                if let Some(add) = obj.additional.as_mut() {
-                    let claim: Vec<_> = name
-                        .iter()
-                        .map(|(c, n)| ((*c).min(Claim::Context), format!("{n}Value")))
-                        .collect();
-                    self.extract(add, &claim);
-                }
-                // Only objects with properties become components; a bare map
-                // or `{}` stays inline.
-                if obj.props.is_empty() {
-                    return;
-                }
-                let mut h = FxHasher::default();
-                for k in obj.props.keys() {
-                    k.hash(&mut h);
-                }
-                let hash = h.finish();
-                let known = self.by_key.get(&hash).and_then(|ids| {
-                    ids.iter()
-                        .copied()
-                        .find(|&id| same_keys(&self.entries[id].node, obj))
-                });
-                let taken = std::mem::replace(&mut node.kind, Kind::Any);
-                let shape = Node {
-                    kind: taken,
-                    nullable: false,
-                };
-                let id = match known {
-                    Some(id) => {
-                        let e = &mut self.entries[id];
-                        let old = std::mem::replace(&mut e.node, Node::any());
-                        e.node = merge(old, shape);
-                        id
-                    }
-                    None => {
-                        self.entries.push(Entry {
-                            node: shape,
-                            names: Vec::new(),
-                        });
-                        let id = self.entries.len() - 1;
-                        self.by_key.entry(hash).or_default().push(id);
-                        id
-                    }
-                };
-                let names = &mut self.entries[id].names;
-                for (claim, n) in name {
-                    match names.iter_mut().find(|(c, m, _)| c == claim && m == n) {
-                        Some((_, _, count)) => *count += 1,
-                        None => names.push((*claim, n.clone(), 1)),
-                    }
-                }
-                node.kind = Kind::Ref(id);
-            }
-            Kind::Array(items) => self.extract(items, name),
-            Kind::OneOf(vs) => {
-                for v in vs {
-                    self.extract(v, name);
-                }
-            }
-            Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => {}
-        }
-    }
-
-    /// Chooses a unique, readable name for every component: the strongest
-    /// claim, then the most frequent, then a specific word over a generic
-    /// one, then alphabetical; clashes get a numeric suffix.
-    pub fn names(&self) -> Vec<String> {
-        // Counted by borrowed name with a fast hash: 10⁴ components, each
-        // name counted twice, on the one thread between drafting and
-        // emission.
-        type Counts<'a> = HashMap<Cow<'a, str>, u32, BuildHasherDefault<FxHasher>>;
-        let mut used = Counts::default();
-        let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(self.entries.len());
-        for (i, e) in self.entries.iter().enumerate() {
-            let best: Cow<'_, str> = e
-                .names
-                .iter()
-                // Only equal names can tie, so which of them wins is moot.
-                .max_by(|(ca, na, ka), (cb, nb, kb)| {
-                    ca.rank()
-                        .cmp(&cb.rank())
-                        .then(ka.cmp(kb))
-                        .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
-                        .then(nb.cmp(na))
-                })
-                .map_or_else(
-                    || Cow::Owned(format!("Schema{i}")),
-                    |(_, n, _)| Cow::Borrowed(n.as_str()),
-                );
-            let n = used.entry(best.clone()).or_default();
-            *n += 1;
-            out.push(if *n == 1 {
-                best
-            } else {
-                Cow::Owned(format!("{best}{n}"))
-            });
-        }
-        // A suffixed name may itself clash with a later plain one: settle that.
-        let mut seen = Counts::default();
-        let mut renamed: Vec<(usize, String)> = Vec::new();
-        for (i, name) in out.iter().enumerate() {
-            let count = seen.entry(Cow::Borrowed(name.as_ref())).or_insert(0);
-            *count += 1;
-            if *count > 1 {
-                renamed.push((i, format!("{name}_{count}")));
-            }
-        }
-        drop(seen);
-        let mut out: Vec<String> = out.into_iter().map(Cow::into_owned).collect();
-        for (i, name) in renamed {
-            out[i] = name;
-        }
-        out
-    }
-
-    /// The component nodes, in registration order.
-    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.entries.iter().map(|e| &e.node)
-    }
-
-    /// The node of component `id`.
-    pub fn node(&self, id: usize) -> &Node {
-        &self.entries[id].node
-    }
-
-    /// Number of required properties of component `id` (for ordering unions).
-    pub fn required_count(&self, id: usize) -> usize {
-        match &self.entries[id].node.kind {
-            Kind::Object(o) => o.props.values().filter(|p| is_required(o, p)).count(),
-            _ => 0,
-        }
-    }
-}
-
-fn singular_if_array(key: &str, node: &Node) -> String {
-    if matches!(node.kind, Kind::Array(_)) {
-        singular(key)
-    } else {
-        key.to_owned()
-    }
-}
-
-/// `balances` → `balance`, `categories` → `category`, `addresses` → `address`.
-pub fn singular(word: &str) -> String {
-    let lower = word.to_ascii_lowercase();
-    if let Some(stem) = word.strip_suffix("ies").filter(|_| lower.len() > 4) {
-        return format!("{stem}y");
-    }
-    for suffix in ["sses", "shes", "ches", "xes"] {
-        if lower.ends_with(suffix) {
-            return word[..word.len() - 2].to_owned();
-        }
-    }
-    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") || lower.len() < 3 {
-        return word.to_owned();
-    }
-    word.strip_suffix('s').unwrap_or(word).to_owned()
-}
-
-/// `token_generation_data` → `TokenGenerationData`, `MFA Token Required` →
-/// `MfaTokenRequired`, `accountId` → `AccountId`.
-pub fn pascal(text: &str) -> String {
-    let mut out = String::new();
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let all_caps = word.chars().all(|c| !c.is_ascii_lowercase());
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            if all_caps {
-                out.extend(chars.map(|c| c.to_ascii_lowercase()));
-            } else {
-                out.extend(chars);
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push_str("Schema");
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert_str(0, "Schema");
-    }
-    out
-}
-
 /// A property is required when every sample had it and none was `null`.
 pub fn is_required(o: &Obj, p: &Prop) -> bool {
     p.seen == o.samples && !p.node.nullable
@@ -792,10 +541,10 @@ pub fn sort_variants(variants: &mut [(usize, Value)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::infer::components::{pascal, singular, Claim, Registry};
 
-    /// [`super::infer`] of the [`Json`] that means `v`.
     fn infer(v: &Value) -> Node {
-        super::infer(&Json::from(v))
+        super::infer(v)
     }
 
     fn prop(seen: u32) -> Prop {
@@ -1001,7 +750,7 @@ mod tests {
                 .map(|n| (Claim::Context, n.to_owned()))
                 .into_iter()
                 .collect();
-            reg.extract(&mut n, &claims);
+            reg.extract(&mut n, &claims, false);
         }
         // The second "Thing" becomes "Thing2", which the third had claimed:
         // the later one gives way.
@@ -1013,8 +762,8 @@ mod tests {
         let mut reg = Registry::default();
         let mut a = infer(&json!({"account": {"id": "<uuid>"}, "v": 1}));
         let mut b = infer(&json!([{"account": {"id": "<uuid>"}, "v": 2}]));
-        reg.extract(&mut a, &[(Claim::Context, "Balance".into())]);
-        reg.extract(&mut b, &[(Claim::Context, "Balance".into())]);
+        reg.extract(&mut a, &[(Claim::Context, "Balance".into())], false);
+        reg.extract(&mut b, &[(Claim::Context, "Balance".into())], true);
         assert_eq!(
             reg.names(),
             vec!["Account".to_owned(), "Balance".to_owned()]

@@ -1,0 +1,258 @@
+//! Extraction of repeated object shapes into named components.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+use rustc_hash::FxHasher;
+
+use super::node::{is_required, merge, Kind, Node, Obj};
+
+/// Where a candidate name for a component comes from. Every claim but
+/// `Fallback` counts the same: the name seen most often wins, and a generic
+/// word loses a tie to a specific one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Claim {
+    /// Made up from the operation (`{Op}Request`).
+    Fallback = 0,
+    /// A generic word (`Error`).
+    Generic = 1,
+    /// From the resource path or an example's name.
+    Context = 2,
+    /// From the property that holds the object.
+    Property = 3,
+}
+
+impl Claim {
+    fn rank(self) -> u8 {
+        u8::from(self != Claim::Fallback)
+    }
+}
+
+/// Extracted object shapes, keyed by their property names.
+#[derive(Debug, Default)]
+pub struct Registry {
+    entries: Vec<Entry>,
+    /// Hash of an object's property names → the entries with that hash.
+    by_key: HashMap<u64, Vec<usize>, BuildHasherDefault<FxHasher>>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    node: Node,
+    /// Reached from a response body.
+    in_response: bool,
+    /// Candidate names and how often each was claimed.
+    names: Vec<(Claim, String, u32)>,
+}
+
+/// Whether the registered shape `node` has exactly the property names of `obj`.
+fn same_keys(node: &Node, obj: &Obj) -> bool {
+    matches!(&node.kind, Kind::Object(o)
+        if o.props.len() == obj.props.len() && o.props.keys().eq(obj.props.keys()))
+}
+
+impl Registry {
+    /// Replaces every object with properties under `node` by a reference to a
+    /// component, registering (or merging into) components as it goes.
+    /// `name` is the candidate name for `node` itself; `in_response` says
+    /// whether `node` is (part of) a response body.
+    pub fn extract(&mut self, node: &mut Node, name: &[(Claim, String)], in_response: bool) {
+        match &mut node.kind {
+            Kind::Object(obj) => {
+                for (key, prop) in obj.props.iter_mut() {
+                    // Nothing to extract below a scalar: skip making its name.
+                    if matches!(prop.node.kind, Kind::Any | Kind::Scalar(..) | Kind::Ref(_)) {
+                        continue;
+                    }
+                    let claim = [(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
+                    self.extract(&mut prop.node, &claim, in_response);
+                }
+                if let Some(add) = obj.additional.as_mut() {
+                    let claim: Vec<_> = name
+                        .iter()
+                        .map(|(c, n)| ((*c).min(Claim::Context), format!("{n}Value")))
+                        .collect();
+                    self.extract(add, &claim, in_response);
+                }
+                // Only objects with properties become components; a bare map
+                // or `{}` stays inline.
+                if obj.props.is_empty() {
+                    return;
+                }
+                let mut h = FxHasher::default();
+                for k in obj.props.keys() {
+                    k.hash(&mut h);
+                }
+                let hash = h.finish();
+                let known = self.by_key.get(&hash).and_then(|ids| {
+                    ids.iter()
+                        .copied()
+                        .find(|&id| same_keys(&self.entries[id].node, obj))
+                });
+                let taken = std::mem::replace(&mut node.kind, Kind::Any);
+                let shape = Node {
+                    kind: taken,
+                    nullable: false,
+                };
+                let id = match known {
+                    Some(id) => {
+                        let e = &mut self.entries[id];
+                        let old = std::mem::replace(&mut e.node, Node::any());
+                        e.node = merge(old, shape);
+                        id
+                    }
+                    None => {
+                        self.entries.push(Entry {
+                            node: shape,
+                            in_response: false,
+                            names: Vec::new(),
+                        });
+                        let id = self.entries.len() - 1;
+                        self.by_key.entry(hash).or_default().push(id);
+                        id
+                    }
+                };
+                self.entries[id].in_response |= in_response;
+                let names = &mut self.entries[id].names;
+                for (claim, n) in name {
+                    match names.iter_mut().find(|(c, m, _)| c == claim && m == n) {
+                        Some((_, _, count)) => *count += 1,
+                        None => names.push((*claim, n.clone(), 1)),
+                    }
+                }
+                node.kind = Kind::Ref(id);
+            }
+            Kind::Array(items) => self.extract(items, name, in_response),
+            Kind::OneOf(vs) => {
+                for v in vs {
+                    self.extract(v, name, in_response);
+                }
+            }
+            Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => {}
+        }
+    }
+
+    /// Chooses a unique, readable name for every component: the strongest
+    /// claim, then the most frequent, then a specific word over a generic
+    /// one, then alphabetical; clashes get a numeric suffix.
+    pub fn names(&self) -> Vec<String> {
+        // Counted by borrowed name with a fast hash: 10⁴ components, each
+        // name counted twice, on the one thread between drafting and
+        // emission.
+        type Counts<'a> = HashMap<Cow<'a, str>, u32, BuildHasherDefault<FxHasher>>;
+        let mut used = Counts::default();
+        let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(self.entries.len());
+        for (i, e) in self.entries.iter().enumerate() {
+            let best: Cow<'_, str> = e
+                .names
+                .iter()
+                // Only equal names can tie, so which of them wins is moot.
+                .max_by(|(ca, na, ka), (cb, nb, kb)| {
+                    ca.rank()
+                        .cmp(&cb.rank())
+                        .then(ka.cmp(kb))
+                        .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
+                        .then(nb.cmp(na))
+                })
+                .map_or_else(
+                    || Cow::Owned(format!("Schema{i}")),
+                    |(_, n, _)| Cow::Borrowed(n.as_str()),
+                );
+            let n = used.entry(best.clone()).or_default();
+            *n += 1;
+            out.push(if *n == 1 {
+                best
+            } else {
+                Cow::Owned(format!("{best}{n}"))
+            });
+        }
+        // A suffixed name may itself clash with a later plain one: settle that.
+        let mut seen = Counts::default();
+        let mut renamed: Vec<(usize, String)> = Vec::new();
+        for (i, name) in out.iter().enumerate() {
+            let count = seen.entry(Cow::Borrowed(name.as_ref())).or_insert(0);
+            *count += 1;
+            if *count > 1 {
+                renamed.push((i, format!("{name}_{count}")));
+            }
+        }
+        drop(seen);
+        let mut out: Vec<String> = out.into_iter().map(Cow::into_owned).collect();
+        for (i, name) in renamed {
+            out[i] = name;
+        }
+        out
+    }
+
+    /// Whether component `id` is (part of) a response body.
+    pub fn in_response(&self, id: usize) -> bool {
+        self.entries[id].in_response
+    }
+
+    /// The node of component `id`.
+    pub fn node(&self, id: usize) -> &Node {
+        &self.entries[id].node
+    }
+
+    /// Number of required properties of component `id` (for ordering unions).
+    pub fn required_count(&self, id: usize) -> usize {
+        match &self.entries[id].node.kind {
+            Kind::Object(o) => o.props.values().filter(|p| is_required(o, p)).count(),
+            _ => 0,
+        }
+    }
+}
+
+fn singular_if_array(key: &str, node: &Node) -> String {
+    if matches!(node.kind, Kind::Array(_)) {
+        singular(key)
+    } else {
+        key.to_owned()
+    }
+}
+
+/// `balances` → `balance`, `categories` → `category`, `addresses` → `address`.
+pub fn singular(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    if let Some(stem) = word.strip_suffix("ies").filter(|_| lower.len() > 4) {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "shes", "ches", "xes"] {
+        if lower.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") || lower.len() < 3 {
+        return word.to_owned();
+    }
+    word.strip_suffix('s').unwrap_or(word).to_owned()
+}
+
+/// `token_generation_data` → `TokenGenerationData`, `MFA Token Required` →
+/// `MfaTokenRequired`, `accountId` → `AccountId`.
+pub fn pascal(text: &str) -> String {
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let all_caps = word.chars().all(|c| !c.is_ascii_lowercase());
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            if all_caps {
+                out.extend(chars.map(|c| c.to_ascii_lowercase()));
+            } else {
+                out.extend(chars);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("Schema");
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "Schema");
+    }
+    out
+}

@@ -1,0 +1,8 @@
+//! Schemas inferred from examples: [`node`] infers and merges, [`components`]
+//! names repeated object shapes.
+
+pub mod components;
+pub mod node;
+
+pub use components::{pascal, singular, Claim, Registry};
+pub use node::{infer, merge, placeholder, to_schema, Kind, Node};

@@ -1,0 +1,486 @@
+//! The collection → the whole document: operations drafted in parallel,
+//! then, in collection order, merged by route, their schemas extracted into
+//! components, named, unified and patched.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Value};
+
+use super::operation::{draft, BodyDraft, OpDraft};
+use super::security::Security;
+use super::servers::Servers;
+use super::unify::{unify_all, Unions};
+use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
+use crate::error::ConvertError;
+use crate::infer::{pascal, singular, to_schema, Claim, Kind, Registry};
+use crate::overrides::Overrides;
+use crate::postman::{Auth, Collection, Request};
+use crate::render::JsonText;
+use crate::Options;
+
+/// An operation with what it takes from the collection around it.
+struct Op<'a> {
+    draft: OpDraft,
+    /// The item that made it (the first, when several share its route).
+    first: &'a Request,
+    security: Option<Value>,
+    server: Option<usize>,
+}
+
+/// Builds the document.
+///
+/// # Errors
+/// See [`ConvertError`].
+pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError> {
+    let vars: HashMap<&str, Option<&str>> = coll
+        .variables
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_deref()))
+        .collect();
+    let drafts: Vec<Result<OpDraft, ConvertError>> = coll.requests.par_iter().map(draft).collect();
+
+    let mut servers = Servers::default();
+    let mut security = Security::default();
+    let top_security = coll.auth.as_ref().and_then(|a| security.requirement(a));
+    let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
+    let mut routes: HashMap<(String, String), usize> = HashMap::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (req, drafted) in coll.requests.iter().zip(drafts) {
+        let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
+        let mut d = drafted?;
+        let mine = req.auth.as_ref().and_then(|a| security.requirement(a));
+        let op_security = match (&top_security, mine) {
+            (top, mine) if *top == mine => None,
+            (_, Some(mine)) => Some(mine),
+            (Some(_), None) => Some(json!([])),
+            (None, None) => None,
+        };
+        if let Some(Auth::ApiKey { name, .. }) = &req.auth {
+            d.params.retain(|p| {
+                !p["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
+        }
+        let route = (d.method.clone(), d.path.clone());
+        if let Some(&i) = routes.get(&route) {
+            merge_into(&mut ops[i].draft, d);
+            continue;
+        }
+        if let Some(&i) = ids.get(&d.id) {
+            return Err(ConvertError::Duplicate {
+                what: format!("operationId `{}`", d.id),
+                first: ops[i].first.location(""),
+                second: req.location(""),
+            });
+        }
+        ids.insert(d.id.clone(), ops.len());
+        routes.insert(route, ops.len());
+        ops.push(Op {
+            draft: d,
+            first: req,
+            security: op_security,
+            server,
+        });
+    }
+    names::avoid_client_members(ops.iter_mut().map(|o| &mut o.draft.id));
+
+    let mut registry = Registry::default();
+    for op in &mut ops {
+        extract(&mut op.draft, &mut registry);
+    }
+    let names = component_names(&registry, &opts.overrides)?;
+    let policy = opts.overrides.nullable_responses.as_ref();
+    if let Some(policy) = policy {
+        check_pins(&policy.never_null, &names, &registry)?;
+    }
+    // How specific each component is, for ordering union variants.
+    let specificity: HashMap<String, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(id, n)| (n.clone(), 1 + registry.required_count(id)))
+        .collect();
+    let mut unions = Unions {
+        made: BTreeMap::new(),
+        inferred: &specificity,
+    };
+    let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
+    for op in ops {
+        let servers_of_op = servers.operation(op.server);
+        let (path, method) = (op.draft.path.clone(), op.draft.method.clone());
+        let mut operation = assemble(op.draft, &names, &registry, &mut unions);
+        operation.security = op.security;
+        operation.servers = servers_of_op;
+        paths.entry(path).or_default().insert(method, operation);
+    }
+    names::unique_parameters(&mut paths);
+    let patches = &opts.overrides.schema_patches;
+    if let Some(name) = patches
+        .keys()
+        .find(|n| !specificity.contains_key(*n) && !unions.made.contains_key(*n))
+    {
+        let mut known: Vec<&String> = specificity.keys().chain(unions.made.keys()).collect();
+        known.sort();
+        let known: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+        return Err(ConvertError::Overrides(format!(
+            "schema_patches: no schema is named `{name}` (schemas: {})",
+            known.join(", ")
+        )));
+    }
+    // Each component is made a value, given the policy and its patch, and
+    // written, on all cores; only its text is kept.
+    let finish = |name: &String, mut schema: Value, in_response: bool| {
+        if let (Some(policy), true) = (policy, in_response) {
+            names::nullable_properties(&mut schema, policy.never_null.get(name));
+        }
+        if let Some(patch) = patches.get(name) {
+            merge_patch(&mut schema, patch);
+        }
+        names::unique_properties(&mut schema);
+        (name.clone(), crate::render::part(&schema, 3))
+    };
+    let mut schemas: BTreeMap<String, Box<RawValue>> = names
+        .par_iter()
+        .enumerate()
+        .map(|(id, name)| {
+            let schema = to_schema(registry.node(id), &names, &registry);
+            finish(name, schema, registry.in_response(id))
+        })
+        .collect();
+    for (name, union) in unions.made {
+        let (name, text) = finish(&name, union, false);
+        schemas.insert(name, text);
+    }
+    let components = Components {
+        schemas,
+        security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
+    };
+    Ok(Document {
+        components: (!components.schemas.is_empty() || components.security_schemes.is_some())
+            .then_some(components),
+        info: info(coll, opts),
+        openapi: "3.0.3",
+        paths,
+        security: top_security,
+        servers: servers.document(),
+        tags: tags(coll),
+    })
+}
+
+/// A second item on the same method and path adds its statuses, examples,
+/// parameters and tags to the first one's operation.
+fn merge_into(op: &mut OpDraft, other: OpDraft) {
+    for p in other.params {
+        let same = |q: &Value| q["name"] == p["name"] && q["in"] == p["in"];
+        if !op.params.iter().any(same) {
+            op.params.push(p);
+        }
+    }
+    for (code, resp) in other.responses {
+        match op.responses.get_mut(&code) {
+            Some(mine) => mine.absorb(resp),
+            None => {
+                op.responses.insert(code, resp);
+            }
+        }
+    }
+    match (&mut op.body, other.body) {
+        (Some(BodyDraft::Json { node, .. }), Some(BodyDraft::Json { node: theirs, .. })) => {
+            let mine = std::mem::replace(node, crate::infer::Node::any());
+            *node = crate::infer::merge(mine, theirs);
+        }
+        (mine @ None, theirs) => *mine = theirs,
+        _ => {}
+    }
+    for t in other.tags {
+        if !op.tags.contains(&t) {
+            op.tags.push(t);
+        }
+    }
+}
+
+/// Replaces the objects of an operation's inferred schemas by references to
+/// components, with candidate names from the operation and the path.
+fn extract(op: &mut OpDraft, registry: &mut Registry) {
+    let op_pascal = pascal(&op.id);
+    if let Some(BodyDraft::Json { node, .. }) = op.body.as_mut() {
+        registry.extract(
+            node,
+            &[(Claim::Fallback, format!("{op_pascal}Request"))],
+            false,
+        );
+    }
+    let resource = op
+        .path
+        .split('/')
+        .rfind(|s| !s.is_empty() && !s.contains('{'))
+        .map(|s| pascal(&singular(s)));
+    let item_endpoint = op
+        .path
+        .split('/')
+        .rfind(|s| !s.is_empty())
+        .is_some_and(|s| s.contains('{'));
+    for (code, resp) in op.responses.iter_mut() {
+        let Some(node) = resp.json.as_mut() else {
+            continue;
+        };
+        let claims = if code.is_some_and(|c| (200..300).contains(&c)) {
+            // An object wrapping an array of objects (a page of results)
+            // is the list of the resource, not the resource; not so on an
+            // item endpoint (`/invoices/{id}` with its `lines`).
+            let wrapper = !item_endpoint
+                && matches!(&node.kind, Kind::Object(o)
+                    if o.props.values().any(|p| matches!(&p.node.kind,
+                        Kind::Array(items) if matches!(items.kind, Kind::Object(_)))));
+            match (&resource, wrapper) {
+                (Some(r), false) => vec![(Claim::Context, r.clone())],
+                (Some(r), true) => vec![(Claim::Context, format!("{r}List"))],
+                (None, _) => vec![(Claim::Fallback, format!("{op_pascal}Response"))],
+            }
+        } else {
+            vec![
+                (Claim::Context, pascal(&resp.description)),
+                (Claim::Generic, "Error".to_owned()),
+            ]
+        };
+        registry.extract(node, &claims, true);
+    }
+}
+
+/// Inferred names, then renamed by hand.
+fn component_names(
+    registry: &Registry,
+    overrides: &Overrides,
+) -> Result<Vec<String>, ConvertError> {
+    let mut names = registry.names();
+    for (from, to) in &overrides.schema_names {
+        let i = names.iter().position(|n| n == from).ok_or_else(|| {
+            ConvertError::Overrides(format!(
+                "schema_names: no inferred schema is named `{from}` (inferred: {})",
+                names.join(", ")
+            ))
+        })?;
+        if names.iter().enumerate().any(|(j, n)| j != i && n == to) {
+            return Err(ConvertError::Overrides(format!(
+                "schema_names: `{to}` is already the name of another schema"
+            )));
+        }
+        names[i] = to.clone();
+    }
+    Ok(names)
+}
+
+/// Every pinned component and property must exist.
+fn check_pins(
+    pins: &BTreeMap<String, Vec<String>>,
+    names: &[String],
+    registry: &Registry,
+) -> Result<(), ConvertError> {
+    for (name, props) in pins {
+        let id = names.iter().position(|n| n == name).ok_or_else(|| {
+            ConvertError::Overrides(format!(
+                "nullable_responses.never_null: no schema is named `{name}`"
+            ))
+        })?;
+        let known: Vec<&str> = match &registry.node(id).kind {
+            Kind::Object(o) => o.props.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(p) = props.iter().find(|p| !known.contains(&p.as_str())) {
+            return Err(ConvertError::Overrides(format!(
+                "nullable_responses.never_null.{name}: `{name}` has no property `{p}` (properties: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The operation of a draft whose schemas were extracted.
+fn assemble(
+    d: OpDraft,
+    names: &[String],
+    registry: &Registry,
+    components: &mut Unions<'_>,
+) -> Operation {
+    let request_body = d.body.map(|b| {
+        let (media, m) = match b {
+            BodyDraft::Json { node, example } => (
+                "application/json".to_owned(),
+                Media {
+                    example,
+                    schema: to_schema(&node, names, registry),
+                    ..Media::default()
+                },
+            ),
+            BodyDraft::Fixed {
+                media,
+                schema,
+                example,
+                extensions,
+            } => (
+                media,
+                Media {
+                    example,
+                    schema,
+                    extensions,
+                    ..Media::default()
+                },
+            ),
+        };
+        RequestBody {
+            content: BTreeMap::from([(media, m)]),
+            required: true,
+        }
+    });
+    let mut responses: BTreeMap<String, Response> = BTreeMap::new();
+    for (code, r) in d.responses {
+        let mut content = BTreeMap::new();
+        if let Some(node) = &r.json {
+            content.insert(
+                "application/json".to_owned(),
+                Media {
+                    examples: Some(examples(r.json_examples)),
+                    schema: to_schema(node, names, registry),
+                    ..Media::default()
+                },
+            );
+        }
+        if let Some((media, list)) = r.text {
+            content.insert(
+                media,
+                Media {
+                    examples: Some(examples(list)),
+                    schema: json!({"type": "string"}),
+                    ..Media::default()
+                },
+            );
+        }
+        let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
+        responses.insert(
+            key,
+            Response {
+                content,
+                description: r.description,
+            },
+        );
+    }
+    if responses.is_empty() {
+        // OpenAPI requires at least one response; say nothing about its body.
+        responses.insert(
+            "200".into(),
+            Response {
+                content: BTreeMap::new(),
+                description: "No saved example response".into(),
+            },
+        );
+    }
+    unify_all(&mut responses, &pascal(&d.id), components);
+    Operation {
+        description: d.description,
+        operation_id: d.id,
+        parameters: d.params,
+        request_body,
+        responses,
+        security: None,
+        servers: None,
+        summary: d.summary,
+        tags: d.tags,
+    }
+}
+
+/// A response's `examples` by key; a name used twice gets ` (2)`, ` (3)`….
+fn examples(list: Vec<(String, JsonText)>) -> BTreeMap<String, Example> {
+    let mut out = BTreeMap::new();
+    for (summary, value) in list {
+        let mut key = summary.clone();
+        let mut n = 1;
+        while out.contains_key(&key) {
+            n += 1;
+            key = format!("{summary} ({n})");
+        }
+        out.insert(key, Example { summary, value });
+    }
+    out
+}
+
+fn info(coll: &Collection, opts: &Options) -> Value {
+    let note = format!(
+        "Generated by `cargo xtask sync-postman` from `{}`; do not edit by hand.",
+        opts.source
+    );
+    let title = opts
+        .overrides
+        .title
+        .clone()
+        .unwrap_or_else(|| coll.name.clone());
+    let version = opts
+        .overrides
+        .version
+        .clone()
+        .unwrap_or_else(|| "1.0.0".into());
+    let description = match &coll.description {
+        Some(d) => format!("{d}\n\n{note}"),
+        None => note,
+    };
+    json!({"title": title, "version": version, "description": description})
+}
+
+/// One tag per folder that holds requests directly.
+fn tags(coll: &Collection) -> Option<Value> {
+    let used: HashSet<&[String]> = coll.requests.iter().map(|r| r.folders.as_slice()).collect();
+    let tags: Vec<Value> = coll
+        .folders
+        .iter()
+        .filter(|f| used.contains(f.path.as_slice()))
+        .map(|f| {
+            let mut t = Map::new();
+            t.insert("name".into(), f.path.join(" / ").into());
+            if let Some(d) = &f.description {
+                t.insert("description".into(), d.clone().into());
+            }
+            Value::Object(t)
+        })
+        .collect();
+    (!tags.is_empty()).then_some(Value::Array(tags))
+}
+
+/// RFC 7386 merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_patch_removes_nulls() {
+        let mut t = json!({"a": {"b": 1, "c": 2}});
+        merge_patch(&mut t, &json!({"a": {"b": null, "d": 3}}));
+        assert_eq!(t, json!({"a": {"c": 2, "d": 3}}));
+    }
+
+    #[test]
+    fn repeated_example_names_get_numbered_keys() {
+        let list = ["OK", "OK (2)", "OK", "Bad", "OK"]
+            .iter()
+            .map(|n| ((*n).to_owned(), JsonText::new(&Value::Null, 0)))
+            .collect();
+        let keys: Vec<String> = examples(list).into_keys().collect();
+        assert_eq!(keys, ["Bad", "OK", "OK (2)", "OK (3)", "OK (4)"]);
+    }
+}

@@ -1,0 +1,361 @@
+//! Names in the Rust that progenitor 0.15 (with typify 0.8) generates from
+//! the document: operation ids that are not the generated client's own
+//! members, and parameter and property names that stay distinct after
+//! progenitor turns them into identifiers.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use heck::{ToPascalCase, ToSnakeCase};
+use serde_json::Value;
+
+use super::Operation;
+
+/// Members of the generated `Client` (inherent, `ClientInfo`, `ClientHooks`),
+/// in both the positional and the builder interface styles.
+const CLIENT_MEMBERS: &[&str] = &[
+    "new",
+    "new_with_client",
+    "api_version",
+    "baseurl",
+    "client",
+    "inner",
+    "pre",
+    "post",
+    "exec",
+];
+
+/// Identifier case, as progenitor's and typify's `sanitize` take it.
+#[derive(Clone, Copy)]
+pub enum Case {
+    /// `snake_case` (fields, arguments, methods).
+    Snake,
+    /// `PascalCase` (types).
+    Pascal,
+}
+
+/// The identifier typify makes of `input` (its `util::sanitize`: quotes
+/// dropped, other non-identifier characters as word breaks, re-cased with
+/// heck, `x` before a leading digit, `_` after a keyword).
+pub fn sanitize(input: &str, case: Case) -> String {
+    sanitize_with(input, case, false)
+}
+
+/// The identifier progenitor makes of `input`: as typify, but `_` before a
+/// leading digit.
+pub fn progenitor_sanitize(input: &str, case: Case) -> String {
+    sanitize_with(input, case, true)
+}
+
+fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
+    let to_case = |s: &str| match case {
+        Case::Snake => s.to_snake_case(),
+        Case::Pascal => s.to_pascal_case(),
+    };
+    let out = match input {
+        "+1" => "plus1".to_owned(),
+        "-1" => "minus1".to_owned(),
+        _ => to_case(
+            &input
+                .replace('\'', "")
+                .replace(|c: char| !unicode_ident::is_xid_continue(c), "-"),
+        ),
+    };
+    let out = match out.chars().next() {
+        None => to_case("x"),
+        Some(c) if unicode_ident::is_xid_start(c) => out,
+        Some(_) if underscore => format!("_{out}"),
+        Some(_) => format!("{}{out}", to_case("x")),
+    };
+    if is_keyword(&out) {
+        format!("{out}_")
+    } else {
+        out
+    }
+}
+
+/// Names [`sanitize`] leaves as they are (checked first: nearly every
+/// property name is one, and re-casing each cost a tenth of a conversion).
+fn is_plain_snake(name: &str) -> bool {
+    name.split('_').all(|word| {
+        word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }) && !is_keyword(name)
+}
+
+fn is_keyword(ident: &str) -> bool {
+    matches!(
+        ident,
+        "_" | "abstract"
+            | "as"
+            | "async"
+            | "await"
+            | "become"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "do"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "final"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "macro"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "override"
+            | "priv"
+            | "pub"
+            | "ref"
+            | "return"
+            | "Self"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "try"
+            | "type"
+            | "typeof"
+            | "unsafe"
+            | "unsized"
+            | "use"
+            | "virtual"
+            | "where"
+            | "while"
+            | "yield"
+    )
+}
+
+/// Operation ids that would be one of the client's own members get `_op`
+/// (and a number, if that is taken too).
+pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
+    let mut ids: Vec<&mut String> = ids.collect();
+    let rust = |id: &str| progenitor_sanitize(id, Case::Snake);
+    let mut taken: Vec<String> = ids.iter().map(|id| rust(id)).collect();
+    for i in 0..ids.len() {
+        if !CLIENT_MEMBERS.contains(&taken[i].as_str()) {
+            continue;
+        }
+        let base = format!("{}_op", ids[i]);
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&rust(&name)) {
+            n += 1;
+            name = format!("{base}{n}");
+        }
+        taken[i] = rust(&name);
+        *ids[i] = name;
+    }
+}
+
+/// The nullable-responses policy on one component: every property is
+/// `nullable` (a `$ref`, which cannot say so in OpenAPI 3.0, becomes
+/// optional instead) but the pinned ones.
+pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
+    let Some(Value::Object(props)) = schema.get_mut("properties") else {
+        return;
+    };
+    let mut unrequired = Vec::new();
+    for (name, p) in props.iter_mut() {
+        if pinned.is_some_and(|pins| pins.contains(name)) {
+            continue;
+        }
+        match p {
+            Value::Object(m) if m.contains_key("$ref") => unrequired.push(name.clone()),
+            Value::Object(m) if !m.is_empty() => {
+                m.insert("nullable".into(), Value::Bool(true));
+            }
+            _ => {}
+        }
+    }
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|r| {
+            !r.as_str()
+                .is_some_and(|r| unrequired.iter().any(|u| u == r))
+        });
+        if required.is_empty() {
+            if let Some(m) = schema.as_object_mut() {
+                m.remove("required");
+            }
+        }
+    }
+}
+
+/// Makes the Rust names progenitor derives from parameters distinct (with
+/// `body` when there is a request body, and the builder style's `new` and
+/// `send`), and those of the properties of request bodies
+/// ([`unique_properties`]): the first keeps its name and the others are
+/// left out, which the operation's or schema's description says. (Wire
+/// names cannot be renamed: they are what the server reads.)
+pub fn unique_parameters(paths: &mut BTreeMap<String, BTreeMap<String, Operation>>) {
+    for op in paths.values_mut().flat_map(BTreeMap::values_mut) {
+        let mut taken: HashMap<String, String> = HashMap::new();
+        // The builder style's own methods on each operation's builder.
+        for own in ["new", "send"] {
+            taken.insert(own.into(), format!("the builder's `{own}` method"));
+        }
+        if op.request_body.is_some() {
+            taken.insert("body".into(), "the request body".into());
+        }
+        let mut dropped = Vec::new();
+        op.parameters.retain(|p| {
+            let name = p["name"].as_str().unwrap_or_default();
+            let rust = progenitor_sanitize(name, Case::Snake);
+            match taken.get(&rust) {
+                // A path parameter cannot be left out: keep it, and the
+                // document fails the build check with its name.
+                Some(_) if p["in"] == "path" => true,
+                Some(other) => {
+                    dropped.push(format!(
+                        "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
+                        p["in"].as_str().unwrap_or_default()
+                    ));
+                    false
+                }
+                None => {
+                    taken.insert(rust, format!("`{name}`"));
+                    true
+                }
+            }
+        });
+        if !dropped.is_empty() {
+            note(&mut op.description, &dropped);
+        }
+        if let Some(body) = &mut op.request_body {
+            for m in body.content.values_mut() {
+                unique_properties(&mut m.schema);
+            }
+        }
+    }
+}
+
+fn note(description: &mut Option<String>, lines: &[String]) {
+    let text = lines.join("\n");
+    *description = Some(match description.take() {
+        Some(d) => format!("{d}\n\n{text}"),
+        None => text,
+    });
+}
+
+/// Properties of `schema` (and of the schemas inside it) whose Rust field
+/// names collide: the first, by name, stays.
+pub fn unique_properties(schema: &mut Value) {
+    let Value::Object(m) = schema else { return };
+    let mut dropped: Vec<(String, String)> = Vec::new();
+    if let Some(Value::Object(props)) = m.get_mut("properties") {
+        let mut taken: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(props.len());
+        for name in props.keys() {
+            let rust = if is_plain_snake(name) {
+                Cow::Borrowed(name.as_str())
+            } else {
+                Cow::Owned(sanitize(name, Case::Snake))
+            };
+            match taken.get(&rust) {
+                Some(first) => dropped.push((name.clone(), format!("`{first}`"))),
+                None => {
+                    taken.insert(rust, name);
+                }
+            }
+        }
+        for (name, _) in &dropped {
+            props.remove(name);
+        }
+    }
+    if !dropped.is_empty() {
+        if let Some(Value::Array(required)) = m.get_mut("required") {
+            required.retain(|r| !dropped.iter().any(|(d, _)| r == d.as_str()));
+        }
+        let lines: Vec<String> = dropped
+            .iter()
+            .map(|(d, first)| {
+                format!("Property `{d}` left out: its Rust name is taken by {first}.")
+            })
+            .collect();
+        let mut description = m
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        note(&mut description, &lines);
+        m.insert("description".into(), description.into());
+    }
+    for (k, v) in m.iter_mut() {
+        match (k.as_str(), v) {
+            ("properties", Value::Object(props)) => props.values_mut().for_each(unique_properties),
+            ("items" | "additionalProperties", v) => unique_properties(v),
+            ("oneOf" | "anyOf" | "allOf", Value::Array(vs)) => {
+                vs.iter_mut().for_each(unique_properties)
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_collide_as_progenitor_renames_them() {
+        for n in [
+            "page_size",
+            "pageSize",
+            "page-size",
+            "page[size]",
+            "PageSize",
+            "page size",
+        ] {
+            assert_eq!(sanitize(n, Case::Snake), "page_size", "{n}");
+        }
+        assert_eq!(sanitize("type", Case::Snake), "type_");
+        assert_eq!(sanitize("1st", Case::Snake), "x1st");
+        assert_eq!(progenitor_sanitize("1st", Case::Snake), "_1st");
+        assert_eq!(sanitize("", Case::Snake), "x");
+    }
+
+    #[test]
+    fn plain_names_are_their_own_rust_names() {
+        for n in [
+            "id",
+            "value_date",
+            "a1b",
+            "page2_size",
+            "x_y_z",
+            "abc123def",
+        ] {
+            assert!(is_plain_snake(n), "{n}");
+            assert_eq!(sanitize(n, Case::Snake), n);
+        }
+        for n in ["type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", ""] {
+            assert!(!is_plain_snake(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn client_members_are_not_operation_ids() {
+        let mut ids = vec![
+            "new".to_owned(),
+            "new_op".to_owned(),
+            "list".to_owned(),
+            "Client".to_owned(),
+        ];
+        avoid_client_members(ids.iter_mut());
+        assert_eq!(ids, ["new_op2", "new_op", "list", "Client_op"]);
+    }
+}

@@ -1,0 +1,536 @@
+//! One request item → the draft of its operation: parameters, body and
+//! responses with inferred (not yet extracted) schemas. Drafting depends on
+//! the request alone, so requests are drafted in parallel.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::path::{operation_id, path_template};
+use crate::error::ConvertError;
+use crate::infer::{self, merge, Node};
+use crate::postman::{read::media_type, Body, Example, KeyValue, Request};
+use crate::render::{JsonText, BODY_EXAMPLE_DEPTH, RESPONSE_EXAMPLE_DEPTH};
+
+/// An operation before its schemas are extracted into components.
+pub struct OpDraft {
+    /// The operationId.
+    pub id: String,
+    /// Lower-case method.
+    pub method: String,
+    /// `/things/{id}`.
+    pub path: String,
+    /// The item's name.
+    pub summary: String,
+    /// The request's description.
+    pub description: Option<String>,
+    /// The folder path, when in a folder.
+    pub tags: Vec<String>,
+    /// Path, query and header parameters.
+    pub params: Vec<Value>,
+    /// The request body.
+    pub body: Option<BodyDraft>,
+    /// By status (`None`: the `default` response).
+    pub responses: BTreeMap<Option<u16>, RespDraft>,
+}
+
+/// A request body.
+pub enum BodyDraft {
+    /// JSON: an inferred schema and the example.
+    Json {
+        /// The schema.
+        node: Node,
+        /// The example (none for `null`, which would say nothing).
+        example: Option<JsonText>,
+    },
+    /// Anything else: a fixed schema.
+    Fixed {
+        /// The media type.
+        media: String,
+        /// The schema.
+        schema: Value,
+        /// The example.
+        example: Option<JsonText>,
+        /// `x-postman-…` members.
+        extensions: BTreeMap<String, Value>,
+    },
+}
+
+/// A response, from the saved examples with its status.
+pub struct RespDraft {
+    /// The first example's name.
+    pub description: String,
+    /// Schema inferred from the JSON examples.
+    pub json: Option<Node>,
+    /// Names and values of the JSON examples.
+    pub json_examples: Vec<(String, JsonText)>,
+    /// Media type, names and texts of the other examples.
+    pub text: Option<(String, Vec<(String, JsonText)>)>,
+}
+
+impl RespDraft {
+    /// Adds what `other` (the same status of the same operation in another
+    /// item) says.
+    pub fn absorb(&mut self, other: RespDraft) {
+        self.json = match (self.json.take(), other.json) {
+            (Some(a), Some(b)) => Some(merge(a, b)),
+            (a, b) => a.or(b),
+        };
+        self.json_examples.extend(other.json_examples);
+        match (&mut self.text, other.text) {
+            (Some((_, mine)), Some((_, theirs))) => mine.extend(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
+    }
+}
+
+/// Drafts the operation of one request.
+///
+/// # Errors
+/// A path the template cannot hold, a header OpenAPI clients cannot send,
+/// or a body or example declared JSON that is not.
+pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
+    let (path, path_params) = path_template(&req.url.path, &|| req.location(".request.url"))?;
+    let mut params = Vec::new();
+    for name in &path_params {
+        let var = req.url.variables.iter().find(|v| &v.key == name);
+        let mut p = param(
+            name,
+            "path",
+            var.and_then(|v| v.value.as_deref()),
+            var.and_then(|v| v.description.as_deref()),
+        );
+        p.insert("required".into(), Value::Bool(true));
+        params.push(Value::Object(p));
+    }
+    query_params(&req.url.query, &mut params);
+    header_params(req, &mut params)?;
+    let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
+    let mut responses: BTreeMap<Option<u16>, RespDraft> = BTreeMap::new();
+    for (i, ex) in req.examples.iter().enumerate() {
+        let resp = responses.entry(ex.code).or_insert_with(|| RespDraft {
+            description: ex.name.clone(),
+            json: None,
+            json_examples: Vec::new(),
+            text: None,
+        });
+        add_example(resp, ex, req, i)?;
+    }
+    Ok(OpDraft {
+        id: operation_id(&req.folders, &req.name, &req.method, &path),
+        method: req.method.to_ascii_lowercase(),
+        path,
+        summary: req.name.clone(),
+        description: req.description.clone(),
+        tags: (!req.folders.is_empty())
+            .then(|| req.folders.join(" / "))
+            .into_iter()
+            .collect(),
+        params,
+        body,
+        responses,
+    })
+}
+
+/// Query parameters, each key once; a key given several times
+/// (`tag=a&tag=b`) is an array.
+fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for q in query {
+        if seen.contains(&q.key.as_str()) {
+            continue;
+        }
+        seen.push(&q.key);
+        let same: Vec<&KeyValue> = query.iter().filter(|o| o.key == q.key).collect();
+        let mut p = kv_param(q, "query");
+        if same.len() > 1 {
+            let items = p
+                .remove("schema")
+                .unwrap_or_else(|| json!({"type": "string"}));
+            let examples: Option<Vec<Value>> = same
+                .iter()
+                .map(|kv| scalar_schema(kv.value.as_deref()).1)
+                .collect();
+            p.insert("schema".into(), json!({"type": "array", "items": items}));
+            p.remove("example");
+            if let Some(e) = examples {
+                p.insert("example".into(), Value::Array(e));
+            }
+            p.insert(
+                "required".into(),
+                Value::Bool(same.iter().any(|kv| kv_required(kv))),
+            );
+        }
+        params.push(Value::Object(p));
+    }
+}
+
+/// Header parameters, each name once (case-insensitively), but those
+/// OpenAPI describes otherwise (content type, accept, auth). A name that is
+/// not an HTTP token, or a value that is not visible ASCII, is refused:
+/// the generated client would panic when it sends them.
+fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertError> {
+    let mut seen: Vec<String> = Vec::new();
+    for h in &req.headers {
+        if !is_token(&h.key) {
+            return Err(ConvertError::invalid(
+                req.location(&h.pointer[req.pointer.len()..]),
+                format!(
+                    "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
+                    h.key
+                ),
+            ));
+        }
+        if let Some(v) = h.value.as_deref().filter(|v| !is_header_value(v)) {
+            return Err(ConvertError::invalid(
+                req.location(&format!("{}.value", &h.pointer[req.pointer.len()..])),
+                format!(
+                    "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
+                    h.key
+                ),
+            ));
+        }
+        let lower = h.key.to_ascii_lowercase();
+        if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
+            || seen.contains(&lower)
+        {
+            continue;
+        }
+        seen.push(lower);
+        params.push(Value::Object(kv_param(h, "header")));
+    }
+    Ok(())
+}
+
+/// RFC 9110 `token`.
+pub fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn is_header_value(v: &str) -> bool {
+    v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
+/// How the example's body is read: JSON when its content type says JSON;
+/// JSON when it parses as JSON and its content type is `*/*` or not given;
+/// text otherwise.
+fn add_example(
+    resp: &mut RespDraft,
+    ex: &Example,
+    req: &Request,
+    i: usize,
+) -> Result<(), ConvertError> {
+    let Some(text) = &ex.body else { return Ok(()) };
+    let declared = ex
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.contains("json"));
+    let open = match ex.content_type.as_deref() {
+        None => true,
+        Some(c) => c == "*/*",
+    };
+    if declared || open {
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => {
+                let node = infer::infer(&v);
+                resp.json = Some(match resp.json.take() {
+                    Some(prev) => merge(prev, node),
+                    None => node,
+                });
+                resp.json_examples
+                    .push((ex.name.clone(), JsonText::new(&v, RESPONSE_EXAMPLE_DEPTH)));
+                return Ok(());
+            }
+            Err(e) if declared => {
+                return Err(ConvertError::invalid(
+                    req.location(&format!(".response[{i}].body")),
+                    format!(
+                        "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
+                        ex.name,
+                        ex.content_type.as_deref().unwrap_or_default(),
+                        e.line(),
+                        e.column(),
+                        crate::postman::read::json_message(&e)
+                    ),
+                ))
+            }
+            Err(_) => {}
+        }
+    }
+    let media = ex
+        .content_type
+        .clone()
+        .filter(|c| !c.contains("json") && c != "*/*")
+        .unwrap_or_else(|| "text/plain".to_owned());
+    let entry = resp.text.get_or_insert_with(|| (media, Vec::new()));
+    entry.1.push((
+        ex.name.clone(),
+        JsonText::new(&Value::String(text.clone()), 0),
+    ));
+    Ok(())
+}
+
+fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
+    Ok(match body {
+        Body::Raw { text, language } => raw_body(text, language.as_deref(), req)?,
+        Body::UrlEncoded(fields) => form(fields, "urlencoded"),
+        Body::FormData(fields) => form(fields, "formdata"),
+        Body::File => BodyDraft::Fixed {
+            media: "application/octet-stream".into(),
+            schema: json!({"type": "string", "format": "binary"}),
+            example: None,
+            extensions: BTreeMap::new(),
+        },
+        Body::GraphQl { query, variables } => {
+            let vars = variables
+                .as_deref()
+                .and_then(|v| serde_json::from_str::<Value>(v).ok())
+                .unwrap_or_else(|| json!({}));
+            let example = json!({"query": query, "variables": vars});
+            BodyDraft::Json {
+                node: infer::infer(&example),
+                example: Some(JsonText::new(&example, BODY_EXAMPLE_DEPTH)),
+            }
+        }
+    })
+}
+
+/// A raw body: JSON when declared so (by its language or the request's
+/// content type) or when it parses as JSON with no other language said.
+fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDraft, ConvertError> {
+    let content_type = req
+        .headers
+        .iter()
+        .find(|h| h.key.eq_ignore_ascii_case("content-type"))
+        .and_then(|h| h.value.as_deref())
+        .map(media_type);
+    let declared = language == Some("json")
+        || (language.is_none() && content_type.as_deref().is_some_and(|c| c.contains("json")));
+    let open = language.is_none()
+        && content_type
+            .as_deref()
+            .is_none_or(|c| c == "*/*" || c.contains("json"));
+    let parsed = match serde_json::from_str::<Value>(text) {
+        Err(_) if declared => serde_json::from_str::<Value>(&quote_variables(text)),
+        parsed => parsed,
+    };
+    match parsed {
+        Ok(v) if declared || open => {
+            return Ok(BodyDraft::Json {
+                node: infer::infer(&v),
+                example: (!v.is_null()).then(|| JsonText::new(&v, BODY_EXAMPLE_DEPTH)),
+            })
+        }
+        Err(e) if declared => {
+            return Err(ConvertError::invalid(
+                req.location(".request.body.raw"),
+                format!(
+                    "the body is declared JSON but is not JSON (line {}, column {}: {})",
+                    e.line(),
+                    e.column(),
+                    crate::postman::read::json_message(&e)
+                ),
+            ))
+        }
+        _ => {}
+    }
+    let mut extensions = BTreeMap::new();
+    if let Some(l) = language {
+        extensions.insert("x-postman-raw-language".into(), l.into());
+    }
+    // progenitor takes text/plain (not xml, html …) for raw bodies.
+    Ok(BodyDraft::Fixed {
+        media: "text/plain".into(),
+        schema: json!({"type": "string"}),
+        example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
+        extensions,
+    })
+}
+
+/// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):
+/// quote them so the rest of the body can still be typed.
+pub fn quote_variables(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_string && rest.starts_with("{{") {
+            if let Some(end) = rest.find("}}") {
+                out.push('"');
+                out.push_str(&rest[..end + 2]);
+                out.push('"');
+                rest = &rest[end + 2..];
+                continue;
+            }
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Form bodies. progenitor 0.15 sends forms only as
+/// `application/x-www-form-urlencoded`; a form-data body is declared so and
+/// keeps its origin in `x-postman-body-mode`.
+fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for f in fields {
+        if props.contains_key(&f.key) {
+            continue;
+        }
+        let mut s = if f.is_file {
+            json!({"type": "string", "format": "binary"})
+        } else {
+            scalar_schema(f.value.as_deref()).0
+        };
+        if let Some(d) = f
+            .description
+            .as_deref()
+            .map(strip_required)
+            .filter(|d| !d.is_empty())
+        {
+            s["description"] = d.into();
+        }
+        if kv_required(f) {
+            required.push(Value::from(f.key.as_str()));
+        }
+        props.insert(f.key.clone(), s);
+    }
+    let mut schema = json!({"type": "object", "properties": props});
+    if !required.is_empty() {
+        schema["required"] = Value::Array(required);
+    }
+    let mut extensions = BTreeMap::new();
+    if mode == "formdata" {
+        extensions.insert("x-postman-body-mode".into(), "formdata".into());
+    }
+    BodyDraft::Fixed {
+        media: "application/x-www-form-urlencoded".into(),
+        schema,
+        example: None,
+        extensions,
+    }
+}
+
+/// "(Required)" in the description, unless the entry is disabled: Postman
+/// does not send a disabled entry, so it cannot be required.
+fn kv_required(kv: &KeyValue) -> bool {
+    !kv.disabled
+        && kv
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("(Required)"))
+}
+
+fn strip_required(d: &str) -> String {
+    d.replace("(Required)", "").trim().to_owned()
+}
+
+/// Schema and example of a query/header/form value.
+pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return (json!({"type": "string"}), None);
+    };
+    if let Some((t, f)) = infer::placeholder(v) {
+        let node = Node::scalar(t, f);
+        return (
+            infer::to_schema(&node, &[], &infer::Registry::default()),
+            None,
+        );
+    }
+    if v.contains("{{") {
+        return (json!({"type": "string"}), None);
+    }
+    // Concrete values give their JSON type only, never a format.
+    let plain_int =
+        v.parse::<i64>().is_ok() && !(v.len() > 1 && (v.starts_with('0') || v.starts_with("-0")));
+    let (ty, example) = if plain_int {
+        ("integer", v.parse::<i64>().map(Value::from).ok())
+    } else if v == "true" || v == "false" {
+        ("boolean", Some(Value::Bool(v == "true")))
+    } else {
+        ("string", Some(Value::from(v)))
+    };
+    (json!({"type": ty}), example)
+}
+
+fn param(
+    name: &str,
+    location: &str,
+    value: Option<&str>,
+    description: Option<&str>,
+) -> Map<String, Value> {
+    let (schema, example) = scalar_schema(value);
+    let mut p = Map::new();
+    p.insert("name".into(), name.into());
+    p.insert("in".into(), location.into());
+    if let Some(d) = description.map(strip_required).filter(|d| !d.is_empty()) {
+        p.insert("description".into(), d.into());
+    }
+    p.insert("schema".into(), schema);
+    if let Some(e) = example {
+        p.insert("example".into(), e);
+    }
+    p
+}
+
+fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
+    let mut p = param(
+        &kv.key,
+        location,
+        kv.value.as_deref(),
+        kv.description.as_deref(),
+    );
+    p.insert("required".into(), Value::Bool(kv_required(kv)));
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_variables_in_json_bodies_are_quoted() {
+        assert_eq!(
+            quote_variables(r#"{"n": {{count}}, "s": "{{x}}"}"#),
+            r#"{"n": "{{count}}", "s": "{{x}}"}"#
+        );
+    }
+
+    #[test]
+    fn concrete_query_values_give_type_only() {
+        assert_eq!(scalar_schema(Some("42")).0, json!({"type": "integer"}));
+        assert_eq!(scalar_schema(Some("007")).0, json!({"type": "string"}));
+        assert_eq!(
+            scalar_schema(Some("<date>")).0,
+            json!({"type": "string", "format": "date"})
+        );
+        assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
+    }
+
+    #[test]
+    fn header_tokens() {
+        assert!(is_token("X-Request-Id"));
+        for bad in ["", "X Id", "X-Id ", "Ünïcode", "a:b"] {
+            assert!(!is_token(bad), "{bad:?}");
+        }
+        assert!(is_header_value("text/plain; q=0.5"));
+        assert!(!is_header_value("café"));
+    }
+}

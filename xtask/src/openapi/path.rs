@@ -1,0 +1,131 @@
+//! Paths and operation ids.
+
+use crate::error::{ConvertError, Location};
+
+/// `["api", ":id", "{{v}}", ""]` → `/api/{id}/{v}/` and the parameter names.
+///
+/// # Errors
+/// A variable name OpenAPI cannot hold, or a stray brace.
+pub fn path_template(
+    segments: &[String],
+    loc: &dyn Fn() -> Location,
+) -> Result<(String, Vec<String>), ConvertError> {
+    let mut out = String::new();
+    let mut names: Vec<String> = Vec::new();
+    let add_name = |n: &str, names: &mut Vec<String>| -> Result<(), ConvertError> {
+        let ok = !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+        if !ok {
+            return Err(ConvertError::invalid(
+                loc(),
+                format!("path variable `{n}` is not a usable name"),
+            ));
+        }
+        if !names.iter().any(|x| x == n) {
+            names.push(n.to_owned());
+        }
+        Ok(())
+    };
+    for (i, seg) in segments.iter().enumerate() {
+        if seg.is_empty() && i + 1 != segments.len() {
+            continue; // `a//b`
+        }
+        out.push('/');
+        if let Some(name) = seg.strip_prefix(':') {
+            add_name(name, &mut names)?;
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+            continue;
+        }
+        let mut rest = seg.as_str();
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find("}}")
+                .map(|e| start + e)
+                .unwrap_or(rest.len());
+            let name = rest[start + 2..end].trim();
+            add_name(name, &mut names)?;
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+            rest = rest.get(end + 2..).unwrap_or("");
+        }
+        if rest.contains(['{', '}']) {
+            return Err(ConvertError::invalid(
+                loc(),
+                format!("path segment `{seg}` has a stray brace"),
+            ));
+        }
+        out.push_str(rest);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok((out, names))
+}
+
+/// The operationId of an item: its folders and name in snake_case.
+pub fn operation_id(folders: &[String], name: &str, method: &str, path: &str) -> String {
+    let mut words = folders.to_vec();
+    words.push(name.to_owned());
+    let mut id = snake(&words.join(" "));
+    if id.is_empty() {
+        id = snake(&format!("{method} {path}"));
+    }
+    if id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert_str(0, "op_");
+    }
+    id
+}
+
+/// `Balances Resume` → `balances_resume`; `listBalances` → `list_balances`.
+pub fn snake(text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_ids() {
+        assert_eq!(snake("Balances Resume"), "balances_resume");
+        assert_eq!(snake("listBalances"), "list_balances");
+        assert_eq!(snake("Get /api/x/{id}"), "get_api_x_id");
+    }
+
+    #[test]
+    fn path_templates() {
+        let loc = Location::new(None, "$");
+        let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (p, names) = path_template(&segs, &|| loc.clone()).expect("template");
+        assert_eq!(p, "/api/{id}/v{ver}/");
+        assert_eq!(names, vec!["id", "ver"]);
+    }
+}

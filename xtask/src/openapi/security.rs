@@ -1,0 +1,62 @@
+//! Postman auth → OpenAPI security schemes and requirements.
+
+use serde_json::{json, Map, Value};
+
+use crate::postman::Auth;
+
+/// The security schemes met so far, by name.
+#[derive(Default)]
+pub struct Security {
+    /// Name → scheme.
+    pub schemes: Map<String, Value>,
+}
+
+impl Security {
+    /// The security requirement for an auth, registering its scheme.
+    pub fn requirement(&mut self, auth: &Auth) -> Option<Value> {
+        let (base, scheme) = match auth {
+            Auth::NoAuth => return Some(json!([])),
+            Auth::Basic => ("basicAuth", json!({"type": "http", "scheme": "basic"})),
+            Auth::Bearer => ("bearerAuth", json!({"type": "http", "scheme": "bearer"})),
+            Auth::Digest => ("digestAuth", json!({"type": "http", "scheme": "digest"})),
+            Auth::ApiKey { name, location } => (
+                "apiKeyAuth",
+                json!({"type": "apiKey", "in": location, "name": name}),
+            ),
+            Auth::OAuth2 {
+                token_url: Some(t), ..
+            } => (
+                "oauth2Auth",
+                json!({"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": t, "scopes": {}}}}),
+            ),
+            Auth::OAuth2 {
+                auth_url: Some(a), ..
+            } => (
+                "oauth2Auth",
+                json!({"type": "oauth2", "flows": {"implicit": {"authorizationUrl": a, "scopes": {}}}}),
+            ),
+            Auth::OAuth2 { .. } => ("oauth2Auth", json!({"type": "http", "scheme": "bearer"})),
+            Auth::Other(kind) => (
+                "customAuth",
+                json!({"type": "apiKey", "in": "header", "name": "Authorization",
+                       "description": format!("Postman auth type `{kind}`")}),
+            ),
+        };
+        let mut name = base.to_owned();
+        let mut n = 1;
+        loop {
+            match self.schemes.get(&name) {
+                Some(existing) if *existing == scheme => break,
+                Some(_) => {
+                    n += 1;
+                    name = format!("{base}{n}");
+                }
+                None => {
+                    self.schemes.insert(name.clone(), scheme);
+                    break;
+                }
+            }
+        }
+        Some(json!([{ name: [] }]))
+    }
+}

@@ -1,0 +1,160 @@
+//! Servers: each request's host (with its protocol and port) as a server
+//! URL, `{{var}}` in any of them as a server variable. The server most
+//! requests use is the document's; an operation on another host names its
+//! own.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{ConvertError, Location};
+use crate::postman::Url;
+
+/// A server URL and its variables' defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    url: String,
+    variables: BTreeMap<String, String>,
+}
+
+impl Server {
+    fn to_value(&self) -> Value {
+        let mut s = Map::new();
+        s.insert("url".into(), self.url.clone().into());
+        if !self.variables.is_empty() {
+            let v: Map<String, Value> = self
+                .variables
+                .iter()
+                .map(|(k, d)| (k.clone(), json!({ "default": d })))
+                .collect();
+            s.insert("variables".into(), Value::Object(v));
+        }
+        Value::Object(s)
+    }
+}
+
+/// The servers met, in order, with how many operations use each.
+#[derive(Default)]
+pub struct Servers {
+    list: Vec<(Server, usize)>,
+}
+
+impl Servers {
+    /// Records the server of a request; its index, or `None` for a URL
+    /// without a host.
+    ///
+    /// # Errors
+    /// A host whose `{{` does not close.
+    pub fn add(
+        &mut self,
+        url: &Url,
+        vars: &HashMap<&str, Option<&str>>,
+        loc: &dyn Fn() -> Location,
+    ) -> Result<Option<usize>, ConvertError> {
+        let Some(server) = server_of(url, vars, loc)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            match self.list.iter().position(|(s, _)| *s == server) {
+                Some(i) => {
+                    self.list[i].1 += 1;
+                    i
+                }
+                None => {
+                    self.list.push((server, 1));
+                    self.list.len() - 1
+                }
+            },
+        ))
+    }
+
+    /// The document's server: the most used, the first met on a tie.
+    pub fn main(&self) -> Option<usize> {
+        let most = self.list.iter().map(|(_, n)| *n).max()?;
+        self.list.iter().position(|(_, n)| *n == most)
+    }
+
+    /// The document's `servers`.
+    pub fn document(&self) -> Value {
+        match self.main() {
+            Some(i) => json!([self.list[i].0.to_value()]),
+            None => json!([{"url": "/"}]),
+        }
+    }
+
+    /// An operation's `servers`, when its server is not the document's.
+    pub fn operation(&self, server: Option<usize>) -> Option<Value> {
+        let i = server?;
+        (Some(i) != self.main()).then(|| json!([self.list[i].0.to_value()]))
+    }
+}
+
+/// `{{name}}` → `{name}`, recording the variable and its default.
+fn substitute(
+    text: &str,
+    vars: &HashMap<&str, Option<&str>>,
+    variables: &mut BTreeMap<String, String>,
+    loc: &dyn Fn() -> Location,
+) -> Result<String, ConvertError> {
+    let mut s = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        s.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("}}")
+            .map(|e| start + e)
+            .ok_or_else(|| ConvertError::invalid(loc(), format!("cannot parse host `{text}`")))?;
+        let name = rest[start + 2..end].trim().to_owned();
+        let default = vars.get(name.as_str()).copied().flatten().unwrap_or("");
+        s.push('{');
+        s.push_str(&name);
+        s.push('}');
+        variables.insert(name, default.to_owned());
+        rest = &rest[end + 2..];
+    }
+    s.push_str(rest);
+    Ok(s)
+}
+
+fn server_of(
+    url: &Url,
+    vars: &HashMap<&str, Option<&str>>,
+    loc: &dyn Fn() -> Location,
+) -> Result<Option<Server>, ConvertError> {
+    let Some(host) = url.host.as_deref().filter(|h| !h.is_empty()) else {
+        return Ok(None);
+    };
+    let mut variables = BTreeMap::new();
+    let whole_var = host
+        .strip_prefix("{{")
+        .and_then(|h| h.strip_suffix("}}"))
+        .filter(|h| !h.contains("{{"));
+    let value = whole_var
+        .and_then(|v| vars.get(v).copied().flatten())
+        .filter(|v| !v.is_empty());
+    let mut server = match value {
+        // `{{baseUrl}}` with a value: the value is the server (its own
+        // `{{var}}`s become variables too).
+        Some(value) if url.protocol.is_none() => {
+            substitute(value.trim_end_matches('/'), vars, &mut variables, loc)?
+        }
+        _ => {
+            let s = substitute(host, vars, &mut variables, loc)?;
+            let scheme_in_host =
+                s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
+            match &url.protocol {
+                Some(p) => format!("{}://{s}", substitute(p, vars, &mut variables, loc)?),
+                None if scheme_in_host => s,
+                None => format!("https://{s}"),
+            }
+        }
+    };
+    if let Some(port) = &url.port {
+        server.push(':');
+        server.push_str(&substitute(port, vars, &mut variables, loc)?);
+    }
+    Ok(Some(Server {
+        url: server,
+        variables,
+    }))
+}

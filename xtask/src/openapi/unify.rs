@@ -1,0 +1,194 @@
+//! progenitor decodes all responses of one group (success, or error) into a
+//! single type and panics otherwise; this makes that true.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Map, Value};
+
+use super::{Media, Response};
+use crate::infer::node::sort_variants;
+
+const JSON: &str = "application/json";
+
+/// The component schemas unions may refer to and the unions made so far.
+pub struct Unions<'a> {
+    /// Unions, by name.
+    pub made: BTreeMap<String, Value>,
+    /// Inferred components: name → how many required properties (plus one).
+    pub inferred: &'a HashMap<String, usize>,
+}
+
+impl Unions<'_> {
+    fn contains(&self, name: &str) -> bool {
+        self.made.contains_key(name) || self.inferred.contains_key(name)
+    }
+}
+
+/// The groups progenitor makes: successes (101, 2xx) and errors (4xx, 5xx);
+/// `default` belongs to both, so when both have members besides it, the
+/// three are one group.
+pub fn unify_all(
+    responses: &mut BTreeMap<String, Response>,
+    op_pascal: &str,
+    components: &mut Unions<'_>,
+) {
+    let code = |c: &str| c.parse::<u16>().ok();
+    let success = |c: &str| code(c).is_some_and(|c| c == 101 || (200..300).contains(&c));
+    let error = |c: &str| code(c).is_some_and(|c| (400..600).contains(&c));
+    let has_default = responses.contains_key("default");
+    let both =
+        has_default && responses.keys().any(|c| success(c)) && responses.keys().any(|c| error(c));
+    if both {
+        let all = |c: &str| c == "default" || success(c) || error(c);
+        unify(responses, all, (op_pascal, "Response"), components);
+        return;
+    }
+    let with_default = |f: &dyn Fn(&str) -> bool, c: &str| c == "default" || f(c);
+    unify(
+        responses,
+        |c| with_default(&success, c),
+        (op_pascal, "Success"),
+        components,
+    );
+    unify(
+        responses,
+        |c| with_default(&error, c),
+        (op_pascal, "Error"),
+        components,
+    );
+}
+
+/// Differing JSON schemas of a group become one `oneOf` component (most
+/// specific variant first), and members without JSON are declared with the
+/// group's schema so they do not form a second kind. A group with no JSON at
+/// all gets one text media type on every member, so that empty and text
+/// responses agree too. `union_name` is the union's name in two parts.
+fn unify(
+    responses: &mut BTreeMap<String, Response>,
+    in_group: impl Fn(&str) -> bool,
+    union_name: (&str, &str),
+    components: &mut Unions<'_>,
+) {
+    let mut members: Vec<String> = responses.keys().filter(|c| in_group(c)).cloned().collect();
+    if members.len() < 2 {
+        return;
+    }
+    let mut distinct: Vec<&Value> = Vec::new();
+    for c in &members {
+        if let Some(m) = responses.get(c).and_then(|r| r.content.get(JSON)) {
+            if !distinct.contains(&&m.schema) {
+                distinct.push(&m.schema);
+            }
+        }
+    }
+    if distinct.is_empty() {
+        // progenitor reads a 101 without JSON as a protocol upgrade, a kind
+        // no other response can share: drop it next to other successes.
+        if members.iter().any(|c| c == "101") {
+            responses.remove("101");
+            members.retain(|c| c != "101");
+        }
+        let text = members.iter().find_map(|c| {
+            let (media, m) = responses.get(c)?.content.iter().next()?;
+            Some((media.clone(), m.schema.clone()))
+        });
+        if let Some((media, schema)) = text {
+            for c in &members {
+                if let Some(r) = responses.get_mut(c) {
+                    if r.content.is_empty() {
+                        r.content.insert(
+                            media.clone(),
+                            Media {
+                                schema: schema.clone(),
+                                ..Media::default()
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let group_schema = if distinct.len() == 1 {
+        distinct[0].clone()
+    } else {
+        let mut variants: Vec<Value> = Vec::new();
+        for s in distinct {
+            match s.get("oneOf").and_then(Value::as_array) {
+                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => {
+                    for v in vs {
+                        if !variants.contains(v) {
+                            variants.push(v.clone());
+                        }
+                    }
+                }
+                _ if !variants.contains(s) => variants.push(s.clone()),
+                _ => {}
+            }
+        }
+        let mut scored: Vec<(usize, Value)> = variants
+            .into_iter()
+            .map(|v| (specificity(&v, components), v))
+            .collect();
+        sort_variants(&mut scored);
+        let base = format!("{}{}", union_name.0, union_name.1);
+        let mut name = base.clone();
+        let mut n = 1;
+        while components.contains(&name) {
+            n += 1;
+            name = format!("{base}{n}");
+        }
+        let mut union = Map::new();
+        union.insert(
+            "oneOf".into(),
+            Value::Array(scored.into_iter().map(|(_, v)| v).collect()),
+        );
+        components.made.insert(name.clone(), Value::Object(union));
+        json!({"$ref": format!("#/components/schemas/{name}")})
+    };
+    for c in &members {
+        if let Some(r) = responses.get_mut(c) {
+            let media = r.content.entry(JSON.to_owned()).or_default();
+            media.schema = group_schema.clone();
+        }
+    }
+}
+
+/// How many required properties a schema pins down (a component's, through
+/// its `$ref`).
+fn specificity(v: &Value, components: &Unions<'_>) -> usize {
+    if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or_default();
+        return match components.inferred.get(name) {
+            Some(s) => *s,
+            None => components.made.get(name).map_or(0, local_specificity),
+        };
+    }
+    if let Some(items) = v.get("items") {
+        return specificity(items, components);
+    }
+    if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
+        return vs
+            .iter()
+            .map(|x| specificity(x, components))
+            .min()
+            .unwrap_or(0);
+    }
+    local_specificity(v)
+}
+
+fn local_specificity(v: &Value) -> usize {
+    if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
+        return vs.iter().map(local_specificity).min().unwrap_or(0);
+    }
+    if let Some(items) = v.get("items") {
+        return local_specificity(items);
+    }
+    if v.get("properties").is_some() {
+        return 1 + v
+            .get("required")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+    }
+    0
+}

@@ -1,0 +1,182 @@
+//! Reads a Postman v2.0 / v2.1 collection: [`model`] is the format as serde
+//! reads it, [`read`] checks it and resolves inheritance into the types
+//! below, which the rest of the converter uses.
+
+pub mod model;
+pub mod read;
+
+pub use read::parse;
+
+use crate::error::Location;
+
+/// A whole collection.
+#[derive(Debug, Clone, Default)]
+pub struct Collection {
+    /// `info.name`.
+    pub name: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Collection variables (`variable`), in order.
+    pub variables: Vec<(String, Option<String>)>,
+    /// Collection-level auth.
+    pub auth: Option<Auth>,
+    /// Folders, depth first, with their path and description.
+    pub folders: Vec<Folder>,
+    /// Every request, depth first in collection order.
+    pub requests: Vec<Request>,
+}
+
+/// A folder (an item holding items).
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// Names from the top folder down to this one.
+    pub path: Vec<String>,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// One request item with everything inherited already resolved.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Names of the enclosing folders, outermost first.
+    pub folders: Vec<String>,
+    /// The item's name.
+    pub name: String,
+    /// JSON location of the item.
+    pub pointer: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The URL, split.
+    pub url: Url,
+    /// Request headers.
+    pub headers: Vec<KeyValue>,
+    /// The body, if any.
+    pub body: Option<Body>,
+    /// The request's description.
+    pub description: Option<String>,
+    /// Effective auth: the item's, else its folders', else the collection's.
+    pub auth: Option<Auth>,
+    /// Saved examples.
+    pub examples: Vec<Example>,
+}
+
+impl Request {
+    /// `Folder / Item`, for messages.
+    pub fn display_path(&self) -> String {
+        let mut parts = self.folders.clone();
+        parts.push(self.name.clone());
+        parts.join(" / ")
+    }
+
+    /// Location of this item (or of a part of it) for error messages.
+    pub fn location(&self, suffix: &str) -> Location {
+        Location::new(
+            Some(&self.display_path()),
+            format!("{}{suffix}", self.pointer),
+        )
+    }
+}
+
+/// A URL as Postman stores it.
+#[derive(Debug, Clone, Default)]
+pub struct Url {
+    /// `http`, `https`, `{{scheme}}`…
+    pub protocol: Option<String>,
+    /// Host parts joined with `.` (may be `{{baseUrl}}`).
+    pub host: Option<String>,
+    /// Port, if given.
+    pub port: Option<String>,
+    /// Path segments; a trailing `""` stands for a trailing slash.
+    pub path: Vec<String>,
+    /// Query parameters.
+    pub query: Vec<KeyValue>,
+    /// Values and descriptions of `:name` path variables.
+    pub variables: Vec<KeyValue>,
+}
+
+/// A key/value entry (query parameter, header, form field, path variable).
+#[derive(Debug, Clone, Default)]
+pub struct KeyValue {
+    /// Key.
+    pub key: String,
+    /// Value, if any.
+    pub value: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// `disabled: true` in Postman.
+    pub disabled: bool,
+    /// For form-data entries: `type: file`.
+    pub is_file: bool,
+    /// JSON location of the entry.
+    pub pointer: String,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `mode: raw`.
+    Raw {
+        /// The text.
+        text: String,
+        /// `options.raw.language` (json, text, xml, …).
+        language: Option<String>,
+    },
+    /// `mode: urlencoded`.
+    UrlEncoded(Vec<KeyValue>),
+    /// `mode: formdata`.
+    FormData(Vec<KeyValue>),
+    /// `mode: file`.
+    File,
+    /// `mode: graphql`.
+    GraphQl {
+        /// The query text.
+        query: String,
+        /// The variables, as JSON text.
+        variables: Option<String>,
+    },
+}
+
+/// Auth of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `noauth`: explicitly none.
+    NoAuth,
+    /// HTTP Basic.
+    Basic,
+    /// HTTP Bearer.
+    Bearer,
+    /// HTTP Digest.
+    Digest,
+    /// An API key in a header or in the query string.
+    ApiKey {
+        /// Header or query parameter name.
+        name: String,
+        /// `header` or `query`.
+        location: String,
+    },
+    /// OAuth 2.
+    OAuth2 {
+        /// `accessTokenUrl`.
+        token_url: Option<String>,
+        /// `authUrl`.
+        auth_url: Option<String>,
+    },
+    /// Any other Postman auth type (awsv4, hawk, ntlm, …): kept as a name.
+    Other(String),
+}
+
+/// A saved example response.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Its name.
+    pub name: String,
+    /// HTTP status code; `None` when the example gives none (the
+    /// operation's `default` response).
+    pub code: Option<u16>,
+    /// The body text; `None` when absent or empty.
+    pub body: Option<String>,
+    /// `Content-Type` header of the example, lower-cased, without parameters.
+    pub content_type: Option<String>,
+    /// `_postman_previewlanguage`.
+    pub preview_language: Option<String>,
+}

@@ -1,0 +1,794 @@
+//! Checks a collection read by serde ([`super::model`]) and turns it into the
+//! converter's types, naming the item and the JSON location of anything that
+//! cannot be converted.
+//!
+//! The fast path deserializes straight into the model. Only when that fails
+//! is the input read again, as a [`Value`] (for JSON syntax errors and the
+//! top-level checks) and through `serde_path_to_error` (for the location of
+//! a member of the wrong type), so a valid collection pays for neither.
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use super::model;
+use super::{Auth, Body, Collection, Example, Folder, KeyValue, Request, Url};
+use crate::error::{ConvertError, Location};
+
+/// Parses collection bytes into the model.
+///
+/// # Errors
+/// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
+/// with its location.
+pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
+    let starts_as_object = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    let raw: model::Collection = match serde_json::from_slice(bytes) {
+        Ok(raw) if starts_as_object => raw,
+        _ => return Err(diagnose(bytes)),
+    };
+    read(raw).map_err(|e| e.unwrap_or_else(|| diagnose(bytes)))
+}
+
+/// The error of input the model does not read.
+fn diagnose(bytes: &[u8]) -> ConvertError {
+    let doc: Value = match serde_json::from_slice(bytes) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return ConvertError::InvalidJson {
+                line: e.line(),
+                column: e.column(),
+                message: json_message(&e),
+            }
+        }
+    };
+    if let Err(e) = check_head(&doc) {
+        return e;
+    }
+    match serde_path_to_error::deserialize::<_, model::Items>(&doc) {
+        Ok(_) => ConvertError::NotACollection("unreadable collection".into()),
+        Err(e) => {
+            let mut pointer = String::from("$");
+            let mut item: Option<String> = None;
+            let mut names: Vec<String> = Vec::new();
+            let mut at = Some(&doc);
+            let mut after_item = false;
+            for seg in e.path().iter() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        pointer.push_str(&format!("[{index}]"));
+                        at = at.and_then(|v| v.get(index));
+                        if after_item {
+                            if let Some(Value::Object(o)) = at {
+                                names.push(item_name(o.get("name"), *index));
+                                item = Some(names.join(" / "));
+                            }
+                        }
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        pointer.push('.');
+                        pointer.push_str(key);
+                        at = at.and_then(|v| v.get(key));
+                        after_item = key == "item";
+                        continue;
+                    }
+                    _ => {}
+                }
+                after_item = false;
+            }
+            ConvertError::invalid(
+                Location::new(item.as_deref(), pointer),
+                e.into_inner().to_string(),
+            )
+        }
+    }
+}
+
+/// The checks of a collection's top level, in the order they are reported.
+fn check_head(doc: &Value) -> Result<(), ConvertError> {
+    let root = doc.as_object().ok_or_else(|| {
+        ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(doc)))
+    })?;
+    let has = |k: &str| root.contains_key(k);
+    if has("requests") && (has("folders") || has("order")) {
+        return Err(ConvertError::V1Collection);
+    }
+    check_info(root.get("info"))?;
+    if !has("item") {
+        return Err(ConvertError::NotACollection(
+            "no `item` array at $.item".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_info(info: Option<&Value>) -> Result<&Map<String, Value>, ConvertError> {
+    let info = info
+        .and_then(Value::as_object)
+        .ok_or_else(|| ConvertError::NotACollection("no `info` object at $.info".to_owned()))?;
+    if let Some(schema) = info.get("schema") {
+        let schema = schema.as_str().ok_or_else(|| {
+            ConvertError::NotACollection("$.info.schema is not a string".to_owned())
+        })?;
+        if schema.contains("/v1.") {
+            return Err(ConvertError::V1Collection);
+        }
+        if !schema.contains("/v2.0.") && !schema.contains("/v2.1.") {
+            return Err(ConvertError::NotACollection(format!(
+                "$.info.schema is `{schema}`, expected a Postman collection v2.0 or v2.1 schema URL"
+            )));
+        }
+    }
+    Ok(info)
+}
+
+/// The checked collection; `Err(None)` when an item does not match the
+/// model (located by [`diagnose`]).
+fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> {
+    if raw.requests.is_some() && (raw.folders.is_some() || raw.order.is_some()) {
+        return Err(Some(ConvertError::V1Collection));
+    }
+    let info = check_info(raw.info.as_ref())?;
+    let items = raw
+        .item
+        .ok_or_else(|| ConvertError::NotACollection("no `item` array at $.item".to_owned()))?;
+    let name = match info.get("name") {
+        Some(Value::String(s)) => s.clone(),
+        _ => "Postman collection".to_owned(),
+    };
+    let variables = match &raw.variable {
+        Some(v) => key_values(v, &At::new(None, "$.variable".into()))?
+            .into_iter()
+            .map(|kv| (kv.key, kv.value))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut out = Collection {
+        name,
+        description: description(info.get("description")),
+        variables,
+        auth: parse_auth(raw.auth.as_ref(), &At::new(None, "$.auth".into()))?,
+        folders: Vec::new(),
+        requests: Vec::new(),
+    };
+    // Top-level items are read and walked on all cores, and joined in order;
+    // the first error in collection order is the one reported.
+    let auth = out.auth.as_ref();
+    let parts: Vec<Result<Collection, Option<ConvertError>>> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let item: model::Item = serde_json::from_str(raw.get()).map_err(|_| None)?;
+            let mut part = Collection::default();
+            walk_item(item, i, "$.item", &[], auth, &mut part)?;
+            Ok(part)
+        })
+        .collect();
+    for part in parts {
+        let part = part?;
+        out.folders.extend(part.folders);
+        out.requests.extend(part.requests);
+    }
+    Ok(out)
+}
+
+/// Where in the collection something is read: the item's `Folder / Item`
+/// path and a JSON pointer.
+struct At<'a> {
+    item: Option<&'a str>,
+    ptr: String,
+}
+
+impl<'a> At<'a> {
+    fn new(item: Option<&'a str>, ptr: String) -> Self {
+        At { item, ptr }
+    }
+
+    /// `suffix` (such as `.request.url`) below this.
+    fn member(&self, suffix: &str) -> At<'a> {
+        At::new(self.item, format!("{}{suffix}", self.ptr))
+    }
+
+    /// Element `i` of this array.
+    fn index(&self, i: usize) -> At<'a> {
+        At::new(self.item, format!("{}[{i}]", self.ptr))
+    }
+
+    fn location(&self) -> Location {
+        Location::new(self.item, self.ptr.clone())
+    }
+
+    fn error(&self, message: impl Into<String>) -> ConvertError {
+        ConvertError::invalid(self.location(), message)
+    }
+}
+
+fn item_name(name: Option<&Value>, i: usize) -> String {
+    match name {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        _ => format!("item {i}"),
+    }
+}
+
+fn walk(
+    items: Vec<model::Item>,
+    pointer: &str,
+    folders: &[String],
+    inherited: Option<&Auth>,
+    out: &mut Collection,
+) -> Result<(), ConvertError> {
+    for (i, item) in items.into_iter().enumerate() {
+        walk_item(item, i, pointer, folders, inherited, out)?;
+    }
+    Ok(())
+}
+
+/// Item `i` of the `item` array at `pointer`, with everything below it.
+fn walk_item(
+    item: model::Item,
+    i: usize,
+    pointer: &str,
+    folders: &[String],
+    inherited: Option<&Auth>,
+    out: &mut Collection,
+) -> Result<(), ConvertError> {
+    let mut path = folders.to_vec();
+    path.push(item_name(item.name.as_ref(), i));
+    let display = path.join(" / ");
+    let at = At::new(Some(&display), format!("{pointer}[{i}]"));
+    let auth = parse_auth(item.auth.as_ref(), &at.member(".auth"))?.or(inherited.cloned());
+    if let Some(children) = item.item {
+        out.folders.push(Folder {
+            path: path.clone(),
+            description: description(item.description.as_ref()),
+        });
+        walk(
+            children,
+            &format!("{}.item", at.ptr),
+            &path,
+            auth.as_ref(),
+            out,
+        )
+    } else if let Some(request) = &item.request {
+        let name = path.pop().unwrap_or_default();
+        let req = parse_request(request, &item, folders, name, &at, auth)?;
+        out.requests.push(req);
+        Ok(())
+    } else {
+        Err(at.error("an item needs either `request` (a request) or `item` (a folder)"))
+    }
+}
+
+fn parse_request(
+    request: &Value,
+    item: &model::Item,
+    folders: &[String],
+    name: String,
+    at: &At<'_>,
+    auth: Option<Auth>,
+) -> Result<Request, ConvertError> {
+    let mut req = Request {
+        folders: folders.to_vec(),
+        name,
+        pointer: at.ptr.clone(),
+        method: "GET".to_owned(),
+        url: Url::default(),
+        headers: Vec::new(),
+        body: None,
+        description: None,
+        auth,
+        examples: Vec::new(),
+    };
+    match request {
+        // A bare URL string is a GET of that URL.
+        Value::String(raw) => req.url = parse_raw_url(raw, &at.member(".request"))?,
+        Value::Object(r) => {
+            if let Some(m) = r.get("method") {
+                let here = at.member(".request.method");
+                let m = m
+                    .as_str()
+                    .ok_or_else(|| here.error("`method` must be a string"))?;
+                let upper = m.trim().to_ascii_uppercase();
+                if !matches!(
+                    upper.as_str(),
+                    "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE"
+                ) {
+                    return Err(here.error(format!("method `{m}` has no OpenAPI 3.0 equivalent")));
+                }
+                req.method = upper;
+            }
+            let url = r
+                .get("url")
+                .ok_or_else(|| at.member(".request").error("the request has no `url`"))?;
+            req.url = parse_url(url, &at.member(".request.url"))?;
+            if let Some(h) = r.get("header").filter(|h| !h.is_string()) {
+                req.headers = key_values(h, &at.member(".request.header"))?;
+            }
+            req.body = parse_body(r.get("body"), &at.member(".request.body"))?;
+            req.description = description(r.get("description"));
+            if let Some(a) = parse_auth(r.get("auth"), &at.member(".request.auth"))? {
+                req.auth = Some(a);
+            }
+        }
+        other => {
+            return Err(at.member(".request").error(format!(
+                "`request` must be an object or a URL string, found {}",
+                kind_of(other)
+            )))
+        }
+    }
+    if req.description.is_none() {
+        req.description = description(item.description.as_ref());
+    }
+    if let Some(list) = &item.response {
+        let list_at = at.member(".response");
+        for (i, r) in list.iter().enumerate() {
+            req.examples.push(parse_example(r, &list_at.index(i))?);
+        }
+    }
+    Ok(req)
+}
+
+fn parse_example(r: &model::Example, at: &At<'_>) -> Result<Example, ConvertError> {
+    let name = r
+        .name
+        .as_ref()
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Example")
+        .to_owned();
+    let status_text = r.status.as_ref().and_then(Value::as_str);
+    let here = at.member(".code");
+    let code = match &r.code {
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .filter(|c| (100..=599).contains(c))
+                .map(|c| c as u16)
+                .ok_or_else(|| here.error(format!("`{n}` is not an HTTP status code")))?,
+        ),
+        Some(Value::String(s)) => Some(
+            s.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|c| (100..=599).contains(c))
+                .ok_or_else(|| here.error(format!("`\"{s}\"` is not an HTTP status code")))?,
+        ),
+        // No code: the reason phrase when it is a known one, else the
+        // operation's `default` response (how exporters write OpenAPI's).
+        None | Some(Value::Null) => status_text.and_then(code_for_reason),
+        Some(other) => {
+            return Err(here.error(format!("`code` must be a number, found {}", kind_of(other))))
+        }
+    };
+    let body = match &r.body {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::String(_)) | Some(Value::Null) | None => None,
+        Some(other) => {
+            return Err(at.member(".body").error(format!(
+                "an example body must be a string, found {}",
+                kind_of(other)
+            )))
+        }
+    };
+    // Only the content type of an example's headers is used; the last wins.
+    let content_type = match &r.header {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter(|e| {
+                e.get("key")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.eq_ignore_ascii_case("content-type"))
+            })
+            .filter_map(|e| e.get("value").and_then(Value::as_str))
+            .next_back()
+            .map(media_type),
+        _ => None,
+    };
+    Ok(Example {
+        name,
+        code,
+        body,
+        content_type,
+        preview_language: r
+            .preview_language
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase),
+    })
+}
+
+/// `Application/JSON; charset=utf-8` → `application/json`.
+pub(crate) fn media_type(v: &str) -> String {
+    v.split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn parse_url(v: &Value, at: &At<'_>) -> Result<Url, ConvertError> {
+    let obj = match v {
+        Value::String(raw) => return parse_raw_url(raw, at),
+        Value::Object(o) => o,
+        other => {
+            return Err(at.error(format!(
+                "`url` must be a string or an object, found {}",
+                kind_of(other)
+            )))
+        }
+    };
+    let raw = obj.get("raw").and_then(Value::as_str);
+    let has_structure = obj.contains_key("host") || obj.contains_key("path");
+    // Trust the structured parts; fall back to `raw` only when they are absent.
+    let mut url = if has_structure {
+        Url {
+            protocol: obj
+                .get("protocol")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            host: match obj.get("host") {
+                Some(Value::Array(parts)) => Some(join_host(parts, at)?),
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Null) | None => None,
+                Some(other) => {
+                    return Err(at.error(format!(
+                        "`url.host` must be an array or a string, found {}",
+                        kind_of(other)
+                    )))
+                }
+            },
+            port: match obj.get("port") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            },
+            path: match obj.get("path") {
+                Some(Value::Array(parts)) => parts
+                    .iter()
+                    .map(|p| match p {
+                        Value::String(s) => Ok(s.clone()),
+                        // v2.0 allows {type, value} path segments.
+                        Value::Object(o) => Ok(o
+                            .get("value")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()),
+                        other => Err(at.error(format!(
+                            "a `url.path` segment must be a string, found {}",
+                            kind_of(other)
+                        ))),
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(Value::String(s)) => split_path(s),
+                _ => Vec::new(),
+            },
+            query: Vec::new(),
+            variables: Vec::new(),
+        }
+    } else if let Some(raw) = raw {
+        parse_raw_url(raw, at)?
+    } else {
+        return Err(at.error("the URL has neither `raw` nor `host`/`path`"));
+    };
+    if let Some(q) = obj.get("query") {
+        url.query = key_values(q, &at.member(".query"))?;
+    } else if has_structure {
+        if let Some(raw) = raw {
+            url.query = parse_raw_url(raw, at)?.query;
+        }
+    }
+    if let Some(vars) = obj.get("variable") {
+        url.variables = key_values(vars, &at.member(".variable"))?;
+    }
+    if url.host.is_none() && url.path.iter().all(String::is_empty) {
+        return Err(at.error("the URL is empty"));
+    }
+    check_braces(&url, at)?;
+    Ok(url)
+}
+
+/// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
+fn parse_raw_url(raw: &str, at: &At<'_>) -> Result<Url, ConvertError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(at.error("the URL is empty"));
+    }
+    if raw.chars().any(char::is_whitespace) {
+        return Err(at.error(format!("cannot parse URL `{raw}`: it contains white space")));
+    }
+    let raw = raw.split('#').next().unwrap_or_default();
+    let (before_query, query) = match raw.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (raw, None),
+    };
+    let (protocol, rest) = match before_query.split_once("://") {
+        Some((p, rest)) => {
+            let ok = p.starts_with("{{")
+                || (!p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+            if !ok {
+                return Err(at.error(format!("cannot parse URL `{raw}`: bad scheme `{p}`")));
+            }
+            (Some(p.to_owned()), rest)
+        }
+        None => (None, before_query),
+    };
+    let (host_port, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (host, port) = split_port(host_port);
+    let mut url = Url {
+        protocol,
+        host: Some(host.to_owned()).filter(|h| !h.is_empty()),
+        port,
+        path: split_path(path),
+        query: Vec::new(),
+        variables: Vec::new(),
+    };
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = match pair.split_once('=') {
+            Some((k, v)) => (k, Some(v.to_owned())),
+            None => (pair, None),
+        };
+        url.query.push(KeyValue {
+            key: k.to_owned(),
+            value: v,
+            ..KeyValue::default()
+        });
+    }
+    check_braces(&url, at)?;
+    Ok(url)
+}
+
+/// `host:8080` and `host:{{port}}` → host and port.
+fn split_port(host_port: &str) -> (&str, Option<String>) {
+    match host_port.rsplit_once(':') {
+        Some((h, p))
+            if (!p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+                || (p.starts_with("{{") && p.ends_with("}}") && !h.ends_with('{')) =>
+        {
+            (h, Some(p.to_owned()))
+        }
+        _ => (host_port, None),
+    }
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    trimmed.split('/').map(str::to_owned).collect()
+}
+
+/// `{{` must close with `}}` everywhere in a URL.
+fn check_braces(url: &Url, at: &At<'_>) -> Result<(), ConvertError> {
+    for part in url.host.iter().chain(url.path.iter()) {
+        let mut rest = part.as_str();
+        while let Some(i) = rest.find("{{") {
+            match rest[i + 2..].find("}}") {
+                Some(j) => rest = &rest[i + 2 + j + 2..],
+                None => {
+                    return Err(at.error(format!(
+                        "cannot parse URL part `{part}`: `{{{{` without a closing `}}}}`"
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn join_host(parts: &[Value], at: &At<'_>) -> Result<String, ConvertError> {
+    let mut out = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Value::String(s) => out.push(s.as_str()),
+            other => {
+                return Err(at.error(format!(
+                    "a `url.host` part must be a string, found {}",
+                    kind_of(other)
+                )))
+            }
+        }
+    }
+    Ok(out.join("."))
+}
+
+fn parse_body(v: Option<&Value>, at: &At<'_>) -> Result<Option<Body>, ConvertError> {
+    let Some(Value::Object(obj)) = v else {
+        return Ok(None);
+    };
+    if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+        return Ok(None);
+    }
+    let fields = |key: &str| match obj.get(key) {
+        Some(f) => key_values(f, &at.member(&format!(".{key}"))),
+        None => Ok(Vec::new()),
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    Ok(
+        match obj.get("mode").and_then(Value::as_str).unwrap_or("") {
+            "raw" => {
+                let raw = obj.get("raw").and_then(Value::as_str).unwrap_or("");
+                (!raw.trim().is_empty()).then(|| Body::Raw {
+                    text: raw.to_owned(),
+                    language: obj
+                        .get("options")
+                        .and_then(|o| o.get("raw"))
+                        .and_then(|r| r.get("language"))
+                        .and_then(Value::as_str)
+                        .map(str::to_ascii_lowercase),
+                })
+            }
+            "urlencoded" => Some(Body::UrlEncoded(fields("urlencoded")?)),
+            "formdata" => Some(Body::FormData(fields("formdata")?)),
+            "file" => Some(Body::File),
+            "graphql" => {
+                let g = obj.get("graphql");
+                Some(Body::GraphQl {
+                    query: text(g.and_then(|g| g.get("query"))).unwrap_or_default(),
+                    variables: text(g.and_then(|g| g.get("variables"))),
+                })
+            }
+            "" => None,
+            other => {
+                return Err(at.member(".mode").error(format!(
+                "unknown body mode `{other}` (expected raw, urlencoded, formdata, file or graphql)"
+            )))
+            }
+        },
+    )
+}
+
+fn parse_auth(v: Option<&Value>, at: &At<'_>) -> Result<Option<Auth>, ConvertError> {
+    let obj = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) => o,
+        Some(other) => {
+            return Err(at.error(format!(
+                "`auth` must be an object, found {}",
+                kind_of(other)
+            )))
+        }
+    };
+    let ty = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| at.error("`auth` has no `type`"))?;
+    // v2.1 stores parameters as [{key, value}], v2.0 as an object.
+    let param = |name: &str| -> Option<String> {
+        match obj.get(ty) {
+            Some(Value::Array(list)) => list.iter().find_map(|e| {
+                (e.get("key").and_then(Value::as_str) == Some(name))
+                    .then(|| e.get("value").map(value_text))
+                    .flatten()
+            }),
+            Some(Value::Object(o)) => o.get(name).map(value_text),
+            _ => None,
+        }
+    };
+    Ok(Some(match ty {
+        "noauth" => Auth::NoAuth,
+        "basic" => Auth::Basic,
+        "bearer" => Auth::Bearer,
+        "digest" => Auth::Digest,
+        "apikey" => Auth::ApiKey {
+            name: param("key")
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "X-API-Key".to_owned()),
+            location: match param("in").as_deref() {
+                Some("query") => "query".to_owned(),
+                _ => "header".to_owned(),
+            },
+        },
+        "oauth2" => Auth::OAuth2 {
+            token_url: param("accessTokenUrl").filter(|s| !s.is_empty()),
+            auth_url: param("authUrl").filter(|s| !s.is_empty()),
+        },
+        other => Auth::Other(other.to_owned()),
+    }))
+}
+
+/// Reads `[{key, value, description, disabled, type}]`.
+fn key_values(v: &Value, at: &At<'_>) -> Result<Vec<KeyValue>, ConvertError> {
+    let list = match v {
+        Value::Array(list) => list,
+        Value::Null => return Ok(Vec::new()),
+        other => {
+            return Err(at.error(format!(
+                "expected an array of {{key, value}} entries, found {}",
+                kind_of(other)
+            )))
+        }
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, e) in list.iter().enumerate() {
+        let obj = e.as_object().ok_or_else(|| {
+            at.index(i).error(format!(
+                "expected a {{key, value}} object, found {}",
+                kind_of(e)
+            ))
+        })?;
+        let key = match obj.get("key").or_else(|| obj.get("id")) {
+            Some(Value::String(k)) if !k.is_empty() => k.clone(),
+            // Postman keeps blank rows; they mean nothing.
+            Some(Value::String(_)) | Some(Value::Null) | None => continue,
+            Some(other) => {
+                return Err(at
+                    .index(i)
+                    .member(".key")
+                    .error(format!("`key` must be a string, found {}", kind_of(other))))
+            }
+        };
+        out.push(KeyValue {
+            key,
+            value: obj.get("value").filter(|v| !v.is_null()).map(value_text),
+            description: description(obj.get("description")),
+            disabled: obj
+                .get("disabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            is_file: obj.get("type").and_then(Value::as_str) == Some("file"),
+            pointer: at.index(i).ptr,
+        });
+    }
+    Ok(out)
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A description is a string or `{content, type}`.
+fn description(v: Option<&Value>) -> Option<String> {
+    let text = match v? {
+        Value::String(s) => s.as_str(),
+        Value::Object(o) => o.get("content").and_then(Value::as_str)?,
+        _ => return None,
+    };
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// serde_json's message without its trailing ` at line L column C`, which
+/// the errors already say.
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Status code for a reason phrase (as the `http` crate spells them), for
+/// examples saved without `code`.
+fn code_for_reason(reason: &str) -> Option<u16> {
+    let reason = reason.trim();
+    (100..600).find(|&c| {
+        http::StatusCode::from_u16(c)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .is_some_and(|r| r.eq_ignore_ascii_case(reason))
+    })
+}

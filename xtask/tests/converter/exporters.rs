@@ -1,0 +1,232 @@
+//! What exporters really write (openapi-to-postmanv2, the Postman app):
+//! examples without a code, one route in several items, repeated query keys,
+//! several hosts, variables in host and port, JSON under `*/*`.
+
+use serde_json::{json, Value};
+
+use crate::generated::generate_checked;
+use crate::{convert_ok, V21};
+
+fn collection(items: Value) -> Vec<u8> {
+    json!({"info": {"name": "Exported", "schema": V21}, "item": items, "variable": [
+        {"key": "baseUrl", "value": "https://api.example.com"},
+        {"key": "host", "value": "localhost"},
+        {"key": "port", "value": "8080"}
+    ]})
+    .to_string()
+    .into_bytes()
+}
+
+fn example(name: &str, code: Option<u16>, content_type: Option<&str>, body: &Value) -> Value {
+    let mut e = json!({"name": name, "body": body.to_string(), "header": []});
+    if let Some(c) = code {
+        e["code"] = c.into();
+    }
+    if let Some(ct) = content_type {
+        e["header"] = json!([{"key": "Content-Type", "value": ct}]);
+    }
+    e
+}
+
+fn get(name: &str, url: &str, examples: Vec<Value>) -> Value {
+    json!({"name": name, "request": {"method": "GET", "url": url}, "response": examples})
+}
+
+#[test]
+fn an_example_without_a_code_is_the_default_response() {
+    // openapi-to-postmanv2 writes OpenAPI's `default` response with neither
+    // `code` nor a reason phrase it knows.
+    let error = json!({"code": 7, "message": "<string>"});
+    let pet = json!({"id": "<long>", "name": "<string>"});
+    let mut unknown_status = example("unexpected error", None, Some("application/json"), &error);
+    unknown_status["status"] = "Internal Server Error Or Whatever".into();
+    // No code but a reason phrase: its status.
+    let mut by_reason = example("Gone", None, Some("application/json"), &error);
+    by_reason["status"] = "unprocessable entity".into();
+    let bytes = collection(json!([
+        get(
+            "list pets",
+            "{{baseUrl}}/pets",
+            vec![
+                example(
+                    "A paged array of pets",
+                    Some(200),
+                    Some("application/json"),
+                    &json!([pet])
+                ),
+                unknown_status,
+            ]
+        ),
+        get(
+            "show pet",
+            "{{baseUrl}}/pets/:petId",
+            vec![
+                example(
+                    "Expected response",
+                    Some(200),
+                    Some("application/json"),
+                    &pet
+                ),
+                example("unexpected error", None, Some("application/json"), &error),
+                example("Not found", Some(404), Some("application/json"), &error),
+            ]
+        ),
+        get("tag pet", "{{baseUrl}}/pets/:petId/tag", vec![by_reason]),
+    ]));
+    let doc = convert_ok(&bytes, "default");
+    let list = &doc["paths"]["/pets"]["get"]["responses"];
+    let codes: Vec<&String> = list.as_object().expect("responses").keys().collect();
+    assert_eq!(codes, ["200", "default"]);
+    assert_eq!(list["default"]["description"], "unexpected error");
+    assert!(
+        list["default"]["content"]["application/json"]["examples"]["unexpected error"].is_object()
+    );
+    // default, 200 and 404 together: progenitor needs one type for them all.
+    let show = &doc["paths"]["/pets/{petId}"]["get"]["responses"];
+    let schema = |c: &str| show[c]["content"]["application/json"]["schema"].clone();
+    assert_eq!(schema("200"), schema("default"));
+    assert_eq!(schema("404"), schema("default"));
+    let by_reason = &doc["paths"]["/pets/{petId}/tag"]["get"]["responses"];
+    assert_eq!(
+        by_reason
+            .as_object()
+            .expect("responses")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["422"]
+    );
+    generate_checked(&doc);
+}
+
+#[test]
+fn one_route_in_several_items_is_one_operation() {
+    let thing = json!({"id": "<uuid>"});
+    let bytes = collection(json!([
+        {"name": "Things", "item": [get("get thing", "{{baseUrl}}/things/:id?expand=owner", vec![
+            example("OK", Some(200), Some("application/json"), &thing),
+        ])]},
+        {"name": "Errors", "item": [get("get thing missing", "{{baseUrl}}/things/{{id}}?verbose=true", vec![
+            example("Missing", Some(404), Some("application/json"), &json!({"detail": "<string>"})),
+            example("OK again", Some(200), Some("application/json"), &json!({"id": "<uuid>", "extra": 1})),
+        ])]},
+    ]));
+    let doc = convert_ok(&bytes, "merged");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), 1);
+    let op = &doc["paths"]["/things/{id}"]["get"];
+    assert_eq!(op["operationId"], "things_get_thing");
+    assert_eq!(op["summary"], "get thing");
+    assert_eq!(op["tags"], json!(["Things", "Errors"]));
+    let params: Vec<&str> = op["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(params, ["id", "expand", "verbose"]);
+    let codes: Vec<&String> = op["responses"]
+        .as_object()
+        .expect("responses")
+        .keys()
+        .collect();
+    assert_eq!(codes, ["200", "404"]);
+    let examples = op["responses"]["200"]["content"]["application/json"]["examples"]
+        .as_object()
+        .expect("examples");
+    assert_eq!(examples.keys().collect::<Vec<_>>(), ["OK", "OK again"]);
+    // Both items' 200 examples shaped the schema: `extra` is in one only.
+    let thing = &doc["components"]["schemas"]["Thing"];
+    assert_eq!(thing["required"], json!(["id"]));
+    assert_eq!(thing["properties"]["extra"]["type"], "integer");
+    generate_checked(&doc);
+}
+
+#[test]
+fn repeated_query_keys_are_an_array() {
+    let bytes = collection(json!([get(
+        "find",
+        "{{baseUrl}}/pets?tags=a&tags=b&limit=3",
+        vec![]
+    )]));
+    let doc = convert_ok(&bytes, "array");
+    let params = &doc["paths"]["/pets"]["get"]["parameters"];
+    assert_eq!(params[0]["name"], "tags");
+    assert_eq!(
+        params[0]["schema"],
+        json!({"type": "array", "items": {"type": "string"}})
+    );
+    assert_eq!(params[0]["example"], json!(["a", "b"]));
+    assert_eq!(params[1]["schema"], json!({"type": "integer"}));
+    generate_checked(&doc);
+}
+
+#[test]
+fn requests_on_several_hosts_name_their_server() {
+    let bytes = collection(json!([
+        get("a", "{{baseUrl}}/a", vec![]),
+        get("b", "{{baseUrl}}/b", vec![]),
+        get("upload", "https://files.example.com/upload", vec![]),
+        get("local", "http://{{host}}:{{port}}/health", vec![]),
+    ]));
+    let doc = convert_ok(&bytes, "hosts");
+    // The host most requests use is the document's.
+    assert_eq!(doc["servers"], json!([{"url": "https://api.example.com"}]));
+    assert!(doc["paths"]["/a"]["get"].get("servers").is_none());
+    assert_eq!(
+        doc["paths"]["/upload"]["get"]["servers"],
+        json!([{"url": "https://files.example.com"}])
+    );
+    // `{{host}}` and `{{port}}` are server variables with the collection's
+    // values as defaults; no `{{` is left in a URL.
+    assert_eq!(
+        doc["paths"]["/health"]["get"]["servers"],
+        json!([{"url": "http://{host}:{port}", "variables": {
+            "host": {"default": "localhost"}, "port": {"default": "8080"}
+        }}])
+    );
+    assert!(!doc.to_string().contains("{{"), "{doc}");
+    generate_checked(&doc);
+}
+
+#[test]
+fn json_under_any_media_type_or_none_is_read_as_json() {
+    let thing = json!({"id": "<uuid>", "count": 2});
+    let mut previewed_as_text = example("No type", Some(201), None, &thing);
+    previewed_as_text["_postman_previewlanguage"] = "text".into();
+    let bytes = collection(json!([
+        get("star", "{{baseUrl}}/star", vec![example("Star", Some(200), Some("*/*"), &thing)]),
+        {"name": "none", "request": {"method": "POST", "url": "{{baseUrl}}/none",
+            "body": {"mode": "raw", "raw": thing.to_string()}}, "response": [previewed_as_text]},
+        get("text", "{{baseUrl}}/text", vec![
+            json!({"name": "Plain", "code": 200, "body": "not json", "header": [{"key": "Content-Type", "value": "*/*"}]}),
+        ]),
+    ]));
+    let doc = convert_ok(&bytes, "media");
+    let content = |path: &str, method: &str, code: &str| {
+        doc["paths"][path][method]["responses"][code]["content"].clone()
+    };
+    let star = content("/star", "get", "200");
+    assert_eq!(
+        star.as_object()
+            .expect("content")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["application/json"]
+    );
+    let schema_ref = star["application/json"]["schema"]["$ref"]
+        .as_str()
+        .expect("a component");
+    let name = schema_ref.rsplit('/').next().expect("name");
+    let props = &doc["components"]["schemas"][name]["properties"];
+    assert_eq!(props["id"], json!({"type": "string", "format": "uuid"}));
+    assert_eq!(props["count"], json!({"type": "integer"}));
+    assert!(content("/none", "post", "201")["application/json"].is_object());
+    let body = &doc["paths"]["/none"]["post"]["requestBody"]["content"];
+    assert!(body["application/json"]["schema"].is_object(), "{body}");
+    // Text under `*/*` that is not JSON stays text.
+    assert_eq!(
+        content("/text", "get", "200")["text/plain"]["schema"],
+        json!({"type": "string"})
+    );
+    generate_checked(&doc);
+}

@@ -1,0 +1,160 @@
+//! Hostile names: every document must build the crate, so names that
+//! progenitor and typify turn into the same Rust identifier, Rust keywords,
+//! and operation ids that are the generated client's own members.
+
+use serde_json::{json, Value};
+
+use crate::generated::generate_checked;
+use crate::{convert_ok, V21};
+
+fn collection(items: Value) -> Vec<u8> {
+    json!({"info": {"name": "Hostile", "schema": V21}, "item": items})
+        .to_string()
+        .into_bytes()
+}
+
+fn names(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|p| p[key].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn parameters_that_collide_after_renaming_are_left_out_and_said() {
+    let url = "https://api.example.com/items?page_size=1&pageSize=2&page-size=3&page[size]=4&type=a&self=b&body=c";
+    let bytes = collection(json!([
+        {"name": "list items", "request": {"method": "POST", "url": url,
+            "header": [{"key": "Page-Size", "value": "5"}, {"key": "X-Type", "value": "x"}],
+            "body": {"mode": "raw", "raw": "{\"a\": 1}", "options": {"raw": {"language": "json"}}}}}
+    ]));
+    let doc = convert_ok(&bytes, "params");
+    let op = &doc["paths"]["/items"]["post"];
+    // The first of each family keeps its name; `type` and `self` are Rust
+    // keywords progenitor suffixes, which is fine; `body` is the request
+    // body's argument.
+    assert_eq!(
+        names(&op["parameters"], "name"),
+        ["page_size", "type", "self", "X-Type"]
+    );
+    let description = op["description"].as_str().expect("a note");
+    for left_out in ["pageSize", "page-size", "page[size]", "body", "Page-Size"] {
+        assert!(
+            description.contains(&format!("`{left_out}` left out")),
+            "{description}"
+        );
+    }
+    generate_checked(&doc);
+}
+
+#[test]
+fn properties_and_form_fields_that_collide_are_left_out_and_said() {
+    let body =
+        json!({"user_id": 1, "userId": 2, "UserID": 3, "type": "t", "Type": "T", "ok": true});
+    let bytes = collection(json!([
+        {"name": "create user", "request": {"method": "POST", "url": "https://api.example.com/users",
+            "body": {"mode": "raw", "raw": body.to_string(), "options": {"raw": {"language": "json"}}}},
+         "response": [{"name": "Created", "code": 201, "body": body.to_string(),
+            "header": [{"key": "Content-Type", "value": "application/json"}]}]},
+        {"name": "login", "request": {"method": "POST", "url": "https://api.example.com/login",
+            "body": {"mode": "urlencoded", "urlencoded": [
+                {"key": "user-name", "value": "a"}, {"key": "user_name", "value": "b"},
+                {"key": "for", "value": "c"}]}}}
+    ]));
+    let doc = convert_ok(&bytes, "properties");
+    let user = &doc["components"]["schemas"]["User"];
+    let props: Vec<&String> = user["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .collect();
+    // Sorted by name, the first of each family stays.
+    assert_eq!(props, ["Type", "UserID", "ok"]);
+    let note = user["description"].as_str().expect("a note");
+    assert!(
+        note.contains("`user_id` left out") && note.contains("`userId` left out"),
+        "{note}"
+    );
+    assert!(note.contains("`type` left out"), "{note}");
+    let form = &doc["paths"]["/login"]["post"]["requestBody"]["content"]
+        ["application/x-www-form-urlencoded"]["schema"];
+    let fields: Vec<&String> = form["properties"]
+        .as_object()
+        .expect("fields")
+        .keys()
+        .collect();
+    assert_eq!(fields, ["for", "user-name"]);
+    generate_checked(&doc);
+}
+
+#[test]
+fn operation_ids_are_never_the_clients_own_members() {
+    let members = [
+        "New",
+        "new with client",
+        "baseurl",
+        "Client",
+        "api version",
+        "inner",
+        "pre",
+        "post",
+        "exec",
+    ];
+    let items: Vec<Value> = members
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            json!({"name": name, "request": {"method": "GET", "url": format!("https://api.example.com/r{i}")}})
+        })
+        .collect();
+    let mut items = items;
+    // Taken already: the renamed one gets a number.
+    items.push(
+        json!({"name": "new op", "request": {"method": "GET", "url": "https://api.example.com/x"}}),
+    );
+    let doc = convert_ok(&collection(Value::Array(items)), "members");
+    let mut ids: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|p| p["get"]["operationId"].as_str().expect("id").to_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "api_version_op",
+            "baseurl_op",
+            "client_op",
+            "exec_op",
+            "inner_op",
+            "new_op",
+            "new_op2",
+            "new_with_client_op",
+            "post_op",
+            "pre_op"
+        ]
+    );
+    generate_checked(&doc);
+}
+
+#[test]
+fn parameters_named_like_generated_members_still_build() {
+    // The builder style has `new`, `send` and a `client` field of its own;
+    // the first two are left out (and said).
+    let url = "https://api.example.com/q?send=1&client=2&new=3&request=4&url=5&response=6&result=7";
+    let doc = convert_ok(
+        &collection(json!([{"name": "query", "request": {"method": "GET", "url": url}}])),
+        "members",
+    );
+    let op = &doc["paths"]["/q"]["get"];
+    assert_eq!(
+        names(&op["parameters"], "name"),
+        ["client", "request", "url", "response", "result"]
+    );
+    assert!(op["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("`send` left out")));
+    generate_checked(&doc);
+}

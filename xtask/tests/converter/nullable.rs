@@ -1,0 +1,98 @@
+//! The nullable-responses policy: servers send `null` where examples never
+//! show it (Belvo does so in about 40 % of response properties), so when the
+//! overrides ask for it every property inferred from response examples is
+//! nullable, but the ones pinned as never null.
+
+use postman_openapi::{convert, Options, Overrides};
+use serde_json::{json, Value};
+
+use crate::generated::generate_checked;
+use crate::V21;
+
+/// A POST whose request body is a `Query` and whose 200 is an `Item` with
+/// an `Owner` inside.
+fn collection() -> Vec<u8> {
+    let item = json!({"id": "<uuid>", "amount": 1.5, "owner": {"id": "<uuid>", "name": "Ann"}, "tags": ["a"]});
+    json!({"info": {"name": "Nullable", "schema": V21}, "item": [
+        {"name": "search items", "request": {"method": "POST", "url": "https://api.example.com/items",
+            "body": {"mode": "raw", "raw": json!({"text": "x", "limit": 2}).to_string(),
+                     "options": {"raw": {"language": "json"}}}},
+         "response": [{"name": "OK", "code": 200, "body": item.to_string(),
+            "header": [{"key": "Content-Type", "value": "application/json"}]}]}
+    ]})
+    .to_string()
+    .into_bytes()
+}
+
+fn with(overrides: &str) -> Value {
+    let overrides = Overrides::parse(overrides.as_bytes()).expect("overrides parse");
+    let doc = convert(
+        &collection(),
+        &Options {
+            overrides,
+            ..Options::default()
+        },
+    )
+    .expect("converts");
+    generate_checked(&doc);
+    doc
+}
+
+#[test]
+fn without_the_policy_nothing_is_nullable() {
+    let doc = with("{}");
+    assert!(!doc.to_string().contains("nullable"), "{doc:#}");
+}
+
+#[test]
+fn response_properties_are_nullable_but_the_pinned_ones() {
+    let doc = with(
+        r#"{"nullable_responses": {"never_null": {"Item": ["id", "owner"], "Owner": ["id"]}}}"#,
+    );
+    let schemas = &doc["components"]["schemas"];
+    let item = &schemas["Item"];
+    assert_eq!(
+        item["properties"]["id"],
+        json!({"type": "string", "format": "uuid"})
+    );
+    assert_eq!(
+        item["properties"]["amount"],
+        json!({"type": "number", "nullable": true})
+    );
+    assert_eq!(
+        item["properties"]["tags"],
+        json!({"type": "array", "items": {"type": "string"}, "nullable": true})
+    );
+    // A pinned reference stays required.
+    assert_eq!(item["required"], json!(["amount", "id", "owner", "tags"]));
+    assert_eq!(schemas["Owner"]["properties"]["name"]["nullable"], true);
+    assert!(schemas["Owner"]["properties"]["id"]
+        .get("nullable")
+        .is_none());
+    // The request body is not a response: untouched.
+    let request = &schemas["SearchItemsRequest"];
+    assert!(!request.to_string().contains("nullable"), "{request}");
+}
+
+#[test]
+fn an_unpinned_reference_becomes_optional() {
+    // OpenAPI 3.0 cannot put `nullable` next to `$ref`: not required instead.
+    let doc = with(r#"{"nullable_responses": {}}"#);
+    let item = &doc["components"]["schemas"]["Item"];
+    assert_eq!(
+        item["properties"]["owner"],
+        json!({"$ref": "#/components/schemas/Owner"})
+    );
+    assert_eq!(item["required"], json!(["amount", "id", "tags"]));
+    assert_eq!(item["properties"]["id"]["nullable"], true);
+}
+
+#[test]
+fn schema_patches_apply_on_top_of_the_policy() {
+    let doc = with(
+        r#"{"nullable_responses": {}, "schema_patches": {"Item": {"properties": {"amount": {"nullable": null}}}}}"#,
+    );
+    let item = &doc["components"]["schemas"]["Item"];
+    assert_eq!(item["properties"]["amount"], json!({"type": "number"}));
+    assert_eq!(item["properties"]["tags"]["nullable"], true);
+}
