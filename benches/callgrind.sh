@@ -1,45 +1,55 @@
 #!/usr/bin/env bash
-# Instructions per iteration of one criterion benchmark, counted by callgrind
-# (independent of machine load, unlike wall-clock times). See BENCHMARKS.md.
+# Instructions per call of the client bench's rows (benches/client.rs),
+# counted by callgrind: independent of machine load, unlike wall-clock times.
+# See BENCHMARKS.md, "Client overhead".
 #
-#   benches/callgrind.sh client resume/c64/belvo/1
-#   benches/callgrind.sh decode decode_10k/generated_decimal
+#   benches/callgrind.sh                        # every row: crate, Decimal by hand (+ f64 for 10,000)
+#   benches/callgrind.sh "c10, 1 balance"       # the rows whose name contains this
 #
-# Builds the bench binary (release), runs the one benchmark under
-# `valgrind --tool=callgrind` with criterion's `--profile-time`, and divides
-# the instructions of the measuring thread (inside criterion's `Bencher::iter`)
-# and of the Tokio worker threads (hyper connections, the local servers) by
-# the number of iterations (calls of the bench's `iteration()` marker).
-# Needs valgrind and python3. The profile is kept in target/callgrind/.
+# Builds both bench binaries (release), starts the bench's local server, and
+# runs one warmed-up batch of each side under `valgrind --tool=callgrind`,
+# counting only inside the side's `measured` function (so only the client,
+# never the server, which is another process). Profiles stay in
+# target/callgrind/ (read them with callgrind_annotate).
 set -euo pipefail
-bench=${1:?usage: benches/callgrind.sh BENCH ID [SECONDS]}
-id=${2:?usage: benches/callgrind.sh BENCH ID [SECONDS]}
-secs=${3:-3}
+filter=${1:-}
 cd "$(dirname "$0")/.."
-bin=$(cargo bench --bench "$bench" --no-run --message-format=json 2>/dev/null |
+cargo build --release -q -p belvo-bench-baseline
+bin=$(cargo bench --bench client --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
-        print(m["executable"])' "$bench")
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "client" and m.get("executable"):
+        print(m["executable"])')
+baseline=target/release/belvo-bench-baseline
 mkdir -p target/callgrind
-out=target/callgrind/$bench.$(echo "$id" | tr '/' '_')
-valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" --bench --profile-time "$secs" "^${id}\$" >"$out.log" 2>&1
-callgrind_annotate --threshold=100 --inclusive=yes --tree=caller "$out" >"$out.txt" 2>/dev/null
-python3 - "$out.txt" "$bench" "$id" <<'PY'
-import re, sys
-text, bench, ident = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
-def inclusive(name):
-    m = re.search(r'^\s*([\d,]+) \([ \d.]+%\)  \*  \S*?:' + re.escape(name) + r' \[', text, re.M)
-    return int(m.group(1).replace(',', '')) if m else 0
-iterations = 0
-for block in text.split('\n\n'):
-    if re.search(r'\*  \S*?:' + re.escape(bench) + r'::iteration \[', block):
-        iterations = sum(int(c.replace(',', '')) for c in re.findall(r'<[^\n]*\(([\d,]+)x\)', block))
-if not iterations:
-    sys.exit(f"no calls of {bench}::iteration found in {sys.argv[1]}")
-measuring = inclusive('criterion::bencher::Bencher<M>::iter') / iterations
-workers = inclusive('tokio::runtime::scheduler::multi_thread::worker::run') / iterations
-print(f"{ident}: {iterations} iterations; Ir per iteration: measuring thread {measuring:,.0f}, "
-      f"workers {workers:,.0f}, total {measuring + workers:,.0f}")
-PY
+coproc server { "$bin" --serve; }
+read -r base <&"${server[0]}"
+trap 'kill "$server_PID" 2>/dev/null || true' EXIT
+
+count() { # OUT FUNCTION PROGRAM ARGS... -> prints Ir per call
+    local out=$1 fn=$2; shift 2
+    local line
+    line=$(valgrind --tool=callgrind --collect-atstart=no --toggle-collect="$fn" \
+        --callgrind-out-file="$out" "$@" 2>"$out.log" | tail -n 1)
+    local calls=${line##* }
+    local ir
+    ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
+    echo $((ir / calls))
+}
+
+echo "| scenario | crate Ir per call | Decimal by hand | ratio | f64 by hand (no arbitrary_precision) | crate / f64 |"
+echo "|---|---:|---:|---:|---:|---:|"
+"$bin" --rows | while IFS=$'\t' read -r name balances concurrency calls; do
+    [[ -z "$filter" || "$name" == *"$filter"* ]] || continue
+    tag=$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')
+    a=$(count "target/callgrind/$tag.crate" 'client::measured' "$bin" --bench --once "$name" crate)
+    b=$(count "target/callgrind/$tag.decimal" 'client::measured' "$bin" --bench --once "$name" decimal)
+    f="" r=""
+    if [[ "$balances" == 10000 ]]; then
+        f=$(count "target/callgrind/$tag.f64" 'belvo_bench_baseline::measured' \
+            "$baseline" "$base" --once "$balances" "$concurrency" "$calls")
+        r=$(python3 -c "print(f'{$a/$f:.3f}')")
+    fi
+    echo "| $name | $a | $b | $(python3 -c "print(f'{$a/$b:.3f}')") | $f | $r |"
+done

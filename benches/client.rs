@@ -1,190 +1,243 @@
-//! Round trips through `belvo::Client` against the same calls written by hand
-//! with reqwest + serde_json, on loopback:
+//! Client overhead: `belvo::Client` side by side with the same calls written
+//! by hand with reqwest + serde into the same types (`Decimal` money), and,
+//! for the 10,000-balance body, with an `f64` client built without serde_json's
+//! `arbitrary_precision` (the `belvo-bench-baseline` binary, a child process).
 //!
-//! - `resume/c1` and `resume/c64`: one resume (`PATCH /api/balances/`,
-//!   answered 201 with a precomputed body of 1 or 100 balances) at a time,
-//!   and 64 at once through one shared client (time per batch of 64);
-//! - `mfa_flow/c1` and `mfa_flow/c64`: the whole MFA flow (retrieve, 428,
-//!   resume with the token) against the embedded sandbox.
+//! One local server (this binary with `--serve`, a child process on
+//! 127.0.0.1) answers every side, so this process's CPU time is the client's
+//! alone. Clients run on one current-thread Tokio runtime; a batch is
+//! CONCURRENCY spawned tasks making CALLS calls each. The sides' batches
+//! alternate, the order rotating every round, and each row prints the median
+//! per-call wall-clock and CPU time and the median of the per-round ratios.
 //!
-//! After the criterion groups, a paired section alternates crate and
-//! hand-written batches so that both see the same machine load, and prints
-//! the ratio of their medians (skipped with `--profile-time`, `--list`,
-//! `--test`, or a filter that does not contain `paired`).
+//! ```sh
+//! cargo build --release -p belvo-bench-baseline && cargo bench --bench client
+//! cargo bench --bench client -- --seconds 3 c10        # shorter, only rows whose name contains `c10`
+//! benches/callgrind.sh                                 # instructions per call of every row and side
+//! ```
 //!
-//! Run with `cargo bench --bench client`; see BENCHMARKS.md.
+//! See BENCHMARKS.md, "Client overhead".
 
 mod common;
 
-use std::convert::Infallible;
-use std::hint::black_box;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
-use belvo::testing::{
-    Sandbox, Scenario, SANDBOX_SECRET_ID, SANDBOX_SECRET_PASSWORD, SANDBOX_TOKEN,
-};
+use axum::http::{header, Method, StatusCode};
+use axum::routing::any;
+use axum::Router;
 use belvo::{PendingSession, Retrieval, RetrieveRequest, Token};
 use chrono::NaiveDate;
-use criterion::{BenchmarkId, Criterion, Throughput};
-use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use common::{belvo_client, reqwest_client, resume_by_hand, serve_fixed, typed, ResumeBody, LINK};
+use common::wire::{balances_path, process_cpu_time, Sample};
+use common::{typed, ResumeBody, LINK, SECRET_ID, SECRET_PASSWORD};
 
-/// Requests in flight at once in the `c64` groups.
-const CONCURRENCY: usize = 64;
-/// Body sizes (balances) of the resume benchmarks.
-const SIZES: [usize; 2] = [1, 100];
+/// The token every resume sends.
+const TOKEN: &str = "123456";
+/// Body sizes the server can answer with.
+const SIZES: [usize; 3] = [1, 100, 10_000];
+/// Balances the MFA pair's resume is answered with.
+const MFA_BALANCES: usize = 1;
 
-/// Called once per measured iteration and never inlined, so that a profile
-/// (`valgrind --tool=callgrind`) can divide instruction counts by its calls.
-#[inline(never)]
-fn iteration() {
-    black_box(());
+/// What one call is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Call {
+    /// A resume (`PATCH /api/balances/`) answered 201 with this many balances.
+    Resume(usize),
+    /// A retrieve answered 428, then the resume answered 201.
+    MfaPair,
 }
 
-/// Everything the benchmarks share: one runtime, the local servers, the
-/// sandbox and the clients (each built once and shared by all requests).
-struct Fixture {
-    rt: tokio::runtime::Runtime,
-    pending: PendingSession,
-    resume_body: ResumeBody<'static>,
-    http: reqwest::Client,
-    /// Per body size: balances, crate client, URL of the local server.
-    servers: Vec<(usize, belvo::Client, String)>,
-    _sandbox: Sandbox,
-    sandbox_client: belvo::Client,
-    sandbox_url: String,
-    request: RetrieveRequest,
-    retrieve_body: RetrieveBody,
-    /// Balances one MFA flow ends with.
-    flow_balances: usize,
+/// One row of the table.
+struct Row {
+    name: &'static str,
+    call: Call,
+    concurrency: usize,
+    /// Calls per task and batch.
+    calls: usize,
+    /// Whether the f64 baseline runs too.
+    f64: bool,
 }
 
-impl Fixture {
-    fn new() -> Fixture {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a Tokio runtime");
-        let pending: PendingSession = serde_json::from_value(json!({"session": "s", "link": LINK}))
-            .expect("a pending session");
-        let servers = SIZES
-            .iter()
-            .map(|&n| {
-                let body = Bytes::from(common::balances_json(n));
-                let base = rt
-                    .block_on(serve_fixed(StatusCode::CREATED, body))
-                    .expect("the local server starts");
-                (n, belvo_client(&base), format!("{base}/api/balances/"))
-            })
-            .collect();
-        let sandbox = rt.block_on(Sandbox::start()).expect("the sandbox starts");
-        let sandbox_client = sandbox.client().expect("a sandbox client");
-        let sandbox_url = format!("{}/api/balances/", sandbox.base_url());
-        let date_from = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
-        let date_to = NaiveDate::from_ymd_opt(2024, 1, 31).expect("date");
-        let link = Scenario::TokenOnce.link();
-        let mut fx = Fixture {
-            rt,
-            pending,
-            resume_body: ResumeBody {
-                session: "s",
-                link: LINK,
-                token: Some("123456"),
-                save_data: true,
-            },
-            http: reqwest_client(),
-            servers,
-            _sandbox: sandbox,
-            sandbox_client,
-            sandbox_url,
-            request: RetrieveRequest::new(link, date_from, date_to),
-            retrieve_body: RetrieveBody {
-                link,
-                date_from,
-                date_to,
-                save_data: true,
-            },
-            flow_balances: 0,
-        };
-        // Both flows must end with the same balances.
-        fx.flow_balances = fx.rt.block_on(flow_crate(&fx.sandbox_client, &fx.request));
-        let by_hand = fx
-            .rt
-            .block_on(flow_hand(&fx.http, &fx.sandbox_url, &fx.retrieve_body));
-        assert_eq!(by_hand.len(), fx.flow_balances);
-        fx
-    }
+const ROWS: &[Row] = &[
+    row("sequential, 1 balance", Call::Resume(1), 1, 100, false),
+    row("sequential, 100 balances", Call::Resume(100), 1, 30, false),
+    row(
+        "sequential, 10,000 balances",
+        Call::Resume(10_000),
+        1,
+        2,
+        true,
+    ),
+    row(
+        "sequential, MFA pair 428 → 201",
+        Call::MfaPair,
+        1,
+        50,
+        false,
+    ),
+    row("c10, 1 balance", Call::Resume(1), 10, 20, false),
+    row("c10, 100 balances", Call::Resume(100), 10, 4, false),
+    row("c10, 10,000 balances", Call::Resume(10_000), 10, 1, true),
+    row("c10, MFA pair 428 → 201", Call::MfaPair, 10, 10, false),
+];
 
-    /// `concurrency` resumes through the crate, answered with `n` balances.
-    fn resume_crate(&self, size: usize, concurrency: usize) {
-        let (n, client, _) = self.server(size);
-        self.rt.block_on(join_all(
-            (0..concurrency).map(|_| resume_crate(client, &self.pending, *n)),
-        ));
-    }
-
-    /// The same, written by hand.
-    fn resume_hand(&self, size: usize, concurrency: usize) {
-        let (n, _, url) = self.server(size);
-        self.rt.block_on(join_all(
-            (0..concurrency).map(|_| resume_hand(&self.http, url, &self.resume_body, *n)),
-        ));
-    }
-
-    fn server(&self, size: usize) -> &(usize, belvo::Client, String) {
-        self.servers
-            .iter()
-            .find(|(n, _, _)| *n == size)
-            .expect("a server for this size")
-    }
-
-    /// `concurrency` MFA flows through the crate.
-    fn flows_crate(&self, concurrency: usize) {
-        let flows = self.rt.block_on(join_all(
-            (0..concurrency).map(|_| flow_crate(&self.sandbox_client, &self.request)),
-        ));
-        assert!(flows.iter().all(|&n| n == self.flow_balances));
-    }
-
-    /// The same, written by hand.
-    fn flows_hand(&self, concurrency: usize) {
-        let flows =
-            self.rt
-                .block_on(join_all((0..concurrency).map(|_| {
-                    flow_hand(&self.http, &self.sandbox_url, &self.retrieve_body)
-                })));
-        assert!(flows.iter().all(|f| f.len() == self.flow_balances));
+const fn row(name: &'static str, call: Call, concurrency: usize, calls: usize, f64: bool) -> Row {
+    Row {
+        name,
+        call,
+        concurrency,
+        calls,
+        f64,
     }
 }
 
-/// One resume through the crate; panics unless it is the full 201.
-async fn resume_crate(client: &belvo::Client, pending: &PendingSession, expected: usize) {
-    match client
-        .balances()
-        .resume(pending, Some(Token::new("123456")))
-        .await
-    {
-        Ok(Retrieval::Complete(done)) => assert_eq!(black_box(done.balances).len(), expected),
-        other => panic!("unexpected resume outcome: {other:?}"),
+impl Row {
+    fn calls_per_batch(&self) -> usize {
+        self.concurrency * self.calls
     }
 }
 
-async fn resume_hand(http: &reqwest::Client, url: &str, body: &ResumeBody<'_>, expected: usize) {
-    let balances = resume_by_hand(http, url, body)
-        .await
-        .expect("hand-written resume");
-    assert_eq!(black_box(balances).len(), expected);
+// -------------------------------------------------------------------- server
+
+/// The 428 body of the MFA pair, shaped like Belvo's documented example.
+fn token_required_body() -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "code": "token_required",
+        "message": "A MFA token is required by the institution to login",
+        "request_id": "8b4f2c1e1a2d4b3c9e0f1a2b3c4d5e6f",
+        "session": "2c6bd4a3b5e44e3f8a5e6b7c8d9e0f1a",
+        "expiry": 9600,
+        "link": LINK,
+        "token_generation_data": {
+            "instructions": "Use the code sent to your phone",
+            "type": "numeric",
+            "value": null,
+            "expects_user_input": true
+        }
+    }))
+    .expect("JSON")
 }
 
-// ------------------------------------------------------------------ MFA flow
+/// `--serve`: answers `/b{n}/api/balances/` with 201 and `n` balances, and
+/// `/mfa/api/balances/` with 428 to a POST and 201 (one balance) otherwise.
+/// Prints its base URL, and exits when its standard input closes.
+fn serve() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    let mut app = Router::new();
+    for n in SIZES {
+        let body = Bytes::from(common::balances_json(n));
+        app = app.route(
+            &format!("{}/api/balances/", balances_path(n)),
+            any(move |_request: Bytes| {
+                let body = body.clone();
+                async move { (StatusCode::CREATED, json_type(), body) }
+            }),
+        );
+    }
+    let (pending, done) = (
+        Bytes::from(token_required_body()),
+        Bytes::from(common::balances_json(MFA_BALANCES)),
+    );
+    app = app.route(
+        "/mfa/api/balances/",
+        any(move |method: Method, _request: Bytes| {
+            let (pending, done) = (pending.clone(), done.clone());
+            async move {
+                if method == Method::POST {
+                    (StatusCode::PRECONDITION_REQUIRED, json_type(), pending)
+                } else {
+                    (StatusCode::CREATED, json_type(), done)
+                }
+            }
+        }),
+    );
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(0);
+    });
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        println!("http://{addr}");
+        axum::serve(listener, app).await.expect("the server runs");
+    });
+}
 
+fn json_type() -> [(header::HeaderName, &'static str); 1] {
+    [(header::CONTENT_TYPE, "application/json")]
+}
+
+/// A child process of this machine's bench binaries, ended when dropped.
+struct Process {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Process {
+    fn start(program: PathBuf, args: &[&str]) -> Process {
+        let mut child = Command::new(&program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        Process {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("a line from the child");
+        line
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The f64 baseline binary, next to this bench's directory in `target/release`.
+fn baseline_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the bench's path");
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("belvo-bench-baseline"))
+        .expect("target/<profile>/");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --release -p belvo-bench-baseline` first",
+        bin.display()
+    );
+    bin
+}
+
+// ------------------------------------------------------------------- clients
+
+/// The retrieve body, written by hand.
 #[derive(Serialize)]
 struct RetrieveBody {
     link: Uuid,
@@ -199,217 +252,373 @@ struct RetrieveBody {
 struct TokenRequired {
     session: String,
     link: String,
-    #[serde(default)]
     expiry: Option<u64>,
-    #[serde(default)]
     request_id: Option<String>,
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default)]
     token_generation_data: Option<TokenGenerationData>,
 }
 
 #[derive(Deserialize)]
 #[allow(dead_code)]
 struct TokenGenerationData {
-    #[serde(default)]
     instructions: Option<String>,
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     kind: Option<String>,
-    #[serde(default)]
     value: Option<String>,
-    #[serde(default)]
     expects_user_input: Option<bool>,
 }
 
-/// The whole flow written by hand: POST, expect 428, PATCH with the token.
-async fn flow_hand(http: &reqwest::Client, url: &str, body: &RetrieveBody) -> Vec<typed::Balance> {
-    let response = http
-        .post(url)
-        .basic_auth(SANDBOX_SECRET_ID, Some(SANDBOX_SECRET_PASSWORD))
-        .json(body)
-        .send()
-        .await
-        .expect("retrieve sent");
-    assert_eq!(
-        response.status(),
-        reqwest::StatusCode::PRECONDITION_REQUIRED
-    );
-    let pending: TokenRequired = response.json().await.expect("a 428 body");
-    let resume = ResumeBody {
-        session: &pending.session,
-        link: &pending.link,
-        token: Some(SANDBOX_TOKEN),
-        save_data: body.save_data,
-    };
-    http.patch(url)
-        .basic_auth(SANDBOX_SECRET_ID, Some(SANDBOX_SECRET_PASSWORD))
-        .json(&resume)
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .expect("resume sent")
-        .json()
-        .await
-        .expect("balances")
+fn link() -> Uuid {
+    LINK.parse().expect("a uuid")
 }
 
-async fn flow_crate(client: &belvo::Client, request: &RetrieveRequest) -> usize {
-    let done = client
-        .balances()
-        .retrieve_with_mfa(request, |_| async {
-            Ok::<_, Infallible>(Token::new(SANDBOX_TOKEN))
-        })
-        .await
-        .expect("the MFA flow completes");
-    black_box(done.balances).len()
+fn dates() -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2024, 1, 31).expect("date"),
+    )
 }
 
-// ---------------------------------------------------------------- criterion
-
-fn configure<'a>(
-    c: &'a mut Criterion,
-    name: &str,
-) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
-    g
-}
-
-fn resume(c: &mut Criterion, fx: &Fixture) {
-    for (concurrency, name) in [(1usize, "resume/c1"), (CONCURRENCY, "resume/c64")] {
-        let mut g = configure(c, name);
-        g.throughput(Throughput::Elements(concurrency as u64));
-        for size in SIZES {
-            g.bench_with_input(BenchmarkId::new("belvo", size), &size, |b, &size| {
-                b.iter(|| {
-                    iteration();
-                    fx.resume_crate(size, concurrency);
-                })
-            });
-            g.bench_with_input(BenchmarkId::new("reqwest", size), &size, |b, &size| {
-                b.iter(|| {
-                    iteration();
-                    fx.resume_hand(size, concurrency);
-                })
-            });
+/// One call through the crate.
+async fn crate_call(client: &belvo::Client, pending: &PendingSession, call: Call) {
+    let balances = match call {
+        Call::Resume(n) => {
+            let done = client
+                .balances()
+                .resume(pending, Some(Token::new(TOKEN)))
+                .await;
+            (complete(done), n)
         }
-        g.finish();
+        Call::MfaPair => {
+            let (from, to) = dates();
+            let request = RetrieveRequest::new(link(), from, to);
+            let pending = match client.balances().retrieve(&request).await {
+                Ok(Retrieval::TokenRequired(p)) => p,
+                other => panic!("expected a 428, got {other:?}"),
+            };
+            let done = client
+                .balances()
+                .resume(&pending, Some(Token::new(TOKEN)))
+                .await;
+            (complete(done), MFA_BALANCES)
+        }
+    };
+    assert_eq!(balances.0, balances.1);
+}
+
+fn complete(r: Result<Retrieval, belvo::Error>) -> usize {
+    match r {
+        Ok(Retrieval::Complete(done)) => std::hint::black_box(done.balances).len(),
+        other => panic!("expected the balances, got {other:?}"),
     }
 }
 
-fn mfa_flow(c: &mut Criterion, fx: &Fixture) {
-    for (concurrency, name) in [(1usize, "mfa_flow/c1"), (CONCURRENCY, "mfa_flow/c64")] {
-        let mut g = configure(c, name);
-        g.throughput(Throughput::Elements(concurrency as u64));
-        g.bench_function("belvo", |b| {
-            b.iter(|| {
-                iteration();
-                fx.flows_crate(concurrency);
-            })
-        });
-        g.bench_function("reqwest", |b| {
-            b.iter(|| {
-                iteration();
-                fx.flows_hand(concurrency);
-            })
-        });
-        g.finish();
+/// The same call written by hand, decoding into `Decimal` structs.
+async fn hand_call(http: &reqwest::Client, url: &str, call: Call) {
+    let (session, link_text, expected) = match call {
+        Call::Resume(n) => ("s".to_owned(), LINK.to_owned(), n),
+        Call::MfaPair => {
+            let (date_from, date_to) = dates();
+            let body = RetrieveBody {
+                link: link(),
+                date_from,
+                date_to,
+                save_data: true,
+            };
+            let response = http
+                .post(url)
+                .basic_auth(SECRET_ID, Some(SECRET_PASSWORD))
+                .header(header::ACCEPT, "application/json")
+                .json(&body)
+                .send()
+                .await
+                .expect("the retrieve is answered");
+            assert_eq!(response.status(), StatusCode::PRECONDITION_REQUIRED);
+            let pending: TokenRequired = response.json().await.expect("a 428 body");
+            (pending.session, pending.link, MFA_BALANCES)
+        }
+    };
+    let body = ResumeBody {
+        session: &session,
+        link: &link_text,
+        token: Some(TOKEN),
+        save_data: true,
+    };
+    let balances = common::resume_by_hand(http, url, &body)
+        .await
+        .expect("the resume is answered 201");
+    assert_eq!(
+        std::hint::black_box::<Vec<typed::Balance>>(balances).len(),
+        expected
+    );
+}
+
+/// Runs `concurrency` tasks of `calls` calls each and measures the batch.
+fn batch<F, Fut>(rt: &tokio::runtime::Runtime, concurrency: usize, task: F) -> Sample
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (wall, cpu) = (Instant::now(), process_cpu_time());
+    rt.block_on(async {
+        let tasks: Vec<_> = (0..concurrency).map(|_| tokio::spawn(task())).collect();
+        for t in tasks {
+            t.await.expect("a task completes");
+        }
+    });
+    Sample {
+        wall: wall.elapsed(),
+        cpu: process_cpu_time() - cpu,
     }
 }
 
-// ------------------------------------------------------------------- paired
-
-/// Whether to run the paired section, given the command line.
-fn paired_wanted() -> bool {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args
-        .iter()
-        .any(|a| matches!(a.as_str(), "--profile-time" | "--list" | "--test"))
-    {
-        return false;
-    }
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    filters.is_empty() || filters.iter().any(|f| f.contains("paired"))
+/// The sides of the comparison: one client each, built once and shared by
+/// all batches (so that connections are pooled as in a real program).
+struct Sides {
+    rt: tokio::runtime::Runtime,
+    base: String,
+    /// Crate clients by server path (the crate's base URL includes it).
+    crates: Vec<(String, belvo::Client)>,
+    http: reqwest::Client,
+    baseline: Option<Process>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Side {
+    Crate,
+    Decimal,
+    F64,
+}
+
+impl Sides {
+    fn path(call: Call) -> String {
+        match call {
+            Call::Resume(n) => balances_path(n),
+            Call::MfaPair => "/mfa".to_owned(),
+        }
+    }
+
+    fn new(base: String) -> Sides {
+        let crates = [
+            Call::Resume(1),
+            Call::Resume(100),
+            Call::Resume(10_000),
+            Call::MfaPair,
+        ]
+        .into_iter()
+        .map(|call| {
+            let path = Self::path(call);
+            let client = common::belvo_client(&format!("{base}{path}"));
+            (path, client)
+        })
+        .collect();
+        Sides {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a Tokio runtime"),
+            base,
+            crates,
+            http: common::reqwest_client(),
+            baseline: None,
+        }
+    }
+
+    fn run(&mut self, side: Side, row: &Row) -> Sample {
+        let (call, calls) = (row.call, row.calls);
+        let path = Self::path(call);
+        match side {
+            Side::Crate => {
+                let client = &self
+                    .crates
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .expect("a client for this path")
+                    .1;
+                let pending: PendingSession =
+                    serde_json::from_value(json!({"session": "s", "link": LINK}))
+                        .expect("a pending session");
+                batch(&self.rt, row.concurrency, || {
+                    let (client, pending) = (client.clone(), pending.clone());
+                    async move {
+                        for _ in 0..calls {
+                            crate_call(&client, &pending, call).await;
+                        }
+                    }
+                })
+            }
+            Side::Decimal => {
+                let http = &self.http;
+                let url = format!("{}{path}/api/balances/", self.base);
+                batch(&self.rt, row.concurrency, || {
+                    let (http, url) = (http.clone(), url.clone());
+                    async move {
+                        for _ in 0..calls {
+                            hand_call(&http, &url, call).await;
+                        }
+                    }
+                })
+            }
+            Side::F64 => {
+                let Call::Resume(n) = call else {
+                    unreachable!("the f64 baseline only resumes")
+                };
+                let p = self.baseline.as_mut().expect("the f64 baseline runs");
+                writeln!(p.stdin, "{n} {} {calls}", row.concurrency)
+                    .and_then(|()| p.stdin.flush())
+                    .expect("the f64 baseline reads");
+                let line = p.line();
+                Sample::from_line(&line)
+                    .unwrap_or_else(|| panic!("the f64 baseline answered {line:?}"))
+            }
+        }
+    }
+}
+
+// -------------------------------------------------------------------- report
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
-/// Alternates `a` (the crate) and `b` (by hand), swapping which goes first
-/// every round, for at most `rounds` rounds or `budget`; prints the medians
-/// and their ratio.
-fn paired(name: &str, rounds: usize, budget: Duration, a: impl Fn(), b: impl Fn()) {
-    // Warm-up.
-    a();
-    b();
-    let time = |f: &dyn Fn()| {
-        let start = Instant::now();
-        f();
-        start.elapsed().as_secs_f64()
+/// Alternates the sides (rotating who goes first) until `budget` is spent
+/// (at least `MIN_ROUNDS` rounds), then prints the row.
+fn compare(sides: &mut Sides, row: &Row, budget: Duration) {
+    const MIN_ROUNDS: usize = 7;
+    let order: &[Side] = if row.f64 {
+        &[Side::Crate, Side::Decimal, Side::F64]
+    } else {
+        &[Side::Crate, Side::Decimal]
     };
-    let (mut ta, mut tb) = (Vec::new(), Vec::new());
-    let start = Instant::now();
-    for round in 0..rounds {
-        if round % 2 == 0 {
-            ta.push(time(&a));
-            tb.push(time(&b));
-        } else {
-            tb.push(time(&b));
-            ta.push(time(&a));
-        }
-        if start.elapsed() > budget {
-            break;
-        }
+    for &side in order {
+        sides.run(side, row); // warm-up: connections, allocator
     }
-    let n = ta.len();
-    let (ma, mb) = (median(ta), median(tb));
-    println!(
-        "| {name} | {:.1} µs | {:.1} µs | {:.3} | {n} |",
-        ma * 1e6,
-        mb * 1e6,
-        ma / mb
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); order.len()];
+    let start = Instant::now();
+    let mut round = 0;
+    while round < MIN_ROUNDS || start.elapsed() < budget {
+        for k in 0..order.len() {
+            let i = (round + k) % order.len();
+            samples[i].push(sides.run(order[i], row));
+        }
+        round += 1;
+    }
+    let per_call = |s: &[Sample], f: fn(&Sample) -> Duration| {
+        median(s.iter().map(|x| f(x).as_secs_f64()).collect()) / row.calls_per_batch() as f64 * 1e6
+    };
+    let ratio = |a: &[Sample], b: &[Sample], f: fn(&Sample) -> Duration| {
+        median(
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| f(x).as_secs_f64() / f(y).as_secs_f64())
+                .collect(),
+        )
+    };
+    let wall = |s: &Sample| s.wall;
+    let cpu = |s: &Sample| s.cpu;
+    let (c, d) = (&samples[0], &samples[1]);
+    print!(
+        "| {} | {:.0} / {:.0} µs | {:.0} / {:.0} µs | **{:.3}** | **{:.3}** |",
+        row.name,
+        per_call(c, wall),
+        per_call(d, wall),
+        per_call(c, cpu),
+        per_call(d, cpu),
+        ratio(c, d, wall),
+        ratio(c, d, cpu),
     );
+    if let Some(f) = samples.get(2) {
+        print!(
+            " {:.0} µs; crate {:.3} / {:.3}, Decimal by hand {:.3} / {:.3} |",
+            per_call(f, wall),
+            ratio(c, f, wall),
+            ratio(c, f, cpu),
+            ratio(d, f, wall),
+            ratio(d, f, cpu),
+        );
+    } else {
+        print!(" |");
+    }
+    println!(" {round} |");
 }
 
-fn paired_all(fx: &Fixture) {
-    let budget = Duration::from_secs(4);
-    println!("\nPaired (alternating batches, medians):\n");
-    println!("| benchmark | belvo | reqwest + serde | ratio | rounds |");
-    println!("|---|---:|---:|---:|---:|");
-    for (concurrency, rounds) in [(1usize, 4000), (CONCURRENCY, 400)] {
-        for size in SIZES {
-            paired(
-                &format!("resume/c{concurrency}/{size}"),
-                rounds,
-                budget,
-                || fx.resume_crate(size, concurrency),
-                || fx.resume_hand(size, concurrency),
-            );
-        }
-    }
-    for (concurrency, rounds) in [(1usize, 4000), (CONCURRENCY, 400)] {
-        paired(
-            &format!("mfa_flow/c{concurrency}"),
-            rounds,
-            budget,
-            || fx.flows_crate(concurrency),
-            || fx.flows_hand(concurrency),
-        );
-    }
+/// Runs one batch of one side inside a function callgrind can toggle on.
+#[inline(never)]
+fn measured(sides: &mut Sides, side: Side, row: &Row) -> Sample {
+    sides.run(side, row)
 }
 
 fn main() {
-    let fx = Fixture::new();
-    let mut c = Criterion::default().configure_from_args();
-    resume(&mut c, &fx);
-    mfa_flow(&mut c, &fx);
-    c.final_summary();
-    if paired_wanted() {
-        paired_all(&fx);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--serve") {
+        return serve();
+    }
+    if args.iter().any(|a| a == "--rows") {
+        // For benches/callgrind.sh: name, balances (0: the MFA pair),
+        // concurrency, calls per task.
+        for r in ROWS {
+            let n = match r.call {
+                Call::Resume(n) => n,
+                Call::MfaPair => 0,
+            };
+            println!("{}\t{n}\t{}\t{}", r.name, r.concurrency, r.calls);
+        }
+        return;
+    }
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
+    // and must stay quick.
+    if !args.iter().any(|a| a == "--bench") {
+        println!("client bench: run with `cargo bench --bench client` (see BENCHMARKS.md)");
+        return;
+    }
+    let mut server = Process::start(
+        std::env::current_exe().expect("the bench's path"),
+        &["--serve"],
+    );
+    let base = server.line().trim().to_owned();
+    let mut sides = Sides::new(base);
+    // `--once ROW SIDE`: one warmed-up batch, for callgrind.
+    if let Some(i) = args.iter().position(|a| a == "--once") {
+        let name = &args[i + 1];
+        let row = ROWS
+            .iter()
+            .find(|r| r.name == name.as_str())
+            .unwrap_or_else(|| panic!("no row named {name:?}"));
+        let side = match args[i + 2].as_str() {
+            "crate" => Side::Crate,
+            "decimal" => Side::Decimal,
+            other => panic!("side {other:?}: expected crate or decimal"),
+        };
+        sides.run(side, row);
+        let s = measured(&mut sides, side, row);
+        println!("{} {}", s.to_line().trim_end(), row.calls_per_batch());
+        return;
+    }
+    let seconds = args
+        .iter()
+        .position(|a| a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .map_or(6.0, |s| s.parse::<f64>().expect("--seconds N"));
+    let filter: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[*i - 1] != "--seconds"))
+        .map(|(_, a)| a)
+        .collect();
+    let rows: Vec<&Row> = ROWS
+        .iter()
+        .filter(|r| filter.is_empty() || filter.iter().any(|f| r.name.contains(f.as_str())))
+        .collect();
+    if rows.iter().any(|r| r.f64) {
+        sides.baseline = Some(Process::start(baseline_binary(), &[&sides.base]));
+    }
+    println!("\nClient overhead: crate / hand-written (Decimal), medians; {seconds} s per row\n");
+    println!("| scenario | wall per call: crate / by hand | CPU per call: crate / by hand | wall ratio | CPU ratio | f64 by hand (no arbitrary_precision): wall; ratios wall / CPU | rounds |");
+    println!("|---|---:|---:|---:|---:|---|---:|");
+    for row in rows {
+        // The 10,000-balance rows are 100× slower per batch: give them more time.
+        let budget = if row.f64 { seconds * 1.5 } else { seconds };
+        compare(&mut sides, row, Duration::from_secs_f64(budget));
     }
 }

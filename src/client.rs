@@ -29,13 +29,14 @@ const API_VERSION: reqwest::header::HeaderName =
 // ------------------------------------------------------------------- hooks
 
 /// What the transport saw of the current call, for the hand-written layer:
-/// progenitor's error for an undecodable body carries no status, so the
-/// `exec` hook records status and body here (scoped to one call by
-/// [`call`]).
+/// progenitor's error for an undecodable body carries no status, and its
+/// error for a documented error status no raw body, so the `exec` hook
+/// records them here (scoped to one call by [`call`]).
 #[derive(Default)]
 struct Captured {
     status: Option<StatusCode>,
     content_type: Option<String>,
+    /// The raw body; filled in by [`call`] when `exec` passed it on unread.
     body: Bytes,
     /// The body limit, when the body was larger.
     too_large: Option<usize>,
@@ -44,6 +45,8 @@ struct Captured {
     /// Where an injected client ended after following a redirect to
     /// another origin (redacted); that answer is never read.
     followed_to: Option<String>,
+    /// `exec` left the body to progenitor (a success within the limit).
+    passed_on: bool,
 }
 
 tokio::task_local! {
@@ -88,26 +91,19 @@ impl ClientHooks<Shared> for Client {
         );
         let limit = self.inner().0.max_body;
         let origin = self.inner().0.origin.as_ref();
-        async {
+        let exec = async {
             let response = self.client().execute(request).await?;
             if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
                 return Ok(followed_elsewhere(url));
             }
-            let status = response.status();
-            let span = tracing::Span::current();
-            span.record("status", status.as_u16());
-            let (response, body) = buffer(response, limit).await?;
-            // Only worth a parse when someone listens.
-            if !span.is_disabled() && (status.is_client_error() || status.is_server_error()) {
-                if let Some(id) = request_id_of(&body) {
-                    span.record("request_id", id.as_str());
-                }
-            }
-            tracing::debug!("response");
-            Ok(response)
+            receive(response, limit).await
+        };
+        // `Instrumented` costs on every poll: only when someone listens.
+        if span.is_disabled() {
+            exec.await
+        } else {
+            exec.instrument(span).await
         }
-        .instrument(span)
-        .await
     }
 }
 
@@ -130,6 +126,37 @@ fn followed_elsewhere(url: String) -> reqwest::Response {
     reqwest::Response::from(response)
 }
 
+/// Records the status for [`call`] and the span, and decides who reads the
+/// body. A success whose `Content-Length` is within the limit goes on to
+/// progenitor unread (its bytes come back in progenitor's error if it does
+/// not decode). Any other response is read here, up to the limit, recorded,
+/// and handed to progenitor as an equivalent response backed by the bytes.
+async fn receive(response: reqwest::Response, limit: usize) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let span = tracing::Span::current();
+    span.record("status", status.as_u16());
+    if status.is_success() && response.content_length().is_some_and(|n| n <= limit as u64) {
+        let _ = CAPTURED.try_with(|c| {
+            *c.borrow_mut() = Captured {
+                status: Some(status),
+                passed_on: true,
+                ..Captured::default()
+            }
+        });
+        tracing::debug!("response");
+        return Ok(response);
+    }
+    let (response, body) = buffer(response, limit).await?;
+    // Only worth a parse when someone listens.
+    if !span.is_disabled() && (status.is_client_error() || status.is_server_error()) {
+        if let Some(id) = request_id_of(&body) {
+            span.record("request_id", id.as_str());
+        }
+    }
+    tracing::debug!("response");
+    Ok(response)
+}
+
 /// Belvo's `request_id` from an error body (`[{..}]` or `{..}`), for tracing.
 fn request_id_of(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
@@ -148,61 +175,68 @@ fn request_id_of(body: &[u8]) -> Option<String> {
     }
 }
 
-/// Reads the whole body (up to `limit`), records it for [`call`], and hands
-/// progenitor an equivalent response backed by the bytes read.
+/// Reads the rest of a body, stopping once it passes `limit` (then the
+/// bytes are dropped and `None` says it was too large).
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<Option<Bytes>> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut len = 0usize;
+    while let Some(chunk) = response.chunk().await? {
+        len += chunk.len();
+        if len > limit {
+            return Ok(None);
+        }
+        chunks.push(chunk);
+    }
+    Ok(Some(match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => Bytes::from(chunks.concat()),
+    }))
+}
+
+/// Reads the whole body (up to `limit`) and records it for [`call`]. Returns
+/// the body and the response to hand progenitor: inside [`call`], a
+/// failure's response as it is, its body spent (progenitor decodes nothing;
+/// [`classify`] reads the record); otherwise an equivalent response backed
+/// by the bytes read (none when too large).
 async fn buffer(
     mut response: reqwest::Response,
     limit: usize,
 ) -> reqwest::Result<(reqwest::Response, Bytes)> {
     let status = response.status();
-    let version = response.version();
-    let headers = std::mem::take(response.headers_mut());
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let mut too_large = response.content_length().is_some_and(|n| n > limit as u64);
-    let mut chunks: Vec<Bytes> = Vec::new();
-    let mut len = 0usize;
-    while !too_large {
-        match response.chunk().await? {
-            Some(chunk) => {
-                len += chunk.len();
-                too_large = len > limit;
-                chunks.push(chunk);
-            }
-            None => break,
-        }
-    }
-    let body = if too_large {
-        Bytes::new()
-    } else if chunks.len() == 1 {
-        chunks.pop().unwrap_or_default()
-    } else {
-        let mut all = Vec::with_capacity(len);
-        for c in &chunks {
-            all.extend_from_slice(c);
-        }
-        Bytes::from(all)
-    };
+    let read = read_body(&mut response, limit).await?;
+    let too_large = read.is_none().then_some(limit);
+    let body = read.unwrap_or_default();
     let in_call = CAPTURED
         .try_with(|c| {
             *c.borrow_mut() = Captured {
                 status: Some(status),
-                content_type,
+                content_type: response
+                    .headers()
+                    .get(CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
                 body: body.clone(),
-                too_large: too_large.then_some(limit),
+                too_large,
                 location: status
                     .is_redirection()
-                    .then(|| redirect::location(&headers))
+                    .then(|| redirect::location(response.headers()))
                     .flatten(),
                 followed_to: None,
+                passed_on: false,
             }
         })
         .is_ok();
-    // Inside `call`, failures are classified from the captured body: hand
-    // progenitor an empty one so it does not decode error bodies for nothing.
-    let for_progenitor = if in_call && !status.is_success() {
+    if in_call && !status.is_success() && too_large.is_none() {
+        return Ok((response, body));
+    }
+    let for_progenitor = if too_large.is_some() {
         Bytes::new()
     } else {
         body.clone()
@@ -210,13 +244,13 @@ async fn buffer(
     // With the real URL, so reqwest need not parse a placeholder one.
     let built = http::Response::builder()
         .status(status)
-        .version(version)
+        .version(response.version())
         .url(response.url().clone())
         .body(reqwest::Body::from(for_progenitor.clone()));
     let mut rebuilt =
         built.unwrap_or_else(|_| http::Response::new(reqwest::Body::from(for_progenitor)));
     *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = headers;
+    *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
     Ok((reqwest::Response::from(rebuilt), body))
 }
 
@@ -239,16 +273,32 @@ where
     T: DeserializeOwned,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    // Boxed before anything holds it: generated futures are large, and
-    // every `.await` layer above would otherwise move them by value.
-    let fut = Box::pin(fut);
+    use progenitor_client::Error as G;
+    // Not boxed: a ~2 KB box per call goes through malloc's slow path and
+    // measured slower than moving the larger future (BENCHMARKS.md).
     CAPTURED.scope(RefCell::new(Captured::default()), async move {
-        let result = fut.await;
-        let captured = CAPTURED.with(|c| c.take());
-        match result {
-            Ok(v) => Ok(Outcome::Ok(v)),
-            Err(e) => classify(e, captured, save_data),
+        let mut err = match fut.await {
+            Ok(v) => return Ok(Outcome::Ok(v)),
+            Err(e) => e,
+        };
+        let mut captured = CAPTURED.with(|c| c.take());
+        // A success `exec` passed on unread: its bytes are in progenitor's
+        // error, or still in the response of an undocumented status.
+        if captured.passed_on {
+            match &mut err {
+                G::InvalidResponsePayload(bytes, _) => captured.body = bytes.clone(),
+                G::UnexpectedResponse(response) => {
+                    // `exec` checked its Content-Length against the limit,
+                    // and hyper reads no more than that.
+                    captured.body = read_body(response, usize::MAX)
+                        .await
+                        .map_err(transport)?
+                        .unwrap_or_default();
+                }
+                _ => {}
+            }
         }
+        classify(err, captured, save_data)
     })
 }
 

@@ -11,15 +11,12 @@ use axum::routing::any;
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
-/// Credentials the hand-written baseline sends (the local server ignores them).
-pub const SECRET_ID: &str = "bench-secret-id";
-/// See [`SECRET_ID`].
-pub const SECRET_PASSWORD: &str = "bench-secret-password";
-/// The link of the pending session of the round-trip benchmark.
-pub const LINK: &str = "683005d6-f45c-4adb-b289-f1a12f50f80c";
+pub mod wire;
+#[allow(unused_imports)] // each bench uses some of them
+pub use wire::{float, ResumeBody, LINK, SECRET_ID, SECRET_PASSWORD};
 
 /// A JSON array of `n` balances shaped like Belvo's (and the sandbox's):
 /// uuids, a date, a date-time, money with two decimals, a null statement.
@@ -86,30 +83,6 @@ pub mod typed {
     }
 }
 
-/// The same with `f64` money (ids and dates still typed).
-pub mod float {
-    use super::*;
-
-    #[derive(Debug, Clone, PartialEq, Deserialize)]
-    pub struct Account {
-        pub id: Uuid,
-        pub category: String,
-        pub currency: Option<String>,
-        pub name: Option<String>,
-    }
-
-    #[derive(Debug, Clone, PartialEq, Deserialize)]
-    pub struct Balance {
-        pub id: Uuid,
-        pub account: Account,
-        pub value_date: NaiveDate,
-        pub collected_at: Option<DateTime<Utc>>,
-        pub balance: f64,
-        pub current_balance: Option<f64>,
-        pub statement: Option<String>,
-    }
-}
-
 /// The quickest hand-written decode: `f64` money and plain strings.
 pub mod strings {
     use super::*;
@@ -132,15 +105,6 @@ pub mod strings {
         pub current_balance: Option<f64>,
         pub statement: Option<String>,
     }
-}
-
-/// The body of a hand-written resume (`PATCH /api/balances/`).
-#[derive(Debug, Serialize)]
-pub struct ResumeBody<'a> {
-    pub session: &'a str,
-    pub link: &'a str,
-    pub token: Option<&'a str>,
-    pub save_data: bool,
 }
 
 /// The hand-written resume: reqwest + serde_json into [`typed::Balance`].

@@ -11,6 +11,7 @@ mod pagination;
 mod redirects;
 mod samples;
 mod sandbox;
+mod seam;
 mod security;
 mod sessions;
 mod support;

@@ -61,10 +61,11 @@ pub enum ConvertError {
         /// What is wrong.
         message: String,
     },
-    /// Two items map to the same OpenAPI operation.
+    /// Two items on different routes get the same operationId (items on
+    /// the same method and path are merged into one operation instead).
     #[error("{second}: {what} is already taken by {first}; rename one of the two items")]
     Duplicate {
-        /// The operationId or `METHOD /path` both produce.
+        /// The operationId both produce.
         what: String,
         /// The item that came first.
         first: Location,

@@ -2,9 +2,6 @@
 //! keys sorted (serde_json's map is ordered by key, and the typed document
 //! declares its members in that order), LF and a final newline.
 
-use std::collections::BTreeMap;
-
-use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -21,59 +18,27 @@ pub fn render(doc: &Value) -> String {
 
 /// The text of a typed document, the same as [`render`] of its value.
 ///
-/// Paths and component schemas are written on all cores, each by
-/// serde_json on its own, indented for where it goes, and then placed in
-/// the document as raw text; operations are freed as they are written.
-/// On one thread, writing took a quarter of a conversion.
+/// Its examples and component schemas were written already (on all cores,
+/// as they were made) and are copied in as they are, so this is mostly
+/// copying; the buffer is sized for them up front.
 pub fn document(doc: Document) -> String {
-    let Document {
-        components,
-        info,
-        openapi,
-        paths,
-        security,
-        servers,
-        tags,
-    } = doc;
-    let paths: BTreeMap<String, Box<RawValue>> = paths
-        .into_par_iter()
-        .map(|(path, ops)| (path, part(&ops, 2)))
-        .collect();
-    let components = components.map(|mut c| {
-        let schemas = match c.remove("schemas") {
-            Some(Value::Object(m)) => m
-                .into_iter()
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(|(name, schema)| (name, part(&schema, 3)))
-                .collect(),
-            _ => BTreeMap::new(),
-        };
-        Components {
-            schemas,
-            security_schemes: c.get("securitySchemes").map(|v| part(v, 2)),
-        }
+    let examples: usize = doc
+        .paths
+        .values()
+        .flat_map(|ops| ops.values())
+        .flat_map(|op| op.responses.values())
+        .flat_map(|r| r.content.values())
+        .flat_map(|m| m.examples.iter().flat_map(|e| e.values()))
+        .map(|e| e.value.len() + e.summary.len() * 2 + 128)
+        .sum();
+    let schemas: usize = doc.components.as_ref().map_or(0, |c| {
+        c.schemas
+            .iter()
+            .map(|(k, v)| k.len() + v.get().len() + 16)
+            .sum()
     });
-    let size: usize = paths
-        .iter()
-        .map(|(k, v)| k.len() + v.get().len() + 16)
-        .sum::<usize>()
-        + components.as_ref().map_or(0, |c| {
-            c.schemas
-                .iter()
-                .map(|(k, v)| k.len() + v.get().len() + 16)
-                .sum()
-        });
-    let doc = Rendered {
-        components,
-        info,
-        openapi,
-        paths,
-        security,
-        servers,
-        tags,
-    };
-    let mut out = Vec::with_capacity(size + (1 << 16));
+    let operations = doc.paths.values().map(|ops| ops.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(examples + schemas + operations * 4096);
     // Serializing maps with string keys, raw JSON and finite numbers does not fail.
     let _ = serde_json::to_writer_pretty(&mut out, &doc);
     out.push(b'\n');
@@ -83,66 +48,76 @@ pub fn document(doc: Document) -> String {
 /// `v` as pretty text for a value `depth` levels deep: every line after
 /// the first indented by `depth` more levels (a pretty JSON text has line
 /// breaks only between tokens, never inside a string).
-fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    let pad = "  ".repeat(depth);
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            out.push_str(&pad);
+pub(crate) fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
+    let mut out = Indented {
+        out: Vec::new(),
+        pad: depth * 2,
+    };
+    let _ = serde_json::to_writer_pretty(&mut out, v);
+    let text = String::from_utf8(out.out).unwrap_or_default();
+    RawValue::from_string(text).unwrap_or_else(|_| Box::<RawValue>::default())
+}
+
+/// Writes what it is given, with `pad` spaces after every line break.
+struct Indented {
+    out: Vec<u8>,
+    pad: usize,
+}
+
+impl std::io::Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for (i, piece) in buf.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                self.out.push(b'\n');
+                self.out.resize(self.out.len() + self.pad, b' ');
+            }
+            self.out.extend_from_slice(piece);
         }
-        out.push_str(line);
+        Ok(buf.len())
     }
-    RawValue::from_string(out).unwrap_or_else(|_| Box::<RawValue>::default())
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
-/// [`Document`] with its paths and schemas written.
-#[derive(Serialize)]
-struct Rendered {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    components: Option<Components>,
-    info: Value,
-    openapi: &'static str,
-    paths: BTreeMap<String, Box<RawValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    security: Option<Value>,
-    servers: Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<Value>,
-}
+/// Depth of a response example's value in the document (→ `paths` → path
+/// → method → `responses` → code → `content` → media → `examples` → name →
+/// `value`).
+pub const RESPONSE_EXAMPLE_DEPTH: usize = 10;
+/// Depth of a request body's example in the document (→ `paths` → path →
+/// method → `requestBody` → `content` → media → `example`).
+pub const BODY_EXAMPLE_DEPTH: usize = 7;
 
-/// `components`, written.
-#[derive(Serialize)]
-struct Components {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    schemas: BTreeMap<String, Box<RawValue>>,
-    #[serde(rename = "securitySchemes", skip_serializing_if = "Option::is_none")]
-    security_schemes: Option<Box<RawValue>>,
-}
-
-/// A JSON value kept as its compact text, keys sorted, and written out in
-/// full (indented like the rest) when the document is serialized.
+/// A JSON value kept as its text, written already as serde_json's pretty
+/// printer writes it where it goes in the document (keys sorted), and
+/// placed in the document as it is.
 ///
-/// Examples are most of a document; held as parsed values they took several
-/// times the memory of their text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonText(Box<str>);
+/// Examples are most of a document: held as values they took several
+/// times the memory of their text, and writing them on the worker that
+/// parsed them spares reading them again.
+#[derive(Debug)]
+pub struct JsonText(Box<RawValue>);
 
 impl JsonText {
-    /// The text of `v` (whose objects serde_json keeps sorted).
-    pub fn of(v: &Value) -> Self {
-        JsonText(v.to_string().into_boxed_str())
+    /// The text of `v` for a value `depth` levels deep in the document.
+    pub fn new(v: &Value, depth: usize) -> Self {
+        JsonText(part(v, depth))
+    }
+
+    /// Bytes of text.
+    pub fn len(&self) -> usize {
+        self.0.get().len()
+    }
+
+    /// Whether the text is empty (never: it is JSON).
+    pub fn is_empty(&self) -> bool {
+        self.0.get().is_empty()
     }
 }
 
 impl Serialize for JsonText {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // One example at a time through a `Value`, not a streaming
-        // transcode: with serde_json's `arbitrary_precision` (on whenever
-        // the workspace builds together, for the belvo crate's money), a
-        // transcoded number is written as serde_json's private number map.
-        let v: Value = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
-        v.serialize(s)
+        self.0.serialize(s)
     }
 }

@@ -220,6 +220,14 @@ impl Registry {
             _ => 0,
         }
     }
+
+    /// How many properties component `id` has (0 if it is not an object).
+    pub fn property_count(&self, id: usize) -> usize {
+        match &self.entries[id].node.kind {
+            Kind::Object(o) => o.props.len(),
+            _ => 0,
+        }
+    }
 }
 
 fn singular_if_array(key: &str, node: &Node) -> String {

@@ -5,14 +5,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
-use super::unify::unify_all;
-use super::{names, Document, Example, Media, Operation, RequestBody, Response};
+use super::unify::{self, unify_all, Unions};
+use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
 use crate::error::ConvertError;
 use crate::infer::{pascal, singular, to_schema, Claim, Kind, Registry};
 use crate::overrides::Overrides;
@@ -118,52 +119,77 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         extract(&mut op.draft, &mut registry);
     }
     let names = component_names(&registry, &opts.overrides)?;
-    let mut components: BTreeMap<String, Value> = BTreeMap::new();
-    for (id, name) in names.iter().enumerate() {
-        let mut schema = to_schema(registry.node(id), &names, &registry);
-        if registry.in_response(id) {
-            if let Some(policy) = &opts.overrides.nullable_responses {
-                names::nullable_properties(&mut schema, policy.never_null.get(name));
-            }
-        }
-        components.insert(name.clone(), schema);
+    let policy = opts.overrides.nullable_responses.as_ref();
+    if let Some(policy) = policy {
+        check_pins(&policy.never_null, &names, &registry)?;
     }
-    if let Some(policy) = &opts.overrides.nullable_responses {
-        check_pins(&policy.never_null, &components)?;
-    }
-
+    // How specific each component is, for ordering union variants.
+    let specificity: HashMap<String, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(id, n)| {
+            let rank = unify::rank(registry.required_count(id), registry.property_count(id));
+            (n.clone(), rank)
+        })
+        .collect();
+    let mut unions = Unions {
+        made: BTreeMap::new(),
+        inferred: &specificity,
+    };
     let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
     for op in ops {
         let servers_of_op = servers.operation(op.server);
         let (path, method) = (op.draft.path.clone(), op.draft.method.clone());
-        let mut operation = assemble(op.draft, &names, &registry, &mut components);
+        let mut operation = assemble(op.draft, &names, &registry, &mut unions);
         operation.security = op.security;
         operation.servers = servers_of_op;
         paths.entry(path).or_default().insert(method, operation);
     }
-    for (name, patch) in &opts.overrides.schema_patches {
-        let known = components.keys().cloned().collect::<Vec<_>>().join(", ");
-        let target = components.get_mut(name).ok_or_else(|| {
-            ConvertError::Overrides(format!(
-                "schema_patches: no schema is named `{name}` (schemas: {known})"
-            ))
-        })?;
-        merge_patch(target, patch);
+    names::unique_parameters(&mut paths);
+    let patches = &opts.overrides.schema_patches;
+    if let Some(name) = patches
+        .keys()
+        .find(|n| !specificity.contains_key(*n) && !unions.made.contains_key(*n))
+    {
+        let mut known: Vec<&String> = specificity.keys().chain(unions.made.keys()).collect();
+        known.sort();
+        let known: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+        return Err(ConvertError::Overrides(format!(
+            "schema_patches: no schema is named `{name}` (schemas: {})",
+            known.join(", ")
+        )));
     }
-    names::unique_rust_names(&mut paths, &mut components);
-
-    let mut comp = BTreeMap::new();
-    if !security.schemes.is_empty() {
-        comp.insert("securitySchemes".into(), Value::Object(security.schemes));
+    // Each component is made a value, given the policy and its patch, and
+    // written, on all cores; only its text is kept.
+    let finish = |name: &String, mut schema: Value, in_response: bool| {
+        if let (Some(policy), true) = (policy, in_response) {
+            names::nullable_properties(&mut schema, policy.never_null.get(name));
+        }
+        if let Some(patch) = patches.get(name) {
+            merge_patch(&mut schema, patch);
+        }
+        names::unique_properties(&mut schema);
+        (name.clone(), crate::render::part(&schema, 3))
+    };
+    let mut schemas: BTreeMap<String, Box<RawValue>> = names
+        .par_iter()
+        .enumerate()
+        .map(|(id, name)| {
+            let schema = to_schema(registry.node(id), &names, &registry);
+            finish(name, schema, registry.in_response(id))
+        })
+        .collect();
+    for (name, union) in unions.made {
+        let (name, text) = finish(&name, union, false);
+        schemas.insert(name, text);
     }
-    if !components.is_empty() {
-        comp.insert(
-            "schemas".into(),
-            Value::Object(components.into_iter().collect()),
-        );
-    }
+    let components = Components {
+        schemas,
+        security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
+    };
     Ok(Document {
-        components: (!comp.is_empty()).then_some(comp),
+        components: (!components.schemas.is_empty() || components.security_schemes.is_some())
+            .then_some(components),
         info: info(coll, opts),
         openapi: "3.0.3",
         paths,
@@ -279,26 +305,24 @@ fn component_names(
 /// Every pinned component and property must exist.
 fn check_pins(
     pins: &BTreeMap<String, Vec<String>>,
-    components: &BTreeMap<String, Value>,
+    names: &[String],
+    registry: &Registry,
 ) -> Result<(), ConvertError> {
     for (name, props) in pins {
-        let schema = components.get(name).ok_or_else(|| {
+        let id = names.iter().position(|n| n == name).ok_or_else(|| {
             ConvertError::Overrides(format!(
                 "nullable_responses.never_null: no schema is named `{name}`"
             ))
         })?;
-        for p in props {
-            if schema.pointer(&format!("/properties/{p}")).is_none() {
-                let known: Vec<&String> = schema
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .map(|m| m.keys().collect())
-                    .unwrap_or_default();
-                return Err(ConvertError::Overrides(format!(
-                    "nullable_responses.never_null.{name}: `{name}` has no property `{p}` (properties: {})",
-                    known.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-                )));
-            }
+        let known: Vec<&str> = match &registry.node(id).kind {
+            Kind::Object(o) => o.props.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(p) = props.iter().find(|p| !known.contains(&p.as_str())) {
+            return Err(ConvertError::Overrides(format!(
+                "nullable_responses.never_null.{name}: `{name}` has no property `{p}` (properties: {})",
+                known.join(", ")
+            )));
         }
     }
     Ok(())
@@ -309,7 +333,7 @@ fn assemble(
     d: OpDraft,
     names: &[String],
     registry: &Registry,
-    components: &mut BTreeMap<String, Value>,
+    components: &mut Unions<'_>,
 ) -> Operation {
     let request_body = d.body.map(|b| {
         let (media, m) = match b {
@@ -484,7 +508,7 @@ mod tests {
     fn repeated_example_names_get_numbered_keys() {
         let list = ["OK", "OK (2)", "OK", "Bad", "OK"]
             .iter()
-            .map(|n| ((*n).to_owned(), JsonText::of(&Value::Null)))
+            .map(|n| ((*n).to_owned(), JsonText::new(&Value::Null, 0)))
             .collect();
         let keys: Vec<String> = examples(list).into_keys().collect();
         assert_eq!(keys, ["Bad", "OK", "OK (2)", "OK (3)", "OK (4)"]);

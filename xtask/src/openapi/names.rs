@@ -205,17 +205,13 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
     }
 }
 
-/// Makes every Rust name progenitor derives from the document distinct:
-/// of parameters (with `body` when there is a request body, and the
-/// builder style's `new` and `send`) and of the
-/// properties of every object schema, the first in document order keeps its
-/// name and the others are left out, which the operation's or schema's
-/// description says. (Wire names cannot be renamed: they are what the
-/// server reads.)
-pub fn unique_rust_names(
-    paths: &mut BTreeMap<String, BTreeMap<String, Operation>>,
-    components: &mut BTreeMap<String, Value>,
-) {
+/// Makes the Rust names progenitor derives from parameters distinct (with
+/// `body` when there is a request body, and the builder style's `new` and
+/// `send`), and those of the properties of request bodies
+/// ([`unique_properties`]): the first keeps its name and the others are
+/// left out, which the operation's or schema's description says. (Wire
+/// names cannot be renamed: they are what the server reads.)
+pub fn unique_parameters(paths: &mut BTreeMap<String, BTreeMap<String, Operation>>) {
     for op in paths.values_mut().flat_map(BTreeMap::values_mut) {
         let mut taken: HashMap<String, String> = HashMap::new();
         // The builder style's own methods on each operation's builder.
@@ -255,9 +251,6 @@ pub fn unique_rust_names(
             }
         }
     }
-    for schema in components.values_mut() {
-        unique_properties(schema);
-    }
 }
 
 fn note(description: &mut Option<String>, lines: &[String]) {
@@ -270,7 +263,7 @@ fn note(description: &mut Option<String>, lines: &[String]) {
 
 /// Properties of `schema` (and of the schemas inside it) whose Rust field
 /// names collide: the first, by name, stays.
-fn unique_properties(schema: &mut Value) {
+pub fn unique_properties(schema: &mut Value) {
     let Value::Object(m) = schema else { return };
     let mut dropped: Vec<(String, String)> = Vec::new();
     if let Some(Value::Object(props)) = m.get_mut("properties") {

@@ -10,7 +10,7 @@ use super::path::{operation_id, path_template};
 use crate::error::ConvertError;
 use crate::infer::{self, merge, Node};
 use crate::postman::{read::media_type, Body, Example, KeyValue, Request};
-use crate::render::JsonText;
+use crate::render::{JsonText, BODY_EXAMPLE_DEPTH, RESPONSE_EXAMPLE_DEPTH};
 
 /// An operation before its schemas are extracted into components.
 pub struct OpDraft {
@@ -241,7 +241,8 @@ fn add_example(
                     Some(prev) => merge(prev, node),
                     None => node,
                 });
-                resp.json_examples.push((ex.name.clone(), JsonText::of(&v)));
+                resp.json_examples
+                    .push((ex.name.clone(), JsonText::new(&v, RESPONSE_EXAMPLE_DEPTH)));
                 return Ok(());
             }
             Err(e) if declared => {
@@ -266,9 +267,10 @@ fn add_example(
         .filter(|c| !c.contains("json") && c != "*/*")
         .unwrap_or_else(|| "text/plain".to_owned());
     let entry = resp.text.get_or_insert_with(|| (media, Vec::new()));
-    entry
-        .1
-        .push((ex.name.clone(), JsonText::of(&Value::String(text.clone()))));
+    entry.1.push((
+        ex.name.clone(),
+        JsonText::new(&Value::String(text.clone()), 0),
+    ));
     Ok(())
 }
 
@@ -291,7 +293,7 @@ fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
             let example = json!({"query": query, "variables": vars});
             BodyDraft::Json {
                 node: infer::infer(&example),
-                example: Some(JsonText::of(&example)),
+                example: Some(JsonText::new(&example, BODY_EXAMPLE_DEPTH)),
             }
         }
     })
@@ -320,7 +322,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         Ok(v) if declared || open => {
             return Ok(BodyDraft::Json {
                 node: infer::infer(&v),
-                example: (!v.is_null()).then(|| JsonText::of(&v)),
+                example: (!v.is_null()).then(|| JsonText::new(&v, BODY_EXAMPLE_DEPTH)),
             })
         }
         Err(e) if declared => {
@@ -344,7 +346,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
     Ok(BodyDraft::Fixed {
         media: "text/plain".into(),
         schema: json!({"type": "string"}),
-        example: Some(JsonText::of(&Value::String(text.to_owned()))),
+        example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
         extensions,
     })
 }

@@ -1,7 +1,7 @@
 //! progenitor decodes all responses of one group (success, or error) into a
 //! single type and panics otherwise; this makes that true.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
@@ -10,13 +10,27 @@ use crate::infer::node::sort_variants;
 
 const JSON: &str = "application/json";
 
+/// The component schemas unions may refer to and the unions made so far.
+pub struct Unions<'a> {
+    /// Unions, by name.
+    pub made: BTreeMap<String, Value>,
+    /// Inferred components: name → their [`rank`].
+    pub inferred: &'a HashMap<String, usize>,
+}
+
+impl Unions<'_> {
+    fn contains(&self, name: &str) -> bool {
+        self.made.contains_key(name) || self.inferred.contains_key(name)
+    }
+}
+
 /// The groups progenitor makes: successes (101, 2xx) and errors (4xx, 5xx);
 /// `default` belongs to both, so when both have members besides it, the
 /// three are one group.
 pub fn unify_all(
     responses: &mut BTreeMap<String, Response>,
     op_pascal: &str,
-    components: &mut BTreeMap<String, Value>,
+    components: &mut Unions<'_>,
 ) {
     let code = |c: &str| c.parse::<u16>().ok();
     let success = |c: &str| code(c).is_some_and(|c| c == 101 || (200..300).contains(&c));
@@ -53,7 +67,7 @@ fn unify(
     responses: &mut BTreeMap<String, Response>,
     in_group: impl Fn(&str) -> bool,
     union_name: (&str, &str),
-    components: &mut BTreeMap<String, Value>,
+    components: &mut Unions<'_>,
 ) {
     let mut members: Vec<String> = responses.keys().filter(|c| in_group(c)).cloned().collect();
     if members.len() < 2 {
@@ -120,7 +134,7 @@ fn unify(
         let base = format!("{}{}", union_name.0, union_name.1);
         let mut name = base.clone();
         let mut n = 1;
-        while components.contains_key(&name) {
+        while components.contains(&name) {
             n += 1;
             name = format!("{base}{n}");
         }
@@ -129,7 +143,7 @@ fn unify(
             "oneOf".into(),
             Value::Array(scored.into_iter().map(|(_, v)| v).collect()),
         );
-        components.insert(name.clone(), Value::Object(union));
+        components.made.insert(name.clone(), Value::Object(union));
         json!({"$ref": format!("#/components/schemas/{name}")})
     };
     for c in &members {
@@ -143,10 +157,13 @@ fn unify(
 /// How much a schema pins down (a component's, through its `$ref`): its
 /// required properties, then all its properties. Variants are tried most
 /// specific first.
-fn specificity(v: &Value, components: &BTreeMap<String, Value>) -> usize {
+fn specificity(v: &Value, components: &Unions<'_>) -> usize {
     if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return components.get(name).map_or(0, local_specificity);
+        return match components.inferred.get(name) {
+            Some(s) => *s,
+            None => components.made.get(name).map_or(0, local_specificity),
+        };
     }
     if let Some(items) = v.get("items") {
         return specificity(items, components);
@@ -159,6 +176,12 @@ fn specificity(v: &Value, components: &BTreeMap<String, Value>) -> usize {
             .unwrap_or(0);
     }
     local_specificity(v)
+}
+
+/// The specificity of an object with these counts of required and of all
+/// properties.
+pub(crate) fn rank(required: usize, properties: usize) -> usize {
+    1 + required * 10_000 + properties
 }
 
 fn local_specificity(v: &Value) -> usize {
@@ -177,7 +200,7 @@ fn local_specificity(v: &Value) -> usize {
             .get("required")
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
-        return 1 + required * 10_000 + props.len();
+        return rank(required, props.len());
     }
     0
 }

@@ -9,16 +9,19 @@
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// A whole collection.
 #[derive(Debug, Deserialize)]
 #[serde(expecting = "a Postman collection object")]
-pub struct Collection {
+pub struct Collection<'a> {
     /// `name`, `description`, `schema`.
     pub info: Option<Value>,
-    /// Top-level items.
-    pub item: Option<Vec<Item>>,
+    /// Top-level items, each read on its own (in parallel) by
+    /// [`super::read`], borrowed from the input.
+    #[serde(borrow)]
+    pub item: Option<Vec<&'a RawValue>>,
     /// Collection variables.
     pub variable: Option<Value>,
     /// Collection-level auth.
@@ -29,6 +32,14 @@ pub struct Collection {
     pub folders: Option<IgnoredAny>,
     /// See `requests`.
     pub order: Option<IgnoredAny>,
+}
+
+/// The items of a collection read in one go, for locating an error.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a Postman collection object")]
+pub struct Items {
+    /// Top-level items.
+    pub item: Option<Vec<Item>>,
 }
 
 /// A folder (with `item`) or a request (with `request`).

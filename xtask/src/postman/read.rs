@@ -7,6 +7,7 @@
 //! top-level checks) and through `serde_path_to_error` (for the location of
 //! a member of the wrong type), so a valid collection pays for neither.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::model;
@@ -27,7 +28,7 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
         Ok(raw) if starts_as_object => raw,
         _ => return Err(diagnose(bytes)),
     };
-    read(raw)
+    read(raw).map_err(|e| e.unwrap_or_else(|| diagnose(bytes)))
 }
 
 /// The error of input the model does not read.
@@ -45,7 +46,7 @@ fn diagnose(bytes: &[u8]) -> ConvertError {
     if let Err(e) = check_head(&doc) {
         return e;
     }
-    match serde_path_to_error::deserialize::<_, model::Collection>(&doc) {
+    match serde_path_to_error::deserialize::<_, model::Items>(&doc) {
         Ok(_) => ConvertError::NotACollection("unreadable collection".into()),
         Err(e) => {
             let mut pointer = String::from("$");
@@ -122,9 +123,11 @@ fn check_info(info: Option<&Value>) -> Result<&Map<String, Value>, ConvertError>
     Ok(info)
 }
 
-fn read(raw: model::Collection) -> Result<Collection, ConvertError> {
+/// The checked collection; `Err(None)` when an item does not match the
+/// model (located by [`diagnose`]).
+fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> {
     if raw.requests.is_some() && (raw.folders.is_some() || raw.order.is_some()) {
-        return Err(ConvertError::V1Collection);
+        return Err(Some(ConvertError::V1Collection));
     }
     let info = check_info(raw.info.as_ref())?;
     let items = raw
@@ -149,8 +152,24 @@ fn read(raw: model::Collection) -> Result<Collection, ConvertError> {
         folders: Vec::new(),
         requests: Vec::new(),
     };
-    let auth = out.auth.clone();
-    walk(items, "$.item", &[], auth.as_ref(), &mut out)?;
+    // Top-level items are read and walked on all cores, and joined in order;
+    // the first error in collection order is the one reported.
+    let auth = out.auth.as_ref();
+    let parts: Vec<Result<Collection, Option<ConvertError>>> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let item: model::Item = serde_json::from_str(raw.get()).map_err(|_| None)?;
+            let mut part = Collection::default();
+            walk_item(item, i, "$.item", &[], auth, &mut part)?;
+            Ok(part)
+        })
+        .collect();
+    for part in parts {
+        let part = part?;
+        out.folders.extend(part.folders);
+        out.requests.extend(part.requests);
+    }
     Ok(out)
 }
 
@@ -200,33 +219,45 @@ fn walk(
     out: &mut Collection,
 ) -> Result<(), ConvertError> {
     for (i, item) in items.into_iter().enumerate() {
-        let ptr = format!("{pointer}[{i}]");
-        let mut path = folders.to_vec();
-        path.push(item_name(item.name.as_ref(), i));
-        let display = path.join(" / ");
-        let at = At::new(Some(&display), ptr);
-        let auth = parse_auth(item.auth.as_ref(), &at.member(".auth"))?.or(inherited.cloned());
-        if let Some(children) = item.item {
-            out.folders.push(Folder {
-                path: path.clone(),
-                description: description(item.description.as_ref()),
-            });
-            walk(
-                children,
-                &format!("{}.item", at.ptr),
-                &path,
-                auth.as_ref(),
-                out,
-            )?;
-        } else if let Some(request) = &item.request {
-            let name = path.pop().unwrap_or_default();
-            let req = parse_request(request, &item, folders, name, &at, auth)?;
-            out.requests.push(req);
-        } else {
-            return Err(at.error("an item needs either `request` (a request) or `item` (a folder)"));
-        }
+        walk_item(item, i, pointer, folders, inherited, out)?;
     }
     Ok(())
+}
+
+/// Item `i` of the `item` array at `pointer`, with everything below it.
+fn walk_item(
+    item: model::Item,
+    i: usize,
+    pointer: &str,
+    folders: &[String],
+    inherited: Option<&Auth>,
+    out: &mut Collection,
+) -> Result<(), ConvertError> {
+    let mut path = folders.to_vec();
+    path.push(item_name(item.name.as_ref(), i));
+    let display = path.join(" / ");
+    let at = At::new(Some(&display), format!("{pointer}[{i}]"));
+    let auth = parse_auth(item.auth.as_ref(), &at.member(".auth"))?.or(inherited.cloned());
+    if let Some(children) = item.item {
+        out.folders.push(Folder {
+            path: path.clone(),
+            description: description(item.description.as_ref()),
+        });
+        walk(
+            children,
+            &format!("{}.item", at.ptr),
+            &path,
+            auth.as_ref(),
+            out,
+        )
+    } else if let Some(request) = &item.request {
+        let name = path.pop().unwrap_or_default();
+        let req = parse_request(request, &item, folders, name, &at, auth)?;
+        out.requests.push(req);
+        Ok(())
+    } else {
+        Err(at.error("an item needs either `request` (a request) or `item` (a folder)"))
+    }
 }
 
 fn parse_request(
@@ -341,14 +372,20 @@ fn parse_example(r: &model::Example, at: &At<'_>) -> Result<Example, ConvertErro
             )))
         }
     };
-    let mut content_type = None;
-    if let Some(h) = r.header.as_ref().filter(|h| h.is_array()) {
-        for kv in key_values(h, &at.member(".header"))? {
-            if kv.key.eq_ignore_ascii_case("content-type") {
-                content_type = kv.value.map(|v| media_type(&v));
-            }
-        }
-    }
+    // Only the content type of an example's headers is used; the last wins.
+    let content_type = match &r.header {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter(|e| {
+                e.get("key")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.eq_ignore_ascii_case("content-type"))
+            })
+            .filter_map(|e| e.get("value").and_then(Value::as_str))
+            .next_back()
+            .map(media_type),
+        _ => None,
+    };
     Ok(Example {
         name,
         code,

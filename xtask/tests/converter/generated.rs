@@ -16,10 +16,9 @@ pub fn generate_checked(doc: &Value) {
         progenitor::InterfaceStyle::Positional,
         progenitor::InterfaceStyle::Builder,
     ] {
-        let mut settings = progenitor::GenerationSettings::default();
-        settings
-            .with_interface(style)
-            .with_tag(progenitor::TagStyle::Merged);
+        // The project's settings (build.rs's), in both interface styles.
+        let mut settings = postman_openapi::generate::settings();
+        settings.with_interface(style);
         let tokens = progenitor::Generator::new(&settings)
             .generate_tokens(&spec)
             .unwrap_or_else(|e| panic!("progenitor refuses the document: {e}\n{doc:#}"));

@@ -37,8 +37,8 @@ fn job(dir: &Path, input: &[u8], overrides: &str) -> Job {
     std::fs::write(dir.join("overrides.json"), overrides).expect("write overrides");
     Job {
         input: dir.join("in.postman_collection.json"),
-        more_inputs: Vec::new(),
         output: dir.join("out.openapi.json"),
+        more_inputs: Vec::new(),
         overrides: Some(dir.join("overrides.json")),
         source_name: "in.postman_collection.json".to_owned(),
     }
@@ -57,15 +57,17 @@ const ORIGINAL: &str = "{ \"the\": \"checked-in document\" }\n";
 #[test]
 fn a_broken_collection_leaves_the_output_untouched() {
     let dir = scratch("broken-collection");
-    let job = job(&dir, br#"{"info": {"name": "x"}, "item": [42]}"#, "{}");
+    let job = job(&dir, br#"{"info": {"name": "x"}, "item": [true]}"#, "{}");
     std::fs::write(&job.output, ORIGINAL).expect("write output");
     let err = sync(&job, false).expect_err("a broken collection must fail");
     assert!(matches!(err, SyncError::Convert { .. }), "{err:?}");
-    let expected = format!(
-        "{}: $.item[0]: invalid type: integer `42`, expected an item object",
-        job.input.display()
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: $.item[0]: invalid type: boolean `true`, expected an item object",
+            job.input.display()
+        )
     );
-    assert!(crate::same_message(&err.to_string(), &expected), "{err}");
     assert_eq!(
         std::fs::read_to_string(&job.output).expect("output"),
         ORIGINAL
