@@ -9,8 +9,9 @@ use std::fmt;
 use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
 /// The longest `expiry` accepted in a 428 (one day). Belvo documents minutes
 /// to a few hours; anything longer is treated as a malformed response.
@@ -259,6 +260,108 @@ impl From<String> for Token {
     }
 }
 
+/// The fields of a 428 body this crate reads; any other is skipped unread.
+/// Each is kept as its raw JSON text (`null` included, so an explicit null
+/// is told from an absent field) and read by [`parse_token_required`]: the
+/// types Belvo sends vary (`expiry` a number or a string), and a wrong one
+/// gets a reason naming it rather than serde's message.
+#[derive(Deserialize)]
+struct TokenRequiredBody<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    session: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    link: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    expiry: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    token_generation_data: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    request_id: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    message: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    detail: Option<&'a RawValue>,
+}
+
+/// `token_generation_data`, read the same way.
+#[derive(Deserialize)]
+struct ChallengeBody<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    instructions: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present", rename = "type")]
+    kind: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    value: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    expects_user_input: Option<&'a RawValue>,
+    /// The MFA guide's spelling.
+    #[serde(default, borrow, deserialize_with = "present")]
+    expect_user_input: Option<&'a RawValue>,
+}
+
+/// A present field, `null` included (plain `Option` reads `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// What a JSON value is, from its first byte (the value is well-formed).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn of(raw: &RawValue) -> Kind {
+        match raw.get().as_bytes().first() {
+            Some(b'n') => Kind::Null,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'"') => Kind::String,
+            Some(b'[') => Kind::Array,
+            Some(b'{') => Kind::Object,
+            _ => Kind::Number,
+        }
+    }
+
+    fn article(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// A JSON string's value (escapes resolved). `raw` is a well-formed string.
+fn string(raw: &RawValue) -> Result<String, String> {
+    serde_json::from_str(raw.get()).map_err(|e| format!("a string that does not decode ({e})"))
+}
+
+/// A field that must be a string when present: `None` for absent or null.
+fn text(key: &str, raw: Option<&RawValue>) -> Result<Option<String>, String> {
+    match raw.map(|r| (Kind::of(r), r)) {
+        None | Some((Kind::Null, _)) => Ok(None),
+        Some((Kind::String, r)) => string(r).map(Some),
+        Some((other, _)) => Err(format!(
+            "`{key}` is {} instead of a string",
+            other.article()
+        )),
+    }
+}
+
+/// A field kept only when it is a string.
+fn optional_text(raw: Option<&RawValue>) -> Option<String> {
+    raw.filter(|r| Kind::of(r) == Kind::String)
+        .and_then(|r| string(r).ok())
+}
+
 /// Reads a 428 body in any of the three shapes Belvo documents: an object
 /// (`{code, message, request_id, session, expiry, link,
 /// token_generation_data}`), an array holding one such object, or the legacy
@@ -272,44 +375,42 @@ pub fn parse_token_required(
     received_at: DateTime<Utc>,
     save_data: bool,
 ) -> Result<PendingSession, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON ({e})"))?;
-    let obj = match &value {
-        Value::Object(o) => o,
-        Value::Array(items) => match items.as_slice() {
-            [Value::Object(o), ..] => o,
-            [] => return Err("the body is an empty array".into()),
-            _ => return Err("the body is an array without an object".into()),
-        },
-        _ => return Err("the body is neither an object nor an array".into()),
-    };
-    let text = |key: &str| -> Result<Option<String>, String> {
-        match obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(format!("`{key}` is {} instead of a string", kind(other))),
+    let not_json = |e: serde_json::Error| format!("the body is not JSON ({e})");
+    let first = body
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    let fields: TokenRequiredBody<'_> = match first {
+        Some(b'{') => object(serde_json::from_slice(body))?,
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_slice(body).map_err(not_json)?;
+            match items.first() {
+                None => return Err("the body is an empty array".into()),
+                Some(o) if Kind::of(o) == Kind::Object => object(serde_json::from_str(o.get()))?,
+                Some(_) => return Err("the body is an array without an object".into()),
+            }
+        }
+        _ => {
+            serde_json::from_slice::<IgnoredAny>(body).map_err(not_json)?;
+            return Err("the body is neither an object nor an array".into());
         }
     };
-    let session = text("session")?
+    let session = text("session", fields.session)?
         .filter(|s| !s.trim().is_empty())
         .ok_or("no `session`")?;
-    let link = text("link")?
+    let link = text("link", fields.link)?
         .filter(|s| !s.trim().is_empty())
         .ok_or("no `link`")?;
-    let expires_at = match obj.get("expiry") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            let secs = expiry_seconds(v)?;
-            Some(received_at + TimeDelta::seconds(secs))
-        }
+    let expires_at = match fields.expiry.filter(|r| Kind::of(r) != Kind::Null) {
+        None => None,
+        Some(raw) => Some(received_at + TimeDelta::seconds(expiry_seconds(raw)?)),
     };
-    let challenge = match obj.get("token_generation_data") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(t)) => Some(challenge(t)?),
-        Some(other) => {
+    let challenge = match fields.token_generation_data.map(|r| (Kind::of(r), r)) {
+        None | Some((Kind::Null, _)) => None,
+        Some((Kind::Object, raw)) => Some(challenge(raw)?),
+        Some((other, _)) => {
             return Err(format!(
                 "`token_generation_data` is {} instead of an object",
-                kind(other)
+                other.article()
             ))
         }
     };
@@ -321,22 +422,41 @@ pub fn parse_token_required(
         expires_at,
         challenge,
         save_data,
-        request_id: text("request_id").ok().flatten(),
-        message: text("message")
-            .ok()
-            .flatten()
-            .or_else(|| text("detail").ok().flatten()),
+        request_id: optional_text(fields.request_id),
+        message: optional_text(fields.message).or_else(|| optional_text(fields.detail)),
+    })
+}
+
+/// The fields of an object: a malformed body is "not JSON"; a well-formed
+/// one that still does not read (a field given twice) says so.
+fn object<T>(read: Result<T, serde_json::Error>) -> Result<T, String> {
+    read.map_err(|e| {
+        if e.is_data() {
+            format!("the body is not a token-required object ({e})")
+        } else {
+            format!("the body is not JSON ({e})")
+        }
     })
 }
 
 /// `expiry` as whole seconds: a JSON number or a string of one (`600`,
-/// `600.0`, `"600"`, `6e2`), read exactly as a decimal (serde_json keeps
-/// the number's text), never through a float.
-fn expiry_seconds(v: &Value) -> Result<i64, String> {
-    let text = match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_owned(),
-        other => return Err(format!("`expiry` is {} instead of a number", kind(other))),
+/// `600.0`, `"600"`, `6e2`), read exactly as a decimal from the
+/// number's text, never through a float.
+/// (A number is its JSON text, as sent.)
+fn expiry_seconds(raw: &RawValue) -> Result<i64, String> {
+    let decoded;
+    let text = match Kind::of(raw) {
+        Kind::Number => raw.get(),
+        Kind::String => {
+            decoded = string(raw)?;
+            decoded.trim()
+        }
+        other => {
+            return Err(format!(
+                "`expiry` is {} instead of a number",
+                other.article()
+            ))
+        }
     };
     let shown: String = text.chars().take(40).collect();
     if !is_number(&text) {
@@ -399,47 +519,44 @@ fn is_number(text: &str) -> bool {
     s.is_empty()
 }
 
-fn challenge(t: &Map<String, Value>) -> Result<TokenChallenge, String> {
-    let text = |key: &str| match t.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+fn challenge(raw: &RawValue) -> Result<TokenChallenge, String> {
+    let t: ChallengeBody<'_> = serde_json::from_str(raw.get())
+        .map_err(|e| format!("`token_generation_data` does not read ({e})"))?;
+    // A string, or a number's text; anything else is left out.
+    let text = |raw: Option<&RawValue>| match raw.map(|r| (Kind::of(r), r)) {
+        Some((Kind::String, r)) => string(r).ok(),
+        Some((Kind::Number, r)) => Some(r.get().to_owned()),
         _ => None,
     };
     // The MFA guide spells it `expect_user_input`.
-    let expects = match t
-        .get("expects_user_input")
-        .or_else(|| t.get("expect_user_input"))
-    {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
-        Some(other) => {
-            return Err(format!(
-                "`expects_user_input` is {} instead of a boolean",
-                kind(other)
-            ))
-        }
+    let expects = match t.expects_user_input.or(t.expect_user_input) {
+        None => true,
+        Some(r) => match Kind::of(r) {
+            Kind::Null => true,
+            Kind::Bool => r.get() == "true",
+            Kind::String => match string(r)? {
+                s if s.eq_ignore_ascii_case("true") => true,
+                s if s.eq_ignore_ascii_case("false") => false,
+                _ => return Err(not_boolean(Kind::String)),
+            },
+            other => return Err(not_boolean(other)),
+        },
     };
     Ok(TokenChallenge {
-        instructions: text("instructions"),
-        kind: text("type")
+        instructions: text(t.instructions),
+        kind: text(t.kind)
             .as_deref()
             .map_or(TokenKind::Numeric, TokenKind::from),
-        value: text("value"),
+        value: text(t.value),
         expects_user_input: expects,
     })
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+fn not_boolean(kind: Kind) -> String {
+    format!(
+        "`expects_user_input` is {} instead of a boolean",
+        kind.article()
+    )
 }
 
 #[cfg(test)]
@@ -611,6 +728,70 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_read_by_their_json_type() {
+        // Blank before the body, unknown fields of every type skipped, the
+        // array's first object read and the rest ignored.
+        let body = " \n\t[{\"x\":{\"session\":1},\"session\":\"s\\u00e9\",\"y\":[1e400,null],\"link\":\"l\",\
+            \"request_id\":7,\"message\":null,\"detail\":\"d\",\"token_generation_data\":{\"type\":5,\
+            \"value\":12.50,\"instructions\":[],\"expects_user_input\":null,\"expect_user_input\":false}},7]";
+        let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+        assert_eq!(p.session(), "s\u{e9}");
+        assert_eq!(p.request_id(), None);
+        assert_eq!(p.message(), Some("d"));
+        let c = p.challenge().expect("a challenge");
+        assert_eq!(c.kind, TokenKind::Other("5".into()));
+        assert_eq!(c.value.as_deref(), Some("12.50"));
+        assert_eq!(c.instructions, None);
+        // An explicit null is "not said" (true), and hides the other spelling.
+        assert!(c.expects_user_input);
+        let cases: &[(&str, &str)] = &[
+            ("", "not JSON"),
+            ("  ", "not JSON"),
+            (r#"{"session":"s","link":"l""#, "not JSON"),
+            (r#"{"session":"s","link":"l"} x"#, "not JSON"),
+            (r#""s""#, "neither an object nor an array"),
+            ("null", "neither an object nor an array"),
+            (
+                r#"[1,{"session":"s","link":"l"}]"#,
+                "array without an object",
+            ),
+            (
+                r#"{"session":"s","link":[]}"#,
+                "`link` is an array instead of a string",
+            ),
+            (
+                r#"{"session":{},"link":"l"}"#,
+                "`session` is an object instead of a string",
+            ),
+            (r#"{"session":" ","link":"l"}"#, "no `session`"),
+            (
+                r#"{"session":"s","link":"l","expiry":[600]}"#,
+                "`expiry` is an array",
+            ),
+            (
+                r#"{"session":"s","link":"l","token_generation_data":"sms"}"#,
+                "`token_generation_data` is a string instead of an object",
+            ),
+            (
+                r#"{"session":"s","link":"l","token_generation_data":{"expects_user_input":"maybe"}}"#,
+                "`expects_user_input` is a string instead of a boolean",
+            ),
+            (
+                r#"{"session":"s","link":"l","token_generation_data":{"expect_user_input":1}}"#,
+                "`expects_user_input` is a number instead of a boolean",
+            ),
+        ];
+        for (body, needle) in cases {
+            let err = parse_token_required(body.as_bytes(), at(), true).expect_err(body);
+            assert!(err.contains(needle), "{body}: {err}");
+        }
+        let body =
+            r#"{"session":"s","link":"l","token_generation_data":{"expects_user_input":"FALSE"}}"#;
+        let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+        assert!(!p.needs_token());
+    }
+
+    #[test]
     fn pending_session_round_trips_with_its_deadline() {
         let p = parse_token_required(OBJECT.as_bytes(), at(), true).expect("parses");
         let stored = serde_json::to_string(&p).expect("serializes");
@@ -651,6 +832,7 @@ mod props {
     //! `PROPTEST_CASES=100000 cargo test -p belvo --lib props` runs longer.
     use super::*;
     use proptest::prelude::*;
+    use serde_json::Value;
 
     fn json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
