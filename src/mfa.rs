@@ -215,13 +215,17 @@ impl TokenKind {
 
 impl From<&str> for TokenKind {
     fn from(s: &str) -> Self {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "numeric" => TokenKind::Numeric,
-            "qr" => TokenKind::Qr,
-            "text" => TokenKind::Text,
-            "inputless" => TokenKind::Inputless,
-            _ => TokenKind::Other(s.to_owned()),
-        }
+        let known = [
+            TokenKind::Numeric,
+            TokenKind::Qr,
+            TokenKind::Text,
+            TokenKind::Inputless,
+        ];
+        let name = s.trim();
+        known
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| TokenKind::Other(s.to_owned()))
     }
 }
 
