@@ -67,10 +67,13 @@ impl ClientHooks<Shared> for Client {
             .or_insert_with(|| cfg.user_agent.clone());
         // progenitor sends the spec's info.version; Belvo has no such header.
         headers.remove(API_VERSION);
-        *request.timeout_mut() = Some(cfg.timeout);
         if cfg.origin.is_some() {
-            // An injected client may follow redirects: never let it replay
-            // the body (and its MFA token) to another origin.
+            // An injected client has its own timeout: the call's applies.
+            // (The crate's own client was built with it, and setting it per
+            // request allocates the request's extensions on every call.)
+            *request.timeout_mut() = Some(cfg.timeout);
+            // It may also follow redirects: never let it replay the body
+            // (and its MFA token) to another origin.
             redirect::unreplayable(request);
         }
         Ok(())
