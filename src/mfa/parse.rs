@@ -214,16 +214,16 @@ fn expiry_seconds(raw: &RawValue) -> Result<i64, String> {
         }
     };
     let shown: String = text.chars().take(40).collect();
-    if !is_number(&text) {
+    if !is_number(text) {
         return Err(format!("`expiry` `{shown}` is not a number of seconds"));
     }
     if text.starts_with('-') && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
         return Err(format!("`expiry` {shown} is negative"));
     }
     let exact = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(&text)
+        Decimal::from_scientific(text)
     } else {
-        Decimal::from_str_exact(&text)
+        Decimal::from_str_exact(text)
     };
     let too_long = || format!("`expiry` {shown} is longer than {MAX_EXPIRY_SECS} seconds");
     match exact {
