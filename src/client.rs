@@ -67,10 +67,13 @@ impl ClientHooks<Shared> for Client {
             .or_insert_with(|| cfg.user_agent.clone());
         // progenitor sends the spec's info.version; Belvo has no such header.
         headers.remove(API_VERSION);
-        *request.timeout_mut() = Some(cfg.timeout);
         if cfg.origin.is_some() {
-            // An injected client may follow redirects: never let it replay
-            // the body (and its MFA token) to another origin.
+            // An injected client has its own timeout: the call's applies.
+            // (The crate's own client was built with it, and setting it per
+            // request allocates the request's extensions on every call.)
+            *request.timeout_mut() = Some(cfg.timeout);
+            // It may also follow redirects: never let it replay the body
+            // (and its MFA token) to another origin.
             redirect::unreplayable(request);
         }
         Ok(())
@@ -184,19 +187,30 @@ async fn read_body(
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Ok(None);
     }
-    let mut chunks: Vec<Bytes> = Vec::new();
+    // One chunk (the usual case) is kept as it came; later ones are
+    // appended to a copy, allocated only then.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
     let mut len = 0usize;
     while let Some(chunk) = response.chunk().await? {
         len += chunk.len();
         if len > limit {
             return Ok(None);
         }
-        chunks.push(chunk);
+        match &first {
+            None => first = Some(chunk),
+            Some(head) => {
+                if joined.is_empty() {
+                    joined.extend_from_slice(head);
+                }
+                joined.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(Some(match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().unwrap_or_default(),
-        _ => Bytes::from(chunks.concat()),
+    Ok(Some(if joined.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(joined)
     }))
 }
 

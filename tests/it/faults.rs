@@ -223,6 +223,26 @@ async fn a_server_that_never_answers_times_out() {
 }
 
 #[tokio::test]
+async fn an_injected_client_without_a_timeout_gets_the_call_timeout() {
+    // The outer timeout only guards against a hang if the call's is lost.
+    let base = raw_server(|sock| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(sock);
+    })
+    .await;
+    let c = builder(&base)
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let err = tokio::time::timeout(Duration::from_secs(20), c.balances().retrieve(&request()))
+        .await
+        .expect("the call timeout ends the call")
+        .expect_err("timeout");
+    assert!(err.is_timeout(), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_reset_mid_body_is_a_transport_error() {
     let base = raw_server(|mut sock| async move {
         let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n[{\"id\": \"8d9e";
