@@ -14,7 +14,8 @@ const JSON: &str = "application/json";
 pub struct Unions<'a> {
     /// Unions, by name.
     pub made: BTreeMap<String, Value>,
-    /// Inferred components: name → their [`rank`].
+    /// Inferred components: name → their rank (`rank`: required properties,
+    /// then all of them).
     pub inferred: &'a HashMap<String, usize>,
 }
 
