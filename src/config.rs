@@ -236,8 +236,10 @@ impl fmt::Debug for Shared {
     }
 }
 
-/// Builds a [`Client`]. Start from [`Client::builder`].
-#[derive(Debug, Clone)]
+/// Builds a [`Client`]. Start from [`Client::builder`]. Its `Debug` shows
+/// the base URL without user information, query or fragment, and never the
+/// password.
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     environment: Environment,
@@ -249,6 +251,32 @@ pub struct ClientBuilder {
     max_body: usize,
     retry: Option<RetryPolicy>,
     max_mfa_rounds: u32,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field(
+                "base_url",
+                &self
+                    .base_url
+                    .as_deref()
+                    .map(|u| match reqwest::Url::parse(u) {
+                        Ok(p) if p.has_host() => crate::text::redact_url(u),
+                        _ => "<not a URL with a host>".to_owned(),
+                    }),
+            )
+            .field("environment", &self.environment)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("http", &self.http.as_ref().map(|_| "<injected>"))
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_body", &self.max_body)
+            .field("retry", &self.retry)
+            .field("max_mfa_rounds", &self.max_mfa_rounds)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -571,7 +599,12 @@ mod tests {
         for text in [
             format!("{creds:?}"),
             format!("{c:?}"),
-            format!("{:?}", Client::builder().credentials(creds)),
+            format!("{:?}", Client::builder().credentials(creds.clone())),
+            format!(
+                "{:?}",
+                Client::builder().base_url("https://user:hunter2@proxy.example/?k=hunter2")
+            ),
+            format!("{:?}", Client::builder().base_url("user:hunter2@proxy")),
         ] {
             assert!(!text.contains("hunter2"), "{text}");
             assert!(

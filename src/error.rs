@@ -132,7 +132,7 @@ pub enum Error {
 
     /// A `next` link of a page could not be followed.
     Pagination {
-        /// The link.
+        /// The link, without user information, query or fragment.
         next: String,
         /// Why.
         reason: String,

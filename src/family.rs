@@ -11,9 +11,10 @@
 //! [`Client::balances`]) hands out.
 //!
 //! A family whose retrieve may answer 428 but that has no documented resume
-//! (Belvo's receivable transactions and employment records) implements
-//! [`Family`] with [`Unresumable`] as its pending type and not
-//! [`Resumable`]: its [`Retrieval`] says so, and it has no `resume` to call.
+//! (in Belvo's API: receivable transactions and employment records, not yet
+//! declared here; only [`Balances`] is today) is to implement [`Family`] with
+//! [`Unresumable`] as its pending type and not [`Resumable`]: its
+//! [`Retrieval`] says so, and it has no `resume` to call.
 
 use std::future::Future;
 use std::marker::PhantomData;

@@ -113,7 +113,7 @@ impl Pages {
 /// The page number of an absolute `next` URL; it must move forward.
 fn next_page(next: &str, current: i32) -> Result<i32, Error> {
     let fail = |reason: &str| Error::Pagination {
-        next: next.to_owned(),
+        next: crate::text::redact_url(next),
         reason: reason.to_owned(),
     };
     let url = reqwest::Url::parse(next).map_err(|e| fail(&e.to_string()))?;

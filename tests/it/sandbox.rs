@@ -161,6 +161,7 @@ async fn list_detail_delete_against_the_sandbox() {
     assert_eq!(all.len(), 250);
     assert_eq!(sandbox.hits().list, 3);
     let mut ids: Vec<_> = all.iter().map(|b| b.id).collect();
+    ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 250, "no balance twice");
     let one = c.balances().get(all[7].id).await.expect("detail");
