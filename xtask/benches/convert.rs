@@ -8,7 +8,7 @@
 //! ```
 //!
 //! The collection is read from `BELVO_BIG_COLLECTION` when set; otherwise it
-//! is generated once with `python3 ../shared/tools/gen_big_collection.py
+//! is generated once with `python3 xtask/benches/gen_big_collection.py
 //! --requests 2000` into cargo's scratch folder under `target/`.
 //!
 //! Peak memory, and the bytes and number of allocations, come from a
@@ -158,10 +158,7 @@ fn collection_path() -> PathBuf {
     if path.exists() {
         return path;
     }
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/tools/gen_big_collection.py"
-    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/gen_big_collection.py");
     let status = Command::new("python3")
         .arg(script)
         .args(["--requests", "2000", "--out"])
