@@ -22,8 +22,10 @@ struct TokenRequiredBody<'a> {
     link: Option<&'a RawValue>,
     #[serde(default, borrow, deserialize_with = "present")]
     expiry: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    token_generation_data: Option<&'a RawValue>,
+    /// Read in the same pass; `null` is absent, anything but an object an
+    /// error.
+    #[serde(default, borrow, deserialize_with = "challenge_object")]
+    token_generation_data: Option<ChallengeBody<'a>>,
     #[serde(default, borrow, deserialize_with = "present")]
     request_id: Option<&'a RawValue>,
     #[serde(default, borrow, deserialize_with = "present")]
@@ -46,6 +48,40 @@ struct ChallengeBody<'a> {
     /// The MFA guide's spelling.
     #[serde(default, borrow, deserialize_with = "present")]
     expect_user_input: Option<&'a RawValue>,
+}
+
+/// `token_generation_data`: `None` for `null`, an object's fields, or
+/// serde's "invalid type" error naming the field for anything else.
+fn challenge_object<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ChallengeBody<'de>>, D::Error> {
+    struct ObjectOnly;
+    impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+        type Value = ChallengeBody<'de>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("`token_generation_data` to be an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            ChallengeBody::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    struct NullOrObject;
+    impl<'de> serde::de::Visitor<'de> for NullOrObject {
+        type Value = Option<ChallengeBody<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            ObjectOnly.expecting(f)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            // `deserialize_struct`: serde_json calls `visit_map` for an
+            // object only (an array is refused by the default `visit_seq`).
+            d.deserialize_struct("token_generation_data", &[], ObjectOnly)
+                .map(Some)
+        }
+    }
+    d.deserialize_option(NullOrObject)
 }
 
 /// A present field, `null` included (plain `Option` reads `null` as absent).
@@ -159,16 +195,7 @@ pub fn parse_token_required(
         None => None,
         Some(raw) => Some(received_at + TimeDelta::seconds(expiry_seconds(raw)?)),
     };
-    let challenge = match fields.token_generation_data.map(|r| (Kind::of(r), r)) {
-        None | Some((Kind::Null, _)) => None,
-        Some((Kind::Object, raw)) => Some(challenge(raw)?),
-        Some((other, _)) => {
-            return Err(format!(
-                "`token_generation_data` is {} instead of an object",
-                other.article()
-            ))
-        }
-    };
+    let challenge = fields.token_generation_data.map(challenge).transpose()?;
     Ok(PendingSession {
         session,
         link,
@@ -274,9 +301,7 @@ fn is_number(text: &str) -> bool {
     s.is_empty()
 }
 
-fn challenge(raw: &RawValue) -> Result<TokenChallenge, String> {
-    let t: ChallengeBody<'_> = serde_json::from_str(raw.get())
-        .map_err(|e| format!("`token_generation_data` does not read ({e})"))?;
+fn challenge(t: ChallengeBody<'_>) -> Result<TokenChallenge, String> {
     // A string, or a number's text; anything else is left out.
     let text = |raw: Option<&RawValue>| match raw.map(|r| (Kind::of(r), r)) {
         Some((Kind::String, r)) => string(r).ok(),
@@ -525,7 +550,15 @@ mod tests {
             ),
             (
                 r#"{"session":"s","link":"l","token_generation_data":"sms"}"#,
-                "`token_generation_data` is a string instead of an object",
+                "invalid type: string \"sms\", expected `token_generation_data` to be an object",
+            ),
+            (
+                r#"{"session":"s","link":"l","token_generation_data":[]}"#,
+                "invalid type: sequence, expected `token_generation_data` to be an object",
+            ),
+            (
+                r#"{"session":"s","link":"l","token_generation_data":7}"#,
+                "expected `token_generation_data` to be an object",
             ),
             (
                 r#"{"session":"s","link":"l","token_generation_data":{"expects_user_input":"maybe"}}"#,
