@@ -36,7 +36,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use common::wire::{balances_path, process_cpu_time, Sample};
-use common::{typed, ResumeBody, LINK, SECRET_ID, SECRET_PASSWORD};
+use common::{ResumeBody, LINK, SECRET_ID, SECRET_PASSWORD};
 
 /// The token every resume sends.
 const TOKEN: &str = "123456";
@@ -344,11 +344,11 @@ async fn hand_call(http: &reqwest::Client, url: &str, call: Call) {
         token: Some(TOKEN),
         save_data: true,
     };
-    let balances = common::resume_by_hand(http, url, &body)
+    let balances: Vec<belvo::types::Balance> = common::resume_by_hand(http, url, &body)
         .await
         .expect("the resume is answered 201");
     assert_eq!(
-        std::hint::black_box::<Vec<typed::Balance>>(balances).len(),
+        std::hint::black_box::<Vec<belvo::types::Balance>>(balances).len(),
         expected
     );
 }

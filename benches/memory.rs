@@ -193,7 +193,7 @@ fn main() {
         len,
         5,
         || async {
-            common::resume_by_hand(&http, &url, &by_hand)
+            common::resume_by_hand::<Vec<typed::Balance>>(&http, &url, &by_hand)
                 .await
                 .expect("hand-written resume")
                 .len()
