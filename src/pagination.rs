@@ -3,8 +3,6 @@
 //! by following `next` until a page has none, or until the server shows it
 //! makes no progress.
 
-use std::collections::HashSet;
-
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
@@ -73,8 +71,6 @@ pub(crate) struct Pages {
     read: u64,
     /// The most pages the first page's `count` allows.
     bound: Option<u64>,
-    /// Every `next` link seen.
-    seen: HashSet<String>,
 }
 
 impl Pages {
@@ -102,16 +98,21 @@ impl Pages {
                 list.count()
             )));
         }
-        if !self.seen.insert(next.to_owned()) {
-            return Err(stalled("its `next` link was seen before".into()));
+        // Pages only move forward, so a `next` seen before is one that
+        // does not: no set of the links is needed to catch it.
+        let to = next_page(next)?;
+        if to <= page {
+            return Err(stalled(format!(
+                "its `next` link goes back to page {to}, seen before (it must move forward)"
+            )));
         }
-        self.next = Some(next_page(next, page)?);
+        self.next = Some(to);
         Ok(Some(self))
     }
 }
 
-/// The page number of an absolute `next` URL; it must move forward.
-fn next_page(next: &str, current: i32) -> Result<i32, Error> {
+/// The page number of an absolute `next` URL.
+fn next_page(next: &str) -> Result<i32, Error> {
     let fail = |reason: &str| Error::Pagination {
         next: crate::text::redact_url(next),
         reason: reason.to_owned(),
@@ -124,9 +125,6 @@ fn next_page(next: &str, current: i32) -> Result<i32, Error> {
         .1
         .parse::<i32>()
         .map_err(|_| fail("its `page` is not a number"))?;
-    if page <= current {
-        return Err(fail("it does not move forward"));
-    }
     Ok(page)
 }
 
@@ -137,14 +135,18 @@ mod tests {
     #[test]
     fn next_links() {
         assert_eq!(
-            next_page("https://x/api/balances/?page=3&page_size=2", 2).ok(),
+            next_page("https://x/api/balances/?page=3&page_size=2").ok(),
             Some(3)
         );
-        assert!(matches!(
-            next_page("https://x/api/balances/?page=2", 2),
-            Err(Error::Pagination { .. })
-        ));
-        assert!(next_page("/relative?page=2", 1).is_err());
-        assert!(next_page("https://x/?cursor=abc", 1).is_err());
+        for bad in [
+            "/relative?page=2",
+            "https://x/?cursor=abc",
+            "https://x/?page=two",
+        ] {
+            assert!(
+                matches!(next_page(bad), Err(Error::Pagination { .. })),
+                "{bad}"
+            );
+        }
     }
 }
