@@ -6,13 +6,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use futures::Stream;
+
+use crate::client::with_retry;
 use crate::error::Error;
 use crate::family::{
-    erase, Call, Deletable, Family, Listed, Resource, Resumable, ResumeBody, Sealed,
+    erase, ok_only, Call, Deletable, Family, Listed, Resource, Resumable, ResumeBody, Sealed,
 };
-use crate::generated::{types, Client};
+use crate::generated::{builder, types, Client};
 use crate::mfa::{FamilyName, PendingSession, Token};
-use crate::pagination::drf_page;
+use crate::pagination::paginated;
 
 impl Client {
     /// The Balances operations (hand-written layer):
@@ -95,14 +98,14 @@ impl RetrieveRequest {
         self
     }
 
-    fn body(&self) -> Result<types::BalancesRetrieveRequest, Error> {
+    fn body(&self) -> Result<types::DateRangeRetrieveRequest, Error> {
         if self.date_from > self.date_to {
             return Err(Error::InvalidRequest(format!(
                 "date_from {} is after date_to {}",
                 self.date_from, self.date_to
             )));
         }
-        Ok(types::BalancesRetrieveRequest {
+        Ok(types::DateRangeRetrieveRequest {
             account: self.account,
             date_from: self.date_from,
             date_to: self.date_to,
@@ -203,7 +206,7 @@ impl Family for Balances {
 
 impl Resumable for Balances {
     fn resume(c: &Client, b: ResumeBody) -> Call<'_, Self::Body> {
-        let body = types::BalancesResumeRequest {
+        let body = types::ResumeRequest {
             link: b.link,
             save_data: Some(b.save_data),
             session: b.session,
@@ -213,14 +216,60 @@ impl Resumable for Balances {
     }
 }
 
-impl Listed for Balances {
-    type Query = ListQuery;
-    type Record = types::Balance;
-    type Page = types::BalanceList;
+impl Resource<'_, Balances> {
+    /// One page of the list (`page` is 1-based; `None` for the first).
+    ///
+    /// # Errors
+    /// The errors of [`Error`]; retried per the client's
+    /// [`RetryPolicy`](crate::RetryPolicy), if any.
+    pub async fn list_page(
+        &self,
+        query: &ListQuery,
+        page: Option<i32>,
+    ) -> Result<types::BalanceList, Error> {
+        let call = query.builder(self.client());
+        let call = match page {
+            Some(page) => call.page(page),
+            None => call,
+        };
+        let c = self.client();
+        with_retry(c.config_retry(), || async {
+            ok_only(crate::client::call(erase(call.clone().send()), true).await?)
+        })
+        .await
+    }
 
-    fn list_page<'a>(c: &'a Client, q: &'a ListQuery, page: Option<i32>) -> Call<'a, Self::Page> {
-        // Belvo's filters are strings on the wire; dates and amounts go in
-        // their canonical text (`2024-01-31`, exact decimals).
+    /// Every balance matching `query`, page after page: [`Client::paginate`]
+    /// with the filters of a [`ListQuery`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
+    /// use futures::TryStreamExt;
+    /// let all: Vec<_> = client
+    ///     .balances()
+    ///     .list(belvo::ListQuery::for_link(link).page_size(500))
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = all; Ok(()) }
+    /// ```
+    pub fn list<'a>(
+        &self,
+        query: ListQuery,
+    ) -> impl Stream<Item = Result<types::Balance, Error>> + Send + 'a
+    where
+        Self: 'a,
+    {
+        let c: &'a Client = self.client();
+        c.paginate(query.builder(c))
+    }
+}
+
+impl ListQuery {
+    /// The generated list call with these filters. Belvo's filters are
+    /// strings on the wire; dates and amounts go in their canonical text
+    /// (`2024-01-31`, exact decimals).
+    fn builder<'c>(&self, c: &'c Client) -> builder::BalancesList<'c> {
+        let q = self;
         let mut call = c.balances_list();
         if let Some(v) = q.account {
             call = call.account(v);
@@ -246,9 +295,6 @@ impl Listed for Balances {
         if let Some(v) = q.link {
             call = call.link(v);
         }
-        if let Some(v) = page {
-            call = call.page(v);
-        }
         if let Some(v) = q.page_size {
             call = call.page_size(v);
         }
@@ -261,8 +307,13 @@ impl Listed for Balances {
         if let Some(v) = q.value_date_lte {
             call = call.value_date_lte(v.to_string());
         }
-        erase(call.send())
+        call
     }
+}
+
+impl Listed for Balances {
+    type Id = Uuid;
+    type Record = types::Balance;
 
     fn detail<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, types::Balance> {
         erase(c.balances_detail().id(*id).send())
@@ -275,7 +326,7 @@ impl Deletable for Balances {
     }
 }
 
-drf_page!(types::BalanceList => types::Balance);
+paginated!(BalancesList => types::BalanceList => types::Balance);
 
 #[cfg(test)]
 mod tests {

@@ -18,22 +18,21 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::BoxFuture;
-use futures::{stream, FutureExt, Stream, StreamExt, TryFutureExt, TryStreamExt};
+use futures::{FutureExt, TryFutureExt};
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
 
 pub use crate::balances::Balances;
 use crate::client::{call, with_retry, Outcome};
 use crate::error::Error;
+pub use crate::families::*;
 use crate::generated::Client;
+pub use crate::links::Links;
 use crate::mfa::{FamilyName, PendingSession, Token};
 pub use crate::pagination::Page;
-use crate::pagination::Pages;
 use crate::Retrieved;
 
 mod unresumable;
@@ -98,30 +97,23 @@ pub trait Resumable: Family<Pending = PendingSession> {
     fn resume(client: &Client, body: ResumeBody) -> Call<'_, Self::Body>;
 }
 
-/// A family with a paginated list and a detail.
+/// A resource with a detail (`client.resource::<F>().get(id)`). Its list is
+/// read through its generated builder, page after page, by
+/// [`Client::paginate`].
 pub trait Listed: Sealed + Sized + 'static {
-    /// The filters of a list.
-    type Query: Send + Sync + 'static;
+    /// What a record is looked up by (a UUID for most resources).
+    type Id: Send + Sync + 'static;
     /// One record.
     type Record: DeserializeOwned + Send + 'static;
-    /// One page of the list.
-    type Page: Page<Item = Self::Record>;
-
-    /// The generated list call for one page (`None`: the first).
-    fn list_page<'a>(
-        client: &'a Client,
-        query: &'a Self::Query,
-        page: Option<i32>,
-    ) -> Call<'a, Self::Page>;
 
     /// The generated detail call.
-    fn detail<'a>(client: &'a Client, id: &'a Uuid) -> Call<'a, Self::Record>;
+    fn detail<'a>(client: &'a Client, id: &'a Self::Id) -> Call<'a, Self::Record>;
 }
 
-/// A [`Listed`] family whose records can be deleted.
+/// A [`Listed`] resource whose records can be deleted.
 pub trait Deletable: Listed {
     /// The generated delete call.
-    fn delete<'a>(client: &'a Client, id: &'a Uuid) -> Call<'a, ()>;
+    fn delete<'a>(client: &'a Client, id: &'a Self::Id) -> Call<'a, ()>;
 }
 
 /// The body of a resume (`{session, link, token?, save_data?}`): the
@@ -179,6 +171,13 @@ pub struct Resource<'a, F> {
     family: PhantomData<fn() -> F>,
 }
 
+impl<'a, F> Resource<'a, F> {
+    /// The client the operations run on.
+    pub(crate) fn client(&self) -> &'a Client {
+        self.client
+    }
+}
+
 impl<F> Clone for Resource<'_, F> {
     fn clone(&self) -> Self {
         *self
@@ -220,7 +219,7 @@ fn step<F: Family>(outcome: Outcome<F::Body>) -> Retrieval<F::Output, F::Pending
     }
 }
 
-fn ok_only<T>(outcome: Outcome<T>) -> Result<T, Error> {
+pub(crate) fn ok_only<T>(outcome: Outcome<T>) -> Result<T, Error> {
     match outcome {
         Outcome::Ok(v) => Ok(v.into_inner()),
         Outcome::TokenRequired(p) => Err(Error::UnexpectedTokenRequired(Box::new(p))),
@@ -393,71 +392,12 @@ impl<'a, F: Resumable> Resource<'a, F> {
 }
 
 impl<'a, F: Listed> Resource<'a, F> {
-    /// One page of the list (`page` is 1-based; `None` for the first).
-    ///
-    /// # Errors
-    /// The errors of [`Error`]; retried per the client's
-    /// [`RetryPolicy`](crate::RetryPolicy), if any.
-    pub async fn list_page(&self, query: &F::Query, page: Option<i32>) -> Result<F::Page, Error> {
-        let c = self.client;
-        with_retry(c.config_retry(), || async {
-            ok_only(call(F::list_page(c, query, page), true).await?)
-        })
-        .await
-    }
-
-    /// Every record matching `query`, page after page, following `next`.
-    ///
-    /// The stream always ends: a page that makes no progress (no results but
-    /// a `next`, a `next` seen before, a `next` that does not move forward,
-    /// or more pages than the first page's `count` allows) ends it, after
-    /// that page's records, with [`Error::PaginationStalled`] or
-    /// [`Error::Pagination`]. The page bound is `ceil(count / size of the
-    /// first page)` plus [`LIST_EXTRA_PAGES`](crate::LIST_EXTRA_PAGES),
-    /// since records may be added while the list is read.
-    ///
-    /// ```no_run
-    /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
-    /// use futures::TryStreamExt;
-    /// let all: Vec<_> = client
-    ///     .balances()
-    ///     .list(belvo::ListQuery::for_link(link).page_size(500))
-    ///     .try_collect()
-    ///     .await?;
-    /// # let _ = all; Ok(()) }
-    /// ```
-    pub fn list(
-        &self,
-        query: F::Query,
-    ) -> impl Stream<Item = Result<F::Record, Error>> + Send + 'a {
-        let query = Arc::new(query);
-        let this = *self;
-        stream::try_unfold(Ok(Some(Pages::default())), move |state| {
-            let query = Arc::clone(&query);
-            async move {
-                // The page before ended the list, or made no progress: its
-                // records were yielded, now its error.
-                let Some(pages) = state? else {
-                    return Ok(None);
-                };
-                let list = this.list_page(&query, pages.next).await?;
-                let next = pages.advance(&list);
-                Ok(Some((
-                    stream::iter(list.into_results().into_iter().map(Ok)),
-                    next,
-                )))
-            }
-        })
-        .try_flatten()
-        .boxed()
-    }
-
     /// One record.
     ///
     /// # Errors
     /// [`Error::Api`] with `not_found` for an unknown id; the errors of
     /// [`Error`]; retried per the client's [`RetryPolicy`](crate::RetryPolicy).
-    pub async fn get(&self, id: Uuid) -> Result<F::Record, Error> {
+    pub async fn get(&self, id: F::Id) -> Result<F::Record, Error> {
         let c = self.client;
         with_retry(c.config_retry(), || async {
             ok_only(call(F::detail(c, &id), true).await?)
@@ -471,7 +411,7 @@ impl<'a, F: Deletable> Resource<'a, F> {
     ///
     /// # Errors
     /// [`Error::Api`] with `not_found` for an unknown id; the errors of [`Error`].
-    pub async fn delete(&self, id: Uuid) -> Result<(), Error> {
+    pub async fn delete(&self, id: F::Id) -> Result<(), Error> {
         ok_only(call(F::delete(self.client, &id), true).await?)
     }
 }

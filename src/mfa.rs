@@ -123,39 +123,74 @@ impl PendingSession {
     }
 }
 
-/// A family of operations sharing one MFA resume, as a pending session
-/// records it. Open: a name this version does not know (a session stored by
-/// a later version) is kept, and no resume of this version accepts it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FamilyName {
-    /// Balances (`PATCH /api/balances/`).
-    Balances,
-    /// A family this version of the crate does not know.
-    Other(String),
+/// Declares [`FamilyName`] from a table of `Variant = "stored name"`.
+macro_rules! family_names {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// A family of operations sharing one MFA resume, as a pending
+        /// session records it. Open: a name this version does not know (a
+        /// session stored by a later version) is kept, and no resume of this
+        /// version accepts it.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum FamilyName {
+            $($(#[$doc])* $variant,)*
+            /// A family this version of the crate does not know.
+            Other(String),
+        }
+
+        impl FamilyName {
+            /// The name as stored (`"balances"`).
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(FamilyName::$variant => $name,)*
+                    FamilyName::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for FamilyName {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($name => FamilyName::$variant,)*
+                    _ => FamilyName::Other(s.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+family_names! {
+    /// Balances (`/api/balances/`).
+    Balances = "balances",
+    /// Accounts (`/api/accounts/`).
+    Accounts = "accounts",
+    /// Transactions (`/api/transactions/`).
+    Transactions = "transactions",
+    /// Owners (`/api/owners/`).
+    Owners = "owners",
+    /// Incomes (`/api/incomes/`).
+    Incomes = "incomes",
+    /// Recurring expenses (`/api/recurring-expenses/`).
+    RecurringExpenses = "recurring_expenses",
+    /// Risk insights (`/api/risk-insights/`).
+    RiskInsights = "risk_insights",
+    /// Investment portfolios (`/investments/portfolios/`).
+    InvestmentPortfolios = "investment_portfolios",
+    /// Invoices (`/api/invoices/`).
+    Invoices = "invoices",
+    /// Receivable transactions (`/receivables/transactions/`): no resume.
+    ReceivableTransactions = "receivable_transactions",
+    /// Employment records (`/api/employment-records/`): no resume.
+    EmploymentRecords = "employment_records",
+    /// Links (`/api/links/`): register, update credentials, change the
+    /// access mode, all resumed by `PATCH /api/links/`.
+    Links = "links",
 }
 
 impl FamilyName {
-    /// The name as stored (`"balances"`).
-    pub fn as_str(&self) -> &str {
-        match self {
-            FamilyName::Balances => "balances",
-            FamilyName::Other(s) => s,
-        }
-    }
-
     /// Version 0.1 stored no family: it only knew balances.
     fn version_0_1() -> Self {
         FamilyName::Balances
-    }
-}
-
-impl From<&str> for FamilyName {
-    fn from(s: &str) -> Self {
-        match s {
-            "balances" => FamilyName::Balances,
-            _ => FamilyName::Other(s.to_owned()),
-        }
     }
 }
 

@@ -3,10 +3,13 @@
 //! by following `next` until a page has none, or until the server shows it
 //! makes no progress.
 
+use futures::{stream, Stream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 
+use crate::client::{call, with_retry};
 use crate::error::Error;
-use crate::family::Sealed;
+use crate::family::{ok_only, Call, Sealed};
+use crate::generated::Client;
 
 /// One page of a list, as the generated client decodes it: the typed
 /// `{count, next, previous, results}` of a list operation. Implemented by
@@ -56,6 +59,99 @@ macro_rules! drf_page {
     };
 }
 pub(crate) use drf_page;
+
+/// A generated list call with its filters set (`client.accounts_list()
+/// .link(id).page_size(500)`), which [`Client::paginate`] reads page after
+/// page. Implemented by the crate for every generated list that takes a
+/// `page`.
+pub trait Paginated<'c>: Sealed + Clone + Send + Sync + 'c {
+    /// One page of the list.
+    type Page: Page;
+
+    /// The same call for page `page` (1-based).
+    #[doc(hidden)]
+    fn at_page(self, page: i32) -> Self;
+
+    /// Sends the call.
+    #[doc(hidden)]
+    fn send_page(self) -> Call<'c, Self::Page>;
+}
+
+/// Implements [`Page`] for a generated DRF list type and [`Paginated`] for
+/// the generated builder that lists it: `paginated!(Builder => List =>
+/// Item)`.
+macro_rules! paginated {
+    ($builder:ident => $page:ty => $item:ty) => {
+        $crate::pagination::drf_page!($page => $item);
+        impl $crate::family::Sealed for $crate::generated::builder::$builder<'_> {}
+        impl<'c> $crate::pagination::Paginated<'c> for $crate::generated::builder::$builder<'c> {
+            type Page = $page;
+            fn at_page(self, page: i32) -> Self {
+                self.page(page)
+            }
+            fn send_page(self) -> $crate::family::Call<'c, $page> {
+                $crate::family::erase(self.send())
+            }
+        }
+    };
+}
+pub(crate) use paginated;
+
+impl Client {
+    /// Every record of a list, page after page, following `next`: give it
+    /// the generated list call with its filters, e.g.
+    /// `client.paginate(client.accounts_list().link(id))`. Each page is
+    /// retried per the client's [`RetryPolicy`](crate::RetryPolicy).
+    ///
+    /// The stream always ends: a page that makes no progress (no results but
+    /// a `next`, a `next` seen before, a `next` that does not move forward,
+    /// or more pages than the first page's `count` allows) ends it, after
+    /// that page's records, with [`Error::PaginationStalled`] or
+    /// [`Error::Pagination`]. The page bound is `ceil(count / size of the
+    /// first page)` plus [`LIST_EXTRA_PAGES`], since records may be added
+    /// while the list is read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
+    /// use futures::TryStreamExt;
+    /// let accounts: Vec<belvo::types::Account> = client
+    ///     .paginate(client.accounts_list().link(link).page_size(500))
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = accounts; Ok(()) }
+    /// ```
+    pub fn paginate<'c, L: Paginated<'c>>(
+        &'c self,
+        list: L,
+    ) -> impl Stream<Item = Result<<L::Page as Page>::Item, Error>> + Send + 'c {
+        let retry = self.config_retry();
+        stream::try_unfold(Ok(Some(Pages::default())), move |state| {
+            let list = list.clone();
+            async move {
+                // The page before ended the list, or made no progress: its
+                // records were yielded, now its error.
+                let Some(pages) = state? else {
+                    return Ok(None);
+                };
+                let at = match pages.next {
+                    Some(page) => list.at_page(page),
+                    None => list,
+                };
+                let page = with_retry(retry, || async {
+                    ok_only(call(at.clone().send_page(), true).await?)
+                })
+                .await?;
+                let next = pages.advance(&page);
+                Ok(Some((
+                    stream::iter(page.into_results().into_iter().map(Ok)),
+                    next,
+                )))
+            }
+        })
+        .try_flatten()
+        .boxed()
+    }
+}
 
 /// Pages a list may read beyond what the first page's `count` allows: the
 /// list may grow while it is read.

@@ -15,7 +15,7 @@ const LINK: &str = "683005d6-f45c-4adb-b289-f1a12f50f80c";
 enum Probe {}
 impl Sealed for Probe {}
 impl Family for Probe {
-    type Request = types::BalancesRetrieveRequest;
+    type Request = types::DateRangeRetrieveRequest;
     type Body = Vec<types::Balance>;
     type Output = Records<types::Balance>;
     type Pending = PendingSession;
@@ -35,7 +35,7 @@ impl Family for Probe {
 impl Resumable for Probe {
     fn resume(c: &Client, b: ResumeBody) -> Call<'_, Self::Body> {
         let (session, link, token) = (b.session, b.link, b.token);
-        let body = types::BalancesResumeRequest {
+        let body = types::ResumeRequest {
             session,
             link,
             token,
@@ -50,7 +50,7 @@ impl Resumable for Probe {
 enum Glimpse {}
 impl Sealed for Glimpse {}
 impl Family for Glimpse {
-    type Request = types::BalancesRetrieveRequest;
+    type Request = types::DateRangeRetrieveRequest;
     type Body = Vec<types::Balance>;
     type Output = Records<types::Balance>;
     type Pending = Unresumable;
@@ -76,9 +76,9 @@ fn client(server: &MockServer) -> Client {
         .expect("client")
 }
 
-fn request() -> types::BalancesRetrieveRequest {
+fn request() -> types::DateRangeRetrieveRequest {
     let date = |d| chrono::NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
-    types::BalancesRetrieveRequest {
+    types::DateRangeRetrieveRequest {
         account: None,
         date_from: date(1),
         date_to: date(31),

@@ -596,7 +596,13 @@ mod tests {
         let stored = serde_json::to_value(&other).expect("serializes");
         assert_eq!(stored["family"], "accounts");
         let back: PendingSession = serde_json::from_value(stored).expect("deserializes");
-        assert_eq!(back.family(), &FamilyName::Other("accounts".into()));
+        assert_eq!(back.family(), &FamilyName::Accounts);
+        // A family a later version adds is kept as it was stored.
+        let later = p.clone().with_family(FamilyName::from("payroll"));
+        let later: PendingSession =
+            serde_json::from_value(serde_json::to_value(&later).expect("serializes"))
+                .expect("deserializes");
+        assert_eq!(later.family(), &FamilyName::Other("payroll".into()));
         let mut v0_1 = serde_json::to_value(&p).expect("serializes");
         assert_eq!(v0_1["family"], "balances");
         v0_1.as_object_mut().expect("object").remove("family");

@@ -11,8 +11,8 @@ use futures::Stream;
 async fn generated(
     c: &Client,
     id: uuid::Uuid,
-    body: &types::BalancesRetrieveRequest,
-    resume: &types::BalancesResumeRequest,
+    body: &types::DateRangeRetrieveRequest,
+    resume: &types::ResumeRequest,
 ) {
     let _: Result<
         belvo::raw::ResponseValue<Vec<types::Balance>>,

@@ -124,7 +124,7 @@ async fn raw_generated_calls_still_get_typed_error_bodies() {
     // body, and hand it on so that progenitor decodes the documented error.
     let server = MockServer::start_async().await;
     answer(&server, "POST", 400, errors("invalid_link", "Bad request")).await;
-    let body = belvo::types::BalancesRetrieveRequest {
+    let body = belvo::types::DateRangeRetrieveRequest {
         account: None,
         date_from: date(2024, 1, 1),
         date_to: date(2024, 1, 31),
