@@ -32,7 +32,11 @@ use crate::pagination::paginated;
 /// (Belvo's collection documents some retrieves as answering one object and
 /// their resumes as answering an array; the family's output is an array
 /// either way.)
-#[cfg(any(feature = "enrichment", feature = "investments", feature = "receivables"))]
+#[cfg(any(
+    feature = "enrichment",
+    feature = "investments",
+    feature = "receivables"
+))]
 fn one_as_many<T: std::fmt::Debug>(one: ResponseValue<T>) -> ResponseValue<Vec<T>> {
     let Ok(many) = one.map::<_, _, std::convert::Infallible>(|v| vec![v]);
     many
@@ -47,17 +51,18 @@ fn transactions_body(
     body: ResponseValue<types::TransactionsRetrieveSuccess>,
 ) -> Result<ResponseValue<Vec<types::Transaction>>, progenitor_client::Error> {
     let status = body.status();
-    let mut accepted = false;
+    let mut accepted = None;
     let Ok(records) = body.map::<_, _, std::convert::Infallible>(|b| match b {
         types::TransactionsRetrieveSuccess::Array(records) => records,
-        types::TransactionsRetrieveSuccess::TransactionsAccepted(_) => {
-            accepted = true;
+        types::TransactionsRetrieveSuccess::TransactionsAccepted(a) => {
+            accepted = Some(a);
             Vec::new()
         }
     });
-    if accepted {
+    if let Some(accepted) = accepted {
+        let body = serde_json::to_vec(&accepted).unwrap_or_default();
         return Err(progenitor_client::Error::InvalidResponsePayload(
-            bytes::Bytes::new(),
+            body.into(),
             <serde_json::Error as serde::de::Error>::custom(format!(
                 "{status}: an asynchronous answer (`request_id` only), which this client never asks for"
             )),

@@ -3,6 +3,7 @@
 mod api_surface;
 mod compile;
 mod documented;
+mod families;
 mod faults;
 mod flows;
 mod groups;

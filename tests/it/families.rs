@@ -1,0 +1,455 @@
+//! Every family of the generic layer against httpmock: the retrieve, its
+//! 428 tagged with the family, the resume on the family's own path with the
+//! exact body it takes, sessions refused by other families, lists read
+//! page after page, detail and delete. One test body, run for each family.
+
+use belvo::family::{self, Family, Resumable, Unresumable};
+use belvo::{types, Error, FamilyName, PendingSession, Records, Retrieval, Token};
+use futures::TryStreamExt;
+use httpmock::MockServer;
+use serde_json::{json, Value};
+
+use crate::support::{client, date, link, token_required, LINK};
+
+const RECORD: &str = "9c1bfb88-6f49-4f0e-8b43-0b4d1b1d1a01";
+
+/// A record as Belvo may send one: its id, a documented `null`, a field
+/// this version does not know.
+fn record() -> Value {
+    json!({"id": RECORD, "collected_at": null, "brand_new_field": {"x": 1}})
+}
+
+/// How a family's retrieve and resume are shaped on the wire.
+struct Wire {
+    path: &'static str,
+    /// The retrieve answers one object, not an array.
+    one: bool,
+    /// The resume answers one object, not an array.
+    resume_one: bool,
+    /// The resume body carries `save_data`.
+    save_data: bool,
+}
+
+/// Retrieve → 428 → resume for family `F`, checking every step.
+async fn pause_and_resume<F, R>(wire: Wire, request: F::Request, name: FamilyName)
+where
+    F: Resumable<Output = Records<R>>,
+    R: std::fmt::Debug,
+{
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    let retrieve = server
+        .mock_async(|when, then| {
+            when.method("POST").path(wire.path);
+            then.status(428)
+                .json_body(token_required("s-42", json!(600), "numeric", true));
+        })
+        .await;
+    let Retrieval::TokenRequired(pending) =
+        c.resource::<F>().retrieve(&request).await.expect("428")
+    else {
+        panic!("{}: expected a 428", wire.path)
+    };
+    assert_eq!(pending.family(), &name, "{}", wire.path);
+    assert_eq!(pending.session(), "s-42");
+    retrieve.assert_calls_async(1).await;
+
+    // The session survives a store and a load, and only its family takes it.
+    let stored = serde_json::to_string(&pending).expect("serializes");
+    let pending: PendingSession = serde_json::from_str(&stored).expect("loads");
+    let wrong = c
+        .balances()
+        .resume(&pending, Some(Token::new("1")))
+        .await
+        .expect_err("another family's resume");
+    assert!(
+        matches!(&wrong, Error::WrongFamily { session, .. } if *session == name),
+        "{wrong:?}"
+    );
+
+    let mut body = json!({"session": "s-42", "link": LINK, "token": "123456"});
+    if wire.save_data {
+        body["save_data"] = json!(true);
+    }
+    let answer = if wire.resume_one {
+        record()
+    } else {
+        json!([record(), record()])
+    };
+    let resume = server
+        .mock_async(|when, then| {
+            when.method("PATCH").path(wire.path).json_body(body);
+            then.status(201).json_body(answer);
+        })
+        .await;
+    let out = c
+        .resource::<F>()
+        .resume(&pending, Some(Token::new("123456")))
+        .await;
+    let Ok(Retrieval::Complete(done)) = out else {
+        panic!("{}: expected records, got {out:?}", wire.path)
+    };
+    assert_eq!(done.records.len(), if wire.resume_one { 1 } else { 2 });
+    assert!(done.persisted);
+    resume.assert_calls_async(1).await;
+
+    // A retrieve that completes at once.
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    let answer = if wire.one {
+        record()
+    } else {
+        json!([record()])
+    };
+    server
+        .mock_async(|when, then| {
+            when.method("POST").path(wire.path);
+            then.status(200).json_body(answer);
+        })
+        .await;
+    let out = c.resource::<F>().retrieve(&request).await;
+    let Ok(Retrieval::Complete(done)) = out else {
+        panic!("{}: expected records, got {out:?}", wire.path)
+    };
+    assert_eq!(done.records.len(), 1);
+    assert!(!done.persisted, "a 200 is not persisted");
+}
+
+/// Detail and delete of one record, on the family's own paths.
+async fn list_detail_delete<F>(path: &'static str, detail_is_array: bool)
+where
+    F: family::Deletable<Id = uuid::Uuid>,
+{
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    let detail_path = format!("{path}{RECORD}/");
+    let answer = if detail_is_array {
+        json!([record()])
+    } else {
+        record()
+    };
+    let detail = server
+        .mock_async(|when, then| {
+            when.method("GET").path(&detail_path);
+            then.status(200).json_body(answer);
+        })
+        .await;
+    let delete = server
+        .mock_async(|when, then| {
+            when.method("DELETE").path(&detail_path);
+            then.status(204);
+        })
+        .await;
+    let id: uuid::Uuid = RECORD.parse().expect("uuid");
+    c.resource::<F>().get(id).await.expect("detail");
+    c.resource::<F>().delete(id).await.expect("delete");
+    detail.assert_calls_async(1).await;
+    delete.assert_calls_async(1).await;
+}
+
+fn by_link() -> types::LinkRetrieveRequest {
+    types::LinkRetrieveRequest {
+        link: link(),
+        save_data: Some(true),
+        token: None,
+    }
+}
+
+macro_rules! family_tests {
+    ($test:ident, $family:ty, $name:expr, $wire:expr, $request:expr, $record:ty, $list:ident, $detail_array:expr) => {
+        #[tokio::test]
+        async fn $test() {
+            pause_and_resume::<$family, $record>($wire, $request, $name).await;
+            list_detail_delete::<$family>($wire.path, $detail_array).await;
+            // Every page of the list, through the generated builder.
+            let server = MockServer::start_async().await;
+            let c = client(&server.base_url());
+            let next = format!("{}{}?link={LINK}&page=2", server.base_url(), $wire.path);
+            let first = server
+                .mock_async(|when, then| {
+                    when.method("GET")
+                        .path($wire.path)
+                        .query_param("link", LINK)
+                        .query_param_missing("page");
+                    then.status(200).json_body(
+                        json!({"count": 3, "next": next, "previous": null, "results": [record(), record()]}),
+                    );
+                })
+                .await;
+            let second = server
+                .mock_async(|when, then| {
+                    when.method("GET")
+                        .path($wire.path)
+                        .query_param("link", LINK)
+                        .query_param("page", "2");
+                    then.status(200).json_body(
+                        json!({"count": 3, "next": null, "previous": null, "results": [record()]}),
+                    );
+                })
+                .await;
+            let all: Vec<$record> = c
+                .paginate(c.$list().link(link()))
+                .try_collect()
+                .await
+                .expect("list");
+            first.assert_calls_async(1).await;
+            second.assert_calls_async(1).await;
+            assert_eq!(all.len(), 3);
+        }
+    };
+}
+
+const fn wire(path: &'static str, one: bool, resume_one: bool, save_data: bool) -> Wire {
+    Wire {
+        path,
+        one,
+        resume_one,
+        save_data,
+    }
+}
+
+family_tests!(
+    accounts,
+    family::Accounts,
+    FamilyName::Accounts,
+    wire("/api/accounts/", false, false, true),
+    by_link(),
+    types::Account,
+    accounts_list,
+    false
+);
+
+family_tests!(
+    owners,
+    family::Owners,
+    FamilyName::Owners,
+    wire("/api/owners/", false, false, true),
+    by_link(),
+    types::Owner,
+    owners_list,
+    false
+);
+
+family_tests!(
+    transactions,
+    family::Transactions,
+    FamilyName::Transactions,
+    wire("/api/transactions/", false, false, true),
+    types::DateRangeRetrieveRequest {
+        account: None,
+        date_from: date(2024, 1, 1),
+        date_to: date(2024, 1, 31),
+        link: link(),
+        save_data: Some(true),
+        token: None,
+    },
+    types::Transaction,
+    transactions_list,
+    false
+);
+
+#[cfg(feature = "enrichment")]
+family_tests!(
+    incomes,
+    family::Incomes,
+    FamilyName::Incomes,
+    wire("/api/incomes/", true, false, true),
+    types::IncomesRetrieveRequest {
+        allowed_income_types: Vec::new(),
+        date_from: None,
+        date_to: None,
+        link: link(),
+        minimum_confidence_level: None,
+        save_data: Some(true),
+        token: None,
+    },
+    types::Income,
+    incomes_list,
+    true
+);
+
+#[cfg(feature = "enrichment")]
+family_tests!(
+    risk_insights,
+    family::RiskInsights,
+    FamilyName::RiskInsights,
+    wire("/api/risk-insights/", false, false, true),
+    by_link(),
+    types::RiskInsight,
+    risk_insights_list,
+    true
+);
+
+#[cfg(feature = "investments")]
+family_tests!(
+    investment_portfolios,
+    family::InvestmentPortfolios,
+    FamilyName::InvestmentPortfolios,
+    wire("/investments/portfolios/", true, true, false),
+    by_link(),
+    types::Portfolio,
+    investment_portfolios_list,
+    false
+);
+
+#[tokio::test]
+async fn an_unresumable_family_says_so_and_keeps_the_challenge() {
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    server
+        .mock_async(|when, then| {
+            when.method("POST").path("/api/employment-records/");
+            then.status(428)
+                .json_body(json!([token_required("s-9", json!("300"), "qr", true)]));
+        })
+        .await;
+    let request = types::EmploymentRecordsRetrieveRequest {
+        attach_pdf: None,
+        link: link(),
+        save_data: None,
+    };
+    let out: Retrieval<Records<types::EmploymentRecord>, Unresumable> = c
+        .employment_records()
+        .retrieve(&request)
+        .await
+        .expect("428");
+    let Retrieval::TokenRequired(paused) = out else {
+        panic!("expected a 428")
+    };
+    assert_eq!(paused.family(), &FamilyName::EmploymentRecords);
+    assert_eq!(paused.challenge().map(|c| c.kind.as_str()), Some("qr"));
+    assert!(paused.expires_at().is_some());
+    // No save_data in the request: the pending session would carry the default.
+    assert_eq!(family::EmploymentRecords::save_data(&request), None);
+}
+
+#[tokio::test]
+async fn an_asynchronous_202_is_an_error_never_an_empty_list() {
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    server
+        .mock_async(|when, then| {
+            when.method("POST").path("/api/transactions/");
+            then.status(202).json_body(json!({"request_id": "abc"}));
+        })
+        .await;
+    let request = types::DateRangeRetrieveRequest {
+        account: None,
+        date_from: date(2024, 1, 1),
+        date_to: date(2024, 1, 31),
+        link: link(),
+        save_data: None,
+        token: None,
+    };
+    let err = c
+        .transactions()
+        .retrieve(&request)
+        .await
+        .expect_err("202 has no records");
+    let Error::Decode { status, body, .. } = &err else {
+        panic!("expected a decoding error: {err:?}")
+    };
+    assert_eq!(status.as_u16(), 202);
+    assert!(body.starts_with(b"{\"request_id\""), "{err:?}");
+    assert!(err.to_string().contains("expected a sequence"), "{err}");
+}
+
+#[tokio::test]
+async fn links_register_pause_resume_update_and_change_mode() {
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    let link_body = json!({"id": LINK, "institution": "erebor_mx_retail", "access_mode": "recurrent", "status": "valid", "brand_new": true});
+    let register = server
+        .mock_async(|when, then| {
+            when.method("POST").path("/api/links/").json_body(json!({
+                "institution": "erebor_mx_retail", "username": "bnk100", "password": "full",
+                "access_mode": "single"
+            }));
+            then.status(428)
+                .json_body(token_required("s-link", json!(600), "numeric", true));
+        })
+        .await;
+    let resume = server
+        .mock_async(|when, then| {
+            // Links take no save_data.
+            when.method("PATCH")
+                .path("/api/links/")
+                .json_body(json!({"session": "s-link", "link": LINK, "token": "123456"}));
+            then.status(200).json_body(link_body.clone());
+        })
+        .await;
+    let request =
+        belvo::RegisterLink::new("erebor_mx_retail", "bnk100", "full").access_mode("single");
+    let mut asked = 0;
+    let made = c
+        .links()
+        .retrieve_with_mfa(&request, |pending| {
+            asked += 1;
+            assert_eq!(pending.family(), &FamilyName::Links);
+            async { Ok::<_, std::io::Error>(Token::new("123456")) }
+        })
+        .await
+        .expect("registered");
+    assert_eq!(asked, 1);
+    assert_eq!(made.id, link());
+    assert_eq!(made.access_mode.as_deref(), Some("recurrent"));
+    register.assert_calls_async(1).await;
+    resume.assert_calls_async(1).await;
+
+    let item = format!("/api/links/{LINK}/");
+    let update = server
+        .mock_async(|when, then| {
+            when.method("PUT")
+                .path(&item)
+                .json_body(json!({"password": "new-pass"}));
+            then.status(428)
+                .json_body(token_required("s-upd", json!(600), "numeric", true));
+        })
+        .await;
+    let out = c
+        .links()
+        .update_credentials(link(), &belvo::UpdateCredentials::password("new-pass"))
+        .await
+        .expect("428");
+    let Retrieval::TokenRequired(p) = out else {
+        panic!("expected a 428")
+    };
+    assert_eq!((p.family(), p.session()), (&FamilyName::Links, "s-upd"));
+    update.assert_calls_async(1).await;
+
+    let change = server
+        .mock_async(|when, then| {
+            when.method("PATCH")
+                .path(&item)
+                .json_body(json!({"access_mode": "single"}));
+            then.status(200).json_body(link_body.clone());
+        })
+        .await;
+    let out = c
+        .links()
+        .change_access_mode(link(), "single")
+        .await
+        .expect("changed");
+    assert!(matches!(out, Retrieval::Complete(l) if l.id == link()));
+    change.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn institutions_are_looked_up_by_number() {
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    let detail = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/institutions/42/");
+            then.status(200)
+                .json_body(json!({"id": 42, "name": "erebor_mx_retail", "country_codes": null}));
+        })
+        .await;
+    let found = c
+        .resource::<family::Institutions>()
+        .get(42)
+        .await
+        .expect("detail");
+    assert_eq!(found.id, 42);
+    detail.assert_calls_async(1).await;
+}
