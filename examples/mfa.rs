@@ -1,4 +1,6 @@
-//! The whole MFA flow — retrieve → 428 → token → resume — step by step.
+//! The whole MFA flow — retrieve → 428 → token → resume — step by step, for
+//! any resource whose retrieve takes a link (`--resource`, balances by
+//! default), printing what came back as a table (money exact).
 //!
 //! Without credentials it runs against the crate's embedded sandbox (no Belvo
 //! account needed). With `BELVO_SECRET_ID` / `BELVO_SECRET_PASSWORD` set (and
@@ -8,16 +10,20 @@
 //! ```sh
 //! cargo run --example mfa
 //! cargo run --example mfa -- --scenario token-twice --save-data false
+//! cargo run --example mfa -- --resource transactions --scenario inputless
 //! cargo run --example mfa -- --help
 //! ```
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
+use belvo::family::{Resource, Resumable};
 use belvo::testing::{Sandbox, SandboxConfig, Scenario, SANDBOX_TOKEN};
-use belvo::{Client, PendingSession, Retrieval, RetrieveRequest, Token};
+use belvo::{types, Client, PendingSession, Retrieval, RetrieveRequest, Token};
 use chrono::{NaiveDate, Utc};
-use clap::Parser;
+use clap::{Parser, ValueEnum};
+use serde_json::Value;
+use uuid::Uuid;
 
 /// `println!` that ends the program quietly when stdout is closed (e.g.
 /// piped into `head`) instead of panicking.
@@ -29,28 +35,98 @@ macro_rules! say {
     };
 }
 
-/// Retrieve balances through Belvo's MFA pause, printing every step.
+/// Retrieve a link's records through Belvo's MFA pause, printing every step.
 #[derive(Parser, Debug)]
 #[command(name = "mfa", after_help = scenarios_help())]
 struct Args {
+    /// What to retrieve.
+    #[arg(long, value_enum, default_value_t = Kind::Balances)]
+    resource: Kind,
     /// Sandbox scenario to run (see below). Ignored against the real API.
     #[arg(long, default_value = "token-once", value_parser = parse_scenario)]
     scenario: Scenario,
     /// Answer the MFA prompt with this token instead of asking.
     #[arg(long)]
     token: Option<String>,
-    /// Whether Belvo persists the balances (true or false).
+    /// Whether Belvo persists the records (true or false).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     save_data: bool,
     /// Link id (real API only; the sandbox picks the scenario's link).
     #[arg(long)]
-    link: Option<uuid::Uuid>,
-    /// First day, YYYY-MM-DD (default: 30 days ago).
+    link: Option<Uuid>,
+    /// First day, YYYY-MM-DD (default: 30 days ago), for the resources
+    /// retrieved by dates (balances, transactions, incomes).
     #[arg(long)]
     date_from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (default: today).
     #[arg(long)]
     date_to: Option<NaiveDate>,
+}
+
+/// The resources whose retrieve takes a link and has a documented resume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    Balances,
+    Accounts,
+    Transactions,
+    Owners,
+    Incomes,
+    RecurringExpenses,
+    RiskInsights,
+    InvestmentPortfolios,
+}
+
+impl Kind {
+    /// The table's columns: a header and where the value is in a record's
+    /// JSON (a JSON pointer).
+    fn columns(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Kind::Balances => &[
+                ("ACCOUNT", "/account/name"),
+                ("CURRENCY", "/account/currency"),
+                ("VALUE DATE", "/value_date"),
+                ("BALANCE", "/balance"),
+            ],
+            Kind::Accounts => &[
+                ("NAME", "/name"),
+                ("CATEGORY", "/category"),
+                ("CURRENCY", "/currency"),
+                ("CURRENT", "/balance/current"),
+                ("AVAILABLE", "/balance/available"),
+            ],
+            Kind::Transactions => &[
+                ("VALUE DATE", "/value_date"),
+                ("DESCRIPTION", "/description"),
+                ("TYPE", "/type"),
+                ("CURRENCY", "/currency"),
+                ("AMOUNT", "/amount"),
+            ],
+            Kind::Owners => &[
+                ("NAME", "/display_name"),
+                ("EMAIL", "/email"),
+                ("PHONE", "/phone_number"),
+            ],
+            Kind::Incomes => &[
+                ("SOURCE", "/income_source_type"),
+                ("STREAMS", "/number_of_income_streams"),
+                ("MONTHLY AVERAGE", "/monthly_average"),
+                ("TOTAL", "/total_income_amount"),
+            ],
+            Kind::RecurringExpenses => &[
+                ("NAME", "/name"),
+                ("CATEGORY", "/category"),
+                ("FREQUENCY", "/frequency"),
+                ("AVERAGE", "/average_transaction_amount"),
+            ],
+            Kind::RiskInsights => &[("ID", "/id"), ("CREATED", "/created_at")],
+            Kind::InvestmentPortfolios => &[
+                ("NAME", "/name"),
+                ("TYPE", "/type"),
+                ("CURRENCY", "/currency"),
+                ("NET", "/balance_net"),
+            ],
+        }
+    }
 }
 
 fn scenarios_help() -> String {
@@ -115,46 +191,130 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         (sandbox.client()?, args.scenario.link(), Some(sandbox))
     };
 
-    let request = RetrieveRequest::new(link, date_from, date_to).save_data(args.save_data);
     say!(
-        "-> retrieve: link {link}, {date_from} to {date_to}, save_data={}",
+        "-> retrieve {}: link {link}, save_data={}",
+        args.resource
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned()),
         args.save_data
     );
-    let mut step = client.balances().retrieve(&request).await?;
-    let mut round = 0;
-    let retrieved = loop {
-        match step {
-            Retrieval::Complete(r) => break r,
-            Retrieval::TokenRequired(pending) => {
-                round += 1;
-                describe(&pending, round);
-                let token = if pending.needs_token() {
-                    Some(ask_token(&args, real)?)
-                } else {
-                    say!("   nothing to type: resuming without a token");
-                    None
-                };
-                say!(
-                    "-> resume: session {}, save_data={}",
-                    pending.session(),
-                    pending.save_data()
-                );
-                step = client.balances().resume(&pending, token).await?;
-            }
+    let save_data = Some(args.save_data);
+    let by_link = types::LinkRetrieveRequest {
+        link,
+        save_data,
+        token: None,
+    };
+    let dated = types::DateRangeRetrieveRequest {
+        account: None,
+        date_from,
+        date_to,
+        link,
+        save_data,
+        token: None,
+    };
+    let flow = Flow { args: &args, real };
+    let (records, persisted) = match args.resource {
+        Kind::Balances => {
+            let request = RetrieveRequest::new(link, date_from, date_to).save_data(args.save_data);
+            let out = flow.run(client.balances(), &request).await?;
+            (as_json(&out.balances)?, out.persisted)
+        }
+        Kind::Accounts => records(flow.run(client.accounts(), &by_link).await?)?,
+        Kind::Transactions => records(flow.run(client.transactions(), &dated).await?)?,
+        Kind::Owners => records(flow.run(client.owners(), &by_link).await?)?,
+        Kind::Incomes => {
+            let request = types::IncomesRetrieveRequest {
+                allowed_income_types: Vec::new(),
+                date_from: Some(date_from.to_string()),
+                date_to: Some(date_to.to_string()),
+                link,
+                minimum_confidence_level: None,
+                save_data,
+                token: None,
+            };
+            records(flow.run(client.incomes(), &request).await?)?
+        }
+        Kind::RecurringExpenses => {
+            let request = types::ReceivableTransactionsRetrieveRequest {
+                date_from: date_from.to_string(),
+                date_to: date_to.to_string(),
+                link,
+                save_data,
+                token: None,
+            };
+            records(flow.run(client.recurring_expenses(), &request).await?)?
+        }
+        Kind::RiskInsights => records(flow.run(client.risk_insights(), &by_link).await?)?,
+        Kind::InvestmentPortfolios => {
+            records(flow.run(client.investment_portfolios(), &by_link).await?)?
         }
     };
     say!(
-        "<- {} balance(s), {}",
-        retrieved.balances.len(),
-        if retrieved.persisted {
+        "<- {} record(s), {}",
+        records.len(),
+        if persisted {
             "persisted by Belvo (201)"
         } else {
             "not persisted (200)"
         }
     );
     say!("");
-    print_table(&retrieved.balances);
+    print_table(args.resource.columns(), &records);
     Ok(())
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+/// The records as JSON, for the table (amounts stay exact: they are
+/// decimals, written as they came).
+fn as_json<T: serde::Serialize>(records: &[T]) -> Result<Vec<Value>, Failure> {
+    Ok(records
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?)
+}
+
+fn records<T: serde::Serialize>(out: belvo::Records<T>) -> Result<(Vec<Value>, bool), Failure> {
+    Ok((as_json(&out.records)?, out.persisted))
+}
+
+/// The flow of any family: retrieve, then on each 428 describe it, get a
+/// token (unless inputless) and resume.
+struct Flow<'a> {
+    args: &'a Args,
+    real: bool,
+}
+
+impl Flow<'_> {
+    async fn run<F: Resumable>(
+        &self,
+        resource: Resource<'_, F>,
+        request: &F::Request,
+    ) -> Result<F::Output, Failure> {
+        let mut step = resource.retrieve(request).await?;
+        let mut round = 0;
+        loop {
+            let pending = match step {
+                Retrieval::Complete(done) => return Ok(done),
+                Retrieval::TokenRequired(pending) => pending,
+            };
+            round += 1;
+            describe(&pending, round);
+            let token = if pending.needs_token() {
+                Some(ask_token(self.args, self.real)?)
+            } else {
+                say!("   nothing to type: resuming without a token");
+                None
+            };
+            say!(
+                "-> resume ({}): session {}, save_data={}",
+                pending.family(),
+                pending.session(),
+                pending.save_data()
+            );
+            step = resource.resume(&pending, token).await?;
+        }
+    }
 }
 
 fn describe(p: &PendingSession, round: u32) {
@@ -180,7 +340,7 @@ fn describe(p: &PendingSession, round: u32) {
     }
 }
 
-fn ask_token(args: &Args, real: bool) -> Result<Token, Box<dyn std::error::Error>> {
+fn ask_token(args: &Args, real: bool) -> Result<Token, Failure> {
     if let Some(t) = &args.token {
         say!("   token: from --token");
         return Ok(Token::new(t.clone()));
@@ -208,47 +368,46 @@ fn ask_token(args: &Args, real: bool) -> Result<Token, Box<dyn std::error::Error
     Ok(Token::new(SANDBOX_TOKEN))
 }
 
-fn print_table(balances: &[belvo::types::Balance]) {
-    let rows: Vec<[String; 4]> = balances
+/// One cell: a string as is, a number (money) exactly as written, nothing
+/// for `null` or an absent field.
+fn cell(record: &Value, pointer: &str) -> String {
+    match record.pointer(pointer) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn print_table(columns: &[(&str, &str)], records: &[Value]) {
+    let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|b| {
-            [
-                // Belvo documents `account`, its name and its currency as nullable.
-                b.account
-                    .as_ref()
-                    .map(|a| a.name.clone().unwrap_or_else(|| a.id.to_string()))
-                    .unwrap_or_default(),
-                b.account
-                    .as_ref()
-                    .and_then(|a| a.currency.clone())
-                    .unwrap_or_default(),
-                b.value_date.to_string(),
-                b.balance.to_string(),
-            ]
-        })
+        .map(|r| columns.iter().map(|(_, at)| cell(r, at)).collect())
         .collect();
-    let header = ["ACCOUNT", "CURRENCY", "VALUE DATE", "BALANCE"];
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths: Vec<usize> = columns.iter().map(|(h, _)| h.chars().count()).collect();
     for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cells: [&str; 4]| {
-        format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}",
-            cells[0],
-            cells[1],
-            cells[2],
-            cells[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3]
-        )
+    let line = |cells: Vec<&str>| {
+        let last = cells.len() - 1;
+        cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                // The last column is the amount: right-aligned.
+                if i == last {
+                    format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
     };
-    say!("{}", line(header));
+    say!("{}", line(columns.iter().map(|(h, _)| *h).collect()));
     for row in &rows {
-        say!("{}", line([&row[0], &row[1], &row[2], &row[3]]));
+        say!("{}", line(row.iter().map(String::as_str).collect()));
     }
 }
