@@ -42,6 +42,8 @@ use common::{ResumeBody, LINK, SECRET_ID, SECRET_PASSWORD};
 const TOKEN: &str = "123456";
 /// Body sizes the server can answer with.
 const SIZES: [usize; 3] = [1, 100, 10_000];
+/// Transactions bodies the server can answer with.
+const TRANSACTION_SIZES: [usize; 2] = [1, 100];
 /// Balances the MFA pair's resume is answered with.
 const MFA_BALANCES: usize = 1;
 
@@ -52,6 +54,9 @@ enum Call {
     Resume(usize),
     /// A retrieve answered 428, then the resume answered 201.
     MfaPair,
+    /// A transactions resume (`PATCH /api/transactions/`) answered 201 with
+    /// this many transactions.
+    Transactions(usize),
 }
 
 /// One row of the table.
@@ -86,6 +91,28 @@ const ROWS: &[Row] = &[
     row("c10, 100 balances", Call::Resume(100), 10, 4, false),
     row("c10, 10,000 balances", Call::Resume(10_000), 10, 1, true),
     row("c10, MFA pair 428 → 201", Call::MfaPair, 10, 10, false),
+    row(
+        "sequential, 1 transaction",
+        Call::Transactions(1),
+        1,
+        100,
+        false,
+    ),
+    row(
+        "sequential, 100 transactions",
+        Call::Transactions(100),
+        1,
+        10,
+        false,
+    ),
+    row("c10, 1 transaction", Call::Transactions(1), 10, 20, false),
+    row(
+        "c10, 100 transactions",
+        Call::Transactions(100),
+        10,
+        2,
+        false,
+    ),
 ];
 
 const fn row(name: &'static str, call: Call, concurrency: usize, calls: usize, f64: bool) -> Row {
@@ -125,8 +152,9 @@ fn token_required_body() -> Vec<u8> {
     .expect("JSON")
 }
 
-/// `--serve`: answers `/b{n}/api/balances/` with 201 and `n` balances, and
-/// `/mfa/api/balances/` with 428 to a POST and 201 (one balance) otherwise.
+/// `--serve`: answers `/b{n}/api/balances/` with 201 and `n` balances,
+/// `/mfa/api/balances/` with 428 to a POST and 201 (one balance) otherwise,
+/// and `/t{n}/api/transactions/` with 201 and `n` transactions.
 /// Prints its base URL, and exits when its standard input closes.
 fn serve() {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -138,6 +166,16 @@ fn serve() {
         let body = Bytes::from(common::balances_json(n));
         app = app.route(
             &format!("{}/api/balances/", balances_path(n)),
+            any(move |_request: Bytes| {
+                let body = body.clone();
+                async move { (StatusCode::CREATED, json_type(), body) }
+            }),
+        );
+    }
+    for n in TRANSACTION_SIZES {
+        let body = Bytes::from(common::transactions_json(n));
+        app = app.route(
+            &format!("{}/api/transactions/", Sides::path(Call::Transactions(n))),
             any(move |_request: Bytes| {
                 let body = body.clone();
                 async move { (StatusCode::CREATED, json_type(), body) }
@@ -302,6 +340,17 @@ async fn crate_call(client: &belvo::Client, pending: &PendingSession, call: Call
                 .await;
             (complete(done), MFA_BALANCES)
         }
+        Call::Transactions(n) => {
+            let done = client
+                .transactions()
+                .resume(pending, Some(Token::new(TOKEN)))
+                .await;
+            let records = match done {
+                Ok(Retrieval::Complete(done)) => std::hint::black_box(done.records).len(),
+                other => panic!("expected the transactions, got {other:?}"),
+            };
+            (records, n)
+        }
     };
     assert_eq!(balances.0, balances.1);
 }
@@ -316,6 +365,19 @@ fn complete(r: Result<Retrieval, belvo::Error>) -> usize {
 /// The same call written by hand, decoding into `Decimal` structs.
 async fn hand_call(http: &reqwest::Client, url: &str, call: Call) {
     let (session, link_text, expected) = match call {
+        Call::Transactions(n) => {
+            let body = ResumeBody {
+                session: "s",
+                link: LINK,
+                token: Some(TOKEN),
+                save_data: true,
+            };
+            let records: Vec<belvo::types::Transaction> = common::resume_by_hand(http, url, &body)
+                .await
+                .expect("the resume is answered 201");
+            assert_eq!(std::hint::black_box(records).len(), n);
+            return;
+        }
         Call::Resume(n) => ("s".to_owned(), LINK.to_owned(), n),
         Call::MfaPair => {
             let (date_from, date_to) = dates();
@@ -395,6 +457,15 @@ impl Sides {
         match call {
             Call::Resume(n) => balances_path(n),
             Call::MfaPair => "/mfa".to_owned(),
+            Call::Transactions(n) => format!("/t{n}"),
+        }
+    }
+
+    /// The resource path a call goes to.
+    fn resource(call: Call) -> &'static str {
+        match call {
+            Call::Transactions(_) => "/api/transactions/",
+            Call::Resume(_) | Call::MfaPair => "/api/balances/",
         }
     }
 
@@ -404,6 +475,8 @@ impl Sides {
             Call::Resume(100),
             Call::Resume(10_000),
             Call::MfaPair,
+            Call::Transactions(1),
+            Call::Transactions(100),
         ]
         .into_iter()
         .map(|call| {
@@ -435,8 +508,12 @@ impl Sides {
                     .find(|(p, _)| *p == path)
                     .expect("a client for this path")
                     .1;
+                let family = match call {
+                    Call::Transactions(_) => "transactions",
+                    Call::Resume(_) | Call::MfaPair => "balances",
+                };
                 let pending: PendingSession =
-                    serde_json::from_value(json!({"session": "s", "link": LINK}))
+                    serde_json::from_value(json!({"session": "s", "link": LINK, "family": family}))
                         .expect("a pending session");
                 batch(&self.rt, row.concurrency, || {
                     let (client, pending) = (client.clone(), pending.clone());
@@ -449,7 +526,7 @@ impl Sides {
             }
             Side::Decimal => {
                 let http = &self.http;
-                let url = format!("{}{path}/api/balances/", self.base);
+                let url = format!("{}{path}{}", self.base, Self::resource(call));
                 batch(&self.rt, row.concurrency, || {
                     let (http, url) = (http.clone(), url.clone());
                     async move {
@@ -561,6 +638,8 @@ fn main() {
             let n = match r.call {
                 Call::Resume(n) => n,
                 Call::MfaPair => 0,
+                // callgrind.sh measures the balances rows.
+                Call::Transactions(_) => continue,
             };
             println!("{}\t{n}\t{}\t{}", r.name, r.concurrency, r.calls);
         }

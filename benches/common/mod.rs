@@ -59,6 +59,58 @@ pub fn balances_json(n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A JSON array of `n` transactions shaped like Belvo's: the account they
+/// belong to inline (as Belvo sends it), amounts and running balances with
+/// two decimals, dates, a merchant, and the documented `null`s.
+pub fn transactions_json(n: usize) -> Vec<u8> {
+    let mut out = String::with_capacity(n * 900 + 2);
+    out.push('[');
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        let k = i as u128;
+        let id = Uuid::from_u128(0x1e2f_3a4b_5c6d_4e7f_8091_0000_0000_0000 | k);
+        let account = Uuid::from_u128(0x7d3e_55aa_1b2c_4d3e_9f10_0000_0000_0000 | (k % 7));
+        let cents = 12_345 + 311 * i;
+        let kind = if i % 3 == 0 { "INFLOW" } else { "OUTFLOW" };
+        let day = 1 + i % 28;
+        let _ = write!(
+            out,
+            concat!(
+                r#"{{"id":"{id}","account":{{"id":"{account}","link":"{link}","#,
+                r#""institution":{{"name":"erebor_mx_retail","type":"bank"}},"#,
+                r#""collected_at":"2024-01-{day:02}T12:00:00.000Z","created_at":"2024-01-{day:02}T12:00:00.000Z","#,
+                r#""category":"CHECKING_ACCOUNT","type":"Cuentas","name":"Cuenta Nómina {n}","#,
+                r#""number":"4057068115181","balance":{{"current":5874.13,"available":5621.12}},"#,
+                r#""currency":"MXN","public_identification_name":"CLABE","#,
+                r#""public_identification_value":"150194683119900273","last_accessed_at":null,"#,
+                r#""credit_data":null,"loan_data":null,"funds_data":null}},"#,
+                r#""collected_at":"2024-01-{day:02}T12:00:00.000Z","created_at":"2024-01-{day:02}T12:00:00.000Z","#,
+                r#""value_date":"2024-01-{day:02}","accounting_date":"2024-01-{day:02}T08:00:00.000Z","#,
+                r#""amount":{units}.{frac:02},"balance":{bunits}.{frac:02},"currency":"MXN","#,
+                r#""description":"PAGO TARJETA {i}","observations":null,"#,
+                r#""merchant":{{"logo":null,"website":null,"merchant_name":"Tienda {n}"}},"#,
+                r#""category":"Online Platforms & Leisure","subcategory":null,"reference":"{i}","#,
+                r#""type":"{kind}","status":"PROCESSED","internal_identification":"{i}","#,
+                r#""credit_card_data":null}}"#
+            ),
+            id = id,
+            account = account,
+            link = LINK,
+            day = day,
+            n = i % 7 + 1,
+            units = cents / 100,
+            bunits = 100_000 + cents / 100,
+            frac = cents % 100,
+            i = i,
+            kind = kind,
+        );
+    }
+    out.push(']');
+    out.into_bytes()
+}
+
 /// What a careful engineer writes by hand: exact money, real dates and ids.
 pub mod typed {
     use super::*;
