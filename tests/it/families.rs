@@ -113,6 +113,102 @@ where
     };
     assert_eq!(done.records.len(), 1);
     assert!(!done.persisted, "a 200 is not persisted");
+
+    every_shape_inputless_and_expiry::<F, R>(&wire, &request, &name).await;
+}
+
+/// The 428 in each shape Belvo sends (object, array of one, legacy
+/// `detail`), tagged with the family; an inputless pause resumed without
+/// asking for a token; a session past its deadline refused locally.
+async fn every_shape_inputless_and_expiry<F, R>(
+    wire: &Wire,
+    request: &F::Request,
+    name: &FamilyName,
+) where
+    F: Resumable<Output = Records<R>>,
+    R: std::fmt::Debug,
+{
+    let object = token_required("s-7", json!(600), "numeric", true);
+    let shapes = [
+        object.clone(),
+        json!([object]),
+        json!({"detail": "Token Required", "session": "s-7", "expiry": "600", "link": LINK}),
+    ];
+    for body in shapes {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method("POST").path(wire.path);
+                then.status(428).json_body(body.clone());
+            })
+            .await;
+        let out = client(&server.base_url())
+            .resource::<F>()
+            .retrieve(request)
+            .await;
+        let Ok(Retrieval::TokenRequired(p)) = out else {
+            panic!("{}: {body} gave {out:?}", wire.path)
+        };
+        assert_eq!((p.family(), p.session(), p.link()), (name, "s-7", LINK));
+        assert!(p.expires_at().is_some(), "{body}");
+    }
+
+    // Inputless: resumed without a token, the provider never asked.
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("POST").path(wire.path);
+            then.status(428)
+                .json_body(token_required("s-in", json!(600), "inputless", false));
+        })
+        .await;
+    let resume = server
+        .mock_async(|when, then| {
+            when.method("PATCH")
+                .path(wire.path)
+                .json_body_includes(json!({"session": "s-in", "link": LINK}).to_string())
+                .is_true(|req| {
+                    let body: Value =
+                        serde_json::from_slice(req.body().as_ref()).unwrap_or_default();
+                    body.get("token").is_none()
+                });
+            then.status(200).json_body(if wire.resume_one {
+                record()
+            } else {
+                json!([record()])
+            });
+        })
+        .await;
+    let done = client(&server.base_url())
+        .resource::<F>()
+        .retrieve_with_mfa(request, |_| async {
+            Err::<Token, _>(std::io::Error::other("inputless: never asked"))
+        })
+        .await
+        .expect("inputless completes");
+    assert_eq!(done.records.len(), 1);
+    resume.assert_calls_async(1).await;
+
+    // Past its deadline: refused before anything is sent.
+    let server = MockServer::start_async().await;
+    let anything = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let expired: PendingSession = serde_json::from_value(json!({
+        "session": "s-old", "link": LINK, "family": name.as_str(),
+        "expires_at": "2020-01-01T00:00:00Z"
+    }))
+    .expect("a stored session");
+    let err = client(&server.base_url())
+        .resource::<F>()
+        .resume(&expired, Some(Token::new("1")))
+        .await
+        .expect_err("expired");
+    assert!(matches!(err, Error::SessionExpired { .. }), "{err:?}");
+    anything.assert_calls_async(0).await;
 }
 
 /// Detail and delete of one record, on the family's own paths.
