@@ -10,9 +10,8 @@ use futures::Stream;
 
 use crate::client::with_retry;
 use crate::error::Error;
-use crate::family::{
-    erase, ok_only, Call, Deletable, Family, Listed, Resource, Resumable, ResumeBody, Sealed,
-};
+use crate::families::{resource, resume};
+use crate::family::{erase, ok_only, Call, Family, Resource, Sealed};
 use crate::generated::{builder, types, Client};
 use crate::mfa::{FamilyName, PendingSession, Token};
 use crate::pagination::paginated;
@@ -204,17 +203,7 @@ impl Family for Balances {
     }
 }
 
-impl Resumable for Balances {
-    fn resume(c: &Client, b: ResumeBody) -> Call<'_, Self::Body> {
-        let body = types::ResumeRequest {
-            link: b.link,
-            save_data: Some(b.save_data),
-            session: b.session,
-            token: b.token,
-        };
-        erase(c.balances_resume().body(body).send())
-    }
-}
+resume!(Balances: balances_resume, as_is, save_data);
 
 impl Resource<'_, Balances> {
     /// One page of the list (`page` is 1-based; `None` for the first).
@@ -311,21 +300,7 @@ impl ListQuery {
     }
 }
 
-impl Listed for Balances {
-    type Id = Uuid;
-    type Record = types::Balance;
-
-    fn detail<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, types::Balance> {
-        erase(c.balances_detail().id(*id).send())
-    }
-}
-
-impl Deletable for Balances {
-    fn delete<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, ()> {
-        erase(c.balances_delete().id(*id).send())
-    }
-}
-
+resource!(@listed Balances: types::Balance, Uuid, balances_detail(id), balances_delete);
 paginated!(BalancesList => types::BalanceList => types::Balance);
 
 #[cfg(test)]

@@ -12,19 +12,13 @@
 //!
 //! Links, whose operations are not a retrieve, are in `links.rs`.
 
-use futures::{FutureExt, TryFutureExt};
 use progenitor_client::ResponseValue;
 
-#[allow(unused_imports)] // Some are only used by the resource groups' families.
 use crate::error::Error;
-#[allow(unused_imports)]
-use crate::family::{
-    erase, Call, Deletable, Family, Listed, Records, Resource, Resumable, ResumeBody, Sealed,
-    Unresumable,
-};
-#[allow(unused_imports)]
+#[cfg(any(feature = "receivables", feature = "employment"))]
+use crate::family::Unresumable;
+use crate::family::{Call, Family, Records, Resource, Sealed};
 use crate::generated::{types, Client};
-#[allow(unused_imports)]
 use crate::mfa::{FamilyName, PendingSession};
 use crate::pagination::paginated;
 
@@ -47,7 +41,7 @@ fn one_as_many<T: std::fmt::Debug>(one: ResponseValue<T>) -> ResponseValue<Vec<T
 /// decoding error, never an empty list. (The error is the generated
 /// client's own, which the generic layer classifies.)
 #[allow(clippy::result_large_err)]
-fn transactions_body(
+pub(crate) fn transactions_body(
     body: ResponseValue<types::TransactionsRetrieveSuccess>,
 ) -> Result<ResponseValue<Vec<types::Transaction>>, progenitor_client::Error> {
     let status = body.status();
@@ -73,18 +67,23 @@ fn transactions_body(
 
 /// How a generated call's success body becomes a family's `Vec` of records.
 macro_rules! shape {
-    (many, $fut:expr) => {
-        erase($fut)
+    (as_is, $fut:expr) => {
+        $crate::family::erase($fut)
     };
     (one, $fut:expr) => {
-        erase($fut.map_ok(one_as_many))
+        $crate::family::erase(::futures::TryFutureExt::map_ok(
+            $fut,
+            $crate::families::one_as_many,
+        ))
     };
     (transactions, $fut:expr) => {
-        erase($fut)
-            .and_then(|v| async move { transactions_body(v) })
-            .boxed()
+        ::futures::FutureExt::boxed(::futures::TryFutureExt::and_then(
+            $crate::family::erase($fut),
+            |v| async move { $crate::families::transactions_body(v) },
+        ))
     };
 }
+pub(crate) use shape;
 
 /// Declares a family whose retrieve may answer 428: its marker type, its
 /// [`Family`] (the generated retrieve and its body), its [`Listed`] and
@@ -122,7 +121,7 @@ macro_rules! family {
                 c: &'a Client,
                 r: &'a $request,
             ) -> Result<Call<'a, Self::Body>, Error> {
-                Ok(shape!($shape, c.$retrieve().body(r.clone()).send()))
+                Ok($crate::families::shape!($shape, c.$retrieve().body(r.clone()).send()))
             }
 
             fn save_data(r: &$request) -> Option<bool> {
@@ -150,31 +149,38 @@ macro_rules! family {
 /// save_data)`, or `no_save_data` for the families whose resume takes none.
 macro_rules! resume {
     ($name:ident: $resume:ident, $shape:ident, save_data) => {
-        impl Resumable for $name {
-            fn resume(c: &Client, b: ResumeBody) -> Call<'_, Self::Body> {
-                let body = types::ResumeRequest {
+        impl $crate::family::Resumable for $name {
+            fn resume(
+                c: &$crate::Client,
+                b: $crate::family::ResumeBody,
+            ) -> $crate::family::Call<'_, Self::Body> {
+                let body = $crate::types::ResumeRequest {
                     link: b.link,
                     save_data: Some(b.save_data),
                     session: b.session,
                     token: b.token,
                 };
-                shape!($shape, c.$resume().body(body).send())
+                $crate::families::shape!($shape, c.$resume().body(body).send())
             }
         }
     };
     ($name:ident: $resume:ident, $shape:ident, no_save_data) => {
-        impl Resumable for $name {
-            fn resume(c: &Client, b: ResumeBody) -> Call<'_, Self::Body> {
-                let body = types::ResumeRequestWithoutSaveData {
+        impl $crate::family::Resumable for $name {
+            fn resume(
+                c: &$crate::Client,
+                b: $crate::family::ResumeBody,
+            ) -> $crate::family::Call<'_, Self::Body> {
+                let body = $crate::types::ResumeRequestWithoutSaveData {
                     link: b.link,
                     session: b.session,
                     token: b.token,
                 };
-                shape!($shape, c.$resume().body(body).send())
+                $crate::families::shape!($shape, c.$resume().body(body).send())
             }
         }
     };
 }
+pub(crate) use resume;
 
 /// Declares a resource without a retrieve (detail, and delete where Belvo
 /// has one): `resource!(Name: Record, Id, detail(param), delete; list:
@@ -195,36 +201,43 @@ macro_rules! resource {
         paginated!($builder => $page => $record);
     };
     (@listed $name:ident: $record:ty, $id:ty, $detail:ident($param:ident) $(, $delete:ident)?) => {
-        impl Listed for $name {
+        impl $crate::family::Listed for $name {
             type Id = $id;
             type Record = $record;
 
-            fn detail<'a>(c: &'a Client, id: &'a $id) -> Call<'a, $record> {
-                erase(c.$detail().$param(id.clone()).send())
+            fn detail<'a>(
+                c: &'a $crate::Client,
+                id: &'a $id,
+            ) -> $crate::family::Call<'a, $record> {
+                $crate::family::erase(c.$detail().$param(id.clone()).send())
             }
         }
         $(
-            impl Deletable for $name {
-                fn delete<'a>(c: &'a Client, id: &'a $id) -> Call<'a, ()> {
-                    erase(c.$delete().id(id.clone()).send())
+            impl $crate::family::Deletable for $name {
+                fn delete<'a>(
+                    c: &'a $crate::Client,
+                    id: &'a $id,
+                ) -> $crate::family::Call<'a, ()> {
+                    $crate::family::erase(c.$delete().id(id.clone()).send())
                 }
             }
         )?
     };
 }
+pub(crate) use resource;
 
 family! {
     /// Accounts (`/api/accounts/`): retrieve and resume with the MFA pause,
     /// list, detail, delete.
     Accounts / accounts: types::Account {
-        retrieve: accounts_retrieve(types::LinkRetrieveRequest) -> many,
+        retrieve: accounts_retrieve(types::LinkRetrieveRequest) -> as_is,
         pending: PendingSession,
         detail: accounts_detail -> types::Account,
         delete: accounts_delete,
         list: AccountsList => types::AccountList,
     }
 }
-resume!(Accounts: accounts_resume, many, save_data);
+resume!(Accounts: accounts_resume, as_is, save_data);
 
 family! {
     /// Transactions (`/api/transactions/`): retrieve (for a date range) and
@@ -237,20 +250,20 @@ family! {
         list: TransactionsList => types::TransactionList,
     }
 }
-resume!(Transactions: transactions_resume, many, save_data);
+resume!(Transactions: transactions_resume, as_is, save_data);
 
 family! {
     /// Owners (`/api/owners/`): retrieve and resume with the MFA pause, list,
     /// detail, delete.
     Owners / owners: types::Owner {
-        retrieve: owners_retrieve(types::LinkRetrieveRequest) -> many,
+        retrieve: owners_retrieve(types::LinkRetrieveRequest) -> as_is,
         pending: PendingSession,
         detail: owners_detail -> types::Owner,
         delete: owners_delete,
         list: OwnersList => types::OwnerList,
     }
 }
-resume!(Owners: owners_resume, many, save_data);
+resume!(Owners: owners_resume, as_is, save_data);
 
 #[cfg(feature = "enrichment")]
 family! {
@@ -265,14 +278,14 @@ family! {
     }
 }
 #[cfg(feature = "enrichment")]
-resume!(Incomes: incomes_resume, many, save_data);
+resume!(Incomes: incomes_resume, as_is, save_data);
 
 #[cfg(feature = "enrichment")]
 family! {
     /// Recurring expenses (`/api/recurring-expenses/`): retrieve and resume
     /// with the MFA pause, list, detail, delete.
     RecurringExpenses / recurring_expenses: types::RecurringExpense {
-        retrieve: recurring_expenses_retrieve(types::ReceivableTransactionsRetrieveRequest) -> many,
+        retrieve: recurring_expenses_retrieve(types::ReceivableTransactionsRetrieveRequest) -> as_is,
         pending: PendingSession,
         detail: recurring_expenses_detail -> Vec<types::RecurringExpense>,
         delete: recurring_expenses_delete,
@@ -280,14 +293,14 @@ family! {
     }
 }
 #[cfg(feature = "enrichment")]
-resume!(RecurringExpenses: recurring_expenses_resume, many, save_data);
+resume!(RecurringExpenses: recurring_expenses_resume, as_is, save_data);
 
 #[cfg(feature = "enrichment")]
 family! {
     /// Risk insights (`/api/risk-insights/`): retrieve and resume with the
     /// MFA pause, list, detail, delete.
     RiskInsights / risk_insights: types::RiskInsight {
-        retrieve: risk_insights_retrieve(types::LinkRetrieveRequest) -> many,
+        retrieve: risk_insights_retrieve(types::LinkRetrieveRequest) -> as_is,
         pending: PendingSession,
         detail: risk_insights_detail -> Vec<types::RiskInsight>,
         delete: risk_insights_delete,
@@ -295,7 +308,7 @@ family! {
     }
 }
 #[cfg(feature = "enrichment")]
-resume!(RiskInsights: risk_insights_resume, many, save_data);
+resume!(RiskInsights: risk_insights_resume, as_is, save_data);
 
 #[cfg(feature = "investments")]
 family! {
@@ -318,7 +331,7 @@ family! {
     /// Invoices (`/api/invoices/`): retrieve, and the resume Belvo documents
     /// for it, list, detail, delete.
     Invoices / invoices: types::Invoice {
-        retrieve: invoices_retrieve(types::InvoicesRetrieveRequest) -> many,
+        retrieve: invoices_retrieve(types::InvoicesRetrieveRequest) -> as_is,
         pending: PendingSession,
         detail: invoices_detail -> types::Invoice,
         delete: invoices_delete,
@@ -326,7 +339,7 @@ family! {
     }
 }
 #[cfg(feature = "fiscal")]
-resume!(Invoices: invoices_resume, many, save_data);
+resume!(Invoices: invoices_resume, as_is, save_data);
 
 #[cfg(feature = "receivables")]
 family! {
@@ -348,7 +361,7 @@ family! {
     /// answer 428 with no documented resume ([`Unresumable`]), list, detail,
     /// delete.
     EmploymentRecords / employment_records: types::EmploymentRecord {
-        retrieve: employment_records_retrieve(types::EmploymentRecordsRetrieveRequest) -> many,
+        retrieve: employment_records_retrieve(types::EmploymentRecordsRetrieveRequest) -> as_is,
         pending: Unresumable,
         detail: employment_records_detail -> types::EmploymentRecord,
         delete: employment_records_delete,

@@ -7,9 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use crate::error::Error;
-use crate::family::{
-    erase, Call, Deletable, Family, Listed, Resource, Resumable, ResumeBody, Retrieval, Sealed,
-};
+use crate::families::{resource, resume};
+use crate::family::{erase, Call, Family, Resource, Retrieval, Sealed};
 use crate::generated::{types, Client};
 use crate::mfa::{FamilyName, PendingSession, Token};
 use crate::pagination::paginated;
@@ -287,32 +286,9 @@ impl Family for Links {
     }
 }
 
-impl Resumable for Links {
-    fn resume(c: &Client, b: ResumeBody) -> Call<'_, types::Link> {
-        let body = types::ResumeRequestWithoutSaveData {
-            link: b.link,
-            session: b.session,
-            token: b.token,
-        };
-        erase(c.links_resume().body(body).send())
-    }
-}
-
-impl Listed for Links {
-    type Id = Uuid;
-    type Record = types::Link;
-
-    fn detail<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, types::Link> {
-        erase(c.links_detail().id(*id).send())
-    }
-}
-
-impl Deletable for Links {
-    fn delete<'a>(c: &'a Client, id: &'a Uuid) -> Call<'a, ()> {
-        erase(c.links_delete().id(*id).send())
-    }
-}
-
+// Links take no `save_data` in their resume.
+resume!(Links: links_resume, as_is, no_save_data);
+resource!(@listed Links: types::Link, Uuid, links_detail(id), links_delete);
 paginated!(LinksList => types::LinkList => types::Link);
 
 impl Resource<'_, Links> {
