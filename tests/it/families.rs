@@ -376,6 +376,43 @@ family_tests!(
     true
 );
 
+#[cfg(feature = "enrichment")]
+family_tests!(
+    recurring_expenses,
+    family::RecurringExpenses,
+    FamilyName::RecurringExpenses,
+    wire("/api/recurring-expenses/", false, false, true),
+    types::ReceivableTransactionsRetrieveRequest {
+        date_from: "2024-01-01".into(),
+        date_to: "2024-01-31".into(),
+        link: link(),
+        save_data: Some(true),
+        token: None,
+    },
+    types::RecurringExpense,
+    recurring_expenses_list,
+    true
+);
+
+#[cfg(feature = "fiscal")]
+family_tests!(
+    invoices,
+    family::Invoices,
+    FamilyName::Invoices,
+    wire("/api/invoices/", false, false, true),
+    types::InvoicesRetrieveRequest {
+        attach_xml: None,
+        date_from: "2024-01-01".into(),
+        date_to: "2024-01-31".into(),
+        link: link(),
+        save_data: Some(true),
+        type_: "INFLOW".into(),
+    },
+    types::Invoice,
+    invoices_list,
+    false
+);
+
 #[cfg(feature = "investments")]
 family_tests!(
     investment_portfolios,
@@ -387,6 +424,37 @@ family_tests!(
     investment_portfolios_list,
     false
 );
+
+#[cfg(feature = "receivables")]
+#[tokio::test]
+async fn receivables_pause_without_a_resume() {
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    server
+        .mock_async(|when, then| {
+            when.method("POST").path("/receivables/transactions/");
+            then.status(428)
+                .json_body(token_required("s-r", json!(600), "numeric", true));
+        })
+        .await;
+    let request = types::ReceivableTransactionsRetrieveRequest {
+        date_from: "2024-01-01".into(),
+        date_to: "2024-01-31".into(),
+        link: link(),
+        save_data: Some(false),
+        token: None,
+    };
+    let out: Retrieval<Records<types::ReceivableTransaction>, Unresumable> = c
+        .receivable_transactions()
+        .retrieve(&request)
+        .await
+        .expect("428");
+    let Retrieval::TokenRequired(paused) = out else {
+        panic!("expected a 428")
+    };
+    assert_eq!(paused.family(), &FamilyName::ReceivableTransactions);
+    assert_eq!(paused.link(), LINK);
+}
 
 #[tokio::test]
 async fn an_unresumable_family_says_so_and_keeps_the_challenge() {
