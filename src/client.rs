@@ -152,7 +152,7 @@ async fn receive(response: reqwest::Response, limit: usize) -> reqwest::Result<r
     let (response, body) = buffer(response, limit).await?;
     // Only worth a parse when someone listens.
     if !span.is_disabled() && (status.is_client_error() || status.is_server_error()) {
-        if let Some(id) = request_id_of(&body) {
+        if let Some(id) = request_id_of(status, &body) {
             span.record("request_id", id.as_str());
         }
     }
@@ -160,22 +160,11 @@ async fn receive(response: reqwest::Response, limit: usize) -> reqwest::Result<r
     Ok(response)
 }
 
-/// Belvo's `request_id` from an error body (`[{..}]` or `{..}`), for tracing.
-fn request_id_of(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct WithId {
-        request_id: Option<String>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Body {
-        Many(Vec<WithId>),
-        One(WithId),
-    }
-    match serde_json::from_slice::<Body>(body).ok()? {
-        Body::Many(list) => list.into_iter().find_map(|e| e.request_id),
-        Body::One(e) => e.request_id,
-    }
+/// Belvo's `request_id` from an error body, for tracing.
+fn request_id_of(status: StatusCode, body: &[u8]) -> Option<String> {
+    error_details(status, body)?
+        .into_iter()
+        .find_map(|e| e.request_id)
 }
 
 /// Reads the rest of a body, stopping once it passes `limit` (then the
@@ -265,6 +254,10 @@ async fn buffer(
         built.unwrap_or_else(|_| http::Response::new(reqwest::Body::from(for_progenitor)));
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
+    if too_large.is_some() {
+        // The body handed on is empty, not the one the length described.
+        rebuilt.headers_mut().remove(http::header::CONTENT_LENGTH);
+    }
     Ok((reqwest::Response::from(rebuilt), body))
 }
 
@@ -397,10 +390,10 @@ fn transport(e: reqwest::Error) -> Error {
     }
 }
 
-/// An error status: a Belvo error body (array, single object, or legacy
-/// `{detail}`), or else the raw response.
-pub(crate) fn api_error(status: StatusCode, content_type: Option<String>, body: Bytes) -> Error {
-    let errors = match serde_json::from_slice::<serde_json::Value>(&body) {
+/// The entries of a Belvo error body (an array, a single object, or the
+/// legacy `{detail}`), if it is one.
+fn error_details(status: StatusCode, body: &[u8]) -> Option<Vec<ErrorDetail>> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(serde_json::Value::Array(items)) if !items.is_empty() => items
             .into_iter()
             .map(serde_json::from_value::<ErrorDetail>)
@@ -424,7 +417,12 @@ pub(crate) fn api_error(status: StatusCode, content_type: Option<String>, body: 
             }]
         }),
         _ => None,
-    };
+    }
+}
+
+/// An error status: a Belvo error body, or else the raw response.
+pub(crate) fn api_error(status: StatusCode, content_type: Option<String>, body: Bytes) -> Error {
+    let errors = error_details(status, &body);
     match errors {
         Some(errors) => {
             let e = ApiError {

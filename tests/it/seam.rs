@@ -147,3 +147,38 @@ async fn raw_generated_calls_still_get_typed_error_bodies() {
         other => panic!("expected a typed error response, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_raw_call_over_the_limit_gets_an_empty_body_that_says_so() {
+    // An undocumented status with a body over the limit: the raw call gets
+    // the response without the body, and without the length of the one it
+    // did not get.
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path_includes("/api/balances/");
+            then.status(203)
+                .header("content-type", "application/json")
+                .body(vec![b' '; 64 * 1024]);
+        })
+        .await;
+    let err = builder(&server.base_url())
+        .max_body_size(1024)
+        .build()
+        .expect("client")
+        .balances_detail()
+        .id(link())
+        .send()
+        .await
+        .expect_err("undocumented status");
+    let belvo::raw::Error::UnexpectedResponse(response) = err else {
+        panic!("expected the response back: {err:?}")
+    };
+    assert_eq!(response.status().as_u16(), 203);
+    assert!(
+        response.headers().get("content-length").is_none(),
+        "{:?}",
+        response.headers()
+    );
+    assert!(response.bytes().await.expect("body").is_empty());
+}

@@ -149,6 +149,14 @@ async fn secrets_never_leak() {
         logs.contains("balances_resume"),
         "tracing saw the calls: {logs}"
     );
+    // A failed call's span carries Belvo's request_id, for support.
+    assert!(
+        logs.lines()
+            .any(|l| l.contains(r#"operation="balances_resume""#)
+                && l.contains("status=400")
+                && l.contains(r#"request_id="0123456789abcdef0123456789abcdef"}"#)),
+        "the 400's request_id is in its span: {logs}"
+    );
     seen.push(logs);
     let basic = basic_header();
     let basic_b64 = basic.trim_start_matches("Basic ");
