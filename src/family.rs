@@ -1,20 +1,45 @@
 //! The hand-written layer, written once for every resource family: the MFA
-//! pause as a typed value, the resume, the whole MFA flow, lists as streams,
-//! detail and delete.
+//! pause as a typed value, the resume, the whole MFA flow, detail and
+//! delete (lists are read by [`Client::paginate`]).
 //!
-//! A family is an uninhabited marker type (such as [`Balances`]) that
-//! implements [`Family`] (its retrieve, which may answer 428), and where
-//! Belvo has them [`Resumable`] (its resume), [`Listed`] (list and detail)
-//! and [`Deletable`]. Each implementation only names the family's types and
-//! wraps its generated calls; everything else lives here, in
-//! [`Resource`], which [`Client::resource`] (or a shortcut such as
-//! [`Client::balances`]) hands out.
+//! A family is an uninhabited marker type (such as [`Balances`] or
+//! [`Accounts`]) that implements [`Family`] (its retrieve, which may answer
+//! 428), and where Belvo has them [`Resumable`] (its resume), [`Listed`]
+//! (its detail) and [`Deletable`]. Each implementation only names the
+//! family's generated calls and types (one macro entry each, in
+//! `families.rs`); everything else lives here, in [`Resource`], which
+//! [`Client::resource`] (or a shortcut such as [`Client::accounts`]) hands
+//! out. Resources without a retrieve (such as [`Institutions`]) implement
+//! [`Listed`] only.
 //!
 //! A family whose retrieve may answer 428 but that has no documented resume
-//! (in Belvo's API: receivable transactions and employment records, not yet
-//! declared here; only [`Balances`] is today) is to implement [`Family`] with
-//! [`Unresumable`] as its pending type and not [`Resumable`]: its
+//! ([`ReceivableTransactions`], [`EmploymentRecords`]) implements [`Family`]
+//! with [`Unresumable`] as its pending type and not [`Resumable`]: its
 //! [`Retrieval`] says so, and it has no `resume` to call.
+//!
+//! ```no_run
+//! # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
+//! use belvo::family::{Owners, Resumable};
+//! use belvo::{types, Retrieval};
+//!
+//! // Any family with a documented resume, through one generic function.
+//! async fn first_step<F: Resumable>(
+//!     client: &belvo::Client,
+//!     request: &F::Request,
+//! ) -> Result<Option<F::Output>, belvo::Error> {
+//!     Ok(match client.resource::<F>().retrieve(request).await? {
+//!         Retrieval::Complete(output) => Some(output),
+//!         Retrieval::TokenRequired(pending) => {
+//!             println!("{} asks for a token", pending.family());
+//!             None
+//!         }
+//!     })
+//! }
+//!
+//! let request = types::LinkRetrieveRequest { link, save_data: Some(true), token: None };
+//! let owners = first_step::<Owners>(&client, &request).await?;
+//! # let _ = owners; Ok(()) }
+//! ```
 
 use std::future::Future;
 use std::marker::PhantomData;
