@@ -97,7 +97,7 @@ async fn every_folder(c: &Client, widget: types::WidgetTokenCreateRequest) {
     let _ = c.payment_intents_list().send().await;
     #[cfg(feature = "payments")]
     let _ = c.payment_transactions_list().send().await;
-    let _: Result<belvo::raw::ResponseValue<types::Token>, _> =
+    let _: Result<belvo::raw::ResponseValue<types::WidgetAccessToken>, _> =
         c.widget_token_create().body(widget).send().await;
 }
 
