@@ -99,7 +99,7 @@ impl PendingSession {
             .is_none_or(TokenChallenge::needs_token)
     }
 
-    /// Whether the resume asks Belvo to persist the balances (`save_data`);
+    /// Whether the resume asks Belvo to persist the records (`save_data`);
     /// it is carried over from the retrieve, default true.
     pub fn save_data(&self) -> bool {
         self.save_data
