@@ -79,6 +79,7 @@ mod auth;
 mod errors;
 mod fixtures;
 mod flow;
+mod links;
 mod materialize;
 mod resources;
 mod routes;

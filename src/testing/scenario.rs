@@ -181,21 +181,25 @@ impl Default for SandboxConfig {
 /// How many requests each operation has received so far (see [`Sandbox::hits`](super::Sandbox::hits)).
 ///
 /// Requests refused with `401` count only in `unauthorized`; every other
-/// request counts in its operation, whatever its outcome. The sandbox serves
-/// the Balances resource; the counters would add up the operations of every
-/// resource it served.
+/// request counts in its operation, whatever its outcome. Each counter adds
+/// up the operations of every resource (links included).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Hits {
-    /// `GET /api/balances/`.
+    /// Lists (`GET /api/balances/`, `GET /api/links/`, ...).
     pub list: u64,
-    /// `POST /api/balances/`.
+    /// Retrieves (`POST /api/balances/`, `POST /api/accounts/`, ...).
     pub retrieve: u64,
-    /// `PATCH /api/balances/`.
+    /// Resumes (`PATCH /api/balances/`, `PATCH /api/links/`, ...).
     pub resume: u64,
-    /// `GET /api/balances/{id}/`.
+    /// Details (`GET /api/balances/{id}/`, `GET /api/links/{id}/`, ...).
     pub detail: u64,
-    /// `DELETE /api/balances/{id}/`.
+    /// Deletes (`DELETE /api/balances/{id}/`, `DELETE /api/links/{id}/`, ...).
     pub delete: u64,
+    /// Link registrations (`POST /api/links/`).
+    pub register: u64,
+    /// Link updates: credentials (`PUT /api/links/{id}/`) and access mode
+    /// (`PATCH /api/links/{id}/`).
+    pub update: u64,
     /// Requests refused for missing or wrong credentials.
     pub unauthorized: u64,
 }

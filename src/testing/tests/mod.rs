@@ -262,7 +262,7 @@ async fn retrieve_validates_its_body() {
 async fn unknown_routes_are_not_found() {
     let api = Api::start().await;
     for (method, path) in [
-        (reqwest::Method::GET, "/api/accounts/"),
+        (reqwest::Method::GET, "/api/institutions-unknown/"),
         (reqwest::Method::PUT, BALANCES_PATH),
         (reqwest::Method::GET, "/api/balances"),
     ] {
