@@ -140,21 +140,28 @@ impl Shared {
     }
 
     /// The records of the no-mfa link a fresh sandbox stores: for a resource
-    /// whose retrieve requires dates, 250, those of consecutive days going
-    /// back from 2024-01-31, newest first; for the others, those of one
-    /// retrieve.
+    /// whose retrieve requires dates and whose records are per day, 250,
+    /// those of consecutive days going back from 2024-01-31, newest first;
+    /// for the others, those of one retrieve.
     fn seed(&self, resource: &Resource) -> Vec<Record> {
-        let mut seeded = Vec::new();
+        let mut seeded: Vec<Record> = Vec::new();
         let mut day = SEED_DAY;
         while let Some(today) = day.filter(|_| seeded.len() < SEEDED) {
             let batch = (resource.records)(&Batch {
                 accounts: self.config.balances_per_link.max(1),
                 ..self.batch(Scenario::NoMfa.link(), today)
             });
-            if batch.is_empty() {
+            // Records that do not change with the day (recurring expenses)
+            // are stored once.
+            let before = seeded.len();
+            for record in batch {
+                if !seeded.iter().any(|s| s.id == record.id) {
+                    seeded.push(record);
+                }
+            }
+            if seeded.len() == before {
                 break;
             }
-            seeded.extend(batch);
             day = today
                 .pred_opt()
                 .filter(|_| resource.request.dates == Dates::Required);

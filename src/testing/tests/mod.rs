@@ -1,6 +1,14 @@
 //! The sandbox over HTTP (raw `reqwest` and JSON), as any client sees it:
 //! shared helpers, authentication, validation and routing.
 
+#[cfg(all(
+    feature = "enrichment",
+    feature = "investments",
+    feature = "fiscal",
+    feature = "receivables",
+    feature = "employment"
+))]
+mod families;
 mod listing;
 mod mfa;
 mod nulls;
