@@ -9,6 +9,7 @@
     feature = "employment"
 ))]
 mod families;
+mod links;
 mod listing;
 mod mfa;
 mod nulls;
