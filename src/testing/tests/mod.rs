@@ -1,6 +1,7 @@
 //! The sandbox over HTTP (raw `reqwest` and JSON), as any client sees it:
 //! shared helpers, authentication, validation and routing.
 
+mod bodies;
 #[cfg(all(
     feature = "enrichment",
     feature = "investments",
