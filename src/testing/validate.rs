@@ -56,7 +56,7 @@ pub(super) fn retrieve_body(
         )),
     };
     for (name, allowed) in request.choices {
-        choice_field(&body, *name, allowed, true, &mut errors);
+        choice_field(&body, name, allowed, true, &mut errors);
     }
     let account = request
         .account
@@ -72,7 +72,7 @@ pub(super) fn retrieve_body(
         true
     };
     for flag in request.flags {
-        bool_field(&body, *flag, &mut errors);
+        bool_field(&body, flag, &mut errors);
     }
     let scenario = link.and_then(|link| known_link(link, scenario_of, &mut errors));
     let dates = match dates {
@@ -195,7 +195,7 @@ pub(super) fn update_body(bytes: &[u8]) -> Result<Option<String>, Vec<ApiError>>
     let body = parse_object(bytes).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     for name in ["password"].iter().chain(CREDENTIALS) {
-        string_field(&body, *name, false, &mut errors);
+        string_field(&body, name, false, &mut errors);
     }
     let token = string_field(&body, "token", false, &mut errors).map(String::from);
     if errors.is_empty() {
