@@ -123,11 +123,11 @@ async fn update_credentials(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     shared.lock().hits.update += 1;
-    let Some(scenario) = existing(&shared, id.as_ref().ok().map(|Path(id)| *id)) else {
+    let Some(target) = existing(&shared, id.as_ref().ok().map(|Path(id)| *id)) else {
         return not_found("Not found.");
     };
     with_body(body, |bytes| match update_body(bytes) {
-        Ok(token) => update(&shared, scenario, token.as_deref(), None, &uri),
+        Ok(token) => update(&shared, target, token.as_deref(), None, &uri),
         Err(errors) => bad_request(&errors),
     })
 }
@@ -139,11 +139,11 @@ async fn change_access_mode(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     shared.lock().hits.update += 1;
-    let Some(scenario) = existing(&shared, id.as_ref().ok().map(|Path(id)| *id)) else {
+    let Some(target) = existing(&shared, id.as_ref().ok().map(|Path(id)| *id)) else {
         return not_found("Not found.");
     };
     with_body(body, |bytes| match access_mode_body(bytes) {
-        Ok(mode) => update(&shared, scenario, None, Some(mode), &uri),
+        Ok(mode) => update(&shared, target, None, Some(mode), &uri),
         Err(errors) => bad_request(&errors),
     })
 }
