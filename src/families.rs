@@ -32,11 +32,7 @@ use crate::pagination::paginated;
 /// (Belvo's collection documents some retrieves as answering one object and
 /// their resumes as answering an array; the family's output is an array
 /// either way.)
-#[cfg(any(
-    feature = "enrichment",
-    feature = "investments",
-    feature = "receivables"
-))]
+#[cfg(any(feature = "enrichment", feature = "investments", feature = "receivables"))]
 fn one_as_many<T: std::fmt::Debug>(one: ResponseValue<T>) -> ResponseValue<Vec<T>> {
     let Ok(many) = one.map::<_, _, std::convert::Infallible>(|v| vec![v]);
     many
