@@ -1,7 +1,7 @@
-//! The MFA flow of every resource: a retrieve that answers at once or pauses
-//! with `428 token_required`, the resume that checks the token, asks for
-//! another factor or completes, session expiry, and `save_data` (`201` and
-//! stored, or `200`).
+//! The MFA flow of every resource and of links: an operation (a retrieve, a
+//! link registration or update) that goes on at once or pauses with `428
+//! token_required`, the resume that checks the token, asks for another factor
+//! or completes, session expiry, and `save_data` (`201` and stored, or `200`).
 
 use std::time::{Duration, Instant};
 
@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 use super::errors::{
     bad_request, invalid_token, json_response, random_hex, session_expired, ApiError,
 };
-use super::resources::Resource;
-use super::store::{Fetch, Session, Shared, EXPIRING_SECS};
+use super::links;
+use super::resources::{Resource, Shape};
+use super::store::{Fetch, Job, Session, Shared, EXPIRING_SECS};
 use super::validate::{resume_body, retrieve_body, View};
 use super::{Scenario, TokenRequiredShape, SANDBOX_TOKEN};
 
@@ -23,6 +24,14 @@ pub(super) const TOKEN_REQUIRED_MESSAGE: &str =
 /// `instructions` of the SMS factor.
 pub(super) const SMS_INSTRUCTIONS: &str = "Enter the 6-digit code sent by SMS to ***-***-1234";
 
+/// Which answer an operation that may pause gives: the first one, or that
+/// of a resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stage {
+    First,
+    Resume,
+}
+
 /// `POST` on the path of `resource`.
 pub(super) fn retrieve(
     shared: &Shared,
@@ -30,22 +39,43 @@ pub(super) fn retrieve(
     bytes: &[u8],
     view: &View,
 ) -> Response {
-    let body = match retrieve_body(resource, bytes) {
+    let body = match retrieve_body(resource, bytes, |link| shared.scenario_of(link)) {
         Ok(body) => body,
         Err(errors) => return bad_request(&errors),
     };
     let fetch = Fetch {
         resource,
-        scenario: body.scenario,
         link: body.link,
         account: body.account,
         dates: body.dates,
     };
-    let right = body.token.as_deref().map(|t| t == SANDBOX_TOKEN);
-    let round = match fetch.scenario {
-        Scenario::NoMfa => return complete(shared, &fetch, body.save_data, view),
+    let start = Start {
+        scenario: body.scenario,
+        link: body.link,
+        token: body.token.as_deref(),
+        save_data: body.save_data,
+    };
+    begin(shared, &start, Job::Fetch(fetch), view)
+}
+
+/// The start of an operation that may pause for a token.
+pub(super) struct Start<'a> {
+    /// The scenario it runs (that of its link).
+    pub(super) scenario: Scenario,
+    /// The link its `428` names.
+    pub(super) link: uuid::Uuid,
+    /// The token sent up front, if any.
+    pub(super) token: Option<&'a str>,
+    pub(super) save_data: bool,
+}
+
+/// Runs `job` as its scenario says: at once, or after a `428` and its resumes.
+pub(super) fn begin(shared: &Shared, start: &Start<'_>, job: Job, view: &View) -> Response {
+    let right = start.token.map(|t| t == SANDBOX_TOKEN);
+    let round = match start.scenario {
+        Scenario::NoMfa => return finish(shared, job, start.save_data, view, Stage::First),
         Scenario::TokenOnce => match right {
-            Some(true) => return complete(shared, &fetch, body.save_data, view),
+            Some(true) => return finish(shared, job, start.save_data, view, Stage::First),
             Some(false) => return invalid_token(),
             None => 1,
         },
@@ -63,16 +93,20 @@ pub(super) fn retrieve(
     let session_id = random_hex();
     let now = Instant::now();
     let session = Session {
-        fetch,
+        job,
+        scenario: start.scenario,
+        link: start.link,
+        save_data: start.save_data,
         round,
-        deadline: now.checked_add(Duration::from_secs(shared.expiry_secs(fetch.scenario))),
+        deadline: now.checked_add(Duration::from_secs(shared.expiry_secs(start.scenario))),
     };
+    let response = token_required(shared, &session_id, &session);
     {
         let mut inner = shared.lock();
         inner.sessions.retain(|_, s| !s.expired(now));
-        inner.sessions.insert(session_id.clone(), session);
+        inner.sessions.insert(session_id, session);
     }
-    token_required(shared, &session_id, &session)
+    response
 }
 
 /// What a resume comes to, decided under the lock.
@@ -82,17 +116,19 @@ enum Outcome {
     MissingToken,
     BadToken,
     Again(Session),
-    Complete(Fetch),
+    Complete(Session),
 }
 
-/// `PATCH` on the path of `resource`.
+/// A resume (`PATCH`): of the sessions `accepts` (those of the resource, or
+/// of links); `takes_save_data` when its body may carry `save_data`.
 pub(super) fn resume(
     shared: &Shared,
-    resource: &'static Resource,
     bytes: &[u8],
     view: &View,
+    takes_save_data: bool,
+    accepts: impl Fn(&Job) -> bool,
 ) -> Response {
-    let body = match resume_body(resource, bytes) {
+    let body = match resume_body(takes_save_data, bytes) {
         Ok(body) => body,
         Err(errors) => return bad_request(&errors),
     };
@@ -101,7 +137,7 @@ pub(super) fn resume(
         let mut inner = shared.lock();
         let outcome = match inner.sessions.get_mut(&body.session) {
             // A session of another resource is unknown here.
-            Some(session) if session.fetch.resource.path == resource.path => {
+            Some(session) if accepts(&session.job) => {
                 advance(shared, session, body.link, body.token.as_deref(), now)
             }
             _ => return session_expired(),
@@ -125,7 +161,10 @@ pub(super) fn resume(
         )]),
         Outcome::BadToken => invalid_token(),
         Outcome::Again(session) => token_required(shared, &body.session, &session),
-        Outcome::Complete(fetch) => complete(shared, &fetch, body.save_data, view),
+        Outcome::Complete(session) => {
+            let save_data = body.save_data.unwrap_or(session.save_data);
+            finish(shared, session.job, save_data, view, Stage::Resume)
+        }
     }
 }
 
@@ -137,15 +176,15 @@ fn advance(
     token: Option<&str>,
     now: Instant,
 ) -> Outcome {
-    let scenario = session.fetch.scenario;
+    let scenario = session.scenario;
     if session.expired(now) {
         return Outcome::Expired;
     }
-    if session.fetch.link != link {
+    if session.link != link {
         return Outcome::WrongLink;
     }
     if !scenario.needs_token() {
-        return Outcome::Complete(session.fetch);
+        return Outcome::Complete(session.clone());
     }
     match token {
         None => Outcome::MissingToken,
@@ -153,22 +192,31 @@ fn advance(
         Some(_) if scenario == Scenario::TokenTwice && session.round == 1 => {
             session.round = 2;
             session.deadline = now.checked_add(Duration::from_secs(shared.expiry_secs(scenario)));
-            Outcome::Again(*session)
+            Outcome::Again(session.clone())
         }
-        Some(_) => Outcome::Complete(session.fetch),
+        Some(_) => Outcome::Complete(session.clone()),
+    }
+}
+
+/// The answer of `job` once it may go on.
+fn finish(shared: &Shared, job: Job, save_data: bool, view: &View, stage: Stage) -> Response {
+    match job {
+        Job::Fetch(fetch) => complete(shared, &fetch, save_data, view, stage),
+        Job::Register(link) => links::registered(shared, link, stage, view),
+        Job::Update { id, access_mode } => links::updated(shared, id, access_mode, view),
     }
 }
 
 /// The 428 answer for `session`.
 fn token_required(shared: &Shared, session_id: &str, session: &Session) -> Response {
-    let scenario = session.fetch.scenario;
+    let scenario = session.scenario;
     let secs = shared.expiry_secs(scenario);
     let expiry = if shared.config.expiry_as_string {
         Value::String(secs.to_string())
     } else {
         Value::Number(secs.into())
     };
-    let link = session.fetch.link.to_string();
+    let link = session.link.to_string();
     let body = match shared.config.shape {
         TokenRequiredShape::Legacy => json!({
             "detail": "Token Required",
@@ -223,32 +271,44 @@ fn token_generation_data(scenario: Scenario, round: u8) -> Value {
     }
 }
 
-/// Answers the records of `fetch`, storing them when `save_data`.
-fn complete(shared: &Shared, fetch: &Fetch, save_data: bool, view: &View) -> Response {
+/// Answers the records of `fetch` in the shape of `stage`, storing them
+/// when `save_data`.
+fn complete(
+    shared: &Shared,
+    fetch: &Fetch,
+    save_data: bool,
+    view: &View,
+    stage: Stage,
+) -> Response {
     tracing::debug!(
         resource = fetch.resource.path,
-        scenario = %fetch.scenario,
         link = %fetch.link,
         dates = ?fetch.dates,
         save_data,
         "belvo sandbox completes a retrieve"
     );
     let records = shared.records_for(fetch);
-    let body: Vec<Value> = records.iter().map(|r| view.apply(r.body.clone())).collect();
+    let shapes = fetch.resource.shapes;
+    let shape = match stage {
+        Stage::First => shapes.retrieve,
+        Stage::Resume => shapes.resume,
+    };
+    let body = shaped(shape, records.iter().map(|r| view.apply(r.body.clone())));
     if save_data {
-        let mut inner = shared.lock();
-        let stored = inner.records(fetch.resource);
-        for record in records {
-            match stored.iter_mut().find(|s| s.id == record.id) {
-                Some(existing) => *existing = record,
-                None => stored.push(record),
-            }
-        }
+        shared.lock().upsert(fetch.resource, records);
     }
     let status = if save_data {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    json_response(status, Value::Array(body))
+    json_response(status, body)
+}
+
+/// `bodies` as an array, or the first of them as one object.
+pub(super) fn shaped(shape: Shape, mut bodies: impl Iterator<Item = Value>) -> Value {
+    match shape {
+        Shape::Many => Value::Array(bodies.collect()),
+        Shape::One => bodies.next().unwrap_or(Value::Null),
+    }
 }

@@ -1,31 +1,85 @@
 //! The embedded sandbox: an in-process fake Belvo server for tests and demos.
 //!
-//! [`Sandbox::start`] binds `127.0.0.1` on a free port and serves the Balances
-//! operations (list, retrieve, resume, detail, delete) the way Belvo does:
-//! HTTP Basic auth, Belvo's error arrays (`[{code, message, request_id,
-//! field?}]`), `201`/`200` depending on `save_data`, DRF-style pagination with
-//! absolute `next`/`previous` URLs, and, above all, the multi-factor pause:
-//! a `428 token_required` carrying a `session` that a later `PATCH` resumes.
+//! [`Sandbox::start`] binds `127.0.0.1` on a free port and serves, the way
+//! Belvo does, every resource whose retrieve may pause for an MFA token and
+//! the link lifecycle: HTTP Basic auth, Belvo's error arrays (`[{code,
+//! message, request_id, field?}]`), request validation field by field (`400`
+//! naming the field), `201`/`200` depending on `save_data`, DRF-style
+//! pagination with absolute `next`/`previous` URLs, and, above all, the
+//! multi-factor pause: a `428 token_required` carrying a `session` that a
+//! later `PATCH` resumes.
 //!
-//! What happens on a retrieve is scripted by the link it names: every
-//! [`Scenario`] has a fixed [`Scenario::link`]. The right token for every
-//! factor is [`SANDBOX_TOKEN`], and the `428` body even shows it as its hint
-//! (`token_generation_data.value`), so a demo can be driven by hand.
+//! | resource | path | retrieve, resume | answers |
+//! |---|---|---|---|
+//! | balances | `/api/balances/` | `date_from`/`date_to` required, `account`; resume | arrays |
+//! | accounts | `/api/accounts/` | `link`; resume | arrays |
+//! | transactions | `/api/transactions/` | `date_from`/`date_to` required, `account`; resume | arrays |
+//! | owners | `/api/owners/` | `link`; resume | arrays |
+//! | incomes | `/api/incomes/` | dates optional; resume | one object from the retrieve, arrays from the resume and the detail |
+//! | recurring expenses | `/api/recurring-expenses/` | dates required; resume | arrays, the detail too |
+//! | risk insights | `/api/risk-insights/` | `link`; resume | arrays, the detail too |
+//! | investment portfolios | `/investments/portfolios/` | `link`; resume without `save_data` | one object |
+//! | invoices | `/api/invoices/` | dates and `type` (`INFLOW`/`OUTFLOW`) required, no token; resume | arrays |
+//! | receivable transactions | `/receivables/transactions/` | dates required; **no resume** | one object from the retrieve |
+//! | employment records | `/api/employment-records/` | `link`, no token; **no resume** | arrays |
 //!
-//! | scenario | what a retrieve on its link does |
+//! Each of them also has its list (`GET`, with the `link` and `account`
+//! filters), detail (`GET {path}{id}/`) and delete (`DELETE {path}{id}/`).
+//! A resource without a resume still answers `428`: its `PATCH` is a `404`,
+//! and the way through is to retrieve again with the token (where its
+//! request takes one). A resume that sends no `save_data` keeps the
+//! retrieve's. Records are typed fixtures shaped like the generated types
+//! (Belvo's OpenAPI schemas); their ids are derived from the link, the
+//! account and the day, so the same retrieve answers the same ids.
+//!
+//! # Scenarios and links
+//!
+//! What an operation does is scripted by the scenario of its link. Every
+//! [`Scenario`] has a fixed link, [`Scenario::link`], present in every fresh
+//! sandbox. The right token for every factor is [`SANDBOX_TOKEN`], and the
+//! `428` body even shows it as its hint (`token_generation_data.value`), so
+//! a demo can be driven by hand.
+//!
+//! | scenario | what a retrieve (or a link registration or update) does |
 //! |---|---|
-//! | [`Scenario::NoMfa`] | answers the balances at once |
+//! | [`Scenario::NoMfa`] | answers at once |
 //! | [`Scenario::TokenOnce`] | `428`, then one `PATCH` with the token |
 //! | [`Scenario::TokenTwice`] | `428`, `PATCH` with the token, `428` again (second factor), `PATCH` again |
 //! | [`Scenario::Inputless`] | `428` that expects no input; `PATCH` without a token |
 //! | [`Scenario::Expiring`] | like token-once, but the session dies after 2 seconds |
 //! | [`Scenario::WrongToken`] | like token-once, but every token is rejected |
 //!
-//! Each sandbox has its own state (sessions, stored balances, [`Hits`]
-//! counters) and stops when dropped. A fresh sandbox already stores 250
-//! balances of the [`Scenario::NoMfa`] link, so listing is never empty.
-//! The 428 body shape, the expiry, the number of balances per link and
-//! whether bodies carry the `null`s Belvo documents
+//! The links (`/api/links/`):
+//!
+//! - `POST /api/links/` registers a link (`institution`, `username` and
+//!   `password` required, `access_mode` `single` or `recurrent`). A
+//!   `username` equal to a scenario's [name](Scenario::name) (`token-once`,
+//!   `token-twice`, ...; case and `_` do not matter) runs that scenario's
+//!   flow: the `428` names the new link, and `PATCH /api/links/` resumes it
+//!   (`{session, link, token?}`, no `save_data`; `200`). Any other username
+//!   registers at once (`201`).
+//! - A registered link gets a **fresh random id** (never one of the
+//!   scenario links), and exists only once registered (after its MFA).
+//!   **Every later operation on it runs the scenario its username named**
+//!   (no MFA for any other username): the retrieves of every resource, and
+//!   its updates. So a journey registers a link with username
+//!   `token-twice`, answers two `428`s, then retrieves accounts,
+//!   transactions and balances on the link it got, answering two `428`s
+//!   each.
+//! - `PUT /api/links/{id}/` (update credentials) and `PATCH
+//!   /api/links/{id}/` (change the access mode) run the link's scenario too,
+//!   resumed by `PATCH /api/links/`, and answer the link (`200`).
+//! - `GET /api/links/` lists them (the six scenario links first, then by
+//!   registration), `GET /api/links/{id}/` is one, `DELETE /api/links/{id}/`
+//!   removes it and every record stored for it; retrieves on it are then a
+//!   `400 does_not_exist` on `link`.
+//!
+//! Each sandbox has its own state (sessions, links, stored records, [`Hits`]
+//! counters) and stops when dropped. A fresh sandbox stores the records of
+//! the [`Scenario::NoMfa`] link for every resource (250 of each resource
+//! whose records are per day, such as balances and transactions), so
+//! listing is never empty. The 428 body shape, the expiry, the number of
+//! accounts per link and whether bodies carry the `null`s Belvo documents
 //! ([`SandboxConfig::documented_nulls()`]) are set with [`SandboxConfig`].
 //!
 //! This module exists only with the `testing` cargo feature. The sandbox
@@ -79,6 +133,7 @@ mod auth;
 mod errors;
 mod fixtures;
 mod flow;
+mod links;
 mod materialize;
 mod resources;
 mod routes;

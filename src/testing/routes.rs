@@ -1,7 +1,7 @@
 //! The HTTP surface: an axum [`Router`] with, for every resource served
 //! (`RESOURCES`), list / retrieve / resume on its path and detail / delete on
-//! `{path}{id}/`, behind the Basic-auth middleware. Anything else is a Belvo
-//! `404 not_found`.
+//! `{path}{id}/`, and the links (`links.rs`), behind the Basic-auth
+//! middleware. Anything else is a Belvo `404 not_found`.
 
 use std::sync::Arc;
 
@@ -17,9 +17,10 @@ use uuid::Uuid;
 
 use super::auth::require_basic_auth;
 use super::errors::{bad_request, json_response, no_route, not_found, ApiError};
-use super::flow;
-use super::resources::Resource;
-use super::store::Shared;
+use super::flow::{self, shaped};
+use super::links::{self, LINKS};
+use super::resources::{Resource, Resume};
+use super::store::{Job, Shared};
 use super::validate::{parse_uuid, query_map, View};
 
 /// The largest request body read.
@@ -35,6 +36,8 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
                 .route(resource.path, collection(resource))
                 .route(&format!("{}{{id}}/", resource.path), item(resource))
         })
+        .route(LINKS.path, links::collection())
+        .route(&format!("{}{{id}}/", LINKS.path), links::item())
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
@@ -48,10 +51,10 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 /// the path of `resource`.
 fn collection(resource: &'static Resource) -> MethodRouter<Arc<Shared>> {
     let methods = get(list).post(retrieve);
-    let methods = if resource.resume {
-        methods.patch(resume)
-    } else {
+    let methods = if resource.resume == Resume::None {
         methods
+    } else {
+        methods.patch(resume)
     };
     methods.fallback(no_route).layer(Extension(resource))
 }
@@ -65,7 +68,7 @@ fn item(resource: &'static Resource) -> MethodRouter<Arc<Shared>> {
 }
 
 /// `answer` applied to the whole body, or Belvo's `400` when it cannot be read.
-fn with_body(
+pub(super) fn with_body(
     body: Result<Bytes, BytesRejection>,
     answer: impl FnOnce(&[u8]) -> Response,
 ) -> Response {
@@ -97,14 +100,21 @@ async fn resume(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     shared.lock().hits.resume += 1;
+    let takes_save_data = resource.resume == Resume::WithSaveData;
     with_body(body, |bytes| {
-        flow::resume(&shared, resource, bytes, &View::from_uri(&uri))
+        flow::resume(
+            &shared,
+            bytes,
+            &View::from_uri(&uri),
+            takes_save_data,
+            |job| matches!(job, Job::Fetch(f) if f.resource.path == resource.path),
+        )
     })
 }
 
 /// The list: `page`, `page_size` (1..=1000, default 100), the `link` and
 /// `account` filters, `fields` / `omit`, and absolute `next` / `previous`.
-async fn list(
+pub(super) async fn list(
     State(shared): State<Arc<Shared>>,
     Extension(resource): Extension<&'static Resource>,
     uri: Uri,
@@ -189,7 +199,7 @@ async fn list(
 }
 
 /// `GET {path}{id}/`; an id that is not a uuid answers 404, like an unknown one.
-async fn detail(
+pub(super) async fn detail(
     State(shared): State<Arc<Shared>>,
     Extension(resource): Extension<&'static Resource>,
     id: Result<Path<Uuid>, PathRejection>,
@@ -207,7 +217,13 @@ async fn detail(
         })
     };
     match found {
-        Some(body) => json_response(StatusCode::OK, View::from_uri(&uri).apply(body)),
+        Some(body) => {
+            let body = View::from_uri(&uri).apply(body);
+            json_response(
+                StatusCode::OK,
+                shaped(resource.shapes.detail, [body].into_iter()),
+            )
+        }
         None => not_found("Not found."),
     }
 }

@@ -5,11 +5,13 @@ use std::fmt;
 
 use uuid::Uuid;
 
-/// Scripted MFA behaviour; each scenario is selected by the link id the
-/// retrieve uses (see [`Scenario::link`]).
+/// Scripted MFA behaviour; each scenario is selected by the link an
+/// operation names: one of the fixed [`Scenario::link`]s, or a link
+/// registered with the scenario's [name](Scenario::name) as its username
+/// (see the [module](super) documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scenario {
-    /// No MFA: the retrieve answers the balances at once.
+    /// No MFA: the retrieve answers the records at once.
     NoMfa,
     /// One numeric token: `428`, then a `PATCH` with [`SANDBOX_TOKEN`](super::SANDBOX_TOKEN) finishes.
     /// A right token sent up front with the retrieve skips the pause.
@@ -88,7 +90,7 @@ impl Scenario {
     #[must_use]
     pub fn description(self) -> &'static str {
         match self {
-            Scenario::NoMfa => "no MFA: the retrieve answers the balances at once",
+            Scenario::NoMfa => "no MFA: the retrieve answers the records at once",
             Scenario::TokenOnce => "one SMS token: 428, then resume with the token",
             Scenario::TokenTwice => {
                 "two factors: 428, resume with the token, 428 again, resume again"
@@ -134,8 +136,9 @@ pub struct SandboxConfig {
     /// Seconds an MFA session stays valid (default 600); [`Scenario::Expiring`]
     /// always uses 2.
     pub expiry_secs: u64,
-    /// How many balances (one per account) a retrieve returns per link
-    /// (default 3); also the number of accounts of the seeded list.
+    /// How many accounts each link has (default 3): the balances, accounts
+    /// and transactions of a retrieve are those of its accounts (one
+    /// balance per account, two transactions per account a day).
     pub balances_per_link: usize,
     /// Send `null` where Belvo documents a field as nullable, and account
     /// categories the client does not know (default `false`); see
@@ -146,12 +149,20 @@ pub struct SandboxConfig {
 impl SandboxConfig {
     /// Whether bodies carry the `null`s Belvo documents (default `false`).
     ///
-    /// When on, every balance has `null` for `current_balance`, `statement`
-    /// and `collected_at`, and its `account` (still an object) has `null` for
+    /// When on, every record of every resource has `null` in the fields
+    /// Belvo documents as nullable (at least those Belvo's facts name:
+    /// a transaction's `amount`, `value_date`, `account`, `currency`,
+    /// `merchant`, ...; an account's `type`, `name`, `number`, `currency`,
+    /// `link`, ...), and an undocumented enumeration value shows in each
+    /// resource (an account `category` of `DIGITAL_WALLET`, a transaction
+    /// `status` of `REVERSED`, a portfolio `type` of `CRYPTO_WALLET`, ...).
+    /// Balances have `null` for `current_balance`, `statement` and
+    /// `collected_at`, and their `account` (still an object) has `null` for
     /// `name` and `currency`; the account `category` is `null` on the first
     /// account of a link, an undocumented value (`DIGITAL_WALLET`) on the
     /// second, and `CHECKING_ACCOUNT` on the others. The real API sends such
-    /// bodies; the default sandbox fills every field.
+    /// bodies; the default sandbox fills every field (but the credit and
+    /// loan data of its checking and savings accounts).
     ///
     /// ```
     /// use belvo::testing::SandboxConfig;
@@ -181,21 +192,25 @@ impl Default for SandboxConfig {
 /// How many requests each operation has received so far (see [`Sandbox::hits`](super::Sandbox::hits)).
 ///
 /// Requests refused with `401` count only in `unauthorized`; every other
-/// request counts in its operation, whatever its outcome. The sandbox serves
-/// the Balances resource; the counters would add up the operations of every
-/// resource it served.
+/// request counts in its operation, whatever its outcome. Each counter adds
+/// up the operations of every resource (links included).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Hits {
-    /// `GET /api/balances/`.
+    /// Lists (`GET /api/balances/`, `GET /api/links/`, ...).
     pub list: u64,
-    /// `POST /api/balances/`.
+    /// Retrieves (`POST /api/balances/`, `POST /api/accounts/`, ...).
     pub retrieve: u64,
-    /// `PATCH /api/balances/`.
+    /// Resumes (`PATCH /api/balances/`, `PATCH /api/links/`, ...).
     pub resume: u64,
-    /// `GET /api/balances/{id}/`.
+    /// Details (`GET /api/balances/{id}/`, `GET /api/links/{id}/`, ...).
     pub detail: u64,
-    /// `DELETE /api/balances/{id}/`.
+    /// Deletes (`DELETE /api/balances/{id}/`, `DELETE /api/links/{id}/`, ...).
     pub delete: u64,
+    /// Link registrations (`POST /api/links/`).
+    pub register: u64,
+    /// Link updates: credentials (`PUT /api/links/{id}/`) and access mode
+    /// (`PATCH /api/links/{id}/`).
+    pub update: u64,
     /// Requests refused for missing or wrong credentials.
     pub unauthorized: u64,
 }

@@ -1,6 +1,6 @@
 //! Request validation the way Belvo (a Django REST framework API) answers it:
-//! the retrieve and resume bodies field by field, and the `fields` / `omit`
-//! query parameters.
+//! the retrieve, resume and link bodies field by field, and the `fields` /
+//! `omit` query parameters.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::errors::ApiError;
-use super::resources::Resource;
+use super::resources::{Dates, Resource};
 use super::Scenario;
 
 /// A valid retrieve body (`POST` on a resource's path).
@@ -20,49 +20,61 @@ pub(super) struct RetrieveBody {
     pub(super) scenario: Scenario,
     pub(super) link: Uuid,
     pub(super) account: Option<Uuid>,
-    /// `date_from` and `date_to`, for the resources that take a date range.
+    /// `date_from` and `date_to`, when the retrieve has them.
     pub(super) dates: Option<(NaiveDate, NaiveDate)>,
     pub(super) token: Option<String>,
     pub(super) save_data: bool,
 }
 
-/// A valid resume body (`PATCH` on a resource's path).
+/// A valid resume body (`PATCH` on a resource's path, or on `/api/links/`).
 pub(super) struct ResumeBody {
     pub(super) session: String,
     pub(super) link: Uuid,
     pub(super) token: Option<String>,
-    pub(super) save_data: bool,
+    /// `None` when absent, or when the resume takes none.
+    pub(super) save_data: Option<bool>,
 }
 
-/// Reads a retrieve body for `resource`; every invalid field is reported, in
-/// the order Belvo reports them.
+/// Reads a retrieve body for `resource`, looking its link up with
+/// `scenario_of`; every invalid field is reported, in the order Belvo
+/// reports them.
 pub(super) fn retrieve_body(
     resource: &Resource,
     bytes: &[u8],
+    scenario_of: impl Fn(Uuid) -> Option<Scenario>,
 ) -> Result<RetrieveBody, Vec<ApiError>> {
+    let request = &resource.request;
     let body = parse_object(bytes).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let link = uuid_field(&body, "link", true, &mut errors);
-    let dates = resource.date_range.then(|| {
-        (
+    let dates = match request.dates {
+        Dates::None => None,
+        Dates::Optional if ["date_from", "date_to"].iter().all(|f| absent(&body, f)) => None,
+        Dates::Optional | Dates::Required => Some((
             date_field(&body, "date_from", &mut errors),
             date_field(&body, "date_to", &mut errors),
-        )
-    });
-    let account = uuid_field(&body, "account", false, &mut errors);
-    let token = string_field(&body, "token", false, &mut errors).map(String::from);
-    let save_data = save_data_field(resource, &body, &mut errors);
-    let scenario = link.and_then(|link| {
-        let found = Scenario::from_link(link);
-        if found.is_none() {
-            errors.push(ApiError::field(
-                "does_not_exist",
-                "link",
-                format!("Invalid pk \"{link}\" - object does not exist."),
-            ));
-        }
-        found
-    });
+        )),
+    };
+    for (name, allowed) in request.choices {
+        choice_field(&body, name, allowed, true, &mut errors);
+    }
+    let account = request
+        .account
+        .then(|| uuid_field(&body, "account", false, &mut errors))
+        .flatten();
+    let token = request
+        .token
+        .then(|| string_field(&body, "token", false, &mut errors).map(String::from))
+        .flatten();
+    let save_data = if request.save_data {
+        bool_field(&body, "save_data", &mut errors).unwrap_or(true)
+    } else {
+        true
+    };
+    for flag in request.flags {
+        bool_field(&body, flag, &mut errors);
+    }
+    let scenario = link.and_then(|link| known_link(link, scenario_of, &mut errors));
     let dates = match dates {
         None => None,
         Some((Some(from), Some(to))) => {
@@ -84,14 +96,41 @@ pub(super) fn retrieve_body(
     }
 }
 
-/// Reads a resume body for `resource`.
-pub(super) fn resume_body(resource: &Resource, bytes: &[u8]) -> Result<ResumeBody, Vec<ApiError>> {
+/// The scenario of `link`, or a `does_not_exist` error on `link`.
+fn known_link(
+    link: Uuid,
+    scenario_of: impl Fn(Uuid) -> Option<Scenario>,
+    errors: &mut Vec<ApiError>,
+) -> Option<Scenario> {
+    let found = scenario_of(link);
+    if found.is_none() {
+        errors.push(ApiError::field(
+            "does_not_exist",
+            "link",
+            format!("Invalid pk \"{link}\" - object does not exist."),
+        ));
+    }
+    found
+}
+
+/// Whether `name` is missing or `null`.
+fn absent(body: &Map<String, Value>, name: &str) -> bool {
+    body.get(name).is_none_or(Value::is_null)
+}
+
+/// Reads a resume body; `save_data` is read only when the resume takes it.
+pub(super) fn resume_body(
+    takes_save_data: bool,
+    bytes: &[u8],
+) -> Result<ResumeBody, Vec<ApiError>> {
     let body = parse_object(bytes).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let session = string_field(&body, "session", true, &mut errors).map(String::from);
     let link = uuid_field(&body, "link", true, &mut errors);
     let token = string_field(&body, "token", false, &mut errors).map(String::from);
-    let save_data = save_data_field(resource, &body, &mut errors);
+    let save_data = takes_save_data
+        .then(|| bool_field(&body, "save_data", &mut errors))
+        .flatten();
     match (session, link, errors.is_empty()) {
         (Some(session), Some(link), true) => Ok(ResumeBody {
             session,
@@ -100,6 +139,100 @@ pub(super) fn resume_body(resource: &Resource, bytes: &[u8]) -> Result<ResumeBod
             save_data,
         }),
         _ => Err(errors),
+    }
+}
+
+/// A valid link registration (`POST /api/links/`, `LinksRegisterRequest`).
+pub(super) struct RegisterBody {
+    pub(super) institution: String,
+    pub(super) username: String,
+    pub(super) token: Option<String>,
+    pub(super) access_mode: Option<String>,
+    pub(super) external_id: Option<String>,
+}
+
+/// The access modes of a link.
+const ACCESS_MODES: &[&str] = &["single", "recurrent"];
+
+/// The optional string fields of a registration and of an update of
+/// credentials, checked and otherwise ignored.
+const CREDENTIALS: &[&str] = &["password2", "username_type", "certificate", "private_key"];
+
+/// Reads a link registration.
+pub(super) fn register_body(bytes: &[u8]) -> Result<RegisterBody, Vec<ApiError>> {
+    let body = parse_object(bytes).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    let mut text =
+        |name, required| string_field(&body, name, required, &mut errors).map(String::from);
+    let institution = text("institution", true);
+    let username = text("username", true);
+    let password = text("password", true);
+    let token = text("token", false);
+    let external_id = text("external_id", false);
+    for name in ["username2", "username3", "credentials_storage"]
+        .iter()
+        .chain(CREDENTIALS)
+    {
+        text(*name, false);
+    }
+    let access_mode = choice_field(&body, "access_mode", ACCESS_MODES, false, &mut errors);
+    bool_field(&body, "fetch_historical", &mut errors);
+    match (institution, username, password, errors.is_empty()) {
+        (Some(institution), Some(username), Some(_), true) => Ok(RegisterBody {
+            institution,
+            username,
+            token,
+            access_mode: access_mode.map(String::from),
+            external_id,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Reads an update of credentials (`PUT /api/links/{id}/`): every field
+/// optional; the token sent up front, if any.
+pub(super) fn update_body(bytes: &[u8]) -> Result<Option<String>, Vec<ApiError>> {
+    let body = parse_object(bytes).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    for name in ["password"].iter().chain(CREDENTIALS) {
+        string_field(&body, name, false, &mut errors);
+    }
+    let token = string_field(&body, "token", false, &mut errors).map(String::from);
+    if errors.is_empty() {
+        Ok(token)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a change of access mode (`PATCH /api/links/{id}/`).
+pub(super) fn access_mode_body(bytes: &[u8]) -> Result<String, Vec<ApiError>> {
+    let body = parse_object(bytes).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    match choice_field(&body, "access_mode", ACCESS_MODES, true, &mut errors) {
+        Some(mode) => Ok(mode.to_owned()),
+        None => Err(errors),
+    }
+}
+
+/// A string field that must be one of `allowed` (`invalid_choice` otherwise).
+fn choice_field<'a>(
+    body: &'a Map<String, Value>,
+    name: &'static str,
+    allowed: &[&str],
+    required: bool,
+    errors: &mut Vec<ApiError>,
+) -> Option<&'a str> {
+    let value = string_field(body, name, required, errors)?;
+    if allowed.contains(&value) {
+        Some(value)
+    } else {
+        errors.push(ApiError::field(
+            "invalid_choice",
+            name,
+            format!("\"{value}\" is not a valid choice."),
+        ));
+        None
     }
 }
 
@@ -244,34 +377,23 @@ fn date_field(
     }
 }
 
-/// `save_data`: absent means `true`; otherwise it must be a boolean. Ignored,
-/// like any unknown field, by the resources that do not take it.
-fn save_data_field(
-    resource: &Resource,
+/// An optional boolean field: `None` when absent (or invalid, with its
+/// error).
+fn bool_field(
     body: &Map<String, Value>,
+    name: &'static str,
     errors: &mut Vec<ApiError>,
-) -> bool {
-    if !resource.save_data {
-        return true;
-    }
-    match body.get("save_data") {
-        None => true,
-        Some(Value::Bool(b)) => *b,
+) -> Option<bool> {
+    match body.get(name) {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
         Some(Value::Null) => {
-            errors.push(ApiError::field(
-                "null",
-                "save_data",
-                "This field may not be null.",
-            ));
-            true
+            errors.push(ApiError::field("null", name, "This field may not be null."));
+            None
         }
         Some(_) => {
-            errors.push(ApiError::field(
-                "invalid",
-                "save_data",
-                "Must be a valid boolean.",
-            ));
-            true
+            errors.push(ApiError::field("invalid", name, "Must be a valid boolean."));
+            None
         }
     }
 }

@@ -1,6 +1,16 @@
 //! The sandbox over HTTP (raw `reqwest` and JSON), as any client sees it:
 //! shared helpers, authentication, validation and routing.
 
+mod bodies;
+#[cfg(all(
+    feature = "enrichment",
+    feature = "investments",
+    feature = "fiscal",
+    feature = "receivables",
+    feature = "employment"
+))]
+mod families;
+mod links;
 mod listing;
 mod mfa;
 mod nulls;
@@ -262,7 +272,7 @@ async fn retrieve_validates_its_body() {
 async fn unknown_routes_are_not_found() {
     let api = Api::start().await;
     for (method, path) in [
-        (reqwest::Method::GET, "/api/accounts/"),
+        (reqwest::Method::GET, "/api/institutions-unknown/"),
         (reqwest::Method::PUT, BALANCES_PATH),
         (reqwest::Method::GET, "/api/balances"),
     ] {

@@ -6,7 +6,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::testing::resources::{Batch, Record, Resource, BALANCES};
+use crate::testing::resources::{
+    Batch, Dates, Record, Request, Resource, Resume, Shape, Shapes, BALANCES,
+};
 
 const OWNERS_PATH: &str = "/api/owners/";
 
@@ -34,9 +36,20 @@ static SERVED: &[Resource] = &[
     BALANCES,
     Resource {
         path: OWNERS_PATH,
-        date_range: false,
-        resume: false,
-        save_data: false,
+        request: Request {
+            dates: Dates::None,
+            account: false,
+            token: true,
+            save_data: false,
+            choices: &[],
+            flags: &[],
+        },
+        resume: Resume::None,
+        shapes: Shapes {
+            retrieve: Shape::Many,
+            resume: Shape::Many,
+            detail: Shape::One,
+        },
         records: owners,
     },
 ];
