@@ -7,8 +7,10 @@ use crate::mfa::{FamilyName, PendingSession, TokenChallenge};
 /// The 428 of a retrieve for which Belvo documents no resume (receivable
 /// transactions and employment records): what the institution asked for,
 /// and no way to answer it through this crate. There is no `resume` for such
-/// a family, and this value cannot be given to another family's; send the
-/// retrieve again with the token in its request instead.
+/// a family, and this value cannot be given to another family's. Where the
+/// retrieve's request takes a `token` (receivable transactions), send it
+/// again with the token; Belvo documents none for employment records, so
+/// their 428 cannot be answered through the API as documented.
 ///
 /// ```no_run
 /// use belvo::family::{Family, Resource, Retrieval, Unresumable};
