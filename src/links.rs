@@ -36,6 +36,63 @@ fn exposed(s: Option<&SecretString>) -> Option<String> {
     s.map(|s| s.expose_secret().to_owned())
 }
 
+/// What a registration and an update of credentials both may carry, each
+/// a secret but `username_type`.
+#[derive(Clone, Default)]
+struct Secrets {
+    password2: Option<SecretString>,
+    token: Option<Token>,
+    username_type: Option<String>,
+    certificate: Option<SecretString>,
+    private_key: Option<SecretString>,
+}
+
+impl Secrets {
+    fn token(&self) -> Option<String> {
+        self.token.as_ref().map(|t| t.expose().to_owned())
+    }
+}
+
+/// The setters of [`Secrets`], for a type with a `secrets` field.
+macro_rules! secret_setters {
+    () => {
+        /// The second password some institutions ask for.
+        #[must_use]
+        pub fn password2(mut self, password: impl Into<String>) -> Self {
+            self.secrets.password2 = Some(secret(password));
+            self
+        }
+
+        /// An MFA token sent up front.
+        #[must_use]
+        pub fn token(mut self, token: impl Into<Token>) -> Self {
+            self.secrets.token = Some(token.into());
+            self
+        }
+
+        /// The kind of username (`username_type`), for institutions that
+        /// take several.
+        #[must_use]
+        pub fn username_type(mut self, kind: impl Into<String>) -> Self {
+            self.secrets.username_type = Some(kind.into());
+            self
+        }
+
+        /// A certificate and its private key, for institutions that take
+        /// them.
+        #[must_use]
+        pub fn certificate(
+            mut self,
+            certificate: impl Into<String>,
+            private_key: impl Into<String>,
+        ) -> Self {
+            self.secrets.certificate = Some(secret(certificate));
+            self.secrets.private_key = Some(secret(private_key));
+            self
+        }
+    };
+}
+
 /// The body of a link registration (`POST /api/links/`). Its `Debug` shows
 /// no password, token, certificate or private key.
 ///
@@ -52,15 +109,11 @@ pub struct RegisterLink {
     password: SecretString,
     username2: Option<String>,
     username3: Option<String>,
-    password2: Option<SecretString>,
-    token: Option<Token>,
-    username_type: Option<String>,
     access_mode: Option<String>,
     external_id: Option<String>,
     credentials_storage: Option<String>,
     fetch_historical: Option<bool>,
-    certificate: Option<SecretString>,
-    private_key: Option<SecretString>,
+    secrets: Secrets,
 }
 
 impl std::fmt::Debug for RegisterLink {
@@ -88,15 +141,11 @@ impl RegisterLink {
             password: secret(password),
             username2: None,
             username3: None,
-            password2: None,
-            token: None,
-            username_type: None,
             access_mode: None,
             external_id: None,
             credentials_storage: None,
             fetch_historical: None,
-            certificate: None,
-            private_key: None,
+            secrets: Secrets::default(),
         }
     }
 
@@ -122,27 +171,6 @@ impl RegisterLink {
         self
     }
 
-    /// The second password some institutions ask for.
-    #[must_use]
-    pub fn password2(mut self, password: impl Into<String>) -> Self {
-        self.password2 = Some(secret(password));
-        self
-    }
-
-    /// An MFA token sent up front.
-    #[must_use]
-    pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// The kind of username (`username_type`), for institutions that take several.
-    #[must_use]
-    pub fn username_type(mut self, kind: impl Into<String>) -> Self {
-        self.username_type = Some(kind.into());
-        self
-    }
-
     /// How long Belvo keeps the credentials (`credentials_storage`).
     #[must_use]
     pub fn credentials_storage(mut self, storage: impl Into<String>) -> Self {
@@ -157,34 +185,25 @@ impl RegisterLink {
         self
     }
 
-    /// A certificate and its private key, for institutions that take them.
-    #[must_use]
-    pub fn certificate(
-        mut self,
-        certificate: impl Into<String>,
-        private_key: impl Into<String>,
-    ) -> Self {
-        self.certificate = Some(secret(certificate));
-        self.private_key = Some(secret(private_key));
-        self
-    }
+    secret_setters!();
 
     fn body(&self) -> types::LinksRegisterRequest {
+        let s = &self.secrets;
         types::LinksRegisterRequest {
             access_mode: self.access_mode.clone(),
-            certificate: exposed(self.certificate.as_ref()),
+            certificate: exposed(s.certificate.as_ref()),
             credentials_storage: self.credentials_storage.clone(),
             external_id: self.external_id.clone(),
             fetch_historical: self.fetch_historical,
             institution: self.institution.clone(),
             password: self.password.expose_secret().to_owned(),
-            password2: exposed(self.password2.as_ref()),
-            private_key: exposed(self.private_key.as_ref()),
-            token: self.token.as_ref().map(|t| t.expose().to_owned()),
+            password2: exposed(s.password2.as_ref()),
+            private_key: exposed(s.private_key.as_ref()),
+            token: s.token(),
             username: self.username.clone(),
             username2: self.username2.clone(),
             username3: self.username3.clone(),
-            username_type: self.username_type.clone(),
+            username_type: s.username_type.clone(),
         }
     }
 }
@@ -194,17 +213,13 @@ impl RegisterLink {
 #[derive(Clone, Default)]
 pub struct UpdateCredentials {
     password: Option<SecretString>,
-    password2: Option<SecretString>,
-    token: Option<Token>,
-    username_type: Option<String>,
-    certificate: Option<SecretString>,
-    private_key: Option<SecretString>,
+    secrets: Secrets,
 }
 
 impl std::fmt::Debug for UpdateCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UpdateCredentials")
-            .field("username_type", &self.username_type)
+            .field("username_type", &self.secrets.username_type)
             .finish_non_exhaustive()
     }
 }
@@ -218,47 +233,17 @@ impl UpdateCredentials {
         }
     }
 
-    /// A new second password.
-    #[must_use]
-    pub fn password2(mut self, password: impl Into<String>) -> Self {
-        self.password2 = Some(secret(password));
-        self
-    }
-
-    /// An MFA token sent up front.
-    #[must_use]
-    pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// The kind of username (`username_type`).
-    #[must_use]
-    pub fn username_type(mut self, kind: impl Into<String>) -> Self {
-        self.username_type = Some(kind.into());
-        self
-    }
-
-    /// A new certificate and its private key.
-    #[must_use]
-    pub fn certificate(
-        mut self,
-        certificate: impl Into<String>,
-        private_key: impl Into<String>,
-    ) -> Self {
-        self.certificate = Some(secret(certificate));
-        self.private_key = Some(secret(private_key));
-        self
-    }
+    secret_setters!();
 
     fn body(&self) -> types::LinksUpdateCredentialsRequest {
+        let s = &self.secrets;
         types::LinksUpdateCredentialsRequest {
-            certificate: exposed(self.certificate.as_ref()),
+            certificate: exposed(s.certificate.as_ref()),
             password: exposed(self.password.as_ref()),
-            password2: exposed(self.password2.as_ref()),
-            private_key: exposed(self.private_key.as_ref()),
-            token: self.token.as_ref().map(|t| t.expose().to_owned()),
-            username_type: self.username_type.clone(),
+            password2: exposed(s.password2.as_ref()),
+            private_key: exposed(s.private_key.as_ref()),
+            token: s.token(),
+            username_type: s.username_type.clone(),
         }
     }
 }
