@@ -410,6 +410,10 @@ resource! {
     list: TaxStatusList => types::TaxStatusList
 }
 
+// Belvo documents the secret keys' list without a `page` parameter.
+#[cfg(feature = "payments")]
+paginated!(unpaged SecretKeysList => types::SecretKeyList => types::SecretKeyId);
+
 #[cfg(feature = "payments")]
 resource! {
     /// Bank accounts of payments (`/payments/bank-accounts/`): detail.

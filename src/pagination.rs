@@ -68,9 +68,10 @@ pub trait Paginated<'c>: Sealed + Clone + Send + Sync + 'c {
     /// One page of the list.
     type Page: Page;
 
-    /// The same call for page `page` (1-based).
+    /// The same call for page `page` (1-based); `None` for a list that
+    /// takes no `page`.
     #[doc(hidden)]
-    fn at_page(self, page: i32) -> Self;
+    fn at_page(self, page: i32) -> Option<Self>;
 
     /// Sends the call.
     #[doc(hidden)]
@@ -80,14 +81,25 @@ pub trait Paginated<'c>: Sealed + Clone + Send + Sync + 'c {
 /// Implements [`Page`] for a generated DRF list type and [`Paginated`] for
 /// the generated builder that lists it: `paginated!(Builder => List =>
 /// Item)`.
+/// A list Belvo documents without a `page` parameter is
+/// `paginated!(unpaged Builder => List => Item)`: it is read as one page,
+/// and a `next` link on it ends the stream with
+/// [`Error::PaginationStalled`] (asking again would get the same page).
 macro_rules! paginated {
     ($builder:ident => $page:ty => $item:ty) => {
+        $crate::pagination::paginated!(@impl $builder => $page => $item, |call, page| Some(call.page(page)));
+    };
+    (unpaged $builder:ident => $page:ty => $item:ty) => {
+        $crate::pagination::paginated!(@impl $builder => $page => $item, |_call, _page| None);
+    };
+    (@impl $builder:ident => $page:ty => $item:ty, |$call:ident, $at:ident| $with_page:expr) => {
         $crate::pagination::drf_page!($page => $item);
         impl $crate::family::Sealed for $crate::generated::builder::$builder<'_> {}
         impl<'c> $crate::pagination::Paginated<'c> for $crate::generated::builder::$builder<'c> {
             type Page = $page;
-            fn at_page(self, page: i32) -> Self {
-                self.page(page)
+            fn at_page(self, $at: i32) -> Option<Self> {
+                let $call = self;
+                $with_page
             }
             fn send_page(self) -> $crate::family::Call<'c, $page> {
                 $crate::family::erase(self.send())
@@ -134,7 +146,10 @@ impl Client {
                     return Ok(None);
                 };
                 let at = match pages.next {
-                    Some(page) => list.at_page(page),
+                    Some(page) => list.at_page(page).ok_or(Error::PaginationStalled {
+                        page: page - 1,
+                        reason: "it has a `next` link, but this list takes no `page`".into(),
+                    })?,
                     None => list,
                 };
                 let page = with_retry(retry, || async {

@@ -617,3 +617,38 @@ async fn institutions_are_looked_up_by_number() {
     assert_eq!(found.id, 42);
     detail.assert_calls_async(1).await;
 }
+
+#[cfg(feature = "payments")]
+#[tokio::test]
+async fn a_list_without_pages_is_read_once_and_a_next_link_on_it_ends_the_stream() {
+    use futures::StreamExt;
+    let key = json!({"id": RECORD, "created_at": null});
+    for next in [
+        None,
+        Some("http://elsewhere.test/payments/secret-keys/?page=2"),
+    ] {
+        let server = MockServer::start_async().await;
+        let c = client(&server.base_url());
+        let list = server
+            .mock_async(|when, then| {
+                when.method("GET").path("/payments/secret-keys/");
+                then.status(200).json_body(
+                    json!({"count": 2, "next": next, "previous": null, "results": [key.clone(), key.clone()]}),
+                );
+            })
+            .await;
+        let items: Vec<_> = c.paginate(c.secret_keys_list()).collect().await;
+        assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 2, "{items:?}");
+        match next {
+            None => assert_eq!(items.len(), 2),
+            Some(_) => {
+                assert_eq!(items.len(), 3, "{items:?}");
+                let Some(Err(Error::PaginationStalled { reason, .. })) = items.last() else {
+                    panic!("expected the stream to end in an error: {items:?}")
+                };
+                assert!(reason.contains("takes no `page`"), "{reason}");
+            }
+        }
+        list.assert_calls_async(1).await;
+    }
+}
