@@ -47,6 +47,9 @@ struct Captured {
     followed_to: Option<String>,
     /// `exec` left the body to progenitor (a success within the limit).
     passed_on: bool,
+    /// `exec` kept an error response from progenitor, which saw a
+    /// transport error instead: the record is the whole answer.
+    withheld: bool,
 }
 
 tokio::task_local! {
@@ -157,6 +160,12 @@ async fn receive(response: reqwest::Response, limit: usize) -> reqwest::Result<r
         }
     }
     tracing::debug!("response");
+    // An error answer inside `call` is classified from the record alone:
+    // progenitor is told nothing came, since decoding its documented error
+    // type would only re-read the spent body.
+    if CAPTURED.try_with(|c| c.borrow().withheld).unwrap_or(false) {
+        response.error_for_status_ref()?;
+    }
     Ok(response)
 }
 
@@ -216,6 +225,7 @@ async fn buffer(
     let read = read_body(&mut response, limit).await?;
     let too_large = read.is_none().then_some(limit);
     let body = read.unwrap_or_default();
+    let withhold = too_large.is_none() && (status.is_client_error() || status.is_server_error());
     let in_call = CAPTURED
         .try_with(|c| {
             *c.borrow_mut() = Captured {
@@ -233,10 +243,11 @@ async fn buffer(
                     .flatten(),
                 followed_to: None,
                 passed_on: false,
+                withheld: withhold,
             }
         })
         .is_ok();
-    if in_call && !status.is_success() && too_large.is_none() {
+    if in_call && too_large.is_none() && !status.is_success() {
         return Ok((response, body));
     }
     let for_progenitor = if too_large.is_some() {
@@ -318,10 +329,23 @@ fn classify<T: DeserializeOwned, E>(
 ) -> Result<Outcome<T>, Error> {
     use progenitor_client::Error as G;
     match err {
+        G::CommunicationError(_) if captured.withheld => from_record::<T>(captured, save_data),
         G::CommunicationError(e) | G::ResponseBodyError(e) => Err(transport(e)),
         G::InvalidRequest(m) | G::Custom(m) => Err(Error::InvalidRequest(m)),
         G::InvalidUpgrade(e) => Err(transport(e)),
         G::ErrorResponse(_) | G::UnexpectedResponse(_) | G::InvalidResponsePayload(..) => {
+            from_record::<T>(captured, save_data)
+        }
+    }
+}
+
+/// The outcome of an answer from what `exec` recorded of it.
+fn from_record<T: DeserializeOwned>(
+    captured: Captured,
+    save_data: bool,
+) -> Result<Outcome<T>, Error> {
+    {
+        {
             if let Some(url) = captured.followed_to {
                 return Err(Error::RedirectFollowed { url });
             }
