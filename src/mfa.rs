@@ -188,6 +188,13 @@ family_names! {
 }
 
 impl FamilyName {
+    /// The family of a session no operation of a family answered (a 428 to
+    /// a list, a detail or a delete, or a body parsed by hand): `"none"`,
+    /// which no resume accepts.
+    pub fn unassigned() -> Self {
+        FamilyName::Other("none".to_owned())
+    }
+
     /// Version 0.1 stored no family: it only knew balances.
     fn version_0_1() -> Self {
         FamilyName::Balances

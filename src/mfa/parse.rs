@@ -159,6 +159,10 @@ fn optional_text(raw: Option<&RawValue>) -> Option<String> {
 /// `{detail, session, expiry, link}`. `expiry` may be an integer or a string
 /// of digits; it becomes an absolute deadline from `received_at`.
 ///
+/// The session belongs to no family ([`FamilyName::unassigned`]), so no
+/// resume accepts it: the client's own operations return their sessions
+/// tagged with their family.
+///
 /// # Errors
 /// A reason naming what is missing or wrong.
 pub fn parse_token_required(
@@ -199,8 +203,11 @@ pub fn parse_token_required(
     Ok(PendingSession {
         session,
         link,
-        // The generic layer tags the session with the operation's family.
-        family: FamilyName::Balances,
+        // The generic layer tags the session with the family of the
+        // operation that answered; until then (and for a 428 where no
+        // family's operation was called: a list, a detail, a delete) it
+        // belongs to none, so that no resume accepts it.
+        family: FamilyName::unassigned(),
         expires_at,
         challenge,
         save_data,
@@ -603,12 +610,15 @@ mod tests {
             serde_json::from_value(serde_json::to_value(&later).expect("serializes"))
                 .expect("deserializes");
         assert_eq!(later.family(), &FamilyName::Other("payroll".into()));
-        let mut v0_1 = serde_json::to_value(&p).expect("serializes");
+        // Parsed alone, a session belongs to no family.
+        assert_eq!(p.family(), &FamilyName::unassigned());
+        let balances = p.with_family(FamilyName::Balances);
+        let mut v0_1 = serde_json::to_value(&balances).expect("serializes");
         assert_eq!(v0_1["family"], "balances");
         v0_1.as_object_mut().expect("object").remove("family");
         let old: PendingSession = serde_json::from_value(v0_1).expect("0.1 loads");
         assert_eq!(old.family(), &FamilyName::Balances);
-        assert_eq!(old, p);
+        assert_eq!(old, balances);
     }
 }
 

@@ -652,3 +652,44 @@ async fn a_list_without_pages_is_read_once_and_a_next_link_on_it_ends_the_stream
         list.assert_calls_async(1).await;
     }
 }
+
+#[tokio::test]
+async fn a_428_to_a_detail_belongs_to_no_family_and_no_resume_takes_it() {
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path(format!("/api/accounts/{RECORD}/"));
+            then.status(428)
+                .json_body(token_required("s-odd", json!(600), "numeric", true));
+        })
+        .await;
+    let resumes = server
+        .mock_async(|when, then| {
+            when.method("PATCH");
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let err = c
+        .accounts()
+        .get(RECORD.parse().expect("uuid"))
+        .await
+        .expect_err("a 428 to a detail");
+    let Error::UnexpectedTokenRequired(pending) = err else {
+        panic!("expected the undocumented 428: {err:?}")
+    };
+    assert_eq!(pending.family(), &FamilyName::unassigned());
+    let refused = c
+        .balances()
+        .resume(&pending, Some(Token::new("1")))
+        .await
+        .expect_err("no family's session");
+    assert!(matches!(refused, Error::WrongFamily { .. }), "{refused:?}");
+    let refused = c
+        .accounts()
+        .resume(&pending, Some(Token::new("1")))
+        .await
+        .expect_err("no family's session");
+    assert!(matches!(refused, Error::WrongFamily { .. }), "{refused:?}");
+    resumes.assert_calls_async(0).await;
+}
