@@ -12,6 +12,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use crate::support::*;
 
 const TOKEN: &str = "TOKEN-7731-SECRET";
+const LINK_USER: &str = "CURP-RFC-USER-0042";
+const LINK_PASSWORD: &str = "LINK-PASSWORD-9313";
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -144,6 +146,34 @@ async fn secrets_never_leak() {
     let bad = builder("http://example.com").build();
     seen.push(format!("{bad:?}"));
 
+    // A link's credentials, through registration and update, on success and
+    // on a 400.
+    server
+        .mock_async(|when, then| {
+            when.method("POST").path("/api/links/");
+            then.status(400).json_body(errors("invalid", "credentials"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("PUT").path_includes("/api/links/");
+            then.status(428)
+                .json_body(token_required("sess-link", json!(600), "numeric", true));
+        })
+        .await;
+    let register = belvo::RegisterLink::new("erebor_mx_retail", LINK_USER, LINK_PASSWORD)
+        .password2(LINK_PASSWORD)
+        .token(TOKEN)
+        .certificate(LINK_PASSWORD, LINK_PASSWORD);
+    seen.push(format!("{register:?}"));
+    let r = c.links().register(&register).await;
+    seen.push(format!("{r:?}"));
+    seen.push(r.map(|_| ()).expect_err("400").to_string());
+    let update = belvo::UpdateCredentials::password(LINK_PASSWORD).token(TOKEN);
+    seen.push(format!("{update:?}"));
+    let r = c.links().update_credentials(link(), &update).await;
+    seen.push(format!("{r:?}"));
+
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");
     assert!(
         logs.contains("balances_resume"),
@@ -161,7 +191,7 @@ async fn secrets_never_leak() {
     let basic = basic_header();
     let basic_b64 = basic.trim_start_matches("Basic ");
     for text in &seen {
-        for secret in [PASSWORD, TOKEN, basic_b64] {
+        for secret in [PASSWORD, TOKEN, basic_b64, LINK_USER, LINK_PASSWORD] {
             assert!(
                 !text.contains(secret),
                 "secret `{secret}` leaked in: {text}"
