@@ -138,9 +138,11 @@ pub enum Error {
         reason: String,
     },
 
-    /// The list made no progress: a page with no results but a `next`, a
-    /// `next` seen before, or more pages than `count` allows. The stream
-    /// ends with this error instead of asking forever.
+    /// The list made no progress, or would miss records: a page with no
+    /// results but a `next`, a `next` seen before, a `next` that skips
+    /// pages, a `next` on a list that takes no `page`, or more pages than
+    /// `count` allows. The stream ends with this error instead of asking
+    /// forever.
     PaginationStalled {
         /// The 1-based number of the page that made no progress.
         page: i32,

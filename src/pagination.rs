@@ -24,6 +24,9 @@ pub trait Page: Sealed + DeserializeOwned + Send + 'static {
     /// `next`: the absolute URL of the next page, if any.
     fn next(&self) -> Option<&str>;
 
+    /// `previous`: the absolute URL of the page before, if any.
+    fn previous(&self) -> Option<&str>;
+
     /// How many results this page holds.
     fn len(&self) -> usize;
 
@@ -48,6 +51,9 @@ macro_rules! drf_page {
             }
             fn next(&self) -> Option<&str> {
                 self.next.as_deref()
+            }
+            fn previous(&self) -> Option<&str> {
+                self.previous.as_deref()
             }
             fn len(&self) -> usize {
                 self.results.len()
@@ -83,8 +89,8 @@ pub trait Paginated<'c>: Sealed + Clone + Send + Sync + 'c {
 /// Item)`.
 /// A list Belvo documents without a `page` parameter is
 /// `paginated!(unpaged Builder => List => Item)`: it is read as one page,
-/// and a `next` link on it ends the stream with
-/// [`Error::PaginationStalled`] (asking again would get the same page).
+/// and a `next` link on it ends the stream with an error (asking again
+/// would get the same page).
 macro_rules! paginated {
     ($builder:ident => $page:ty => $item:ty) => {
         $crate::pagination::paginated!(@impl $builder => $page => $item, |call, page| Some(call.page(page)));
@@ -115,11 +121,13 @@ impl Client {
     /// `client.paginate(client.accounts_list().link(id))`. Each page is
     /// retried per the client's [`RetryPolicy`](crate::RetryPolicy).
     ///
-    /// The stream always ends: a page that makes no progress (no results but
-    /// a `next`, a `next` seen before, a `next` that does not move forward,
-    /// or more pages than the first page's `count` allows) ends it, after
-    /// that page's records, with [`Error::PaginationStalled`] or
-    /// [`Error::Pagination`]. The page bound is `ceil(count / size of the
+    /// The stream always ends, and never skips: a page that makes no
+    /// progress (no results but a `next`, a `next` seen before, or more
+    /// pages than the first page's `count` allows) or a `next` to any page
+    /// but the one after ends it, after that page's records, with
+    /// [`Error::PaginationStalled`] ([`Error::Pagination`] when the `next`
+    /// link has no page number). A call whose `page` is set starts there
+    /// (its `previous` link says where it is). The page bound is `ceil(count / size of the
     /// first page)` plus [`LIST_EXTRA_PAGES`], since records may be added
     /// while the list is read.
     ///
@@ -188,7 +196,15 @@ impl Pages {
     /// Takes in the page just read; the state for the next one, or `None`
     /// when the list is complete.
     pub(crate) fn advance(mut self, list: &impl Page) -> Result<Option<Pages>, Error> {
-        let page = self.next.unwrap_or(1);
+        // The first page read is the one the call asked for (1 unless its
+        // `page` was set): the one after its `previous`.
+        let page = match self.next {
+            Some(page) => page,
+            None => match list.previous() {
+                None => 1,
+                Some(previous) => previous_page(previous)?.saturating_add(1),
+            },
+        };
         self.read += 1;
         let Some(next) = list.next() else {
             return Ok(None);
@@ -209,12 +225,17 @@ impl Pages {
                 list.count()
             )));
         }
-        // Pages only move forward, so a `next` seen before is one that
-        // does not: no set of the links is needed to catch it.
-        let to = next_page(next)?;
+        // Pages only move forward one at a time, so a `next` seen before is
+        // one that does not: no set of the links is needed to catch it.
+        let to = page_of(next)?;
         if to <= page {
             return Err(stalled(format!(
                 "its `next` link goes back to page {to}, seen before (it must move forward)"
+            )));
+        }
+        if to != page.saturating_add(1) {
+            return Err(stalled(format!(
+                "its `next` link skips to page {to}: the records of the pages between would be missed"
             )));
         }
         self.next = Some(to);
@@ -222,8 +243,20 @@ impl Pages {
     }
 }
 
-/// The page number of an absolute `next` URL.
-fn next_page(next: &str) -> Result<i32, Error> {
+/// The page before the current one, from its `previous` link: Django REST
+/// Framework leaves `page` out of the link to the first page.
+fn previous_page(previous: &str) -> Result<i32, Error> {
+    match page_of(previous) {
+        Err(Error::Pagination { reason, .. }) if reason == NO_PAGE => Ok(1),
+        other => other,
+    }
+}
+
+/// Why a link has no page number.
+const NO_PAGE: &str = "it has no `page` parameter";
+
+/// The page number of an absolute `next` (or `previous`) URL.
+fn page_of(next: &str) -> Result<i32, Error> {
     let fail = |reason: &str| Error::Pagination {
         next: crate::text::redact_url(next),
         reason: reason.to_owned(),
@@ -232,7 +265,7 @@ fn next_page(next: &str) -> Result<i32, Error> {
     let page = url
         .query_pairs()
         .find(|(k, _)| k == "page")
-        .ok_or_else(|| fail("it has no `page` parameter"))?
+        .ok_or_else(|| fail(NO_PAGE))?
         .1
         .parse::<i32>()
         .map_err(|_| fail("its `page` is not a number"))?;
@@ -246,7 +279,7 @@ mod tests {
     #[test]
     fn next_links() {
         assert_eq!(
-            next_page("https://x/api/balances/?page=3&page_size=2").ok(),
+            page_of("https://x/api/balances/?page=3&page_size=2").ok(),
             Some(3)
         );
         for bad in [
@@ -255,7 +288,7 @@ mod tests {
             "https://x/?page=two",
         ] {
             assert!(
-                matches!(next_page(bad), Err(Error::Pagination { .. })),
+                matches!(page_of(bad), Err(Error::Pagination { .. })),
                 "{bad}"
             );
         }

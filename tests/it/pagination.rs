@@ -159,3 +159,73 @@ async fn a_list_within_count_reads_every_page() {
     assert!(err.is_none(), "{err:?}");
     assert_eq!(read, 5);
 }
+
+#[tokio::test]
+async fn a_next_that_skips_a_page_ends_the_list_instead_of_missing_records() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param_missing("page");
+            then.status(200).json_body(json!({"count": 9, "next": page_url(&server, 3), "previous": null, "results": [item(1), item(2), item(3)]}));
+        })
+        .await;
+    let third = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param("page", "3");
+            then.status(200).json_body(json!({"count": 9, "next": null, "previous": page_url(&server, 2), "results": [item(7)]}));
+        })
+        .await;
+    let (read, err) = drain(&server).await;
+    assert_eq!(read, 3, "the first page's records, then the error");
+    assert!(
+        matches!(&err, Some(Error::PaginationStalled { page: 1, reason }) if reason.contains("skips to page 3")),
+        "{err:?}"
+    );
+    third.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_list_started_at_a_later_page_goes_on_from_there() {
+    // The caller asks for page 5 itself; its `previous` says where it is.
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    let fifth = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param("page", "5");
+            then.status(200).json_body(json!({"count": 12, "next": page_url(&server, 6), "previous": page_url(&server, 4), "results": [item(9), item(10)]}));
+        })
+        .await;
+    let sixth = server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param("page", "6");
+            then.status(200).json_body(json!({"count": 12, "next": null, "previous": page_url(&server, 5), "results": [item(11), item(12)]}));
+        })
+        .await;
+    let all: Vec<_> = c
+        .paginate(c.balances_list().page(5).page_size(2))
+        .collect()
+        .await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert!(all.iter().all(Result::is_ok), "{all:?}");
+    fifth.assert_calls_async(1).await;
+    sixth.assert_calls_async(1).await;
+
+    // DRF's link to the first page has no `page`: the page after it is 2.
+    let server = MockServer::start_async().await;
+    let c = client(&server.base_url());
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param("page", "2");
+            then.status(200).json_body(json!({"count": 6, "next": page_url(&server, 3), "previous": format!("{}/api/balances/", server.base_url()), "results": [item(3), item(4)]}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method("GET").path("/api/balances/").query_param("page", "3");
+            then.status(200).json_body(json!({"count": 6, "next": null, "previous": page_url(&server, 2), "results": [item(5), item(6)]}));
+        })
+        .await;
+    let all: Vec<_> = c.paginate(c.balances_list().page(2)).collect().await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert!(all.iter().all(Result::is_ok), "{all:?}");
+}
