@@ -2,14 +2,18 @@
 //! accounts, transactions and balances, answering every MFA pause (428) on
 //! the way, each through the same generic flow (`retrieve_with_mfa`).
 //!
-//! Without credentials it runs against the embedded sandbox (no Belvo account
-//! needed). With `BELVO_SECRET_ID` / `BELVO_SECRET_PASSWORD` (and `BELVO_ENV`
-//! or `BELVO_API_URL`) it runs against the real API with `--institution`,
-//! `--username` and `--password`.
+//! Without Belvo's variables it runs against the embedded sandbox (no Belvo
+//! account needed). With `BELVO_SECRET_ID` / `BELVO_SECRET_PASSWORD` (and
+//! `BELVO_ENV` or `BELVO_API_URL`) it runs against the real API with
+//! `--institution` and `--username`, and the user's bank password in
+//! `BELVO_LINK_PASSWORD` (never on the command line, where `ps` and the
+//! shell's history would show it).
 //!
 //! ```sh
 //! cargo run --example journey
 //! cargo run --example journey -- --username token-twice
+//! BELVO_ENV=sandbox BELVO_SECRET_ID=.. BELVO_SECRET_PASSWORD=.. BELVO_LINK_PASSWORD=.. \
+//!     cargo run --example journey -- --institution erebor_mx_retail --username bnk100
 //! ```
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -32,9 +36,6 @@ struct Args {
     /// how the registration and the link's retrieves pause.
     #[arg(long)]
     username: Option<String>,
-    /// The user's password at the institution (the sandbox takes any).
-    #[arg(long)]
-    password: Option<String>,
     /// Answer every MFA prompt with this token instead of asking.
     #[arg(long)]
     token: Option<String>,
@@ -48,6 +49,16 @@ struct Args {
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
+/// `println!` that ends the program quietly when stdout is closed (e.g.
+/// piped into `head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    };
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     match run(Args::parse()).await {
@@ -60,12 +71,21 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Failure> {
-    let real = std::env::var_os("BELVO_SECRET_ID").is_some();
+    // Any of Belvo's variables means the real API (and `Client::from_env`
+    // says which one is missing), never a silent fall back to the sandbox.
+    let real = [
+        "BELVO_SECRET_ID",
+        "BELVO_SECRET_PASSWORD",
+        "BELVO_API_URL",
+        "BELVO_ENV",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some());
     let (client, _sandbox) = if real {
         (Client::from_env()?, None)
     } else {
         let sandbox = Sandbox::start().await?;
-        println!("journey: embedded sandbox at {}", sandbox.base_url());
+        say!("journey: embedded sandbox at {}", sandbox.base_url());
         (sandbox.client()?, Some(sandbox))
     };
     let username = match (&args.username, real) {
@@ -73,30 +93,32 @@ async fn run(args: Args) -> Result<(), Failure> {
         (None, false) => Scenario::TokenOnce.name().to_owned(),
         (None, true) => return Err("--username is required against the real API".into()),
     };
-    let password = match (&args.password, real) {
-        (Some(p), _) => p.clone(),
-        (None, false) => "sandbox-password".to_owned(),
-        (None, true) => return Err("--password is required against the real API".into()),
+    let password = match (std::env::var("BELVO_LINK_PASSWORD"), real) {
+        (Ok(p), _) => p,
+        (Err(_), false) => "sandbox-password".to_owned(),
+        (Err(_), true) => {
+            return Err("set BELVO_LINK_PASSWORD to the user's bank password".into());
+        }
     };
     let tokens = Tokens {
         fixed: args.token.clone(),
         real,
     };
 
-    println!("1. register a link to {} as {username}", args.institution);
+    say!("1. register a link to {} as {username}", args.institution);
     let request = RegisterLink::new(&args.institution, &username, password);
     let link = client
         .links()
         .retrieve_with_mfa(&request, |p| tokens.answer(p))
         .await?;
     let link_id = link.id;
-    println!(
+    say!(
         "   link {link_id}: status {}, access mode {}",
         link.status.as_deref().unwrap_or("-"),
         link.access_mode.as_deref().unwrap_or("-")
     );
 
-    println!("2. accounts");
+    say!("2. accounts");
     let accounts = types::LinkRetrieveRequest {
         link: link_id,
         save_data: Some(true),
@@ -107,7 +129,7 @@ async fn run(args: Args) -> Result<(), Failure> {
         .retrieve_with_mfa(&accounts, |p| tokens.answer(p))
         .await?;
     for a in &accounts.records {
-        println!(
+        say!(
             "   {:<24} {:<18} {:>12} {}",
             a.name.as_deref().unwrap_or("-"),
             a.category.as_deref().unwrap_or("-"),
@@ -121,7 +143,7 @@ async fn run(args: Args) -> Result<(), Failure> {
 
     let date_to = args.date_to.unwrap_or_else(|| Utc::now().date_naive());
     let date_from = args.date_from.unwrap_or(date_to - TimeDelta::days(30));
-    println!("3. transactions, {date_from} to {date_to}");
+    say!("3. transactions, {date_from} to {date_to}");
     let dated = types::DateRangeRetrieveRequest {
         account: None,
         date_from,
@@ -135,7 +157,7 @@ async fn run(args: Args) -> Result<(), Failure> {
         .retrieve_with_mfa(&dated, |p| tokens.answer(p))
         .await?;
     for t in transactions.records.iter().take(10) {
-        println!(
+        say!(
             "   {} {:<32} {:>12} {}",
             t.value_date.as_deref().unwrap_or("-"),
             t.description.as_deref().unwrap_or("-"),
@@ -143,18 +165,18 @@ async fn run(args: Args) -> Result<(), Failure> {
             t.currency.as_deref().unwrap_or("")
         );
     }
-    println!("   {} transaction(s)", transactions.records.len());
+    say!("   {} transaction(s)", transactions.records.len());
 
-    println!("4. balances, {date_from} to {date_to}");
+    say!("4. balances, {date_from} to {date_to}");
     let request = RetrieveRequest::new(link_id, date_from, date_to);
     let balances = client
         .balances()
         .retrieve_with_mfa(&request, |p| tokens.answer(p))
         .await?;
     for b in &balances.balances {
-        println!("   {} {:>12}", b.value_date, b.balance);
+        say!("   {} {:>12}", b.value_date, b.balance);
     }
-    println!(
+    say!(
         "done: 1 link, {} account(s), {} transaction(s), {} balance(s)",
         accounts.records.len(),
         transactions.records.len(),
@@ -178,7 +200,7 @@ impl Tokens {
         let kind = pending
             .challenge()
             .map_or_else(|| "token".to_owned(), |c| c.kind.to_string());
-        println!(
+        say!(
             "   428: the bank asks for a {kind} ({} session)",
             pending.family()
         );
@@ -192,16 +214,20 @@ impl Tokens {
         }
         let stdin = std::io::stdin();
         if stdin.is_terminal() {
-            print!("   token: ");
-            std::io::stdout().flush()?;
+            eprint!("   token: ");
+            std::io::stderr().flush()?;
             let mut line = String::new();
             stdin.lock().read_line(&mut line)?;
-            return Ok(Token::new(line.trim()));
+            let line = line.trim();
+            if line.is_empty() {
+                return Err("no token typed".into());
+            }
+            return Ok(Token::new(line));
         }
         if self.real {
             return Err("the API asks for a token: pass --token or run on a terminal".into());
         }
-        println!("   token: {SANDBOX_TOKEN} (answered automatically: not a terminal)");
+        say!("   token: {SANDBOX_TOKEN} (answered automatically: not a terminal)");
         Ok(Token::new(SANDBOX_TOKEN))
     }
 }

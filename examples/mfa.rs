@@ -55,7 +55,8 @@ struct Args {
     #[arg(long)]
     link: Option<Uuid>,
     /// First day, YYYY-MM-DD (default: 30 days ago), for the resources
-    /// retrieved by dates (balances, transactions, incomes).
+    /// retrieved by dates (balances, transactions, incomes, recurring
+    /// expenses).
     #[arg(long)]
     date_from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (default: today).
@@ -166,7 +167,16 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let real = std::env::var_os("BELVO_SECRET_ID").is_some();
+    // Any of Belvo's variables means the real API (and `Client::from_env`
+    // says which one is missing), never a silent fall back to the sandbox.
+    let real = [
+        "BELVO_SECRET_ID",
+        "BELVO_SECRET_PASSWORD",
+        "BELVO_API_URL",
+        "BELVO_ENV",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some());
     let today = Utc::now().date_naive();
     let date_to = args.date_to.unwrap_or(today);
     let date_from = args
@@ -265,6 +275,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 type Failure = Box<dyn std::error::Error>;
 
+/// The most MFA rounds answered before giving up (a bank that keeps asking
+/// must not get the same one-time token forever).
+const MAX_ROUNDS: u32 = 5;
+
 /// The records as JSON, for the table (amounts stay exact: they are
 /// decimals, written as they came).
 fn as_json<T: serde::Serialize>(records: &[T]) -> Result<Vec<Value>, Failure> {
@@ -299,6 +313,12 @@ impl Flow<'_> {
                 Retrieval::TokenRequired(pending) => pending,
             };
             round += 1;
+            if round > MAX_ROUNDS {
+                return Err(format!(
+                    "still asked for a token after {MAX_ROUNDS} rounds: giving up"
+                )
+                .into());
+            }
             describe(&pending, round);
             let token = if pending.needs_token() {
                 Some(ask_token(self.args, self.real)?)
@@ -348,11 +368,11 @@ fn ask_token(args: &Args, real: bool) -> Result<Token, Failure> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         if real {
-            print!("   token: ");
+            eprint!("   token: ");
         } else {
-            print!("   token (the sandbox accepts {SANDBOX_TOKEN}): ");
+            eprint!("   token (the sandbox accepts {SANDBOX_TOKEN}): ");
         }
-        std::io::stdout().flush()?;
+        std::io::stderr().flush()?;
         let mut line = String::new();
         stdin.lock().read_line(&mut line)?;
         let line = line.trim();

@@ -2,7 +2,7 @@
 //! another: what a web backend does when the bank's token arrives in a later
 //! request, or after a restart.
 //!
-//! Without credentials it runs against the embedded sandbox: this process
+//! With no subcommand it runs against the embedded sandbox: this process
 //! starts the sandbox, retrieves (the sandbox answers 428), writes the
 //! pending session to the database and exits its part; a second process (this
 //! same program, `resume`) opens the database, loads the session and resumes
@@ -88,6 +88,8 @@ async fn demo() -> Result<(), Failure> {
     let sandbox = Sandbox::start().await?;
     let dir = std::env::temp_dir().join(format!("belvo-stored-session-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // Removed however this ends.
+    let _cleanup = RemoveOnDrop(dir.clone());
     let db = dir.join("sessions.sqlite");
     println!(
         "[process {}] sandbox at {}",
@@ -110,11 +112,19 @@ async fn demo() -> Result<(), Failure> {
         .env_remove("BELVO_ENV")
         .status()
         .await?;
-    std::fs::remove_dir_all(&dir)?;
     if !status.success() {
         return Err(format!("the resuming process failed: {status}").into());
     }
     Ok(())
+}
+
+/// A directory removed when dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn open(db: &Path) -> Result<Connection, Failure> {
