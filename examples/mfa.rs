@@ -235,8 +235,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Kind::Incomes => {
             let request = types::IncomesRetrieveRequest {
                 allowed_income_types: Vec::new(),
-                date_from: Some(date_from.to_string()),
-                date_to: Some(date_to.to_string()),
+                date_from: Some(date_from),
+                date_to: Some(date_to),
                 link,
                 minimum_confidence_level: None,
                 save_data,
@@ -245,9 +245,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             records(flow.run(client.incomes(), &request).await?)?
         }
         Kind::RecurringExpenses => {
-            let request = types::ReceivableTransactionsRetrieveRequest {
-                date_from: date_from.to_string(),
-                date_to: date_to.to_string(),
+            let request = types::PeriodRetrieveRequest {
+                date_from,
+                date_to,
                 link,
                 save_data,
                 token: None,

@@ -10,7 +10,7 @@ use futures::Stream;
 
 use crate::client::with_retry;
 use crate::error::Error;
-use crate::families::{resource, resume};
+use crate::families::{date_order, resource, resume};
 use crate::family::{erase, ok_only, Call, Family, Resource, Sealed};
 use crate::generated::{builder, types, Client};
 use crate::mfa::{FamilyName, PendingSession, Token};
@@ -98,12 +98,7 @@ impl RetrieveRequest {
     }
 
     fn body(&self) -> Result<types::DateRangeRetrieveRequest, Error> {
-        if self.date_from > self.date_to {
-            return Err(Error::InvalidRequest(format!(
-                "date_from {} is after date_to {}",
-                self.date_from, self.date_to
-            )));
-        }
+        date_order(Some(self.date_from), Some(self.date_to))?;
         Ok(types::DateRangeRetrieveRequest {
             account: self.account,
             date_from: self.date_from,

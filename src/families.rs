@@ -12,6 +12,7 @@
 //!
 //! Links, whose operations are not a retrieve, are in `links.rs`.
 
+use chrono::NaiveDate;
 use progenitor_client::ResponseValue;
 
 use crate::error::Error;
@@ -63,6 +64,62 @@ pub(crate) fn transactions_body(
         ));
     }
     Ok(records)
+}
+
+/// A retrieve body, checked before anything is sent (a retrieve opens a
+/// live bank session): its dates in order.
+pub(crate) trait Check {
+    fn check(&self) -> Result<(), Error>;
+}
+
+/// `date_from` not after `date_to`, when both are given.
+pub(crate) fn date_order(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), Error> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(Error::InvalidRequest(format!(
+            "date_from {from} is after date_to {to}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl Check for types::LinkRetrieveRequest {
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Check for types::DateRangeRetrieveRequest {
+    fn check(&self) -> Result<(), Error> {
+        date_order(Some(self.date_from), Some(self.date_to))
+    }
+}
+
+#[cfg(any(feature = "enrichment", feature = "receivables"))]
+impl Check for types::PeriodRetrieveRequest {
+    fn check(&self) -> Result<(), Error> {
+        date_order(Some(self.date_from), Some(self.date_to))
+    }
+}
+
+#[cfg(feature = "enrichment")]
+impl Check for types::IncomesRetrieveRequest {
+    fn check(&self) -> Result<(), Error> {
+        date_order(self.date_from, self.date_to)
+    }
+}
+
+#[cfg(feature = "fiscal")]
+impl Check for types::InvoicesRetrieveRequest {
+    fn check(&self) -> Result<(), Error> {
+        date_order(Some(self.date_from), Some(self.date_to))
+    }
+}
+
+#[cfg(feature = "employment")]
+impl Check for types::EmploymentRecordsRetrieveRequest {
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// How a generated call's success body becomes a family's `Vec` of records.
@@ -121,6 +178,7 @@ macro_rules! family {
                 c: &'a Client,
                 r: &'a $request,
             ) -> Result<Call<'a, Self::Body>, Error> {
+                Check::check(r)?;
                 Ok($crate::families::shape!($shape, c.$retrieve().body(r.clone()).send()))
             }
 
@@ -285,7 +343,7 @@ family! {
     /// Recurring expenses (`/api/recurring-expenses/`): retrieve and resume
     /// with the MFA pause, list, detail, delete.
     RecurringExpenses / recurring_expenses: types::RecurringExpense {
-        retrieve: recurring_expenses_retrieve(types::ReceivableTransactionsRetrieveRequest) -> as_is,
+        retrieve: recurring_expenses_retrieve(types::PeriodRetrieveRequest) -> as_is,
         pending: PendingSession,
         detail: recurring_expenses_detail -> Vec<types::RecurringExpense>,
         delete: recurring_expenses_delete,
@@ -347,7 +405,7 @@ family! {
     /// that may answer 428 with no documented resume ([`Unresumable`]),
     /// list, detail, delete.
     ReceivableTransactions / receivable_transactions: types::ReceivableTransaction {
-        retrieve: receivable_transactions_retrieve(types::ReceivableTransactionsRetrieveRequest) -> one,
+        retrieve: receivable_transactions_retrieve(types::PeriodRetrieveRequest) -> one,
         pending: Unresumable,
         detail: receivable_transactions_detail -> types::ReceivableTransaction,
         delete: receivable_transactions_delete,

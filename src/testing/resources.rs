@@ -104,7 +104,7 @@ const LINK_ONLY: Request = Request {
 };
 
 /// `{link, date_from, date_to, token?, save_data?}`
-/// (`ReceivableTransactionsRetrieveRequest`).
+/// (`PeriodRetrieveRequest`).
 const DATE_RANGE: Request = Request {
     dates: Dates::Required,
     ..LINK_ONLY

@@ -382,9 +382,9 @@ family_tests!(
     family::RecurringExpenses,
     FamilyName::RecurringExpenses,
     wire("/api/recurring-expenses/", false, false, true),
-    types::ReceivableTransactionsRetrieveRequest {
-        date_from: "2024-01-01".into(),
-        date_to: "2024-01-31".into(),
+    types::PeriodRetrieveRequest {
+        date_from: "2024-01-01".parse().expect("a date"),
+        date_to: "2024-01-31".parse().expect("a date"),
         link: link(),
         save_data: Some(true),
         token: None,
@@ -402,8 +402,8 @@ family_tests!(
     wire("/api/invoices/", false, false, true),
     types::InvoicesRetrieveRequest {
         attach_xml: None,
-        date_from: "2024-01-01".into(),
-        date_to: "2024-01-31".into(),
+        date_from: "2024-01-01".parse().expect("a date"),
+        date_to: "2024-01-31".parse().expect("a date"),
         link: link(),
         save_data: Some(true),
         type_: "INFLOW".into(),
@@ -437,9 +437,9 @@ async fn receivables_pause_without_a_resume() {
                 .json_body(token_required("s-r", json!(600), "numeric", true));
         })
         .await;
-    let request = types::ReceivableTransactionsRetrieveRequest {
-        date_from: "2024-01-01".into(),
-        date_to: "2024-01-31".into(),
+    let request = types::PeriodRetrieveRequest {
+        date_from: "2024-01-01".parse().expect("a date"),
+        date_to: "2024-01-31".parse().expect("a date"),
         link: link(),
         save_data: Some(false),
         token: None,

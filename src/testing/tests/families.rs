@@ -88,10 +88,10 @@ fn link_only(link: Uuid, token: Option<String>) -> types::LinkRetrieveRequest {
     }
 }
 
-fn date_range(link: Uuid, token: Option<String>) -> types::ReceivableTransactionsRetrieveRequest {
-    types::ReceivableTransactionsRetrieveRequest {
-        date_from: DAY_FROM.into(),
-        date_to: DAY_TO.into(),
+fn date_range(link: Uuid, token: Option<String>) -> types::PeriodRetrieveRequest {
+    types::PeriodRetrieveRequest {
+        date_from: DAY_FROM.parse().expect("a date"),
+        date_to: DAY_TO.parse().expect("a date"),
         link,
         save_data: None,
         token,
@@ -166,8 +166,8 @@ served!(crate::family::Invoices: types::Invoice, "/api/invoices/",
     token: false,
     request: |link, _token| types::InvoicesRetrieveRequest {
         attach_xml: None,
-        date_from: DAY_FROM.into(),
-        date_to: DAY_TO.into(),
+        date_from: DAY_FROM.parse().expect("a date"),
+        date_to: DAY_TO.parse().expect("a date"),
         link,
         save_data: None,
         type_: "INFLOW".into(),
