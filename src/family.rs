@@ -13,7 +13,7 @@
 //! [`Listed`] only.
 //!
 //! A family whose retrieve may answer 428 but that has no documented resume
-//! ([`ReceivableTransactions`], [`EmploymentRecords`]) implements [`Family`]
+//! (`ReceivableTransactions`, `EmploymentRecords`) implements [`Family`]
 //! with [`Unresumable`] as its pending type and not [`Resumable`]: its
 //! [`Retrieval`] says so, and it has no `resume` to call.
 //!

@@ -53,7 +53,7 @@ pub use family::{Records, Resource, Retrieval};
 pub use generated::{types, Client};
 pub use links::{RegisterLink, UpdateCredentials};
 pub use mfa::{FamilyName, PendingSession, Token, TokenChallenge, TokenKind};
-pub use pagination::LIST_EXTRA_PAGES;
+pub use pagination::{Paginated, LIST_EXTRA_PAGES};
 pub use text::MAX_DISPLAY_CHARS;
 
 /// The Balances operations of a [`Client`]; get it with [`Client::balances`].

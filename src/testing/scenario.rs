@@ -195,6 +195,7 @@ impl Default for SandboxConfig {
 /// request counts in its operation, whatever its outcome. Each counter adds
 /// up the operations of every resource (links included).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Hits {
     /// Lists (`GET /api/balances/`, `GET /api/links/`, ...).
     pub list: u64,
