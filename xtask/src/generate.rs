@@ -8,6 +8,8 @@ use std::sync::Once;
 
 use serde_json::Value;
 
+use crate::openapi::METHODS;
+
 mod shared {
     // `generation_settings()` and the constants it uses; the same file
     // `build.rs` includes.
@@ -97,10 +99,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
         format!("progenitor panicked: {msg}")
     })
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Says which operations the generator fails on: each operation is tried
 /// alone (with the document's components), and those that fail are named.

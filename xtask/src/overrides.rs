@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ConvertError;
+use crate::openapi::METHODS;
 
 /// The overrides file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -101,12 +102,12 @@ impl Overrides {
 /// An `operation_ids` entry: a `METHOD /path` key and a plain snake_case
 /// name that is not one of the generated client's own members.
 fn check_operation_id(route: &str, id: &str) -> Result<(), ConvertError> {
-    const METHODS: [&str; 8] = [
-        "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
-    ];
-    let key_ok = route
-        .split_once(' ')
-        .is_some_and(|(m, p)| METHODS.contains(&m) && p.starts_with('/') && !p.contains(' '));
+    let key_ok = route.split_once(' ').is_some_and(|(m, p)| {
+        m == m.to_ascii_uppercase()
+            && METHODS.contains(&m.to_ascii_lowercase().as_str())
+            && p.starts_with('/')
+            && !p.contains(' ')
+    });
     if !key_ok {
         return Err(ConvertError::Overrides(format!(
             "operation_ids: key {route:?} must be `METHOD /path`, e.g. `GET /api/accounts/{{id}}/`"

@@ -17,9 +17,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::openapi::METHODS;
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::model;
 use super::{Auth, Body, Collection, Example, Folder, KeyValue, Request, Url};
 use crate::error::{ConvertError, Location};
+use crate::openapi::METHODS;
 
 /// Parses collection bytes into the model.
 ///
@@ -290,10 +291,7 @@ fn parse_request(
                     .as_str()
                     .ok_or_else(|| here.error("`method` must be a string"))?;
                 let upper = m.trim().to_ascii_uppercase();
-                if !matches!(
-                    upper.as_str(),
-                    "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE"
-                ) {
+                if !METHODS.contains(&upper.to_ascii_lowercase().as_str()) {
                     return Err(here.error(format!("method `{m}` has no OpenAPI 3.0 equivalent")));
                 }
                 req.method = upper;
