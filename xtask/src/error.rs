@@ -19,6 +19,24 @@ impl Location {
             pointer: pointer.into(),
         }
     }
+
+    /// `suffix` (such as `.request.url`) below this.
+    pub(crate) fn member(&self, suffix: &str) -> Location {
+        Location {
+            item: self.item.clone(),
+            pointer: format!("{}{suffix}", self.pointer),
+        }
+    }
+
+    /// Element `i` of the array here.
+    pub(crate) fn index(&self, i: usize) -> Location {
+        self.member(&format!("[{i}]"))
+    }
+
+    /// The error of something wrong here.
+    pub(crate) fn error(&self, message: impl Into<String>) -> ConvertError {
+        ConvertError::invalid(self.clone(), message)
+    }
 }
 
 impl fmt::Display for Location {
