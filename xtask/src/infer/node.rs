@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::components::Registry;
 
@@ -444,51 +444,39 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
     let mut s = match &node.kind {
         Kind::Any => return json!({}),
         Kind::Scalar(t, f) => {
-            let mut m = Map::new();
-            m.insert(
-                "type".into(),
-                Value::from(match t {
-                    Scalar::String => "string",
-                    Scalar::Integer => "integer",
-                    Scalar::Number => "number",
-                    Scalar::Boolean => "boolean",
-                }),
-            );
+            let t = match t {
+                Scalar::String => "string",
+                Scalar::Integer => "integer",
+                Scalar::Number => "number",
+                Scalar::Boolean => "boolean",
+            };
+            let mut s = json!({ "type": t });
             if let Format::Known(f) = f {
-                m.insert("format".into(), Value::from(f.as_ref()));
+                s["format"] = f.as_ref().into();
             }
-            m
+            s
         }
-        Kind::Array(items) => {
-            let mut m = Map::new();
-            m.insert("type".into(), "array".into());
-            m.insert("items".into(), to_schema(items, names, reg));
-            m
-        }
+        Kind::Array(items) => json!({"type": "array", "items": to_schema(items, names, reg)}),
         Kind::Object(o) => {
-            let mut m = Map::new();
-            m.insert("type".into(), "object".into());
+            let mut s = json!({"type": "object"});
             if !o.props.is_empty() {
-                let props: Map<String, Value> = o
-                    .props
-                    .iter()
-                    .map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)))
-                    .collect();
-                m.insert("properties".into(), Value::Object(props));
-                let required: Vec<Value> = o
+                let props = o.props.iter();
+                let props = props.map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)));
+                s["properties"] = Value::Object(props.collect());
+                let required: Vec<&String> = o
                     .props
                     .iter()
                     .filter(|(_, p)| is_required(o, p))
-                    .map(|(k, _)| Value::from(k.as_str()))
+                    .map(|(k, _)| k)
                     .collect();
                 if !required.is_empty() {
-                    m.insert("required".into(), Value::Array(required));
+                    s["required"] = json!(required);
                 }
             }
             if let Some(a) = &o.additional {
-                m.insert("additionalProperties".into(), to_schema(a, names, reg));
+                s["additionalProperties"] = to_schema(a, names, reg);
             }
-            m
+            s
         }
         // Siblings of `$ref` are ignored in OpenAPI 3.0; a nullable object is
         // expressed by the property not being required.
@@ -499,18 +487,14 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
                 .map(|v| (specificity(v, reg), to_schema(v, names, reg)))
                 .collect();
             sort_variants(&mut variants);
-            let mut m = Map::new();
-            m.insert(
-                "oneOf".into(),
-                Value::Array(variants.into_iter().map(|(_, v)| v).collect()),
-            );
-            m
+            let variants: Vec<Value> = variants.into_iter().map(|(_, v)| v).collect();
+            json!({ "oneOf": variants })
         }
     };
     if node.nullable {
-        s.insert("nullable".into(), Value::Bool(true));
+        s["nullable"] = true.into();
     }
-    Value::Object(s)
+    s
 }
 
 /// How many required properties a variant pins down: unions list the most
