@@ -10,19 +10,13 @@ use serde_json::Value;
 
 use crate::openapi::METHODS;
 
-mod shared {
-    // `generation_settings()` and the constants it uses; the same file
-    // `build.rs` includes.
-    include!("../../codegen/settings.rs");
-
-    pub(crate) fn settings() -> progenitor::GenerationSettings {
-        generation_settings()
-    }
-}
+// `generation_settings()` and the constants it uses; the same file
+// `build.rs` includes.
+include!("../../codegen/settings.rs");
 
 /// The settings `build.rs` generates the belvo client with.
 pub fn settings() -> progenitor::GenerationSettings {
-    shared::settings()
+    generation_settings()
 }
 
 /// Parses the document as OpenAPI 3.0 and runs the generator on it with
