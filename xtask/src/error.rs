@@ -96,6 +96,15 @@ pub enum ConvertError {
 }
 
 impl ConvertError {
+    /// Input that is not JSON, located by line and column.
+    pub(crate) fn invalid_json(e: &serde_json::Error) -> Self {
+        ConvertError::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+            message: crate::postman::read::json_message(e),
+        }
+    }
+
     pub(crate) fn invalid(location: Location, message: impl Into<String>) -> Self {
         ConvertError::Invalid {
             location,

@@ -59,14 +59,8 @@ impl Overrides {
     /// the wrong type, a `version` that is not visible ASCII, or a schema
     /// name that is not a PascalCase identifier.
     pub fn parse(bytes: &[u8]) -> Result<Self, ConvertError> {
-        let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-            ConvertError::Overrides(format!(
-                "invalid JSON at line {}, column {}: {}",
-                e.line(),
-                e.column(),
-                crate::postman::read::json_message(&e)
-            ))
-        })?;
+        let v: Value = serde_json::from_slice(bytes)
+            .map_err(|e| ConvertError::Overrides(ConvertError::invalid_json(&e).to_string()))?;
         if !v.is_object() {
             return Err(ConvertError::Overrides(
                 "the top level must be an object".into(),

@@ -36,13 +36,7 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
 fn diagnose(bytes: &[u8]) -> ConvertError {
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(doc) => doc,
-        Err(e) => {
-            return ConvertError::InvalidJson {
-                line: e.line(),
-                column: e.column(),
-                message: json_message(&e),
-            }
-        }
+        Err(e) => return ConvertError::invalid_json(&e),
     };
     let Some(root) = doc.as_object() else {
         return ConvertError::NotACollection(format!(
