@@ -248,12 +248,7 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
         )
         .to_string();
     let lines: Vec<&str> = full.lines().collect();
-    let mut out = lines
-        .iter()
-        .take(40)
-        .copied()
-        .collect::<Vec<_>>()
-        .join("\n");
+    let mut out = lines[..lines.len().min(40)].join("\n");
     if lines.len() > 40 {
         out.push_str(&format!("\n... ({} more diff lines)", lines.len() - 40));
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
@@ -466,12 +466,11 @@ fn tags(coll: &Collection) -> Option<Value> {
         .iter()
         .filter(|f| used.contains(f.path.as_slice()))
         .map(|f| {
-            let mut t = Map::new();
-            t.insert("name".into(), f.path.join(" / ").into());
+            let mut t = json!({"name": f.path.join(" / ")});
             if let Some(d) = &f.description {
-                t.insert("description".into(), d.clone().into());
+                t["description"] = d.as_str().into();
             }
-            Value::Object(t)
+            t
         })
         .collect();
     (!tags.is_empty()).then_some(Value::Array(tags))
