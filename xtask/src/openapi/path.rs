@@ -105,27 +105,3 @@ pub fn snake(text: &str) -> String {
     }
     words.join("_")
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snake_case_ids() {
-        assert_eq!(snake("Balances Resume"), "balances_resume");
-        assert_eq!(snake("listBalances"), "list_balances");
-        assert_eq!(snake("Get /api/x/{id}"), "get_api_x_id");
-    }
-
-    #[test]
-    fn path_templates() {
-        let loc = Location::new(None, "$");
-        let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let (p, names) = path_template(&segs, &|| loc.clone()).expect("template");
-        assert_eq!(p, "/api/{id}/v{ver}/");
-        assert_eq!(names, vec!["id", "ver"]);
-    }
-}
