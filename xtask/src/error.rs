@@ -35,7 +35,10 @@ impl Location {
 
     /// The error of something wrong here.
     pub(crate) fn error(&self, message: impl Into<String>) -> ConvertError {
-        ConvertError::invalid(self.clone(), message)
+        ConvertError::Invalid {
+            location: self.clone(),
+            message: message.into(),
+        }
     }
 }
 
@@ -102,13 +105,6 @@ impl ConvertError {
             line: e.line(),
             column: e.column(),
             message: crate::postman::read::json_message(e),
-        }
-    }
-
-    pub(crate) fn invalid(location: Location, message: impl Into<String>) -> Self {
-        ConvertError::Invalid {
-            location,
-            message: message.into(),
         }
     }
 }

@@ -151,9 +151,9 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         .keys()
         .find(|n| !specificity.contains_key(*n) && !unions.made.contains_key(*n))
     {
-        let mut known: Vec<&String> = specificity.keys().chain(unions.made.keys()).collect();
+        let known = specificity.keys().chain(unions.made.keys());
+        let mut known: Vec<&str> = known.map(String::as_str).collect();
         known.sort();
-        let known: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
         return Err(ConvertError::Overrides(format!(
             "schema_patches: no schema is named `{name}` (schemas: {})",
             known.join(", ")

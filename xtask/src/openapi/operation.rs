@@ -174,22 +174,17 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
     let mut seen: Vec<String> = Vec::new();
     for h in &req.headers {
         if !is_token(&h.key) {
-            return Err(ConvertError::invalid(
-                req.location(&h.pointer[req.pointer.len()..]),
-                format!(
-                    "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
-                    h.key
-                ),
-            ));
+            return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
+                "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
+                h.key
+            )));
         }
         if let Some(v) = h.value.as_deref().filter(|v| !is_header_value(v)) {
-            return Err(ConvertError::invalid(
-                req.location(&format!("{}.value", &h.pointer[req.pointer.len()..])),
-                format!(
-                    "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
-                    h.key
-                ),
-            ));
+            let at = req.location(&h.pointer[req.pointer.len()..]);
+            return Err(at.member(".value").error(format!(
+                "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
+                h.key
+            )));
         }
         let lower = h.key.to_ascii_lowercase();
         if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
@@ -229,10 +224,7 @@ fn add_example(
         .content_type
         .as_deref()
         .is_some_and(|c| c.contains("json"));
-    let open = match ex.content_type.as_deref() {
-        None => true,
-        Some(c) => c == "*/*",
-    };
+    let open = ex.content_type.as_deref().is_none_or(|c| c == "*/*");
     if declared || open {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => {
@@ -246,17 +238,14 @@ fn add_example(
                 return Ok(());
             }
             Err(e) if declared => {
-                return Err(ConvertError::invalid(
-                    req.location(&format!(".response[{i}].body")),
-                    format!(
-                        "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
-                        ex.name,
-                        ex.content_type.as_deref().unwrap_or_default(),
-                        e.line(),
-                        e.column(),
-                        crate::postman::read::json_message(&e)
-                    ),
-                ))
+                return Err(req.location(&format!(".response[{i}].body")).error(format!(
+                "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
+                ex.name,
+                ex.content_type.as_deref().unwrap_or_default(),
+                e.line(),
+                e.column(),
+                crate::postman::read::json_message(&e)
+            )))
             }
             Err(_) => {}
         }
@@ -326,15 +315,12 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             })
         }
         Err(e) if declared => {
-            return Err(ConvertError::invalid(
-                req.location(".request.body.raw"),
-                format!(
-                    "the body is declared JSON but is not JSON (line {}, column {}: {})",
-                    e.line(),
-                    e.column(),
-                    crate::postman::read::json_message(&e)
-                ),
-            ))
+            return Err(req.location(".request.body.raw").error(format!(
+                "the body is declared JSON but is not JSON (line {}, column {}: {})",
+                e.line(),
+                e.column(),
+                crate::postman::read::json_message(&e)
+            )))
         }
         _ => {}
     }

@@ -17,10 +17,7 @@ pub fn path_template(
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
         if !ok {
-            return Err(ConvertError::invalid(
-                loc(),
-                format!("path variable `{n}` is not a usable name"),
-            ));
+            return Err(loc().error(format!("path variable `{n}` is not a usable name")));
         }
         if !names.iter().any(|x| x == n) {
             names.push(n.to_owned());
@@ -54,10 +51,7 @@ pub fn path_template(
             rest = rest.get(end + 2..).unwrap_or("");
         }
         if rest.contains(['{', '}']) {
-            return Err(ConvertError::invalid(
-                loc(),
-                format!("path segment `{seg}` has a stray brace"),
-            ));
+            return Err(loc().error(format!("path segment `{seg}` has a stray brace")));
         }
         out.push_str(rest);
     }

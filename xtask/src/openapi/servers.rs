@@ -95,7 +95,7 @@ fn substitute(
         let end = rest[start..]
             .find("}}")
             .map(|e| start + e)
-            .ok_or_else(|| ConvertError::invalid(loc(), format!("cannot parse host `{text}`")))?;
+            .ok_or_else(|| loc().error(format!("cannot parse host `{text}`")))?;
         let name = rest[start + 2..end].trim().to_owned();
         let default = vars.get(name.as_str()).copied().flatten().unwrap_or("");
         s.push('{');

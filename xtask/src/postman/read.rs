@@ -80,10 +80,7 @@ fn diagnose(bytes: &[u8]) -> ConvertError {
                 }
                 after_item = false;
             }
-            ConvertError::invalid(
-                Location::new(item.as_deref(), pointer),
-                e.into_inner().to_string(),
-            )
+            Location::new(item.as_deref(), pointer).error(e.into_inner().to_string())
         }
     }
 }
