@@ -121,22 +121,14 @@ impl Props {
 
 impl FromIterator<(String, Prop)> for Props {
     /// As a map collects: sorted by name, and of a name given twice the
-    /// last property kept. Sorted input (the usual case) is taken as it is.
+    /// last property kept.
     fn from_iter<I: IntoIterator<Item = (String, Prop)>>(iter: I) -> Self {
         let mut v: Vec<(String, Prop)> = iter.into_iter().collect();
-        if !v.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Stable, so equal names keep their order and the last one
-            // seen is the one kept.
-            v.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Vec<(String, Prop)> = Vec::with_capacity(v.len());
-            for (k, p) in v {
-                match out.last_mut() {
-                    Some(last) if last.0 == k => last.1 = p,
-                    _ => out.push((k, p)),
-                }
-            }
-            v = out;
-        }
+        // Reversed, so that of equal names the stable sort puts the last
+        // one seen first, which is the one dedup keeps.
+        v.reverse();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|later, kept| later.0 == kept.0);
         Props(v)
     }
 }
@@ -390,41 +382,16 @@ fn merge_prop(a: Prop, b: Prop) -> Prop {
 }
 
 fn merge_obj(mut a: Obj, b: Obj) -> Obj {
-    a.props = if a.props.keys().eq(b.props.keys()) {
-        // The same names (most merges): pairwise, in place.
-        let mut props = a.props;
-        for ((_, p), (_, q)) in props.0.iter_mut().zip(b.props) {
-            let taken = std::mem::replace(p, Prop::placeholder());
-            *p = merge_prop(taken, q);
+    let props = &mut a.props.0;
+    for (k, q) in b.props {
+        match props.binary_search_by(|(name, _)| name.cmp(&k)) {
+            Ok(i) => {
+                let p = &mut props[i].1;
+                *p = merge_prop(std::mem::replace(p, Prop::placeholder()), q);
+            }
+            Err(i) => props.insert(i, (k, q)),
         }
-        props
-    } else {
-        // Both sorted: one pass, as merging sorted lists.
-        let (mut x, mut y) = (
-            a.props.0.into_iter().peekable(),
-            b.props.0.into_iter().peekable(),
-        );
-        let mut out = Vec::with_capacity(x.len().max(y.len()));
-        loop {
-            let order = match (x.peek(), y.peek()) {
-                (Some((kx, _)), Some((ky, _))) => kx.cmp(ky),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => break,
-            };
-            let next = match (
-                order,
-                x.next_if(|_| order.is_le()),
-                y.next_if(|_| order.is_ge()),
-            ) {
-                (_, Some((k, p)), Some((_, q))) => (k, merge_prop(p, q)),
-                (_, Some(e), None) | (_, None, Some(e)) => e,
-                (_, None, None) => break,
-            };
-            out.push(next);
-        }
-        Props(out)
-    };
+    }
     a.additional = match (a.additional, b.additional) {
         (Some(x), Some(y)) => Some(Box::new(merge(*x, *y))),
         (x, y) => x.or(y),
