@@ -103,6 +103,17 @@ pub(crate) fn is_client_member(id: &str) -> bool {
     CLIENT_MEMBERS.contains(&progenitor_sanitize(id, Case::Snake).as_str())
 }
 
+/// `base`, else the first of `base2`, `base3`… that is `free`.
+pub(crate) fn numbered(base: &str, free: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_owned();
+    let mut n = 1;
+    while !free(&name) {
+        n += 1;
+        name = format!("{base}{n}");
+    }
+    name
+}
+
 /// Operation ids that would be one of the client's own members get `_op`
 /// (and a number, if that is taken too).
 pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
@@ -113,13 +124,7 @@ pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
         if !CLIENT_MEMBERS.contains(&taken[i].as_str()) {
             continue;
         }
-        let base = format!("{}_op", ids[i]);
-        let mut name = base.clone();
-        let mut n = 1;
-        while taken.contains(&rust(&name)) {
-            n += 1;
-            name = format!("{base}{n}");
-        }
+        let name = numbered(&format!("{}_op", ids[i]), |n| !taken.contains(&rust(n)));
         taken[i] = rust(&name);
         *ids[i] = name;
     }

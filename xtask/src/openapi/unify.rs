@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::names::numbered;
 use super::{Media, Response};
 use crate::infer::node::sort_variants;
 
@@ -133,18 +134,10 @@ fn unify(
             .collect();
         sort_variants(&mut scored);
         let base = format!("{}{}", union_name.0, union_name.1);
-        let mut name = base.clone();
-        let mut n = 1;
-        while components.contains(&name) {
-            n += 1;
-            name = format!("{base}{n}");
-        }
-        let mut union = Map::new();
-        union.insert(
-            "oneOf".into(),
-            Value::Array(scored.into_iter().map(|(_, v)| v).collect()),
-        );
-        components.made.insert(name.clone(), Value::Object(union));
+        let name = numbered(&base, |n| !components.contains(n));
+        let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
+        let union = json!({ "oneOf": variants });
+        components.made.insert(name.clone(), union);
         json!({"$ref": format!("#/components/schemas/{name}")})
     };
     for c in &members {
