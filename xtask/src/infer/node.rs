@@ -5,8 +5,6 @@
 //! way a generator needs (missing → optional, null → nullable, conflicts →
 //! `oneOf`).
 
-use std::borrow::Cow;
-
 use serde_json::{json, Value};
 
 use super::components::Registry;
@@ -56,7 +54,7 @@ pub enum Format {
     /// No sample said anything (concrete values never assert a format).
     Unknown,
     /// Every placeholder seen agreed on this format.
-    Known(Cow<'static, str>),
+    Known(String),
     /// Placeholders disagreed: no format.
     Conflict,
 }
@@ -177,35 +175,8 @@ impl Node {
     pub fn scalar(s: Scalar, format: Option<&str>) -> Self {
         Node::new(Kind::Scalar(
             s,
-            format.map_or(Format::Unknown, |f| Format::Known(format_name(f))),
+            format.map_or(Format::Unknown, |f| Format::Known(f.to_owned())),
         ))
-    }
-}
-
-/// A format's name, not copied when it is one of the usual ones (inference
-/// meets one in nearly every string of an importer-made body).
-fn format_name(f: &str) -> Cow<'static, str> {
-    const USUAL: &[&str] = &[
-        "int32",
-        "int64",
-        "float",
-        "double",
-        "date-time",
-        "date",
-        "uuid",
-        "email",
-        "uri",
-        "byte",
-        "binary",
-        "password",
-        "time",
-        "hostname",
-        "ipv4",
-        "ipv6",
-    ];
-    match USUAL.iter().find(|u| **u == f) {
-        Some(u) => Cow::Borrowed(u),
-        None => Cow::Owned(f.to_owned()),
     }
 }
 
@@ -419,7 +390,7 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
             };
             let mut s = json!({ "type": t });
             if let Format::Known(f) = f {
-                s["format"] = f.as_ref().into();
+                s["format"] = f.as_str().into();
             }
             s
         }

@@ -109,16 +109,16 @@ fn variants_most_specific_first_then_by_text() {
 }
 
 #[test]
-fn formats_usual_or_not_read_and_merge_alike() {
+fn formats_read_and_merge() {
     let format = |n: Node| match n.kind {
-        Kind::Scalar(_, Format::Known(f)) => f.into_owned(),
+        Kind::Scalar(_, Format::Known(f)) => f,
         other => panic!("a known format: {other:?}"),
     };
     assert_eq!(format(infer(&json!("<uuid>"))), "uuid");
     assert_eq!(format(infer(&json!("<iban-code>"))), "iban-code");
-    // A usual name (not copied) and the same name copied are one format.
+    // A placeholder's format and the same format given are one format.
     let copied = Node {
-        kind: Kind::Scalar(Scalar::String, Format::Known("uuid".to_owned().into())),
+        kind: Kind::Scalar(Scalar::String, Format::Known("uuid".to_owned())),
         nullable: false,
     };
     assert_eq!(format(merge(infer(&json!("<uuid>")), copied)), "uuid");
