@@ -3,7 +3,6 @@
 //! members, and parameter and property names that stay distinct after
 //! progenitor turns them into identifiers.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToPascalCase, ToSnakeCase};
@@ -74,8 +73,8 @@ fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
     }
 }
 
-/// Names [`sanitize`] leaves as they are (checked first: nearly every
-/// property name is one, and re-casing each cost a tenth of a conversion).
+/// Plain snake_case names, which [`sanitize`] leaves as they are (what an
+/// `operation_ids` override must be).
 pub(crate) fn is_plain_snake(name: &str) -> bool {
     name.split('_').all(|word| {
         word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
@@ -227,13 +226,9 @@ pub fn unique_properties(schema: &mut Value) {
     let Value::Object(m) = schema else { return };
     let mut dropped: Vec<(String, String)> = Vec::new();
     if let Some(Value::Object(props)) = m.get_mut("properties") {
-        let mut taken: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(props.len());
+        let mut taken: HashMap<String, &str> = HashMap::with_capacity(props.len());
         for name in props.keys() {
-            let rust = if is_plain_snake(name) {
-                Cow::Borrowed(name.as_str())
-            } else {
-                Cow::Owned(sanitize(name, Case::Snake))
-            };
+            let rust = sanitize(name, Case::Snake);
             match taken.get(&rust) {
                 Some(first) => dropped.push((name.clone(), format!("`{first}`"))),
                 None => {
