@@ -345,20 +345,7 @@ fn assemble(
                     ..Media::default()
                 },
             ),
-            BodyDraft::Fixed {
-                media,
-                schema,
-                example,
-                extensions,
-            } => (
-                media,
-                Media {
-                    example,
-                    schema,
-                    extensions,
-                    ..Media::default()
-                },
-            ),
+            BodyDraft::Fixed(media, m) => (media, m),
         };
         RequestBody {
             content: BTreeMap::from([(media, m)]),

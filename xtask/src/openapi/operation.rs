@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::path::{operation_id, path_template};
+use super::Media;
 use crate::error::ConvertError;
 use crate::infer::{self, merge, Node};
 use crate::postman::{read::media_type, Body, Example, KeyValue, Request};
@@ -43,17 +44,9 @@ pub enum BodyDraft {
         /// The example (none for `null`, which would say nothing).
         example: Option<JsonText>,
     },
-    /// Anything else: a fixed schema.
-    Fixed {
-        /// The media type.
-        media: String,
-        /// The schema.
-        schema: Value,
-        /// The example.
-        example: Option<JsonText>,
-        /// `x-postman-…` members.
-        extensions: BTreeMap<String, Value>,
-    },
+    /// Anything else: the media type, and its fixed schema, example and
+    /// `x-postman-…` members.
+    Fixed(String, Media),
 }
 
 /// A response, from the saved examples with its status.
@@ -268,12 +261,13 @@ fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
         Body::Raw { text, language } => raw_body(text, language.as_deref(), req)?,
         Body::UrlEncoded(fields) => form(fields, "urlencoded"),
         Body::FormData(fields) => form(fields, "formdata"),
-        Body::File => BodyDraft::Fixed {
-            media: "application/octet-stream".into(),
-            schema: json!({"type": "string", "format": "binary"}),
-            example: None,
-            extensions: BTreeMap::new(),
-        },
+        Body::File => BodyDraft::Fixed(
+            "application/octet-stream".into(),
+            Media {
+                schema: json!({"type": "string", "format": "binary"}),
+                ..Media::default()
+            },
+        ),
         Body::GraphQl { query, variables } => {
             let vars = variables
                 .as_deref()
@@ -329,12 +323,15 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         extensions.insert("x-postman-raw-language".into(), l.into());
     }
     // progenitor takes text/plain (not xml, html …) for raw bodies.
-    Ok(BodyDraft::Fixed {
-        media: "text/plain".into(),
-        schema: json!({"type": "string"}),
-        example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
-        extensions,
-    })
+    Ok(BodyDraft::Fixed(
+        "text/plain".into(),
+        Media {
+            schema: json!({"type": "string"}),
+            example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
+            extensions,
+            examples: None,
+        },
+    ))
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):
@@ -406,12 +403,12 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
     if mode == "formdata" {
         extensions.insert("x-postman-body-mode".into(), "formdata".into());
     }
-    BodyDraft::Fixed {
-        media: "application/x-www-form-urlencoded".into(),
+    let media = Media {
         schema,
-        example: None,
         extensions,
-    }
+        ..Media::default()
+    };
+    BodyDraft::Fixed("application/x-www-form-urlencoded".into(), media)
 }
 
 /// "(Required)" in the description, unless the entry is disabled: Postman
