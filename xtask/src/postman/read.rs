@@ -257,10 +257,9 @@ fn parse_request(
             }
         }
         other => {
-            return Err(at.member(".request").error(format!(
-                "`request` must be an object or a URL string, found {}",
-                kind_of(other)
-            )))
+            return Err(at
+                .member(".request")
+                .wrong_type("`request` must be an object or a URL string", other))
         }
     }
     if req.description.is_none() {
@@ -294,10 +293,7 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
             let (code, shown) = match v {
                 Value::Number(n) => (n.as_u64(), n.to_string()),
                 Value::String(s) => (s.trim().parse().ok(), format!("\"{s}\"")),
-                other => {
-                    let found = kind_of(other);
-                    return Err(here.error(format!("`code` must be a number, found {found}")));
-                }
+                other => return Err(here.wrong_type("`code` must be a number", other)),
             };
             let code = code.filter(|c| (100..=599).contains(c));
             let code =
@@ -309,10 +305,9 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
         Some(Value::String(_)) | Some(Value::Null) | None => None,
         Some(other) => {
-            return Err(at.member(".body").error(format!(
-                "an example body must be a string, found {}",
-                kind_of(other)
-            )))
+            return Err(at
+                .member(".body")
+                .wrong_type("an example body must be a string", other))
         }
     };
     // Only the content type of an example's headers is used; the last wins.
@@ -355,12 +350,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     let obj = match v {
         Value::String(raw) => return parse_raw_url(raw, at),
         Value::Object(o) => o,
-        other => {
-            return Err(at.error(format!(
-                "`url` must be a string or an object, found {}",
-                kind_of(other)
-            )))
-        }
+        other => return Err(at.wrong_type("`url` must be a string or an object", other)),
     };
     let raw = obj.get("raw").and_then(Value::as_str);
     let has_structure = obj.contains_key("host") || obj.contains_key("path");
@@ -376,10 +366,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(Value::Null) | None => None,
                 Some(other) => {
-                    return Err(at.error(format!(
-                        "`url.host` must be an array or a string, found {}",
-                        kind_of(other)
-                    )))
+                    return Err(at.wrong_type("`url.host` must be an array or a string", other))
                 }
             },
             port: match obj.get("port") {
@@ -398,10 +385,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                             .and_then(Value::as_str)
                             .unwrap_or_default()
                             .to_owned()),
-                        other => Err(at.error(format!(
-                            "a `url.path` segment must be a string, found {}",
-                            kind_of(other)
-                        ))),
+                        other => Err(at.wrong_type("a `url.path` segment must be a string", other)),
                     })
                     .collect::<Result<_, _>>()?,
                 Some(Value::String(s)) => split_path(s),
@@ -532,12 +516,8 @@ fn check_braces(url: &Url, at: &Location) -> Result<(), ConvertError> {
 
 fn join_host(parts: &[Value], at: &Location) -> Result<String, ConvertError> {
     let parts = parts.iter().map(|p| {
-        p.as_str().ok_or_else(|| {
-            at.error(format!(
-                "a `url.host` part must be a string, found {}",
-                kind_of(p)
-            ))
-        })
+        p.as_str()
+            .ok_or_else(|| at.wrong_type("a `url.host` part must be a string", p))
     });
     Ok(parts.collect::<Result<Vec<_>, _>>()?.join("."))
 }
@@ -592,12 +572,7 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
     let obj = match v {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(o)) => o,
-        Some(other) => {
-            return Err(at.error(format!(
-                "`auth` must be an object, found {}",
-                kind_of(other)
-            )))
-        }
+        Some(other) => return Err(at.wrong_type("`auth` must be an object", other)),
     };
     let ty = obj
         .get("type")
@@ -642,21 +617,13 @@ fn key_values(v: &Value, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
     let list = match v {
         Value::Array(list) => list,
         Value::Null => return Ok(Vec::new()),
-        other => {
-            return Err(at.error(format!(
-                "expected an array of {{key, value}} entries, found {}",
-                kind_of(other)
-            )))
-        }
+        other => return Err(at.wrong_type("expected an array of {key, value} entries", other)),
     };
     let mut out = Vec::with_capacity(list.len());
     for (i, e) in list.iter().enumerate() {
-        let obj = e.as_object().ok_or_else(|| {
-            at.index(i).error(format!(
-                "expected a {{key, value}} object, found {}",
-                kind_of(e)
-            ))
-        })?;
+        let obj = e
+            .as_object()
+            .ok_or_else(|| at.index(i).wrong_type("expected a {key, value} object", e))?;
         let key = match obj.get("key").or_else(|| obj.get("id")) {
             Some(Value::String(k)) if !k.is_empty() => k.clone(),
             // Postman keeps blank rows; they mean nothing.
@@ -665,7 +632,7 @@ fn key_values(v: &Value, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
                 return Err(at
                     .index(i)
                     .member(".key")
-                    .error(format!("`key` must be a string, found {}", kind_of(other))))
+                    .wrong_type("`key` must be a string", other))
             }
         };
         out.push(KeyValue {
@@ -707,6 +674,14 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+impl Location {
+    /// The error of `found` where `expected` (such as "`auth` must be an
+    /// object") was.
+    fn wrong_type(&self, expected: &str, found: &Value) -> ConvertError {
+        self.error(format!("{expected}, found {}", kind_of(found)))
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {
