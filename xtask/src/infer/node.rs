@@ -211,64 +211,45 @@ fn is_map_key(k: &str) -> bool {
 
 /// Infers a schema from one sample value.
 pub fn infer(v: &Value) -> Node {
+    let object = |props, additional| {
+        Node::new(Kind::Object(Obj {
+            props,
+            additional,
+            samples: 1,
+        }))
+    };
     match v {
         Value::Null => Node {
             kind: Kind::Any,
             nullable: true,
         },
         Value::Bool(_) => Node::scalar(Scalar::Boolean, None),
-        Value::Number(n) => Node::scalar(
-            if n.is_i64() || n.is_u64() {
-                Scalar::Integer
-            } else {
-                Scalar::Number
-            },
-            None,
-        ),
+        Value::Number(n) if n.is_f64() => Node::scalar(Scalar::Number, None),
+        Value::Number(_) => Node::scalar(Scalar::Integer, None),
         Value::String(s) => match placeholder(s) {
             Some((t, f)) => Node::scalar(t, f),
             None => Node::scalar(Scalar::String, None),
         },
-        Value::Array(items) => {
-            let merged = items
-                .iter()
-                .map(infer)
-                .reduce(merge)
-                .unwrap_or_else(Node::any);
-            Node::new(Kind::Array(Box::new(merged)))
+        Value::Array(items) => Node::new(Kind::Array(Box::new(infer_all(items.iter())))),
+        Value::Object(map) if !map.is_empty() && map.keys().all(|k| is_map_key(k)) => {
+            object(Props::new(), Some(Box::new(infer_all(map.values()))))
         }
         Value::Object(map) => {
-            if !map.is_empty() && map.keys().all(|k| is_map_key(k)) {
-                let merged = map
-                    .values()
-                    .map(infer)
-                    .reduce(merge)
-                    .unwrap_or_else(Node::any);
-                return Node::new(Kind::Object(Obj {
-                    props: Props::new(),
-                    additional: Some(Box::new(merged)),
-                    samples: 1,
-                }));
-            }
-            let props = map
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        Prop {
-                            node: infer(v),
-                            seen: 1,
-                        },
-                    )
-                })
-                .collect();
-            Node::new(Kind::Object(Obj {
-                props,
-                additional: None,
-                samples: 1,
-            }))
+            let prop = |v| Prop {
+                node: infer(v),
+                seen: 1,
+            };
+            object(
+                map.iter().map(|(k, v)| (k.clone(), prop(v))).collect(),
+                None,
+            )
         }
     }
+}
+
+/// Samples of the same place, merged.
+fn infer_all<'a>(samples: impl Iterator<Item = &'a Value>) -> Node {
+    samples.map(infer).reduce(merge).unwrap_or_else(Node::any)
 }
 
 fn merge_format(a: Format, b: Format) -> Format {
