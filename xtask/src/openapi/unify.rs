@@ -116,16 +116,15 @@ fn unify(
     } else {
         let mut variants: Vec<Value> = Vec::new();
         for s in distinct {
-            match s.get("oneOf").and_then(Value::as_array) {
-                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => {
-                    for v in vs {
-                        if !variants.contains(v) {
-                            variants.push(v.clone());
-                        }
-                    }
+            // A bare union contributes its variants.
+            let each = match s.get("oneOf").and_then(Value::as_array) {
+                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => vs.as_slice(),
+                _ => std::slice::from_ref(s),
+            };
+            for v in each {
+                if !variants.contains(v) {
+                    variants.push(v.clone());
                 }
-                _ if !variants.contains(s) => variants.push(s.clone()),
-                _ => {}
             }
         }
         let mut scored: Vec<(usize, Value)> = variants
