@@ -98,23 +98,19 @@ fn main() -> ExitCode {
             overrides,
             check,
         } => {
-            let project = input.is_empty();
-            let input = if project {
-                vec![
-                    root().join(PROJECT_COLLECTION),
-                    root().join(PROJECT_ADDITIONS),
-                ]
+            let (input, source_name) = if input.is_empty() {
+                let project = [PROJECT_COLLECTION, PROJECT_ADDITIONS];
+                (
+                    project.map(|p| root().join(p)).to_vec(),
+                    project.join("` and `"),
+                )
             } else {
-                input
-            };
-            let source_name = if project {
-                format!("{PROJECT_COLLECTION}` and `{PROJECT_ADDITIONS}")
-            } else {
-                input
+                let names: Vec<_> = input
                     .iter()
                     .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .collect::<Vec<_>>()
-                    .join("` and `")
+                    .collect();
+                let name = names.join("` and `");
+                (input, name)
             };
             let overrides = choose_overrides(&input[0], overrides);
             let mut inputs = input.into_iter();
