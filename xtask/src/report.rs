@@ -134,23 +134,14 @@ fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         };
         let (was, is) = (p["required"] == true, q["required"] == true);
         if was != is {
-            let what = if is {
-                "became required"
-            } else {
-                "became optional"
-            };
-            add(out, true, place, format!("{label} {what}"));
+            add(out, true, place, format!("{label} became {}", required(is)));
         }
         let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
         node_changes(&was, &is, &label, place, out);
     }
     for ((at, name), q) in &n {
         if !o.contains_key(&(at.clone(), name.clone())) {
-            let req = if q["required"] == true {
-                "required"
-            } else {
-                "optional"
-            };
+            let req = required(q["required"] == true);
             let what = format!("{req} {at} parameter `{name}` added (a new argument)");
             add(out, true, place, what);
         }
@@ -377,20 +368,15 @@ fn schema_changes(
             });
         }
         if was_req != is_req {
-            note(if *is_req {
-                "became required"
-            } else {
-                "became optional"
-            });
+            note(&format!("became {}", required(*is_req)));
         }
     }
-    for (path, (_, required)) in &n {
+    for (path, (_, is_req)) in &n {
         if o.contains_key(path) || parent_is_new(path, &o) {
             continue;
         }
-        let req = if *required { "required" } else { "optional" };
-        let breaking = *required && usage.in_requests();
-        let what = format!("{req} {label} property `{path}` added");
+        let breaking = *is_req && usage.in_requests();
+        let what = format!("{} {label} property `{path}` added", required(*is_req));
         add(out, breaking, place, what);
     }
 }
@@ -457,6 +443,15 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
     }
     for name in n.keys().filter(|k| !o.contains_key(*k)) {
         add(out, false, format!("schema `{name}`"), "added");
+    }
+}
+
+/// `required` or `optional`.
+fn required(yes: bool) -> &'static str {
+    if yes {
+        "required"
+    } else {
+        "optional"
     }
 }
 
