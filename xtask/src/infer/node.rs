@@ -5,7 +5,7 @@
 //! way a generator needs (missing → optional, null → nullable, conflicts →
 //! `oneOf`).
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::components::Registry;
 
@@ -375,7 +375,10 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
             }
             s
         }
-        Kind::Array(items) => json!({"type": "array", "items": to_schema(items, names, reg)}),
+        Kind::Array(items) => object([
+            ("type", "array".into()),
+            ("items", to_schema(items, names, reg)),
+        ]),
         Kind::Object(o) => {
             let mut s = json!({"type": "object"});
             if !o.props.is_empty() {
@@ -407,13 +410,23 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
                 .collect();
             sort_variants(&mut variants);
             let variants: Vec<Value> = variants.into_iter().map(|(_, v)| v).collect();
-            json!({ "oneOf": variants })
+            object([("oneOf", Value::Array(variants))])
         }
     };
     if node.nullable {
         s["nullable"] = true.into();
     }
     s
+}
+
+/// A JSON object of these members, moved in (`json!` would copy each
+/// value it is given, and schemas nest).
+pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in members {
+        m.insert(k.to_owned(), v);
+    }
+    Value::Object(m)
 }
 
 /// How many required properties a variant pins down: unions list the most

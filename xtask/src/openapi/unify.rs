@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::names::numbered;
 use super::{Media, Response};
-use crate::infer::node::sort_variants;
+use crate::infer::node::{object, sort_variants};
 
 const JSON: &str = "application/json";
 
@@ -135,7 +135,7 @@ fn unify(
         let base = format!("{}{}", union_name.0, union_name.1);
         let name = numbered(&base, |n| !components.contains(n));
         let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
-        let union = json!({ "oneOf": variants });
+        let union = object([("oneOf", Value::Array(variants))]);
         components.made.insert(name.clone(), union);
         json!({"$ref": format!("#/components/schemas/{name}")})
     };
