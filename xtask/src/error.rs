@@ -19,6 +19,27 @@ impl Location {
             pointer: pointer.into(),
         }
     }
+
+    /// `suffix` (such as `.request.url`) below this.
+    pub(crate) fn member(&self, suffix: &str) -> Location {
+        Location {
+            item: self.item.clone(),
+            pointer: format!("{}{suffix}", self.pointer),
+        }
+    }
+
+    /// Element `i` of the array here.
+    pub(crate) fn index(&self, i: usize) -> Location {
+        self.member(&format!("[{i}]"))
+    }
+
+    /// The error of something wrong here.
+    pub(crate) fn error(&self, message: impl Into<String>) -> ConvertError {
+        ConvertError::Invalid {
+            location: self.clone(),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for Location {
@@ -78,10 +99,12 @@ pub enum ConvertError {
 }
 
 impl ConvertError {
-    pub(crate) fn invalid(location: Location, message: impl Into<String>) -> Self {
-        ConvertError::Invalid {
-            location,
-            message: message.into(),
+    /// Input that is not JSON, located by line and column.
+    pub(crate) fn invalid_json(e: &serde_json::Error) -> Self {
+        ConvertError::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+            message: crate::postman::read::json_message(e),
         }
     }
 }

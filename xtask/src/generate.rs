@@ -8,19 +8,15 @@ use std::sync::Once;
 
 use serde_json::Value;
 
-mod shared {
-    // `generation_settings()` and the constants it uses; the same file
-    // `build.rs` includes.
-    include!("../../codegen/settings.rs");
+use crate::openapi::METHODS;
 
-    pub(crate) fn settings() -> progenitor::GenerationSettings {
-        generation_settings()
-    }
-}
+// `generation_settings()` and the constants it uses; the same file
+// `build.rs` includes.
+include!("../../codegen/settings.rs");
 
 /// The settings `build.rs` generates the belvo client with.
 pub fn settings() -> progenitor::GenerationSettings {
-    shared::settings()
+    generation_settings()
 }
 
 /// Parses the document as OpenAPI 3.0 and runs the generator on it with
@@ -97,10 +93,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
         format!("progenitor panicked: {msg}")
     })
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Says which operations the generator fails on: each operation is tried
 /// alone (with the document's components), and those that fail are named.

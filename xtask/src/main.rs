@@ -63,32 +63,30 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The overrides to apply, and a note saying so when they were not named.
+/// The overrides to apply; when they were not named, says which it chose.
 /// The project's overrides belong to the project's collection only: they
 /// name its folders and schemas, and on another collection they would fail
 /// or, worse, rename something else.
-fn choose_overrides(input: &Path, named: Option<PathBuf>) -> (Option<PathBuf>, Option<String>) {
-    if let Some(path) = named {
-        return (Some(path), None);
+fn choose_overrides(input: &Path, named: Option<PathBuf>) -> Option<PathBuf> {
+    if named.is_some() {
+        return named;
     }
     let project = root().join(PROJECT_COLLECTION);
-    if same_file::is_same_file(input, &project).unwrap_or(false) {
-        let path = root().join(PROJECT_OVERRIDES);
-        if path.exists() {
-            let note = format!("applying the project's overrides {PROJECT_OVERRIDES}");
-            return (Some(path), Some(note));
-        }
-        return (
-            None,
-            Some(format!("no overrides: {PROJECT_OVERRIDES} does not exist")),
+    if !same_file::is_same_file(input, &project).unwrap_or(false) {
+        eprintln!(
+            "no overrides applied: {} is not the project's collection ({PROJECT_COLLECTION}); \
+             pass --overrides FILE to apply some",
+            input.display()
         );
+        return None;
     }
-    let note = format!(
-        "no overrides applied: {} is not the project's collection ({PROJECT_COLLECTION}); \
-         pass --overrides FILE to apply some",
-        input.display()
-    );
-    (None, Some(note))
+    let path = root().join(PROJECT_OVERRIDES);
+    if !path.exists() {
+        eprintln!("no overrides: {PROJECT_OVERRIDES} does not exist");
+        return None;
+    }
+    eprintln!("applying the project's overrides {PROJECT_OVERRIDES}");
+    Some(path)
 }
 
 fn main() -> ExitCode {
@@ -100,28 +98,21 @@ fn main() -> ExitCode {
             overrides,
             check,
         } => {
-            let project = input.is_empty();
-            let input = if project {
-                vec![
-                    root().join(PROJECT_COLLECTION),
-                    root().join(PROJECT_ADDITIONS),
-                ]
+            let (input, source_name) = if input.is_empty() {
+                let project = [PROJECT_COLLECTION, PROJECT_ADDITIONS];
+                (
+                    project.map(|p| root().join(p)).to_vec(),
+                    project.join("` and `"),
+                )
             } else {
-                input
-            };
-            let source_name = if project {
-                format!("{PROJECT_COLLECTION}` and `{PROJECT_ADDITIONS}")
-            } else {
-                input
+                let names: Vec<_> = input
                     .iter()
                     .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .collect::<Vec<_>>()
-                    .join("` and `")
+                    .collect();
+                let name = names.join("` and `");
+                (input, name)
             };
-            let (overrides, note) = choose_overrides(&input[0], overrides);
-            if let Some(note) = note {
-                eprintln!("{note}");
-            }
+            let overrides = choose_overrides(&input[0], overrides);
             let mut inputs = input.into_iter();
             let job = Job {
                 input: inputs.next().unwrap_or_default(),

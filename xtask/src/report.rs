@@ -17,9 +17,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::openapi::METHODS;
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,19 +98,19 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
     for (key, op) in &o {
         let place = op_place(op, key);
         let Some(new_op) = n.get(key) else {
-            out.push(change(true, place, "removed".into()));
+            add(out, true, place, "removed");
             continue;
         };
         if op["operationId"] != new_op["operationId"] {
             let what = format!("renamed to {}", op_place(new_op, key));
-            out.push(change(true, place.clone(), what));
+            add(out, true, place.as_str(), what);
         }
         parameters(op, new_op, &place, out);
         bodies(op, new_op, &place, out);
     }
     for (key, op) in &n {
         if !o.contains_key(key) {
-            out.push(change(false, op_place(op, key), "added".into()));
+            add(out, false, op_place(op, key), "added");
         }
     }
 }
@@ -131,30 +129,21 @@ fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     for ((at, name), p) in &o {
         let label = format!("{at} parameter `{name}`");
         let Some(q) = n.get(&(at.clone(), name.clone())) else {
-            out.push(change(true, place.into(), format!("{label} removed")));
+            add(out, true, place, format!("{label} removed"));
             continue;
         };
         let (was, is) = (p["required"] == true, q["required"] == true);
         if was != is {
-            let what = if is {
-                "became required"
-            } else {
-                "became optional"
-            };
-            out.push(change(true, place.into(), format!("{label} {what}")));
+            add(out, true, place, format!("{label} became {}", required(is)));
         }
         let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
         node_changes(&was, &is, &label, place, out);
     }
     for ((at, name), q) in &n {
         if !o.contains_key(&(at.clone(), name.clone())) {
-            let req = if q["required"] == true {
-                "required"
-            } else {
-                "optional"
-            };
+            let req = required(q["required"] == true);
             let what = format!("{req} {at} parameter `{name}` added (a new argument)");
-            out.push(change(true, place.into(), what));
+            add(out, true, place, what);
         }
     }
 }
@@ -175,18 +164,14 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         &new["requestBody"]["content"],
     );
     match (body_schema(o), body_schema(n)) {
-        (Some(_), None) => out.push(change(true, place.into(), "request body removed".into())),
+        (Some(_), None) => add(out, true, place, "request body removed"),
         (None, Some((m, _))) => {
-            out.push(change(
-                true,
-                place.into(),
-                format!("request body ({m}) added"),
-            ));
+            add(out, true, place, format!("request body ({m}) added"));
         }
         (Some((om, os)), Some((nm, ns))) => {
             if om != nm {
                 let what = format!("request body media type {om} → {nm}");
-                out.push(change(true, place.into(), what));
+                add(out, true, place, what);
             }
             schema_changes(os, ns, "request body", Usage::Request, place, out);
         }
@@ -198,7 +183,7 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     for (status, resp) in or {
         let Some(new_resp) = nr.get(status) else {
             let what = format!("response {status} removed (now an unexpected response)");
-            out.push(change(false, place.into(), what));
+            add(out, false, place, what);
             continue;
         };
         let label = format!("response {status}");
@@ -209,21 +194,13 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
             (Some((_, os)), Some((_, ns))) => {
                 schema_changes(os, ns, &label, Usage::Response, place, out);
             }
-            (Some(_), None) => {
-                out.push(change(true, place.into(), format!("{label} lost its body")))
-            }
-            (None, Some(_)) => {
-                out.push(change(true, place.into(), format!("{label} gained a body")))
-            }
+            (Some(_), None) => add(out, true, place, format!("{label} lost its body")),
+            (None, Some(_)) => add(out, true, place, format!("{label} gained a body")),
             (None, None) => {}
         }
     }
     for status in nr.keys().filter(|s| !or.contains_key(*s)) {
-        out.push(change(
-            false,
-            place.into(),
-            format!("response {status} added"),
-        ));
+        add(out, false, place, format!("response {status} added"));
     }
 }
 
@@ -341,15 +318,14 @@ fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
 fn node_changes(was: &Node, is: &Node, label: &str, place: &str, out: &mut Vec<Change>) {
     if was.ty != is.ty {
         let what = format!("{label} retyped {} → {}", was.ty, is.ty);
-        out.push(change(true, place.into(), what));
+        add(out, true, place, what);
     }
     for v in was.values.difference(&is.values) {
-        let what = format!("{label} lost enum value {v}");
-        out.push(change(true, place.into(), what));
+        add(out, true, place, format!("{label} lost enum value {v}"));
     }
     for v in is.values.difference(&was.values) {
         let what = format!("{label} gained enum value {v} (a new variant)");
-        out.push(change(true, place.into(), what));
+        add(out, true, place, what);
     }
 }
 
@@ -369,7 +345,7 @@ fn schema_changes(
             format!("{label} property `{path}`")
         };
         let Some((is, is_req)) = n.get(path) else {
-            out.push(change(true, place.into(), format!("{at} removed")));
+            add(out, true, place, format!("{at} removed"));
             continue;
         };
         node_changes(was, is, &at, place, out);
@@ -382,11 +358,7 @@ fn schema_changes(
             _ => "",
         };
         let mut note = |what: &str| {
-            out.push(change(
-                was_opt != is_opt,
-                place.into(),
-                format!("{at} {what}{arrow}"),
-            ));
+            add(out, was_opt != is_opt, place, format!("{at} {what}{arrow}"));
         };
         if was.nullable != is.nullable {
             note(if is.nullable {
@@ -396,21 +368,16 @@ fn schema_changes(
             });
         }
         if was_req != is_req {
-            note(if *is_req {
-                "became required"
-            } else {
-                "became optional"
-            });
+            note(&format!("became {}", required(*is_req)));
         }
     }
-    for (path, (_, required)) in &n {
+    for (path, (_, is_req)) in &n {
         if o.contains_key(path) || parent_is_new(path, &o) {
             continue;
         }
-        let req = if *required { "required" } else { "optional" };
-        let breaking = *required && usage.in_requests();
-        let what = format!("{req} {label} property `{path}` added");
-        out.push(change(breaking, place.into(), what));
+        let breaking = *is_req && usage.in_requests();
+        let what = format!("{} {label} property `{path}` added", required(*is_req));
+        add(out, breaking, place, what);
     }
 }
 
@@ -464,11 +431,7 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
     for (name, schema) in o {
         let place = format!("schema `{name}`");
         let Some(new_schema) = n.get(name) else {
-            out.push(change(
-                true,
-                place,
-                "removed (a type of the client is gone)".into(),
-            ));
+            add(out, true, place, "removed (a type of the client is gone)");
             continue;
         };
         let usage = match (uo.get(name), un.get(name)) {
@@ -479,14 +442,23 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
         schema_changes(schema, new_schema, "schema", usage, &place, out);
     }
     for name in n.keys().filter(|k| !o.contains_key(*k)) {
-        out.push(change(false, format!("schema `{name}`"), "added".into()));
+        add(out, false, format!("schema `{name}`"), "added");
     }
 }
 
-fn change(breaking: bool, place: String, what: String) -> Change {
-    Change {
-        breaking,
-        place,
-        what,
+/// `required` or `optional`.
+fn required(yes: bool) -> &'static str {
+    if yes {
+        "required"
+    } else {
+        "optional"
     }
+}
+
+fn add(out: &mut Vec<Change>, breaking: bool, place: impl Into<String>, what: impl Into<String>) {
+    out.push(Change {
+        breaking,
+        place: place.into(),
+        what: what.into(),
+    });
 }

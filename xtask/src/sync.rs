@@ -90,16 +90,21 @@ fn read(path: &Path) -> Result<Vec<u8>, SyncError> {
     })
 }
 
+/// The error of converting the file at `path`.
+fn convert_error(path: &Path) -> impl FnOnce(ConvertError) -> SyncError + '_ {
+    move |source| SyncError::Convert {
+        path: path.to_owned(),
+        source: Box::new(source),
+    }
+}
+
 /// Converts the job's input and renders the document text.
 ///
 /// # Errors
 /// Unreadable input, conversion errors, or a document progenitor refuses.
 pub fn generate(job: &Job) -> Result<String, SyncError> {
     let overrides = match &job.overrides {
-        Some(p) => Overrides::parse(&read(p)?).map_err(|source| SyncError::Convert {
-            path: p.clone(),
-            source: Box::new(source),
-        })?,
+        Some(p) => Overrides::parse(&read(p)?).map_err(convert_error(p))?,
         None => Overrides::default(),
     };
     let opts = Options {
@@ -108,10 +113,7 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
     };
     let mut collections = Vec::new();
     for path in job.inputs() {
-        let parsed = postman::parse(&read(path)?).map_err(|source| SyncError::Convert {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })?;
+        let parsed = postman::parse(&read(path)?).map_err(convert_error(path))?;
         let label = path.file_name().unwrap_or(path.as_os_str());
         collections.push((label.to_string_lossy().into_owned(), parsed));
     }
@@ -120,13 +122,10 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
         // With several inputs, every location in the message starts with
         // its file; a hand decision that does not fit is the overrides'.
         let path = match (&source, &job.overrides) {
-            (ConvertError::Overrides(_), Some(p)) => p.clone(),
-            _ => job.input.clone(),
+            (ConvertError::Overrides(_), Some(p)) => p,
+            _ => &job.input,
         };
-        SyncError::Convert {
-            path,
-            source: Box::new(source),
-        }
+        convert_error(path)(source)
     })?;
     let text = render::document(document);
     check_generates_text(&text).map_err(SyncError::Generator)?;
@@ -249,12 +248,7 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
         )
         .to_string();
     let lines: Vec<&str> = full.lines().collect();
-    let mut out = lines
-        .iter()
-        .take(40)
-        .copied()
-        .collect::<Vec<_>>()
-        .join("\n");
+    let mut out = lines[..lines.len().min(40)].join("\n");
     if lines.len() > 40 {
         out.push_str(&format!("\n... ({} more diff lines)", lines.len() - 40));
     }

@@ -1,10 +1,9 @@
 //! Extraction of repeated object shapes into named components.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use super::node::{is_required, merge, Kind, Node, Obj};
 
@@ -155,14 +154,12 @@ impl Registry {
     /// claim, then the most frequent, then a specific word over a generic
     /// one, then alphabetical; clashes get a numeric suffix.
     pub fn names(&self) -> Vec<String> {
-        // Counted by borrowed name with a fast hash: 10⁴ components, each
-        // name counted twice, on the one thread between drafting and
-        // emission.
-        type Counts<'a> = HashMap<Cow<'a, str>, u32, BuildHasherDefault<FxHasher>>;
-        let mut used = Counts::default();
-        let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(self.entries.len());
+        // FxHash: 10⁴ components, each name counted twice, on the one
+        // thread between drafting and emission.
+        let mut used: FxHashMap<String, u32> = FxHashMap::default();
+        let mut out: Vec<String> = Vec::with_capacity(self.entries.len());
         for (i, e) in self.entries.iter().enumerate() {
-            let best: Cow<'_, str> = e
+            let best: String = e
                 .names
                 .iter()
                 // Only equal names can tie, so which of them wins is moot.
@@ -173,32 +170,19 @@ impl Registry {
                         .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
                         .then(nb.cmp(na))
                 })
-                .map_or_else(
-                    || Cow::Owned(format!("Schema{i}")),
-                    |(_, n, _)| Cow::Borrowed(n.as_str()),
-                );
+                .map_or_else(|| format!("Schema{i}"), |(_, n, _)| n.clone());
             let n = used.entry(best.clone()).or_default();
             *n += 1;
-            out.push(if *n == 1 {
-                best
-            } else {
-                Cow::Owned(format!("{best}{n}"))
-            });
+            out.push(if *n == 1 { best } else { format!("{best}{n}") });
         }
         // A suffixed name may itself clash with a later plain one: settle that.
-        let mut seen = Counts::default();
-        let mut renamed: Vec<(usize, String)> = Vec::new();
-        for (i, name) in out.iter().enumerate() {
-            let count = seen.entry(Cow::Borrowed(name.as_ref())).or_insert(0);
+        let mut seen: FxHashMap<String, u32> = FxHashMap::default();
+        for name in &mut out {
+            let count = seen.entry(name.clone()).or_insert(0);
             *count += 1;
             if *count > 1 {
-                renamed.push((i, format!("{name}_{count}")));
+                *name = format!("{name}_{count}");
             }
-        }
-        drop(seen);
-        let mut out: Vec<String> = out.into_iter().map(Cow::into_owned).collect();
-        for (i, name) in renamed {
-            out[i] = name;
         }
         out
     }

@@ -5,8 +5,6 @@
 //! way a generator needs (missing → optional, null → nullable, conflicts →
 //! `oneOf`).
 
-use std::borrow::Cow;
-
 use serde_json::{json, Map, Value};
 
 use super::components::Registry;
@@ -56,7 +54,7 @@ pub enum Format {
     /// No sample said anything (concrete values never assert a format).
     Unknown,
     /// Every placeholder seen agreed on this format.
-    Known(Cow<'static, str>),
+    Known(String),
     /// Placeholders disagreed: no format.
     Conflict,
 }
@@ -121,22 +119,14 @@ impl Props {
 
 impl FromIterator<(String, Prop)> for Props {
     /// As a map collects: sorted by name, and of a name given twice the
-    /// last property kept. Sorted input (the usual case) is taken as it is.
+    /// last property kept.
     fn from_iter<I: IntoIterator<Item = (String, Prop)>>(iter: I) -> Self {
         let mut v: Vec<(String, Prop)> = iter.into_iter().collect();
-        if !v.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Stable, so equal names keep their order and the last one
-            // seen is the one kept.
-            v.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Vec<(String, Prop)> = Vec::with_capacity(v.len());
-            for (k, p) in v {
-                match out.last_mut() {
-                    Some(last) if last.0 == k => last.1 = p,
-                    _ => out.push((k, p)),
-                }
-            }
-            v = out;
-        }
+        // Reversed, so that of equal names the stable sort puts the last
+        // one seen first, which is the one dedup keeps.
+        v.reverse();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|later, kept| later.0 == kept.0);
         Props(v)
     }
 }
@@ -185,35 +175,8 @@ impl Node {
     pub fn scalar(s: Scalar, format: Option<&str>) -> Self {
         Node::new(Kind::Scalar(
             s,
-            format.map_or(Format::Unknown, |f| Format::Known(format_name(f))),
+            format.map_or(Format::Unknown, |f| Format::Known(f.to_owned())),
         ))
-    }
-}
-
-/// A format's name, not copied when it is one of the usual ones (inference
-/// meets one in nearly every string of an importer-made body).
-fn format_name(f: &str) -> Cow<'static, str> {
-    const USUAL: &[&str] = &[
-        "int32",
-        "int64",
-        "float",
-        "double",
-        "date-time",
-        "date",
-        "uuid",
-        "email",
-        "uri",
-        "byte",
-        "binary",
-        "password",
-        "time",
-        "hostname",
-        "ipv4",
-        "ipv6",
-    ];
-    match USUAL.iter().find(|u| **u == f) {
-        Some(u) => Cow::Borrowed(u),
-        None => Cow::Owned(f.to_owned()),
     }
 }
 
@@ -248,64 +211,45 @@ fn is_map_key(k: &str) -> bool {
 
 /// Infers a schema from one sample value.
 pub fn infer(v: &Value) -> Node {
+    let object = |props, additional| {
+        Node::new(Kind::Object(Obj {
+            props,
+            additional,
+            samples: 1,
+        }))
+    };
     match v {
         Value::Null => Node {
             kind: Kind::Any,
             nullable: true,
         },
         Value::Bool(_) => Node::scalar(Scalar::Boolean, None),
-        Value::Number(n) => Node::scalar(
-            if n.is_i64() || n.is_u64() {
-                Scalar::Integer
-            } else {
-                Scalar::Number
-            },
-            None,
-        ),
+        Value::Number(n) if n.is_f64() => Node::scalar(Scalar::Number, None),
+        Value::Number(_) => Node::scalar(Scalar::Integer, None),
         Value::String(s) => match placeholder(s) {
             Some((t, f)) => Node::scalar(t, f),
             None => Node::scalar(Scalar::String, None),
         },
-        Value::Array(items) => {
-            let merged = items
-                .iter()
-                .map(infer)
-                .reduce(merge)
-                .unwrap_or_else(Node::any);
-            Node::new(Kind::Array(Box::new(merged)))
+        Value::Array(items) => Node::new(Kind::Array(Box::new(infer_all(items.iter())))),
+        Value::Object(map) if !map.is_empty() && map.keys().all(|k| is_map_key(k)) => {
+            object(Props::new(), Some(Box::new(infer_all(map.values()))))
         }
         Value::Object(map) => {
-            if !map.is_empty() && map.keys().all(|k| is_map_key(k)) {
-                let merged = map
-                    .values()
-                    .map(infer)
-                    .reduce(merge)
-                    .unwrap_or_else(Node::any);
-                return Node::new(Kind::Object(Obj {
-                    props: Props::new(),
-                    additional: Some(Box::new(merged)),
-                    samples: 1,
-                }));
-            }
-            let props = map
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        Prop {
-                            node: infer(v),
-                            seen: 1,
-                        },
-                    )
-                })
-                .collect();
-            Node::new(Kind::Object(Obj {
-                props,
-                additional: None,
-                samples: 1,
-            }))
+            let prop = |v| Prop {
+                node: infer(v),
+                seen: 1,
+            };
+            object(
+                map.iter().map(|(k, v)| (k.clone(), prop(v))).collect(),
+                None,
+            )
         }
     }
+}
+
+/// Samples of the same place, merged.
+fn infer_all<'a>(samples: impl Iterator<Item = &'a Value>) -> Node {
+    samples.map(infer).reduce(merge).unwrap_or_else(Node::any)
 }
 
 fn merge_format(a: Format, b: Format) -> Format {
@@ -390,41 +334,16 @@ fn merge_prop(a: Prop, b: Prop) -> Prop {
 }
 
 fn merge_obj(mut a: Obj, b: Obj) -> Obj {
-    a.props = if a.props.keys().eq(b.props.keys()) {
-        // The same names (most merges): pairwise, in place.
-        let mut props = a.props;
-        for ((_, p), (_, q)) in props.0.iter_mut().zip(b.props) {
-            let taken = std::mem::replace(p, Prop::placeholder());
-            *p = merge_prop(taken, q);
+    let props = &mut a.props.0;
+    for (k, q) in b.props {
+        match props.binary_search_by(|(name, _)| name.cmp(&k)) {
+            Ok(i) => {
+                let p = &mut props[i].1;
+                *p = merge_prop(std::mem::replace(p, Prop::placeholder()), q);
+            }
+            Err(i) => props.insert(i, (k, q)),
         }
-        props
-    } else {
-        // Both sorted: one pass, as merging sorted lists.
-        let (mut x, mut y) = (
-            a.props.0.into_iter().peekable(),
-            b.props.0.into_iter().peekable(),
-        );
-        let mut out = Vec::with_capacity(x.len().max(y.len()));
-        loop {
-            let order = match (x.peek(), y.peek()) {
-                (Some((kx, _)), Some((ky, _))) => kx.cmp(ky),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => break,
-            };
-            let next = match (
-                order,
-                x.next_if(|_| order.is_le()),
-                y.next_if(|_| order.is_ge()),
-            ) {
-                (_, Some((k, p)), Some((_, q))) => (k, merge_prop(p, q)),
-                (_, Some(e), None) | (_, None, Some(e)) => e,
-                (_, None, None) => break,
-            };
-            out.push(next);
-        }
-        Props(out)
-    };
+    }
     a.additional = match (a.additional, b.additional) {
         (Some(x), Some(y)) => Some(Box::new(merge(*x, *y))),
         (x, y) => x.or(y),
@@ -444,51 +363,42 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
     let mut s = match &node.kind {
         Kind::Any => return json!({}),
         Kind::Scalar(t, f) => {
-            let mut m = Map::new();
-            m.insert(
-                "type".into(),
-                Value::from(match t {
-                    Scalar::String => "string",
-                    Scalar::Integer => "integer",
-                    Scalar::Number => "number",
-                    Scalar::Boolean => "boolean",
-                }),
-            );
+            let t = match t {
+                Scalar::String => "string",
+                Scalar::Integer => "integer",
+                Scalar::Number => "number",
+                Scalar::Boolean => "boolean",
+            };
+            let mut s = json!({ "type": t });
             if let Format::Known(f) = f {
-                m.insert("format".into(), Value::from(f.as_ref()));
+                s["format"] = f.as_str().into();
             }
-            m
+            s
         }
-        Kind::Array(items) => {
-            let mut m = Map::new();
-            m.insert("type".into(), "array".into());
-            m.insert("items".into(), to_schema(items, names, reg));
-            m
-        }
+        Kind::Array(items) => object([
+            ("type", "array".into()),
+            ("items", to_schema(items, names, reg)),
+        ]),
         Kind::Object(o) => {
-            let mut m = Map::new();
-            m.insert("type".into(), "object".into());
+            let mut s = json!({"type": "object"});
             if !o.props.is_empty() {
-                let props: Map<String, Value> = o
-                    .props
-                    .iter()
-                    .map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)))
-                    .collect();
-                m.insert("properties".into(), Value::Object(props));
-                let required: Vec<Value> = o
+                let props = o.props.iter();
+                let props = props.map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)));
+                s["properties"] = Value::Object(props.collect());
+                let required: Vec<&String> = o
                     .props
                     .iter()
                     .filter(|(_, p)| is_required(o, p))
-                    .map(|(k, _)| Value::from(k.as_str()))
+                    .map(|(k, _)| k)
                     .collect();
                 if !required.is_empty() {
-                    m.insert("required".into(), Value::Array(required));
+                    s["required"] = json!(required);
                 }
             }
             if let Some(a) = &o.additional {
-                m.insert("additionalProperties".into(), to_schema(a, names, reg));
+                s["additionalProperties"] = to_schema(a, names, reg);
             }
-            m
+            s
         }
         // Siblings of `$ref` are ignored in OpenAPI 3.0; a nullable object is
         // expressed by the property not being required.
@@ -499,18 +409,24 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
                 .map(|v| (specificity(v, reg), to_schema(v, names, reg)))
                 .collect();
             sort_variants(&mut variants);
-            let mut m = Map::new();
-            m.insert(
-                "oneOf".into(),
-                Value::Array(variants.into_iter().map(|(_, v)| v).collect()),
-            );
-            m
+            let variants: Vec<Value> = variants.into_iter().map(|(_, v)| v).collect();
+            object([("oneOf", Value::Array(variants))])
         }
     };
     if node.nullable {
-        s.insert("nullable".into(), Value::Bool(true));
+        s["nullable"] = true.into();
     }
-    Value::Object(s)
+    s
+}
+
+/// A JSON object of these members, moved in (`json!` would copy each
+/// value it is given, and schemas nest).
+pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in members {
+        m.insert(k.to_owned(), v);
+    }
+    Value::Object(m)
 }
 
 /// How many required properties a variant pins down: unions list the most
@@ -535,239 +451,5 @@ pub fn sort_variants(variants: &mut [(usize, Value)]) {
         if run.len() > 1 {
             run.sort_by_cached_key(|(_, v)| v.to_string());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::infer::components::{pascal, singular, Claim, Registry};
-
-    fn infer(v: &Value) -> Node {
-        super::infer(v)
-    }
-
-    fn prop(seen: u32) -> Prop {
-        Prop {
-            node: Node::scalar(Scalar::Integer, None),
-            seen,
-        }
-    }
-
-    #[test]
-    fn props_collect_as_a_map_does() {
-        // Unsorted, with a name twice: sorted, and the last one kept.
-        let pairs = [("b", 1), ("a", 2), ("c", 3), ("a", 4), ("b", 5)];
-        let props: Props = pairs
-            .iter()
-            .map(|&(k, n)| (k.to_owned(), prop(n)))
-            .collect();
-        let map: std::collections::BTreeMap<String, Prop> = pairs
-            .iter()
-            .map(|&(k, n)| (k.to_owned(), prop(n)))
-            .collect();
-        let got: Vec<(&String, u32)> = props.iter().map(|(k, p)| (k, p.seen)).collect();
-        let want: Vec<(&String, u32)> = map.iter().map(|(k, p)| (k, p.seen)).collect();
-        assert_eq!(got, want);
-        let names: Vec<&str> = props.keys().map(String::as_str).collect();
-        assert_eq!(names, ["a", "b", "c"]);
-        assert_eq!(
-            props.values().map(|p| p.seen).collect::<Vec<_>>(),
-            [4, 5, 3]
-        );
-    }
-
-    #[test]
-    fn merging_objects_keeps_every_property_once_in_order() {
-        let seen = |n: &Node| -> Vec<(String, u32, Kind)> {
-            let Kind::Object(o) = &n.kind else {
-                panic!("an object: {n:?}")
-            };
-            o.props
-                .iter()
-                .map(|(k, p)| (k.clone(), p.seen, p.node.kind.clone()))
-                .collect()
-        };
-        let int = || Kind::Scalar(Scalar::Integer, Format::Unknown);
-        let num = || Kind::Scalar(Scalar::Number, Format::Unknown);
-        let text = || Kind::Scalar(Scalar::String, Format::Unknown);
-        let boolean = || Kind::Scalar(Scalar::Boolean, Format::Unknown);
-        // Different names, interleaved: a union in name order.
-        let m = merge(
-            infer(&json!({"a": 1, "c": "x", "e": 1})),
-            infer(&json!({"b": true, "c": "y", "d": 2.5})),
-        );
-        assert_eq!(
-            seen(&m),
-            [
-                ("a".to_owned(), 1, int()),
-                ("b".to_owned(), 1, boolean()),
-                ("c".to_owned(), 2, text()),
-                ("d".to_owned(), 1, num()),
-                ("e".to_owned(), 1, int()),
-            ]
-        );
-        // The same names: merged pairwise.
-        let m = merge(
-            m.clone(),
-            infer(&json!({"a": 2.5, "b": false, "c": "z", "d": 1, "e": 2})),
-        );
-        assert_eq!(
-            seen(&m),
-            [
-                ("a".to_owned(), 2, num()),
-                ("b".to_owned(), 2, boolean()),
-                ("c".to_owned(), 3, text()),
-                ("d".to_owned(), 2, num()),
-                ("e".to_owned(), 2, int()),
-            ]
-        );
-        // One side empty, either way round.
-        for (x, y) in [(json!({}), json!({"k": 1})), (json!({"k": 1}), json!({}))] {
-            assert_eq!(
-                seen(&merge(infer(&x), infer(&y))),
-                [("k".to_owned(), 1, int())]
-            );
-        }
-    }
-
-    #[test]
-    fn variants_most_specific_first_then_by_text() {
-        let mut v = vec![
-            (0, json!({"type": "string"})),
-            (2, json!({"$ref": "#/components/schemas/B"})),
-            (0, json!({"type": "integer"})),
-            (2, json!({"$ref": "#/components/schemas/A"})),
-            (1, json!({"type": "array"})),
-        ];
-        let mut want = v.clone();
-        want.sort_by_key(|(s, v)| (std::cmp::Reverse(*s), v.to_string()));
-        sort_variants(&mut v);
-        assert_eq!(v, want);
-        assert_eq!(v[0].1, json!({"$ref": "#/components/schemas/A"}));
-        assert_eq!(v[4].1, json!({"type": "string"}));
-    }
-
-    #[test]
-    fn formats_usual_or_not_read_and_merge_alike() {
-        let format = |n: Node| match n.kind {
-            Kind::Scalar(_, Format::Known(f)) => f.into_owned(),
-            other => panic!("a known format: {other:?}"),
-        };
-        assert_eq!(format(infer(&json!("<uuid>"))), "uuid");
-        assert_eq!(format(infer(&json!("<iban-code>"))), "iban-code");
-        // A usual name (not copied) and the same name copied are one format.
-        let copied = Node::new(Kind::Scalar(
-            Scalar::String,
-            Format::Known("uuid".to_owned().into()),
-        ));
-        assert_eq!(format(merge(infer(&json!("<uuid>")), copied)), "uuid");
-    }
-
-    #[test]
-    fn placeholders_give_type_and_format() {
-        assert_eq!(placeholder("<uuid>"), Some((Scalar::String, Some("uuid"))));
-        assert_eq!(
-            placeholder("<integer>"),
-            Some((Scalar::Integer, Some("int32")))
-        );
-        assert_eq!(
-            placeholder("<long>"),
-            Some((Scalar::Integer, Some("int64")))
-        );
-        assert_eq!(
-            placeholder("<dateTime>"),
-            Some((Scalar::String, Some("date-time")))
-        );
-        assert_eq!(placeholder("<number>"), Some((Scalar::Number, None)));
-        assert_eq!(placeholder("<boolean>"), Some((Scalar::Boolean, None)));
-        assert_eq!(placeholder("<ipv4>"), Some((Scalar::String, Some("ipv4"))));
-        assert_eq!(placeholder("<not a placeholder>"), None);
-        assert_eq!(placeholder("uuid"), None);
-    }
-
-    #[test]
-    fn missing_fields_become_optional_and_nulls_nullable() {
-        let a = infer(&json!({"id": "<uuid>", "name": "x", "extra": 1}));
-        let b = infer(&json!({"id": "<uuid>", "name": null}));
-        let reg = Registry::default();
-        let s = to_schema(&merge(a, b), &[], &reg);
-        assert_eq!(s["required"], json!(["id"]));
-        assert_eq!(s["properties"]["name"]["nullable"], json!(true));
-        assert_eq!(s["properties"]["id"]["format"], json!("uuid"));
-        assert_eq!(s["properties"]["extra"]["type"], json!("integer"));
-    }
-
-    #[test]
-    fn differing_shapes_become_one_of() {
-        let n = merge(infer(&json!({"a": 1})), infer(&json!([{"a": 1}])));
-        let s = to_schema(&n, &[], &Registry::default());
-        assert_eq!(s["oneOf"].as_array().map(Vec::len), Some(2));
-    }
-
-    #[test]
-    fn integer_and_number_merge_to_number() {
-        let n = merge(infer(&json!(1)), infer(&json!(1.5)));
-        assert_eq!(
-            to_schema(&n, &[], &Registry::default()),
-            json!({"type": "number"})
-        );
-    }
-
-    #[test]
-    fn map_keys_become_additional_properties() {
-        let n = infer(&json!({"additionalProp1": "<string>", "additionalProp2": "<string>"}));
-        let s = to_schema(&n, &[], &Registry::default());
-        assert_eq!(
-            s,
-            json!({"type": "object", "additionalProperties": {"type": "string"}})
-        );
-    }
-
-    #[test]
-    fn names_are_readable() {
-        assert_eq!(pascal("token_generation_data"), "TokenGenerationData");
-        assert_eq!(pascal("MFA Token Required"), "MfaTokenRequired");
-        assert_eq!(pascal("accountId"), "AccountId");
-        assert_eq!(pascal("2fa"), "Schema2fa");
-        assert_eq!(singular("balances"), "balance");
-        assert_eq!(singular("categories"), "category");
-        assert_eq!(singular("addresses"), "address");
-        assert_eq!(singular("status"), "status");
-    }
-
-    #[test]
-    fn clashing_names_get_numbers() {
-        let mut reg = Registry::default();
-        for (body, name) in [
-            (json!({"a": 1}), Some("Thing")),
-            (json!({"b": 1}), Some("Thing")),
-            (json!({"c": 1}), Some("Thing2")),
-            (json!({"d": 1}), None),
-        ] {
-            let mut n = infer(&body);
-            let claims: Vec<(Claim, String)> = name
-                .map(|n| (Claim::Context, n.to_owned()))
-                .into_iter()
-                .collect();
-            reg.extract(&mut n, &claims, false);
-        }
-        // The second "Thing" becomes "Thing2", which the third had claimed:
-        // the later one gives way.
-        assert_eq!(reg.names(), ["Thing", "Thing2", "Thing2_2", "Schema3"]);
-    }
-
-    #[test]
-    fn repeated_shapes_share_one_component() {
-        let mut reg = Registry::default();
-        let mut a = infer(&json!({"account": {"id": "<uuid>"}, "v": 1}));
-        let mut b = infer(&json!([{"account": {"id": "<uuid>"}, "v": 2}]));
-        reg.extract(&mut a, &[(Claim::Context, "Balance".into())], false);
-        reg.extract(&mut b, &[(Claim::Context, "Balance".into())], true);
-        assert_eq!(
-            reg.names(),
-            vec!["Account".to_owned(), "Balance".to_owned()]
-        );
-        assert_eq!(a.kind, Kind::Ref(1));
     }
 }

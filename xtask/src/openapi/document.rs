@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
@@ -151,9 +151,9 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         .keys()
         .find(|n| !specificity.contains_key(*n) && !unions.made.contains_key(*n))
     {
-        let mut known: Vec<&String> = specificity.keys().chain(unions.made.keys()).collect();
+        let known = specificity.keys().chain(unions.made.keys());
+        let mut known: Vec<&str> = known.map(String::as_str).collect();
         known.sort();
-        let known: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
         return Err(ConvertError::Overrides(format!(
             "schema_patches: no schema is named `{name}` (schemas: {})",
             known.join(", ")
@@ -345,20 +345,7 @@ fn assemble(
                     ..Media::default()
                 },
             ),
-            BodyDraft::Fixed {
-                media,
-                schema,
-                example,
-                extensions,
-            } => (
-                media,
-                Media {
-                    example,
-                    schema,
-                    extensions,
-                    ..Media::default()
-                },
-            ),
+            BodyDraft::Fixed(media, m) => (media, m),
         };
         RequestBody {
             content: BTreeMap::from([(media, m)]),
@@ -466,12 +453,11 @@ fn tags(coll: &Collection) -> Option<Value> {
         .iter()
         .filter(|f| used.contains(f.path.as_slice()))
         .map(|f| {
-            let mut t = Map::new();
-            t.insert("name".into(), f.path.join(" / ").into());
+            let mut t = json!({"name": f.path.join(" / ")});
             if let Some(d) = &f.description {
-                t.insert("description".into(), d.clone().into());
+                t["description"] = d.as_str().into();
             }
-            Value::Object(t)
+            t
         })
         .collect();
     (!tags.is_empty()).then_some(Value::Array(tags))

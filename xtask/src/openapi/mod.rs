@@ -25,6 +25,11 @@ use serde_json::Value;
 
 use crate::render::JsonText;
 
+/// The methods an OpenAPI 3.0 path item has, in lower case.
+pub(crate) const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
 /// The whole document.
 #[derive(Debug, Serialize)]
 pub struct Document {

@@ -3,7 +3,6 @@
 //! members, and parameter and property names that stay distinct after
 //! progenitor turns them into identifiers.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToPascalCase, ToSnakeCase};
@@ -74,8 +73,8 @@ fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
     }
 }
 
-/// Names [`sanitize`] leaves as they are (checked first: nearly every
-/// property name is one, and re-casing each cost a tenth of a conversion).
+/// Plain snake_case names, which [`sanitize`] leaves as they are (what an
+/// `operation_ids` override must be).
 pub(crate) fn is_plain_snake(name: &str) -> bool {
     name.split('_').all(|word| {
         word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
@@ -85,67 +84,33 @@ pub(crate) fn is_plain_snake(name: &str) -> bool {
     }) && !is_keyword(name)
 }
 
+/// Rust's strict and reserved keywords, which typify and progenitor suffix with `_`.
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
 fn is_keyword(ident: &str) -> bool {
-    matches!(
-        ident,
-        "_" | "abstract"
-            | "as"
-            | "async"
-            | "await"
-            | "become"
-            | "box"
-            | "break"
-            | "const"
-            | "continue"
-            | "crate"
-            | "do"
-            | "dyn"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "final"
-            | "fn"
-            | "for"
-            | "gen"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "macro"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "override"
-            | "priv"
-            | "pub"
-            | "ref"
-            | "return"
-            | "Self"
-            | "self"
-            | "static"
-            | "struct"
-            | "super"
-            | "trait"
-            | "true"
-            | "try"
-            | "type"
-            | "typeof"
-            | "unsafe"
-            | "unsized"
-            | "use"
-            | "virtual"
-            | "where"
-            | "while"
-            | "yield"
-    )
+    KEYWORDS.contains(&ident)
 }
 
 /// Whether `id` (a snake_case operation id) is one of the client's own members.
 pub(crate) fn is_client_member(id: &str) -> bool {
     CLIENT_MEMBERS.contains(&progenitor_sanitize(id, Case::Snake).as_str())
+}
+
+/// `base`, else the first of `base2`, `base3`… that is `free`.
+pub(crate) fn numbered(base: &str, free: impl Fn(&str) -> bool) -> String {
+    let mut name = base.to_owned();
+    let mut n = 1;
+    while !free(&name) {
+        n += 1;
+        name = format!("{base}{n}");
+    }
+    name
 }
 
 /// Operation ids that would be one of the client's own members get `_op`
@@ -158,13 +123,7 @@ pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
         if !CLIENT_MEMBERS.contains(&taken[i].as_str()) {
             continue;
         }
-        let base = format!("{}_op", ids[i]);
-        let mut name = base.clone();
-        let mut n = 1;
-        while taken.contains(&rust(&name)) {
-            n += 1;
-            name = format!("{base}{n}");
-        }
+        let name = numbered(&format!("{}_op", ids[i]), |n| !taken.contains(&rust(n)));
         taken[i] = rust(&name);
         *ids[i] = name;
     }
@@ -267,13 +226,9 @@ pub fn unique_properties(schema: &mut Value) {
     let Value::Object(m) = schema else { return };
     let mut dropped: Vec<(String, String)> = Vec::new();
     if let Some(Value::Object(props)) = m.get_mut("properties") {
-        let mut taken: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(props.len());
+        let mut taken: HashMap<String, &str> = HashMap::with_capacity(props.len());
         for name in props.keys() {
-            let rust = if is_plain_snake(name) {
-                Cow::Borrowed(name.as_str())
-            } else {
-                Cow::Owned(sanitize(name, Case::Snake))
-            };
+            let rust = sanitize(name, Case::Snake);
             match taken.get(&rust) {
                 Some(first) => dropped.push((name.clone(), format!("`{first}`"))),
                 None => {
@@ -319,24 +274,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_collide_as_progenitor_renames_them() {
-        for n in [
-            "page_size",
-            "pageSize",
-            "page-size",
-            "page[size]",
-            "PageSize",
-            "page size",
-        ] {
-            assert_eq!(sanitize(n, Case::Snake), "page_size", "{n}");
-        }
-        assert_eq!(sanitize("type", Case::Snake), "type_");
-        assert_eq!(sanitize("1st", Case::Snake), "x1st");
-        assert_eq!(progenitor_sanitize("1st", Case::Snake), "_1st");
-        assert_eq!(sanitize("", Case::Snake), "x");
-    }
-
-    #[test]
     fn plain_names_are_their_own_rust_names() {
         for n in [
             "id",
@@ -352,17 +289,5 @@ mod tests {
         for n in ["type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", ""] {
             assert!(!is_plain_snake(n), "{n}");
         }
-    }
-
-    #[test]
-    fn client_members_are_not_operation_ids() {
-        let mut ids = vec![
-            "new".to_owned(),
-            "new_op".to_owned(),
-            "list".to_owned(),
-            "Client".to_owned(),
-        ];
-        avoid_client_members(ids.iter_mut());
-        assert_eq!(ids, ["new_op2", "new_op", "list", "Client_op"]);
     }
 }

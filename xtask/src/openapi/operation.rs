@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::path::{operation_id, path_template};
+use super::Media;
 use crate::error::ConvertError;
 use crate::infer::{self, merge, Node};
 use crate::postman::{read::media_type, Body, Example, KeyValue, Request};
@@ -43,17 +44,9 @@ pub enum BodyDraft {
         /// The example (none for `null`, which would say nothing).
         example: Option<JsonText>,
     },
-    /// Anything else: a fixed schema.
-    Fixed {
-        /// The media type.
-        media: String,
-        /// The schema.
-        schema: Value,
-        /// The example.
-        example: Option<JsonText>,
-        /// `x-postman-…` members.
-        extensions: BTreeMap<String, Value>,
-    },
+    /// Anything else: the media type, and its fixed schema, example and
+    /// `x-postman-…` members.
+    Fixed(String, Media),
 }
 
 /// A response, from the saved examples with its status.
@@ -174,22 +167,17 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
     let mut seen: Vec<String> = Vec::new();
     for h in &req.headers {
         if !is_token(&h.key) {
-            return Err(ConvertError::invalid(
-                req.location(&h.pointer[req.pointer.len()..]),
-                format!(
-                    "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
-                    h.key
-                ),
-            ));
+            return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
+                "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
+                h.key
+            )));
         }
         if let Some(v) = h.value.as_deref().filter(|v| !is_header_value(v)) {
-            return Err(ConvertError::invalid(
-                req.location(&format!("{}.value", &h.pointer[req.pointer.len()..])),
-                format!(
-                    "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
-                    h.key
-                ),
-            ));
+            let at = req.location(&h.pointer[req.pointer.len()..]);
+            return Err(at.member(".value").error(format!(
+                "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
+                h.key
+            )));
         }
         let lower = h.key.to_ascii_lowercase();
         if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
@@ -229,10 +217,7 @@ fn add_example(
         .content_type
         .as_deref()
         .is_some_and(|c| c.contains("json"));
-    let open = match ex.content_type.as_deref() {
-        None => true,
-        Some(c) => c == "*/*",
-    };
+    let open = ex.content_type.as_deref().is_none_or(|c| c == "*/*");
     if declared || open {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => {
@@ -246,17 +231,14 @@ fn add_example(
                 return Ok(());
             }
             Err(e) if declared => {
-                return Err(ConvertError::invalid(
-                    req.location(&format!(".response[{i}].body")),
-                    format!(
-                        "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
-                        ex.name,
-                        ex.content_type.as_deref().unwrap_or_default(),
-                        e.line(),
-                        e.column(),
-                        crate::postman::read::json_message(&e)
-                    ),
-                ))
+                return Err(req.location(&format!(".response[{i}].body")).error(format!(
+                "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
+                ex.name,
+                ex.content_type.as_deref().unwrap_or_default(),
+                e.line(),
+                e.column(),
+                crate::postman::read::json_message(&e)
+            )))
             }
             Err(_) => {}
         }
@@ -279,12 +261,13 @@ fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
         Body::Raw { text, language } => raw_body(text, language.as_deref(), req)?,
         Body::UrlEncoded(fields) => form(fields, "urlencoded"),
         Body::FormData(fields) => form(fields, "formdata"),
-        Body::File => BodyDraft::Fixed {
-            media: "application/octet-stream".into(),
-            schema: json!({"type": "string", "format": "binary"}),
-            example: None,
-            extensions: BTreeMap::new(),
-        },
+        Body::File => BodyDraft::Fixed(
+            "application/octet-stream".into(),
+            Media {
+                schema: json!({"type": "string", "format": "binary"}),
+                ..Media::default()
+            },
+        ),
         Body::GraphQl { query, variables } => {
             let vars = variables
                 .as_deref()
@@ -326,15 +309,12 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             })
         }
         Err(e) if declared => {
-            return Err(ConvertError::invalid(
-                req.location(".request.body.raw"),
-                format!(
-                    "the body is declared JSON but is not JSON (line {}, column {}: {})",
-                    e.line(),
-                    e.column(),
-                    crate::postman::read::json_message(&e)
-                ),
-            ))
+            return Err(req.location(".request.body.raw").error(format!(
+                "the body is declared JSON but is not JSON (line {}, column {}: {})",
+                e.line(),
+                e.column(),
+                crate::postman::read::json_message(&e)
+            )))
         }
         _ => {}
     }
@@ -343,12 +323,15 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         extensions.insert("x-postman-raw-language".into(), l.into());
     }
     // progenitor takes text/plain (not xml, html …) for raw bodies.
-    Ok(BodyDraft::Fixed {
-        media: "text/plain".into(),
-        schema: json!({"type": "string"}),
-        example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
-        extensions,
-    })
+    Ok(BodyDraft::Fixed(
+        "text/plain".into(),
+        Media {
+            schema: json!({"type": "string"}),
+            example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
+            extensions,
+            examples: None,
+        },
+    ))
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):
@@ -420,12 +403,12 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
     if mode == "formdata" {
         extensions.insert("x-postman-body-mode".into(), "formdata".into());
     }
-    BodyDraft::Fixed {
-        media: "application/x-www-form-urlencoded".into(),
+    let media = Media {
         schema,
-        example: None,
         extensions,
-    }
+        ..Media::default()
+    };
+    BodyDraft::Fixed("application/x-www-form-urlencoded".into(), media)
 }
 
 /// "(Required)" in the description, unless the entry is disabled: Postman

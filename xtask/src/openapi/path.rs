@@ -17,10 +17,7 @@ pub fn path_template(
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
         if !ok {
-            return Err(ConvertError::invalid(
-                loc(),
-                format!("path variable `{n}` is not a usable name"),
-            ));
+            return Err(loc().error(format!("path variable `{n}` is not a usable name")));
         }
         if !names.iter().any(|x| x == n) {
             names.push(n.to_owned());
@@ -54,10 +51,7 @@ pub fn path_template(
             rest = rest.get(end + 2..).unwrap_or("");
         }
         if rest.contains(['{', '}']) {
-            return Err(ConvertError::invalid(
-                loc(),
-                format!("path segment `{seg}` has a stray brace"),
-            ));
+            return Err(loc().error(format!("path segment `{seg}` has a stray brace")));
         }
         out.push_str(rest);
     }
@@ -104,28 +98,4 @@ pub fn snake(text: &str) -> String {
         words.push(cur);
     }
     words.join("_")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snake_case_ids() {
-        assert_eq!(snake("Balances Resume"), "balances_resume");
-        assert_eq!(snake("listBalances"), "list_balances");
-        assert_eq!(snake("Get /api/x/{id}"), "get_api_x_id");
-    }
-
-    #[test]
-    fn path_templates() {
-        let loc = Location::new(None, "$");
-        let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let (p, names) = path_template(&segs, &|| loc.clone()).expect("template");
-        assert_eq!(p, "/api/{id}/v{ver}/");
-        assert_eq!(names, vec!["id", "ver"]);
-    }
 }

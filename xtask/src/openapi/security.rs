@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::names::numbered;
 use crate::postman::Auth;
 
 /// The security schemes met so far, by name.
@@ -42,21 +43,9 @@ impl Security {
                        "description": format!("Postman auth type `{kind}`")}),
             ),
         };
-        let mut name = base.to_owned();
-        let mut n = 1;
-        loop {
-            match self.schemes.get(&name) {
-                Some(existing) if *existing == scheme => break,
-                Some(_) => {
-                    n += 1;
-                    name = format!("{base}{n}");
-                }
-                None => {
-                    self.schemes.insert(name.clone(), scheme);
-                    break;
-                }
-            }
-        }
+        // The same scheme keeps its name; another one gets a number.
+        let name = numbered(base, |n| self.schemes.get(n).is_none_or(|s| *s == scheme));
+        self.schemes.entry(name.clone()).or_insert(scheme);
         Some(json!([{ name: [] }]))
     }
 }

@@ -5,32 +5,24 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::error::{ConvertError, Location};
 use crate::postman::Url;
 
-/// A server URL and its variables' defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A server URL and its variables' defaults, as the document has them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Server {
     url: String,
-    variables: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    variables: BTreeMap<String, Variable>,
 }
 
-impl Server {
-    fn to_value(&self) -> Value {
-        let mut s = Map::new();
-        s.insert("url".into(), self.url.clone().into());
-        if !self.variables.is_empty() {
-            let v: Map<String, Value> = self
-                .variables
-                .iter()
-                .map(|(k, d)| (k.clone(), json!({ "default": d })))
-                .collect();
-            s.insert("variables".into(), Value::Object(v));
-        }
-        Value::Object(s)
-    }
+/// A server variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Variable {
+    default: String,
 }
 
 /// The servers met, in order, with how many operations use each.
@@ -77,7 +69,7 @@ impl Servers {
     /// The document's `servers`.
     pub fn document(&self) -> Value {
         match self.main() {
-            Some(i) => json!([self.list[i].0.to_value()]),
+            Some(i) => json!([self.list[i].0]),
             None => json!([{"url": "/"}]),
         }
     }
@@ -85,7 +77,7 @@ impl Servers {
     /// An operation's `servers`, when its server is not the document's.
     pub fn operation(&self, server: Option<usize>) -> Option<Value> {
         let i = server?;
-        (Some(i) != self.main()).then(|| json!([self.list[i].0.to_value()]))
+        (Some(i) != self.main()).then(|| json!([self.list[i].0]))
     }
 }
 
@@ -93,7 +85,7 @@ impl Servers {
 fn substitute(
     text: &str,
     vars: &HashMap<&str, Option<&str>>,
-    variables: &mut BTreeMap<String, String>,
+    variables: &mut BTreeMap<String, Variable>,
     loc: &dyn Fn() -> Location,
 ) -> Result<String, ConvertError> {
     let mut s = String::new();
@@ -103,13 +95,14 @@ fn substitute(
         let end = rest[start..]
             .find("}}")
             .map(|e| start + e)
-            .ok_or_else(|| ConvertError::invalid(loc(), format!("cannot parse host `{text}`")))?;
+            .ok_or_else(|| loc().error(format!("cannot parse host `{text}`")))?;
         let name = rest[start + 2..end].trim().to_owned();
         let default = vars.get(name.as_str()).copied().flatten().unwrap_or("");
         s.push('{');
         s.push_str(&name);
         s.push('}');
-        variables.insert(name, default.to_owned());
+        let default = default.to_owned();
+        variables.insert(name, Variable { default });
         rest = &rest[end + 2..];
     }
     s.push_str(rest);

@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::names::numbered;
 use super::{Media, Response};
-use crate::infer::node::sort_variants;
+use crate::infer::node::{object, sort_variants};
 
 const JSON: &str = "application/json";
 
@@ -115,36 +116,27 @@ fn unify(
     } else {
         let mut variants: Vec<Value> = Vec::new();
         for s in distinct {
-            match s.get("oneOf").and_then(Value::as_array) {
-                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => {
-                    for v in vs {
-                        if !variants.contains(v) {
-                            variants.push(v.clone());
-                        }
-                    }
+            // A bare union contributes its variants.
+            let each = match s.get("oneOf").and_then(Value::as_array) {
+                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => vs.as_slice(),
+                _ => std::slice::from_ref(s),
+            };
+            for v in each {
+                if !variants.contains(v) {
+                    variants.push(v.clone());
                 }
-                _ if !variants.contains(s) => variants.push(s.clone()),
-                _ => {}
             }
         }
         let mut scored: Vec<(usize, Value)> = variants
             .into_iter()
-            .map(|v| (specificity(&v, components), v))
+            .map(|v| (specificity(&v, Some(components)), v))
             .collect();
         sort_variants(&mut scored);
         let base = format!("{}{}", union_name.0, union_name.1);
-        let mut name = base.clone();
-        let mut n = 1;
-        while components.contains(&name) {
-            n += 1;
-            name = format!("{base}{n}");
-        }
-        let mut union = Map::new();
-        union.insert(
-            "oneOf".into(),
-            Value::Array(scored.into_iter().map(|(_, v)| v).collect()),
-        );
-        components.made.insert(name.clone(), Value::Object(union));
+        let name = numbered(&base, |n| !components.contains(n));
+        let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
+        let union = object([("oneOf", Value::Array(variants))]);
+        components.made.insert(name.clone(), union);
         json!({"$ref": format!("#/components/schemas/{name}")})
     };
     for c in &members {
@@ -155,42 +147,23 @@ fn unify(
     }
 }
 
-/// How much a schema pins down (a component's, through its `$ref`): its
-/// required properties, then all its properties. Variants are tried most
-/// specific first.
-fn specificity(v: &Value, components: &Unions<'_>) -> usize {
-    if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+/// How much a schema pins down (a component's, through its `$ref`, when
+/// `components` are given): its required properties, then all its
+/// properties. Variants are tried most specific first.
+fn specificity(v: &Value, components: Option<&Unions<'_>>) -> usize {
+    if let (Some(r), Some(c)) = (v.get("$ref").and_then(Value::as_str), components) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return match components.inferred.get(name) {
+        return match c.inferred.get(name) {
             Some(s) => *s,
-            None => components.made.get(name).map_or(0, local_specificity),
+            None => c.made.get(name).map_or(0, |u| specificity(u, None)),
         };
+    }
+    if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
+        let each = vs.iter().map(|x| specificity(x, components));
+        return each.min().unwrap_or(0);
     }
     if let Some(items) = v.get("items") {
         return specificity(items, components);
-    }
-    if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
-        return vs
-            .iter()
-            .map(|x| specificity(x, components))
-            .min()
-            .unwrap_or(0);
-    }
-    local_specificity(v)
-}
-
-/// The specificity of an object with these counts of required and of all
-/// properties.
-pub(crate) fn rank(required: usize, properties: usize) -> usize {
-    1 + required * 10_000 + properties
-}
-
-fn local_specificity(v: &Value) -> usize {
-    if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
-        return vs.iter().map(local_specificity).min().unwrap_or(0);
-    }
-    if let Some(items) = v.get("items") {
-        return local_specificity(items);
     }
     if let Some(props) = v.get("properties").and_then(Value::as_object) {
         // Required properties first; then all of them: with the
@@ -204,4 +177,10 @@ fn local_specificity(v: &Value) -> usize {
         return rank(required, props.len());
     }
     0
+}
+
+/// The specificity of an object with these counts of required and of all
+/// properties.
+pub(crate) fn rank(required: usize, properties: usize) -> usize {
+    1 + required * 10_000 + properties
 }

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::model;
 use super::{Auth, Body, Collection, Example, Folder, KeyValue, Request, Url};
 use crate::error::{ConvertError, Location};
+use crate::openapi::METHODS;
 
 /// Parses collection bytes into the model.
 ///
@@ -35,15 +36,17 @@ pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
 fn diagnose(bytes: &[u8]) -> ConvertError {
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(doc) => doc,
-        Err(e) => {
-            return ConvertError::InvalidJson {
-                line: e.line(),
-                column: e.column(),
-                message: json_message(&e),
-            }
-        }
+        Err(e) => return ConvertError::invalid_json(&e),
     };
-    if let Err(e) = check_head(&doc) {
+    let Some(root) = doc.as_object() else {
+        return ConvertError::NotACollection(format!(
+            "the top level is {}, not an object",
+            kind_of(&doc)
+        ));
+    };
+    let has = |k: &str| root.contains_key(k);
+    let v1 = has("requests") && (has("folders") || has("order"));
+    if let Err(e) = check_head(v1, root.get("info"), has("item")) {
         return e;
     }
     match serde_path_to_error::deserialize::<_, model::Items>(&doc) {
@@ -77,33 +80,23 @@ fn diagnose(bytes: &[u8]) -> ConvertError {
                 }
                 after_item = false;
             }
-            ConvertError::invalid(
-                Location::new(item.as_deref(), pointer),
-                e.into_inner().to_string(),
-            )
+            Location::new(item.as_deref(), pointer).error(e.into_inner().to_string())
         }
     }
 }
 
-/// The checks of a collection's top level, in the order they are reported.
-fn check_head(doc: &Value) -> Result<(), ConvertError> {
-    let root = doc.as_object().ok_or_else(|| {
-        ConvertError::NotACollection(format!("the top level is {}, not an object", kind_of(doc)))
-    })?;
-    let has = |k: &str| root.contains_key(k);
-    if has("requests") && (has("folders") || has("order")) {
+/// The checks of a collection's top level, in the order they are reported:
+/// not a v1 collection (`requests` with `folders` or `order`), an `info`
+/// object with a v2.0 or v2.1 schema if any, an `item` array. The `info`
+/// object, when they pass.
+fn check_head(
+    v1: bool,
+    info: Option<&Value>,
+    has_item: bool,
+) -> Result<&Map<String, Value>, ConvertError> {
+    if v1 {
         return Err(ConvertError::V1Collection);
     }
-    check_info(root.get("info"))?;
-    if !has("item") {
-        return Err(ConvertError::NotACollection(
-            "no `item` array at $.item".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn check_info(info: Option<&Value>) -> Result<&Map<String, Value>, ConvertError> {
     let info = info
         .and_then(Value::as_object)
         .ok_or_else(|| ConvertError::NotACollection("no `info` object at $.info".to_owned()))?;
@@ -120,25 +113,26 @@ fn check_info(info: Option<&Value>) -> Result<&Map<String, Value>, ConvertError>
             )));
         }
     }
+    if !has_item {
+        return Err(ConvertError::NotACollection(
+            "no `item` array at $.item".into(),
+        ));
+    }
     Ok(info)
 }
 
 /// The checked collection; `Err(None)` when an item does not match the
 /// model (located by [`diagnose`]).
 fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> {
-    if raw.requests.is_some() && (raw.folders.is_some() || raw.order.is_some()) {
-        return Err(Some(ConvertError::V1Collection));
-    }
-    let info = check_info(raw.info.as_ref())?;
-    let items = raw
-        .item
-        .ok_or_else(|| ConvertError::NotACollection("no `item` array at $.item".to_owned()))?;
+    let v1 = raw.requests.is_some() && (raw.folders.is_some() || raw.order.is_some());
+    let info = check_head(v1, raw.info.as_ref(), raw.item.is_some())?;
+    let items = raw.item.unwrap_or_default();
     let name = match info.get("name") {
         Some(Value::String(s)) => s.clone(),
         _ => "Postman collection".to_owned(),
     };
     let variables = match &raw.variable {
-        Some(v) => key_values(v, &At::new(None, "$.variable".into()))?
+        Some(v) => key_values(v, &Location::new(None, "$.variable"))?
             .into_iter()
             .map(|kv| (kv.key, kv.value))
             .collect(),
@@ -148,7 +142,7 @@ fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> 
         name,
         description: description(info.get("description")),
         variables,
-        auth: parse_auth(raw.auth.as_ref(), &At::new(None, "$.auth".into()))?,
+        auth: parse_auth(raw.auth.as_ref(), &Location::new(None, "$.auth"))?,
         folders: Vec::new(),
         requests: Vec::new(),
     };
@@ -173,55 +167,11 @@ fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> 
     Ok(out)
 }
 
-/// Where in the collection something is read: the item's `Folder / Item`
-/// path and a JSON pointer.
-struct At<'a> {
-    item: Option<&'a str>,
-    ptr: String,
-}
-
-impl<'a> At<'a> {
-    fn new(item: Option<&'a str>, ptr: String) -> Self {
-        At { item, ptr }
-    }
-
-    /// `suffix` (such as `.request.url`) below this.
-    fn member(&self, suffix: &str) -> At<'a> {
-        At::new(self.item, format!("{}{suffix}", self.ptr))
-    }
-
-    /// Element `i` of this array.
-    fn index(&self, i: usize) -> At<'a> {
-        At::new(self.item, format!("{}[{i}]", self.ptr))
-    }
-
-    fn location(&self) -> Location {
-        Location::new(self.item, self.ptr.clone())
-    }
-
-    fn error(&self, message: impl Into<String>) -> ConvertError {
-        ConvertError::invalid(self.location(), message)
-    }
-}
-
 fn item_name(name: Option<&Value>, i: usize) -> String {
     match name {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
         _ => format!("item {i}"),
     }
-}
-
-fn walk(
-    items: Vec<model::Item>,
-    pointer: &str,
-    folders: &[String],
-    inherited: Option<&Auth>,
-    out: &mut Collection,
-) -> Result<(), ConvertError> {
-    for (i, item) in items.into_iter().enumerate() {
-        walk_item(item, i, pointer, folders, inherited, out)?;
-    }
-    Ok(())
 }
 
 /// Item `i` of the `item` array at `pointer`, with everything below it.
@@ -236,20 +186,18 @@ fn walk_item(
     let mut path = folders.to_vec();
     path.push(item_name(item.name.as_ref(), i));
     let display = path.join(" / ");
-    let at = At::new(Some(&display), format!("{pointer}[{i}]"));
+    let at = Location::new(Some(&display), format!("{pointer}[{i}]"));
     let auth = parse_auth(item.auth.as_ref(), &at.member(".auth"))?.or(inherited.cloned());
     if let Some(children) = item.item {
         out.folders.push(Folder {
             path: path.clone(),
             description: description(item.description.as_ref()),
         });
-        walk(
-            children,
-            &format!("{}.item", at.ptr),
-            &path,
-            auth.as_ref(),
-            out,
-        )
+        let pointer = format!("{}.item", at.pointer);
+        for (i, child) in children.into_iter().enumerate() {
+            walk_item(child, i, &pointer, &path, auth.as_ref(), out)?;
+        }
+        Ok(())
     } else if let Some(request) = &item.request {
         let name = path.pop().unwrap_or_default();
         let req = parse_request(request, &item, folders, name, &at, auth)?;
@@ -265,13 +213,13 @@ fn parse_request(
     item: &model::Item,
     folders: &[String],
     name: String,
-    at: &At<'_>,
+    at: &Location,
     auth: Option<Auth>,
 ) -> Result<Request, ConvertError> {
     let mut req = Request {
         folders: folders.to_vec(),
         name,
-        pointer: at.ptr.clone(),
+        pointer: at.pointer.clone(),
         method: "GET".to_owned(),
         url: Url::default(),
         headers: Vec::new(),
@@ -290,10 +238,7 @@ fn parse_request(
                     .as_str()
                     .ok_or_else(|| here.error("`method` must be a string"))?;
                 let upper = m.trim().to_ascii_uppercase();
-                if !matches!(
-                    upper.as_str(),
-                    "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE"
-                ) {
+                if !METHODS.contains(&upper.to_ascii_lowercase().as_str()) {
                     return Err(here.error(format!("method `{m}` has no OpenAPI 3.0 equivalent")));
                 }
                 req.method = upper;
@@ -312,10 +257,9 @@ fn parse_request(
             }
         }
         other => {
-            return Err(at.member(".request").error(format!(
-                "`request` must be an object or a URL string, found {}",
-                kind_of(other)
-            )))
+            return Err(at
+                .member(".request")
+                .wrong_type("`request` must be an object or a URL string", other))
         }
     }
     if req.description.is_none() {
@@ -330,7 +274,7 @@ fn parse_request(
     Ok(req)
 }
 
-fn parse_example(r: &model::Example, at: &At<'_>) -> Result<Example, ConvertError> {
+fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
     let name = r
         .name
         .as_ref()
@@ -342,34 +286,28 @@ fn parse_example(r: &model::Example, at: &At<'_>) -> Result<Example, ConvertErro
     let status_text = r.status.as_ref().and_then(Value::as_str);
     let here = at.member(".code");
     let code = match &r.code {
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .filter(|c| (100..=599).contains(c))
-                .map(|c| c as u16)
-                .ok_or_else(|| here.error(format!("`{n}` is not an HTTP status code")))?,
-        ),
-        Some(Value::String(s)) => Some(
-            s.trim()
-                .parse::<u16>()
-                .ok()
-                .filter(|c| (100..=599).contains(c))
-                .ok_or_else(|| here.error(format!("`\"{s}\"` is not an HTTP status code")))?,
-        ),
         // No code: the reason phrase when it is a known one, else the
         // operation's `default` response (how exporters write OpenAPI's).
         None | Some(Value::Null) => status_text.and_then(code_for_reason),
-        Some(other) => {
-            return Err(here.error(format!("`code` must be a number, found {}", kind_of(other))))
+        Some(v) => {
+            let (code, shown) = match v {
+                Value::Number(n) => (n.as_u64(), n.to_string()),
+                Value::String(s) => (s.trim().parse().ok(), format!("\"{s}\"")),
+                other => return Err(here.wrong_type("`code` must be a number", other)),
+            };
+            let code = code.filter(|c| (100..=599).contains(c));
+            let code =
+                code.ok_or_else(|| here.error(format!("`{shown}` is not an HTTP status code")))?;
+            Some(code as u16)
         }
     };
     let body = match &r.body {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
         Some(Value::String(_)) | Some(Value::Null) | None => None,
         Some(other) => {
-            return Err(at.member(".body").error(format!(
-                "an example body must be a string, found {}",
-                kind_of(other)
-            )))
+            return Err(at
+                .member(".body")
+                .wrong_type("an example body must be a string", other))
         }
     };
     // Only the content type of an example's headers is used; the last wins.
@@ -408,16 +346,11 @@ pub(crate) fn media_type(v: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn parse_url(v: &Value, at: &At<'_>) -> Result<Url, ConvertError> {
+fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     let obj = match v {
         Value::String(raw) => return parse_raw_url(raw, at),
         Value::Object(o) => o,
-        other => {
-            return Err(at.error(format!(
-                "`url` must be a string or an object, found {}",
-                kind_of(other)
-            )))
-        }
+        other => return Err(at.wrong_type("`url` must be a string or an object", other)),
     };
     let raw = obj.get("raw").and_then(Value::as_str);
     let has_structure = obj.contains_key("host") || obj.contains_key("path");
@@ -433,10 +366,7 @@ fn parse_url(v: &Value, at: &At<'_>) -> Result<Url, ConvertError> {
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(Value::Null) | None => None,
                 Some(other) => {
-                    return Err(at.error(format!(
-                        "`url.host` must be an array or a string, found {}",
-                        kind_of(other)
-                    )))
+                    return Err(at.wrong_type("`url.host` must be an array or a string", other))
                 }
             },
             port: match obj.get("port") {
@@ -455,10 +385,7 @@ fn parse_url(v: &Value, at: &At<'_>) -> Result<Url, ConvertError> {
                             .and_then(Value::as_str)
                             .unwrap_or_default()
                             .to_owned()),
-                        other => Err(at.error(format!(
-                            "a `url.path` segment must be a string, found {}",
-                            kind_of(other)
-                        ))),
+                        other => Err(at.wrong_type("a `url.path` segment must be a string", other)),
                     })
                     .collect::<Result<_, _>>()?,
                 Some(Value::String(s)) => split_path(s),
@@ -490,7 +417,7 @@ fn parse_url(v: &Value, at: &At<'_>) -> Result<Url, ConvertError> {
 }
 
 /// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
-fn parse_raw_url(raw: &str, at: &At<'_>) -> Result<Url, ConvertError> {
+fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(at.error("the URL is empty"));
@@ -570,7 +497,7 @@ fn split_path(path: &str) -> Vec<String> {
 }
 
 /// `{{` must close with `}}` everywhere in a URL.
-fn check_braces(url: &Url, at: &At<'_>) -> Result<(), ConvertError> {
+fn check_braces(url: &Url, at: &Location) -> Result<(), ConvertError> {
     for part in url.host.iter().chain(url.path.iter()) {
         let mut rest = part.as_str();
         while let Some(i) = rest.find("{{") {
@@ -587,23 +514,15 @@ fn check_braces(url: &Url, at: &At<'_>) -> Result<(), ConvertError> {
     Ok(())
 }
 
-fn join_host(parts: &[Value], at: &At<'_>) -> Result<String, ConvertError> {
-    let mut out = Vec::with_capacity(parts.len());
-    for p in parts {
-        match p {
-            Value::String(s) => out.push(s.as_str()),
-            other => {
-                return Err(at.error(format!(
-                    "a `url.host` part must be a string, found {}",
-                    kind_of(other)
-                )))
-            }
-        }
-    }
-    Ok(out.join("."))
+fn join_host(parts: &[Value], at: &Location) -> Result<String, ConvertError> {
+    let parts = parts.iter().map(|p| {
+        p.as_str()
+            .ok_or_else(|| at.wrong_type("a `url.host` part must be a string", p))
+    });
+    Ok(parts.collect::<Result<Vec<_>, _>>()?.join("."))
 }
 
-fn parse_body(v: Option<&Value>, at: &At<'_>) -> Result<Option<Body>, ConvertError> {
+fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertError> {
     let Some(Value::Object(obj)) = v else {
         return Ok(None);
     };
@@ -649,16 +568,11 @@ fn parse_body(v: Option<&Value>, at: &At<'_>) -> Result<Option<Body>, ConvertErr
     )
 }
 
-fn parse_auth(v: Option<&Value>, at: &At<'_>) -> Result<Option<Auth>, ConvertError> {
+fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertError> {
     let obj = match v {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(o)) => o,
-        Some(other) => {
-            return Err(at.error(format!(
-                "`auth` must be an object, found {}",
-                kind_of(other)
-            )))
-        }
+        Some(other) => return Err(at.wrong_type("`auth` must be an object", other)),
     };
     let ty = obj
         .get("type")
@@ -699,25 +613,17 @@ fn parse_auth(v: Option<&Value>, at: &At<'_>) -> Result<Option<Auth>, ConvertErr
 }
 
 /// Reads `[{key, value, description, disabled, type}]`.
-fn key_values(v: &Value, at: &At<'_>) -> Result<Vec<KeyValue>, ConvertError> {
+fn key_values(v: &Value, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
     let list = match v {
         Value::Array(list) => list,
         Value::Null => return Ok(Vec::new()),
-        other => {
-            return Err(at.error(format!(
-                "expected an array of {{key, value}} entries, found {}",
-                kind_of(other)
-            )))
-        }
+        other => return Err(at.wrong_type("expected an array of {key, value} entries", other)),
     };
     let mut out = Vec::with_capacity(list.len());
     for (i, e) in list.iter().enumerate() {
-        let obj = e.as_object().ok_or_else(|| {
-            at.index(i).error(format!(
-                "expected a {{key, value}} object, found {}",
-                kind_of(e)
-            ))
-        })?;
+        let obj = e
+            .as_object()
+            .ok_or_else(|| at.index(i).wrong_type("expected a {key, value} object", e))?;
         let key = match obj.get("key").or_else(|| obj.get("id")) {
             Some(Value::String(k)) if !k.is_empty() => k.clone(),
             // Postman keeps blank rows; they mean nothing.
@@ -726,7 +632,7 @@ fn key_values(v: &Value, at: &At<'_>) -> Result<Vec<KeyValue>, ConvertError> {
                 return Err(at
                     .index(i)
                     .member(".key")
-                    .error(format!("`key` must be a string, found {}", kind_of(other))))
+                    .wrong_type("`key` must be a string", other))
             }
         };
         out.push(KeyValue {
@@ -738,7 +644,7 @@ fn key_values(v: &Value, at: &At<'_>) -> Result<Vec<KeyValue>, ConvertError> {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             is_file: obj.get("type").and_then(Value::as_str) == Some("file"),
-            pointer: at.index(i).ptr,
+            pointer: at.index(i).pointer,
         });
     }
     Ok(out)
@@ -768,6 +674,14 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+impl Location {
+    /// The error of `found` where `expected` (such as "`auth` must be an
+    /// object") was.
+    fn wrong_type(&self, expected: &str, found: &Value) -> ConvertError {
+        self.error(format!("{expected}, found {}", kind_of(found)))
+    }
 }
 
 fn kind_of(v: &Value) -> &'static str {

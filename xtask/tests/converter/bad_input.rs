@@ -209,3 +209,36 @@ fn malformed_overrides_give_exact_errors() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+fn parse_ids(json: &str) -> Result<Overrides, ConvertError> {
+    Overrides::parse(format!(r#"{{"operation_ids": {json}}}"#).as_bytes())
+}
+
+#[test]
+fn operation_ids_are_read_by_route() {
+    let o = parse_ids(r#"{"GET /api/accounts/{id}/": "accounts_detail"}"#).expect("valid");
+    assert_eq!(
+        o.operation_ids["GET /api/accounts/{id}/"],
+        "accounts_detail"
+    );
+}
+
+#[test]
+fn operation_id_keys_and_names_are_checked() {
+    for (json, says) in [
+        (r#"{"get /api/a/": "a_list"}"#, "must be `METHOD /path`"),
+        (r#"{"GET api/a/": "a_list"}"#, "must be `METHOD /path`"),
+        (r#"{"FETCH /api/a/": "a_list"}"#, "must be `METHOD /path`"),
+        (r#"{"GET /api/a/": "aList"}"#, "snake_case identifier"),
+        (r#"{"GET /api/a/": "a-list"}"#, "snake_case identifier"),
+        (r#"{"GET /api/a/": "type"}"#, "snake_case identifier"),
+        (
+            r#"{"GET /api/a/": "new"}"#,
+            "member of the generated client",
+        ),
+        (r#"{"GET /api/a/": 3}"#, "operation_ids.GET /api/a/"),
+    ] {
+        let e = parse_ids(json).expect_err(json).to_string();
+        assert!(e.contains(says), "{json}: {e}");
+    }
+}

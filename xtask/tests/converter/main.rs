@@ -6,6 +6,7 @@ mod bad_input;
 mod exporters;
 mod fixtures;
 mod generated;
+mod infer;
 mod names;
 mod nullable;
 mod operation_ids;

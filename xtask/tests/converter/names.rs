@@ -2,6 +2,9 @@
 //! progenitor and typify turn into the same Rust identifier, Rust keywords,
 //! and operation ids that are the generated client's own members.
 
+use postman_openapi::openapi::names::{avoid_client_members, progenitor_sanitize, sanitize, Case};
+use postman_openapi::openapi::path::{path_template, snake};
+use postman_openapi::Location;
 use serde_json::{json, Value};
 
 use crate::generated::generate_checked;
@@ -157,4 +160,56 @@ fn parameters_named_like_generated_members_still_build() {
         .as_str()
         .is_some_and(|d| d.contains("`send` left out")));
     generate_checked(&doc);
+}
+
+#[test]
+fn names_collide_as_progenitor_renames_them() {
+    for n in [
+        "page_size",
+        "pageSize",
+        "page-size",
+        "page[size]",
+        "PageSize",
+        "page size",
+    ] {
+        assert_eq!(sanitize(n, Case::Snake), "page_size", "{n}");
+    }
+    assert_eq!(sanitize("type", Case::Snake), "type_");
+    assert_eq!(sanitize("1st", Case::Snake), "x1st");
+    assert_eq!(progenitor_sanitize("1st", Case::Snake), "_1st");
+    assert_eq!(sanitize("", Case::Snake), "x");
+}
+
+#[test]
+fn client_members_are_not_operation_ids() {
+    let mut ids = vec![
+        "new".to_owned(),
+        "new_op".to_owned(),
+        "list".to_owned(),
+        "Client".to_owned(),
+    ];
+    avoid_client_members(ids.iter_mut());
+    assert_eq!(ids, ["new_op2", "new_op", "list", "Client_op"]);
+}
+
+#[test]
+fn snake_case_ids() {
+    assert_eq!(snake("Balances Resume"), "balances_resume");
+    assert_eq!(snake("listBalances"), "list_balances");
+    assert_eq!(snake("Get /api/x/{id}"), "get_api_x_id");
+}
+
+#[test]
+fn path_templates() {
+    let loc = Location {
+        item: None,
+        pointer: "$".to_owned(),
+    };
+    let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (p, names) = path_template(&segs, &|| loc.clone()).expect("template");
+    assert_eq!(p, "/api/{id}/v{ver}/");
+    assert_eq!(names, vec!["id", "ver"]);
 }

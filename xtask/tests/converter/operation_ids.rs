@@ -2,8 +2,11 @@
 //! several collections read as one: what the project's job does with Belvo's
 //! export and its own additions.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use postman_openapi::openapi::operation_ids::Chosen;
+use postman_openapi::postman;
 use postman_openapi::sync::{generate, Job};
 use postman_openapi::{convert, ConvertError, Options, Overrides};
 use serde_json::{json, Value};
@@ -191,4 +194,101 @@ fn a_later_collection_adds_to_the_operation_of_the_same_route() {
         "{e}"
     );
     assert!(e.contains("`POST /api/token/` matches no operation"), "{e}");
+}
+
+fn table(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_route_gets_its_chosen_name_whatever_the_method_case() {
+    let t = table(&[("PATCH /api/links/", "links_resume")]);
+    let mut chosen = Chosen::new(&t);
+    assert_eq!(chosen.id("patch", "/api/links/"), Some("links_resume"));
+    assert_eq!(chosen.id("get", "/api/links/"), None);
+    assert!(chosen.all_used(["PATCH /api/links/"].into_iter()).is_ok());
+}
+
+#[test]
+fn an_entry_that_matches_nothing_is_named() {
+    let t = table(&[
+        ("GET /api/links/", "links_list"),
+        ("PUT /api/links/", "links_put"),
+    ]);
+    let mut chosen = Chosen::new(&t);
+    chosen.id("get", "/api/links/");
+    let routes = ["GET /api/links/", "POST /api/links/"];
+    let e = chosen
+        .all_used(routes.into_iter())
+        .expect_err("unused")
+        .to_string();
+    assert!(e.contains("`PUT /api/links/` matches no operation"), "{e}");
+    assert!(e.contains("GET /api/links/, POST /api/links/"), "{e}");
+    let t = table(&[("GET /api/nowhere/", "nowhere_list")]);
+    let e = Chosen::new(&t)
+        .all_used(routes.into_iter())
+        .expect_err("unused")
+        .to_string();
+    assert!(
+        e.contains("no operation has the path `/api/nowhere/`"),
+        "{e}"
+    );
+}
+
+fn read(json: serde_json::Value) -> postman::Collection {
+    postman::parse(json.to_string().as_bytes()).expect("a collection")
+}
+
+fn request_item(name: &str, method: &str, url: &str) -> serde_json::Value {
+    serde_json::json!({"name": name, "request": {"method": method, "url": url}})
+}
+
+#[test]
+fn later_collections_add_folders_requests_and_missing_variables() {
+    let first = read(serde_json::json!({
+        "info": {"name": "Belvo", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "baseUrl", "value": "https://a.example"}],
+        "auth": {"type": "basic"},
+        "item": [{"name": "Balances", "item": [request_item("List", "GET", "{{baseUrl}}/api/balances/")]}]
+    }));
+    let second = read(serde_json::json!({
+        "info": {"name": "Ours", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "baseUrl", "value": "https://b.example"}, {"key": "v", "value": "1"}],
+        "item": [
+            {"name": "Balances", "item": [request_item("Resume", "PATCH", "{{baseUrl}}/api/balances/")]},
+            {"name": "Widget", "item": [request_item("Token", "POST", "{{baseUrl}}/api/token/")]}
+        ]
+    }));
+    let all = postman::concat(vec![("a.json".into(), first), ("b.json".into(), second)]);
+    assert_eq!(all.name, "Belvo");
+    assert_eq!(
+        all.variables,
+        [
+            ("baseUrl".to_owned(), Some("https://a.example".to_owned())),
+            ("v".to_owned(), Some("1".to_owned()))
+        ]
+    );
+    let folders: Vec<String> = all.folders.iter().map(|f| f.path.join("/")).collect();
+    assert_eq!(folders, ["Balances", "Widget"]);
+    let requests: Vec<(String, &str)> = all
+        .requests
+        .iter()
+        .map(|r| (r.display_path(), r.pointer.split(' ').next().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            ("Balances / List".to_owned(), "a.json"),
+            ("Balances / Resume".to_owned(), "b.json"),
+            ("Widget / Token".to_owned(), "b.json"),
+        ]
+    );
+    assert_eq!(all.requests[0].auth, Some(postman::Auth::Basic));
+    assert_eq!(
+        all.requests[1].auth, None,
+        "each request keeps its own collection's auth"
+    );
 }
