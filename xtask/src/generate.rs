@@ -28,7 +28,35 @@ pub fn settings() -> progenitor::GenerationSettings {
 /// The document is not OpenAPI 3.0, the generator refuses it or panics, or
 /// its code does not parse.
 pub fn check_generates(doc: &Value) -> Result<(), String> {
-    generate_file(doc).map(drop)
+    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
+    // What build.rs does next (parse the code as Rust), one item at a time,
+    // each dropped once read: the syntax tree of a large client (gigabytes
+    // for thousands of operations) is never held whole.
+    syn::parse::Parser::parse2(check_items, tokens)
+        .map_err(|e| format!("the generated code does not parse: {e}"))
+}
+
+/// Parses items one after another, keeping none; a module's items are read
+/// the same way, inside it.
+fn check_items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
+    while !input.is_empty() {
+        let ahead = input.fork();
+        ahead.call(syn::Attribute::parse_outer)?;
+        ahead.parse::<syn::Visibility>()?;
+        if ahead.peek(syn::Token![mod]) && ahead.peek3(syn::token::Brace) {
+            input.call(syn::Attribute::parse_outer)?;
+            input.parse::<syn::Visibility>()?;
+            input.parse::<syn::Token![mod]>()?;
+            input.parse::<syn::Ident>()?;
+            let content;
+            syn::braced!(content in input);
+            content.call(syn::Attribute::parse_inner)?;
+            check_items(&content)?;
+        } else {
+            input.parse::<syn::Item>()?;
+        }
+    }
+    Ok(())
 }
 
 fn generate_file(doc: &Value) -> Result<syn::File, String> {
@@ -191,4 +219,23 @@ pub fn describe(op: &Value, path: &str, method: &str) -> String {
         out.push_str(&format!(", Postman item \"{}\"", item.join(" / ")));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn items_are_checked_inside_modules_too() {
+        let check = |code: &str| {
+            let tokens: proc_macro2::TokenStream = code.parse().expect("tokens");
+            syn::parse::Parser::parse2(super::check_items, tokens)
+        };
+        assert!(check(
+            "#[allow(x)] pub mod a { #![allow(y)] pub struct S; mod b { fn f() {} } } impl S {}"
+        )
+        .is_ok());
+        // A keyword where a name goes, deep inside a module, as a document's
+        // odd name could make it: found.
+        assert!(check("pub mod a { pub mod b { pub fn type() {} } }").is_err());
+        assert!(check("pub mod a { pub struct S }").is_err());
+    }
 }
