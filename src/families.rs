@@ -45,7 +45,6 @@ fn one_as_many<T: std::fmt::Debug>(one: ResponseValue<T>) -> ResponseValue<Vec<T
 pub(crate) fn transactions_body(
     body: ResponseValue<types::TransactionsRetrieveSuccess>,
 ) -> Result<ResponseValue<Vec<types::Transaction>>, progenitor_client::Error> {
-    let status = body.status();
     let mut accepted = None;
     let Ok(records) = body.map::<_, _, std::convert::Infallible>(|b| match b {
         types::TransactionsRetrieveSuccess::Array(records) => records,
@@ -55,12 +54,15 @@ pub(crate) fn transactions_body(
         }
     });
     if let Some(accepted) = accepted {
+        // Handed back as the body that did not decode: `call` decodes it
+        // again as the family's records to say where it differs (`.`: a
+        // map, not a sequence), with the status it recorded.
         let body = serde_json::to_vec(&accepted).unwrap_or_default();
         return Err(progenitor_client::Error::InvalidResponsePayload(
             body.into(),
-            <serde_json::Error as serde::de::Error>::custom(format!(
-                "{status}: an asynchronous answer (`request_id` only), which this client never asks for"
-            )),
+            <serde_json::Error as serde::de::Error>::custom(
+                "an asynchronous answer, which this client never asks for",
+            ),
         ));
     }
     Ok(records)
