@@ -1,6 +1,7 @@
 //! Paths and operation ids.
 
 use crate::error::{ConvertError, Location};
+use crate::postman::{pieces, Piece};
 
 /// `["api", ":id", "{{v}}", ""]` → `/api/{id}/{v}/` and the parameter names.
 ///
@@ -36,24 +37,27 @@ pub fn path_template(
             out.push('}');
             continue;
         }
-        let mut rest = seg.as_str();
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let end = rest[start..]
-                .find("}}")
-                .map(|e| start + e)
-                .unwrap_or(rest.len());
-            let name = rest[start + 2..end].trim();
-            add_name(name, &mut names)?;
-            out.push('{');
-            out.push_str(name);
-            out.push('}');
-            rest = rest.get(end + 2..).unwrap_or("");
+        // Only the text after the last variable is checked for braces.
+        let mut tail = "";
+        for piece in pieces(seg) {
+            match piece {
+                Piece::Text(text) => {
+                    out.push_str(text);
+                    tail = text;
+                }
+                Piece::Var(name) | Piece::Unclosed(name) => {
+                    let name = name.trim();
+                    add_name(name, &mut names)?;
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                    tail = "";
+                }
+            }
         }
-        if rest.contains(['{', '}']) {
+        if tail.contains(['{', '}']) {
             return Err(loc().error(format!("path segment `{seg}` has a stray brace")));
         }
-        out.push_str(rest);
     }
     if out.is_empty() {
         out.push('/');

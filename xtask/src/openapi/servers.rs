@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{ConvertError, Location};
-use crate::postman::Url;
+use crate::postman::{pieces, Piece, Url};
 
 /// A server URL and its variables' defaults, as the document has them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,23 +89,20 @@ fn substitute(
     loc: &dyn Fn() -> Location,
 ) -> Result<String, ConvertError> {
     let mut s = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        s.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find("}}")
-            .map(|e| start + e)
-            .ok_or_else(|| loc().error(format!("cannot parse host `{text}`")))?;
-        let name = rest[start + 2..end].trim().to_owned();
-        let default = vars.get(name.as_str()).copied().flatten().unwrap_or("");
-        s.push('{');
-        s.push_str(&name);
-        s.push('}');
-        let default = default.to_owned();
-        variables.insert(name, Variable { default });
-        rest = &rest[end + 2..];
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(t) => s.push_str(t),
+            Piece::Var(name) => {
+                let default = vars.get(name).copied().flatten().unwrap_or("");
+                s.push('{');
+                s.push_str(name);
+                s.push('}');
+                let default = default.to_owned();
+                variables.insert(name.to_owned(), Variable { default });
+            }
+            Piece::Unclosed(_) => return Err(loc().error(format!("cannot parse host `{text}`"))),
+        }
     }
-    s.push_str(rest);
     Ok(s)
 }
 

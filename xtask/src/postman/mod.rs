@@ -181,6 +181,41 @@ pub struct Example {
     pub preview_language: Option<String>,
 }
 
+/// A piece of a text holding Postman `{{variables}}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Literal text.
+    Text(&'a str),
+    /// The name of a `{{name}}`, trimmed.
+    Var(&'a str),
+    /// What follows a `{{` that does not close.
+    Unclosed(&'a str),
+}
+
+/// Splits a text into literal text and `{{name}}` variables, the one reading
+/// of variables the reader, the paths and the servers share.
+pub fn pieces(mut rest: &str) -> impl Iterator<Item = Piece<'_>> {
+    std::iter::from_fn(move || {
+        Some(match rest.find("{{") {
+            _ if rest.is_empty() => return None,
+            Some(0) => match rest[2..].find("}}") {
+                Some(end) => {
+                    let name = rest[2..2 + end].trim();
+                    rest = &rest[end + 4..];
+                    Piece::Var(name)
+                }
+                None => Piece::Unclosed(&std::mem::take(&mut rest)[2..]),
+            },
+            Some(i) => {
+                let text = &rest[..i];
+                rest = &rest[i..];
+                Piece::Text(text)
+            }
+            None => Piece::Text(std::mem::take(&mut rest)),
+        })
+    })
+}
+
 /// Several collections read as one, in order: the first gives the name,
 /// description, auth and servers' variables (a later collection adds the
 /// variables the first lacks); folders of the same path are one folder;

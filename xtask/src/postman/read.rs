@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::model;
-use super::{Auth, Body, Collection, Example, Folder, KeyValue, Request, Url};
+use super::{pieces, Auth, Body, Collection, Example, Folder, KeyValue, Piece, Request, Url};
 use crate::error::{ConvertError, Location};
 use crate::openapi::METHODS;
 
@@ -499,16 +499,10 @@ fn split_path(path: &str) -> Vec<String> {
 /// `{{` must close with `}}` everywhere in a URL.
 fn check_braces(url: &Url, at: &Location) -> Result<(), ConvertError> {
     for part in url.host.iter().chain(url.path.iter()) {
-        let mut rest = part.as_str();
-        while let Some(i) = rest.find("{{") {
-            match rest[i + 2..].find("}}") {
-                Some(j) => rest = &rest[i + 2 + j + 2..],
-                None => {
-                    return Err(at.error(format!(
-                        "cannot parse URL part `{part}`: `{{{{` without a closing `}}}}`"
-                    )))
-                }
-            }
+        if pieces(part).any(|p| matches!(p, Piece::Unclosed(_))) {
+            return Err(at.error(format!(
+                "cannot parse URL part `{part}`: `{{{{` without a closing `}}}}`"
+            )));
         }
     }
     Ok(())
