@@ -49,40 +49,31 @@ fn diagnose(bytes: &[u8]) -> ConvertError {
     if let Err(e) = check_head(v1, root.get("info"), has("item")) {
         return e;
     }
-    match serde_path_to_error::deserialize::<_, model::Items>(&doc) {
-        Ok(_) => ConvertError::NotACollection("unreadable collection".into()),
-        Err(e) => {
-            let mut pointer = String::from("$");
-            let mut item: Option<String> = None;
-            let mut names: Vec<String> = Vec::new();
-            let mut at = Some(&doc);
-            let mut after_item = false;
-            for seg in e.path().iter() {
-                match seg {
-                    serde_path_to_error::Segment::Seq { index } => {
-                        pointer.push_str(&format!("[{index}]"));
-                        at = at.and_then(|v| v.get(index));
-                        if after_item {
-                            if let Some(Value::Object(o)) = at {
-                                names.push(item_name(o.get("name"), *index));
-                                item = Some(names.join(" / "));
-                            }
-                        }
-                    }
-                    serde_path_to_error::Segment::Map { key } => {
-                        pointer.push('.');
-                        pointer.push_str(key);
-                        at = at.and_then(|v| v.get(key));
-                        after_item = key == "item";
-                        continue;
-                    }
-                    _ => {}
+    let Err(e) = serde_path_to_error::deserialize::<_, model::Items>(&doc) else {
+        return ConvertError::NotACollection("unreadable collection".into());
+    };
+    // The pointer, and the names of the items on the way for the message.
+    let (mut pointer, mut names, mut at) = (String::from("$"), Vec::new(), Some(&doc));
+    let mut after_item = false;
+    for seg in e.path().iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => {
+                pointer.push_str(&format!("[{index}]"));
+                at = at.and_then(|v| v.get(index));
+                if let (true, Some(Value::Object(o))) = (after_item, at) {
+                    names.push(item_name(o.get("name"), *index));
                 }
-                after_item = false;
             }
-            Location::new(item.as_deref(), pointer).error(e.into_inner().to_string())
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push_str(&format!(".{key}"));
+                at = at.and_then(|v| v.get(key));
+            }
+            _ => {}
         }
+        after_item = matches!(seg, serde_path_to_error::Segment::Map { key } if key == "item");
     }
+    let item = (!names.is_empty()).then(|| names.join(" / "));
+    Location::new(item.as_deref(), pointer).error(e.into_inner().to_string())
 }
 
 /// The checks of a collection's top level, in the order they are reported:
@@ -131,13 +122,8 @@ fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> 
         Some(Value::String(s)) => s.clone(),
         _ => "Postman collection".to_owned(),
     };
-    let variables = match &raw.variable {
-        Some(v) => key_values(v, &Location::new(None, "$.variable"))?
-            .into_iter()
-            .map(|kv| (kv.key, kv.value))
-            .collect(),
-        None => Vec::new(),
-    };
+    let variables = key_values(raw.variable.as_ref(), &Location::new(None, "$.variable"))?;
+    let variables = variables.into_iter().map(|kv| (kv.key, kv.value)).collect();
     let mut out = Collection {
         name,
         description: description(info.get("description")),
@@ -185,27 +171,26 @@ fn walk_item(
 ) -> Result<(), ConvertError> {
     let mut path = folders.to_vec();
     path.push(item_name(item.name.as_ref(), i));
-    let display = path.join(" / ");
-    let at = Location::new(Some(&display), format!("{pointer}[{i}]"));
+    let at = Location::new(Some(&path.join(" / ")), format!("{pointer}[{i}]"));
     let auth = parse_auth(item.auth.as_ref(), &at.member(".auth"))?.or(inherited.cloned());
     if let Some(children) = item.item {
+        let description = description(item.description.as_ref());
         out.folders.push(Folder {
             path: path.clone(),
-            description: description(item.description.as_ref()),
+            description,
         });
         let pointer = format!("{}.item", at.pointer);
         for (i, child) in children.into_iter().enumerate() {
             walk_item(child, i, &pointer, &path, auth.as_ref(), out)?;
         }
-        Ok(())
     } else if let Some(request) = &item.request {
         let name = path.pop().unwrap_or_default();
         let req = parse_request(request, &item, folders, name, &at, auth)?;
         out.requests.push(req);
-        Ok(())
     } else {
-        Err(at.error("an item needs either `request` (a request) or `item` (a folder)"))
+        return Err(at.error("an item needs either `request` (a request) or `item` (a folder)"));
     }
+    Ok(())
 }
 
 fn parse_request(
@@ -216,62 +201,59 @@ fn parse_request(
     at: &Location,
     auth: Option<Auth>,
 ) -> Result<Request, ConvertError> {
-    let mut req = Request {
-        folders: folders.to_vec(),
-        name,
-        pointer: at.pointer.clone(),
-        method: "GET".to_owned(),
-        url: Url::default(),
-        headers: Vec::new(),
-        body: None,
-        description: None,
-        auth,
-        examples: Vec::new(),
-    };
-    match request {
+    let none = Map::new();
+    let (r, method, url) = match request {
         // A bare URL string is a GET of that URL.
-        Value::String(raw) => req.url = parse_raw_url(raw, &at.member(".request"))?,
+        Value::String(raw) => (
+            &none,
+            "GET".into(),
+            parse_raw_url(raw, &at.member(".request"))?,
+        ),
         Value::Object(r) => {
-            if let Some(m) = r.get("method") {
-                let here = at.member(".request.method");
-                let m = m
-                    .as_str()
-                    .ok_or_else(|| here.error("`method` must be a string"))?;
-                let upper = m.trim().to_ascii_uppercase();
-                if !METHODS.contains(&upper.to_ascii_lowercase().as_str()) {
-                    return Err(here.error(format!("method `{m}` has no OpenAPI 3.0 equivalent")));
+            let here = at.member(".request.method");
+            let method = match r.get("method") {
+                None => "GET".to_owned(),
+                Some(Value::String(m)) => {
+                    let upper = m.trim().to_ascii_uppercase();
+                    if !METHODS.contains(&upper.to_ascii_lowercase().as_str()) {
+                        let what = format!("method `{m}` has no OpenAPI 3.0 equivalent");
+                        return Err(here.error(what));
+                    }
+                    upper
                 }
-                req.method = upper;
-            }
+                Some(_) => return Err(here.error("`method` must be a string")),
+            };
             let url = r
                 .get("url")
                 .ok_or_else(|| at.member(".request").error("the request has no `url`"))?;
-            req.url = parse_url(url, &at.member(".request.url"))?;
-            if let Some(h) = r.get("header").filter(|h| !h.is_string()) {
-                req.headers = key_values(h, &at.member(".request.header"))?;
-            }
-            req.body = parse_body(r.get("body"), &at.member(".request.body"))?;
-            req.description = description(r.get("description"));
-            if let Some(a) = parse_auth(r.get("auth"), &at.member(".request.auth"))? {
-                req.auth = Some(a);
-            }
+            (r, method, parse_url(url, &at.member(".request.url"))?)
         }
         other => {
             return Err(at
                 .member(".request")
                 .wrong_type("`request` must be an object or a URL string", other))
         }
-    }
-    if req.description.is_none() {
-        req.description = description(item.description.as_ref());
-    }
-    if let Some(list) = &item.response {
-        let list_at = at.member(".response");
-        for (i, r) in list.iter().enumerate() {
-            req.examples.push(parse_example(r, &list_at.index(i))?);
-        }
-    }
-    Ok(req)
+    };
+    let examples_at = at.member(".response");
+    Ok(Request {
+        folders: folders.to_vec(),
+        name,
+        pointer: at.pointer.clone(),
+        method,
+        url,
+        // Some exporters write the headers as one string: not a list to read.
+        headers: key_values(
+            r.get("header").filter(|h| !h.is_string()),
+            &at.member(".request.header"),
+        )?,
+        body: parse_body(r.get("body"), &at.member(".request.body"))?,
+        description: description(r.get("description"))
+            .or_else(|| description(item.description.as_ref())),
+        auth: parse_auth(r.get("auth"), &at.member(".request.auth"))?.or(auth),
+        examples: (item.response.iter().flatten().enumerate())
+            .map(|(i, e)| parse_example(e, &examples_at.index(i)))
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
@@ -400,15 +382,13 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
         return Err(at.error("the URL has neither `raw` nor `host`/`path`"));
     };
     if let Some(q) = obj.get("query") {
-        url.query = key_values(q, &at.member(".query"))?;
+        url.query = key_values(Some(q), &at.member(".query"))?;
     } else if has_structure {
         if let Some(raw) = raw {
             url.query = parse_raw_url(raw, at)?.query;
         }
     }
-    if let Some(vars) = obj.get("variable") {
-        url.variables = key_values(vars, &at.member(".variable"))?;
-    }
+    url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
     if url.host.is_none() && url.path.iter().all(String::is_empty) {
         return Err(at.error("the URL is empty"));
     }
@@ -448,29 +428,30 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         None => (rest, ""),
     };
     let (host, port) = split_port(host_port);
-    let mut url = Url {
+    let query = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty());
+    let url = Url {
         protocol,
         host: Some(host.to_owned()).filter(|h| !h.is_empty()),
         port,
         path: split_path(path),
-        query: Vec::new(),
+        query: query
+            .map(|pair| {
+                let (key, value) = pair
+                    .split_once('=')
+                    .map_or((pair, None), |(k, v)| (k, Some(v)));
+                let (key, value) = (key.to_owned(), value.map(str::to_owned));
+                KeyValue {
+                    key,
+                    value,
+                    ..KeyValue::default()
+                }
+            })
+            .collect(),
         variables: Vec::new(),
     };
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (k, v) = match pair.split_once('=') {
-            Some((k, v)) => (k, Some(v.to_owned())),
-            None => (pair, None),
-        };
-        url.query.push(KeyValue {
-            key: k.to_owned(),
-            value: v,
-            ..KeyValue::default()
-        });
-    }
     check_braces(&url, at)?;
     Ok(url)
 }
@@ -523,10 +504,7 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
     if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
         return Ok(None);
     }
-    let fields = |key: &str| match obj.get(key) {
-        Some(f) => key_values(f, &at.member(&format!(".{key}"))),
-        None => Ok(Vec::new()),
-    };
+    let fields = |key: &str| key_values(obj.get(key), &at.member(&format!(".{key}")));
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     Ok(
         match obj.get("mode").and_then(Value::as_str).unwrap_or("") {
@@ -606,12 +584,14 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
     }))
 }
 
-/// Reads `[{key, value, description, disabled, type}]`.
-fn key_values(v: &Value, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
+/// Reads `[{key, value, description, disabled, type}]`, if there.
+fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
     let list = match v {
-        Value::Array(list) => list,
-        Value::Null => return Ok(Vec::new()),
-        other => return Err(at.wrong_type("expected an array of {key, value} entries", other)),
+        Some(Value::Array(list)) => list,
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(other) => {
+            return Err(at.wrong_type("expected an array of {key, value} entries", other))
+        }
     };
     let mut out = Vec::with_capacity(list.len());
     for (i, e) in list.iter().enumerate() {
