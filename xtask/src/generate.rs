@@ -59,12 +59,6 @@ fn check_items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-fn generate_file(doc: &Value) -> Result<syn::File, String> {
-    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
-    // What build.rs does next: a document whose code does not parse fails the build.
-    syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))
-}
-
 /// [`check_generates`] on the rendered text of a document.
 ///
 /// # Errors
@@ -81,7 +75,10 @@ pub fn check_generates_text(text: &str) -> Result<(), String> {
 /// # Errors
 /// See [`check_generates`]; also generated tokens that do not parse as Rust.
 pub fn generate_code(doc: &Value) -> Result<String, String> {
-    generate_file(doc).map(|file| prettyplease::unparse(&file))
+    let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
+    let file =
+        syn::parse2(tokens).map_err(|e| format!("the generated code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
@@ -173,7 +170,8 @@ fn without_operation(doc: &Value, path: &str, method: &str) -> Value {
     copy
 }
 
-fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str)> {
+/// The operations of a document: their path and (lower-case) method.
+pub(crate) fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static str)> {
     doc["paths"]
         .as_object()
         .into_iter()

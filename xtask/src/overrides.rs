@@ -61,21 +61,17 @@ impl Overrides {
     pub fn parse(bytes: &[u8]) -> Result<Self, ConvertError> {
         let v: Value = serde_json::from_slice(bytes)
             .map_err(|e| ConvertError::Overrides(ConvertError::invalid_json(&e).to_string()))?;
-        if !v.is_object() {
-            return Err(ConvertError::Overrides(
-                "the top level must be an object".into(),
-            ));
-        }
+        check(v.is_object(), || "the top level must be an object".into())?;
         let out: Overrides = serde_path_to_error::deserialize(&v)
             .map_err(|e| ConvertError::Overrides(format!("{}: {}", e.path(), e.inner())))?;
         if let Some(v) = &out.version {
             let visible =
                 !v.is_empty() && v.bytes().all(|b| (0x20..0x7f).contains(&b)) && v.trim() == v;
-            if !visible {
-                return Err(ConvertError::Overrides(format!(
+            check(visible, || {
+                format!(
                     "version {v:?} must be visible ASCII (it is sent as the `api-version` header)"
-                )));
-            }
+                )
+            })?;
         }
         for (route, id) in &out.operation_ids {
             check_operation_id(route, id)?;
@@ -83,13 +79,20 @@ impl Overrides {
         for (from, to) in &out.schema_names {
             let pascal = to.starts_with(|c: char| c.is_ascii_uppercase())
                 && to.chars().all(|c| c.is_ascii_alphanumeric());
-            if !pascal {
-                return Err(ConvertError::Overrides(format!(
-                    "schema_names.{from} must be a PascalCase identifier string"
-                )));
-            }
+            check(pascal, || {
+                format!("schema_names.{from} must be a PascalCase identifier string")
+            })?;
         }
         Ok(out)
+    }
+}
+
+/// An error of the overrides file, saying `why`, unless `ok`.
+fn check(ok: bool, why: impl FnOnce() -> String) -> Result<(), ConvertError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConvertError::Overrides(why()))
     }
 }
 
@@ -102,20 +105,15 @@ fn check_operation_id(route: &str, id: &str) -> Result<(), ConvertError> {
             && p.starts_with('/')
             && !p.contains(' ')
     });
-    if !key_ok {
-        return Err(ConvertError::Overrides(format!(
+    check(key_ok, || {
+        format!(
             "operation_ids: key {route:?} must be `METHOD /path`, e.g. `GET /api/accounts/{{id}}/`"
-        )));
-    }
-    if !crate::openapi::names::is_plain_snake(id) {
-        return Err(ConvertError::Overrides(format!(
-            "operation_ids.{route:?}: {id:?} must be a snake_case identifier (lower-case words and digits joined by `_`, not a Rust keyword)"
-        )));
-    }
-    if crate::openapi::names::is_client_member(id) {
-        return Err(ConvertError::Overrides(format!(
-            "operation_ids.{route:?}: `{id}` is a member of the generated client; choose another name"
-        )));
-    }
-    Ok(())
+        )
+    })?;
+    check(crate::openapi::names::is_plain_snake(id), || {
+        format!("operation_ids.{route:?}: {id:?} must be a snake_case identifier (lower-case words and digits joined by `_`, not a Rust keyword)")
+    })?;
+    check(!crate::openapi::names::is_client_member(id), || {
+        format!("operation_ids.{route:?}: `{id}` is a member of the generated client; choose another name")
+    })
 }

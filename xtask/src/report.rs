@@ -17,8 +17,6 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::openapi::METHODS;
-
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -75,15 +73,9 @@ pub fn changes(old: &Value, new: &Value) -> Report {
 // ------------------------------------------------------------- operations
 
 fn ops(doc: &Value) -> BTreeMap<(String, String), &Value> {
-    let mut out = BTreeMap::new();
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for m in METHODS {
-            if let Some(op) = item.get(m).filter(|o| o.is_object()) {
-                out.insert((m.to_uppercase(), path.clone()), op);
-            }
-        }
-    }
-    out
+    let ops = crate::generate::operations(doc);
+    ops.map(|(path, m)| ((m.to_uppercase(), path.to_owned()), &doc["paths"][path][m]))
+        .collect()
 }
 
 fn op_place(op: &Value, key: &(String, String)) -> String {

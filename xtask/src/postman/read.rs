@@ -257,15 +257,11 @@ fn parse_request(
 }
 
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
-    let name = r
-        .name
-        .as_ref()
-        .and_then(Value::as_str)
+    let name = text(r.name.as_ref())
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("Example")
-        .to_owned();
-    let status_text = r.status.as_ref().and_then(Value::as_str);
+        .filter(|s| !s.is_empty());
+    let name = name.unwrap_or("Example").to_owned();
+    let status_text = text(r.status.as_ref());
     let here = at.member(".code");
     let code = match &r.code {
         // No code: the reason phrase when it is a known one, else the
@@ -296,12 +292,8 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
     let content_type = match &r.header {
         Some(Value::Array(list)) => list
             .iter()
-            .filter(|e| {
-                e.get("key")
-                    .and_then(Value::as_str)
-                    .is_some_and(|k| k.eq_ignore_ascii_case("content-type"))
-            })
-            .filter_map(|e| e.get("value").and_then(Value::as_str))
+            .filter(|e| text(e.get("key")).is_some_and(|k| k.eq_ignore_ascii_case("content-type")))
+            .filter_map(|e| text(e.get("value")))
             .next_back()
             .map(media_type),
         _ => None,
@@ -311,12 +303,13 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
         code,
         body,
         content_type,
-        preview_language: r
-            .preview_language
-            .as_ref()
-            .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase),
+        preview_language: text(r.preview_language.as_ref()).map(str::to_ascii_lowercase),
     })
+}
+
+/// The text of a string value.
+fn text(v: Option<&Value>) -> Option<&str> {
+    v.and_then(Value::as_str)
 }
 
 /// `Application/JSON; charset=utf-8` → `application/json`.
@@ -334,15 +327,12 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
         Value::Object(o) => o,
         other => return Err(at.wrong_type("`url` must be a string or an object", other)),
     };
-    let raw = obj.get("raw").and_then(Value::as_str);
+    let raw = text(obj.get("raw"));
     let has_structure = obj.contains_key("host") || obj.contains_key("path");
     // Trust the structured parts; fall back to `raw` only when they are absent.
     let mut url = if has_structure {
         Url {
-            protocol: obj
-                .get("protocol")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            protocol: text(obj.get("protocol")).map(str::to_owned),
             host: match obj.get("host") {
                 Some(Value::Array(parts)) => Some(join_host(parts, at)?),
                 Some(Value::String(s)) => Some(s.clone()),
@@ -362,11 +352,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                     .map(|p| match p {
                         Value::String(s) => Ok(s.clone()),
                         // v2.0 allows {type, value} path segments.
-                        Value::Object(o) => Ok(o
-                            .get("value")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned()),
+                        Value::Object(o) => Ok(text(o.get("value")).unwrap_or_default().to_owned()),
                         other => Err(at.wrong_type("a `url.path` segment must be a string", other)),
                     })
                     .collect::<Result<_, _>>()?,
@@ -498,46 +484,36 @@ fn join_host(parts: &[Value], at: &Location) -> Result<String, ConvertError> {
 }
 
 fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertError> {
-    let Some(Value::Object(obj)) = v else {
+    let Some(body @ Value::Object(obj)) = v else {
         return Ok(None);
     };
     if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
         return Ok(None);
     }
     let fields = |key: &str| key_values(obj.get(key), &at.member(&format!(".{key}")));
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    Ok(
-        match obj.get("mode").and_then(Value::as_str).unwrap_or("") {
-            "raw" => {
-                let raw = obj.get("raw").and_then(Value::as_str).unwrap_or("");
-                (!raw.trim().is_empty()).then(|| Body::Raw {
-                    text: raw.to_owned(),
-                    language: obj
-                        .get("options")
-                        .and_then(|o| o.get("raw"))
-                        .and_then(|r| r.get("language"))
-                        .and_then(Value::as_str)
-                        .map(str::to_ascii_lowercase),
-                })
-            }
-            "urlencoded" => Some(Body::UrlEncoded(fields("urlencoded")?)),
-            "formdata" => Some(Body::FormData(fields("formdata")?)),
-            "file" => Some(Body::File),
-            "graphql" => {
-                let g = obj.get("graphql");
-                Some(Body::GraphQl {
-                    query: text(g.and_then(|g| g.get("query"))).unwrap_or_default(),
-                    variables: text(g.and_then(|g| g.get("variables"))),
-                })
-            }
-            "" => None,
-            other => {
-                return Err(at.member(".mode").error(format!(
+    let at_pointer = |p: &str| text(body.pointer(p));
+    Ok(match text(obj.get("mode")).unwrap_or("") {
+        "raw" => {
+            let raw = text(obj.get("raw")).unwrap_or("");
+            (!raw.trim().is_empty()).then(|| Body::Raw {
+                text: raw.to_owned(),
+                language: at_pointer("/options/raw/language").map(str::to_ascii_lowercase),
+            })
+        }
+        "urlencoded" => Some(Body::UrlEncoded(fields("urlencoded")?)),
+        "formdata" => Some(Body::FormData(fields("formdata")?)),
+        "file" => Some(Body::File),
+        "graphql" => Some(Body::GraphQl {
+            query: at_pointer("/graphql/query").unwrap_or_default().to_owned(),
+            variables: at_pointer("/graphql/variables").map(str::to_owned),
+        }),
+        "" => None,
+        other => {
+            return Err(at.member(".mode").error(format!(
                 "unknown body mode `{other}` (expected raw, urlencoded, formdata, file or graphql)"
             )))
-            }
-        },
-    )
+        }
+    })
 }
 
 fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertError> {
@@ -546,15 +522,12 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
         Some(Value::Object(o)) => o,
         Some(other) => return Err(at.wrong_type("`auth` must be an object", other)),
     };
-    let ty = obj
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or_else(|| at.error("`auth` has no `type`"))?;
+    let ty = text(obj.get("type")).ok_or_else(|| at.error("`auth` has no `type`"))?;
     // v2.1 stores parameters as [{key, value}], v2.0 as an object.
     let param = |name: &str| -> Option<String> {
         match obj.get(ty) {
             Some(Value::Array(list)) => list.iter().find_map(|e| {
-                (e.get("key").and_then(Value::as_str) == Some(name))
+                (text(e.get("key")) == Some(name))
                     .then(|| e.get("value").map(value_text))
                     .flatten()
             }),
@@ -617,7 +590,7 @@ fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, Convert
                 .get("disabled")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            is_file: obj.get("type").and_then(Value::as_str) == Some("file"),
+            is_file: text(obj.get("type")) == Some("file"),
             pointer: at.index(i).pointer,
         });
     }
@@ -635,7 +608,7 @@ fn value_text(v: &Value) -> String {
 fn description(v: Option<&Value>) -> Option<String> {
     let text = match v? {
         Value::String(s) => s.as_str(),
-        Value::Object(o) => o.get("content").and_then(Value::as_str)?,
+        Value::Object(o) => text(o.get("content"))?,
         _ => return None,
     };
     let text = text.trim();
