@@ -1,5 +1,7 @@
 //! Paths and operation ids.
 
+use std::fmt::Write;
+
 use crate::error::{ConvertError, Location};
 use crate::postman::{pieces, Piece};
 
@@ -32,9 +34,7 @@ pub fn path_template(
         out.push('/');
         if let Some(name) = seg.strip_prefix(':') {
             add_name(name, &mut names)?;
-            out.push('{');
-            out.push_str(name);
-            out.push('}');
+            let _ = write!(out, "{{{name}}}");
             continue;
         }
         // Only the text after the last variable is checked for braces.
@@ -48,9 +48,7 @@ pub fn path_template(
                 Piece::Var(name) | Piece::Unclosed(name) => {
                     let name = name.trim();
                     add_name(name, &mut names)?;
-                    out.push('{');
-                    out.push_str(name);
-                    out.push('}');
+                    let _ = write!(out, "{{{name}}}");
                     tail = "";
                 }
             }

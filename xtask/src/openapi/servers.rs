@@ -4,6 +4,7 @@
 //! own.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -46,18 +47,13 @@ impl Servers {
         let Some(server) = server_of(url, vars, loc)? else {
             return Ok(None);
         };
-        Ok(Some(
-            match self.list.iter().position(|(s, _)| *s == server) {
-                Some(i) => {
-                    self.list[i].1 += 1;
-                    i
-                }
-                None => {
-                    self.list.push((server, 1));
-                    self.list.len() - 1
-                }
-            },
-        ))
+        let known = self.list.iter().position(|(s, _)| *s == server);
+        let i = known.unwrap_or_else(|| {
+            self.list.push((server, 0));
+            self.list.len() - 1
+        });
+        self.list[i].1 += 1;
+        Ok(Some(i))
     }
 
     /// The document's server: the most used, the first met on a tie.
@@ -93,11 +89,8 @@ fn substitute(
         match piece {
             Piece::Text(t) => s.push_str(t),
             Piece::Var(name) => {
-                let default = vars.get(name).copied().flatten().unwrap_or("");
-                s.push('{');
-                s.push_str(name);
-                s.push('}');
-                let default = default.to_owned();
+                let default = vars.get(name).copied().flatten().unwrap_or("").to_owned();
+                let _ = write!(s, "{{{name}}}");
                 variables.insert(name.to_owned(), Variable { default });
             }
             Piece::Unclosed(_) => return Err(loc().error(format!("cannot parse host `{text}`"))),
