@@ -196,22 +196,25 @@ pub enum Piece<'a> {
 /// of variables the reader, the paths and the servers share.
 pub fn pieces(mut rest: &str) -> impl Iterator<Item = Piece<'_>> {
     std::iter::from_fn(move || {
-        Some(match rest.find("{{") {
-            _ if rest.is_empty() => return None,
-            Some(0) => match rest[2..].find("}}") {
+        if rest.is_empty() {
+            return None;
+        }
+        Some(match rest.strip_prefix("{{") {
+            Some(after) => match after.find("}}") {
                 Some(end) => {
-                    let name = rest[2..2 + end].trim();
-                    rest = &rest[end + 4..];
-                    Piece::Var(name)
+                    rest = &after[end + 2..];
+                    Piece::Var(after[..end].trim())
                 }
-                None => Piece::Unclosed(&std::mem::take(&mut rest)[2..]),
+                None => {
+                    rest = "";
+                    Piece::Unclosed(after)
+                }
             },
-            Some(i) => {
-                let text = &rest[..i];
-                rest = &rest[i..];
+            None => {
+                let (text, after) = rest.split_at(rest.find("{{").unwrap_or(rest.len()));
+                rest = after;
                 Piece::Text(text)
             }
-            None => Piece::Text(std::mem::take(&mut rest)),
         })
     })
 }
