@@ -213,3 +213,17 @@ fn path_templates() {
     assert_eq!(p, "/api/{id}/v{ver}/");
     assert_eq!(names, vec!["id", "ver"]);
 }
+
+#[test]
+fn postman_variables_are_split_one_way() {
+    use postman_openapi::postman::{pieces, Piece::*};
+    let all = |text| pieces(text).collect::<Vec<_>>();
+    assert_eq!(all("{{baseUrl}}/a"), [Var("baseUrl"), Text("/a")]);
+    assert_eq!(
+        all("x{{ id }}y{{z"),
+        [Text("x"), Var("id"), Text("y"), Unclosed("z")]
+    );
+    // A `}}` before any `{{` is text; `{{}}` is a variable without a name.
+    assert_eq!(all("}}{{}}}"), [Text("}}"), Var(""), Text("}")]);
+    assert!(all("").is_empty());
+}
