@@ -47,6 +47,9 @@ pub fn progenitor_sanitize(input: &str, case: Case) -> String {
 }
 
 fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
+    if matches!(case, Case::Snake) && is_snake(input) {
+        return input.to_owned();
+    }
     let to_case = |s: &str| match case {
         Case::Snake => s.to_snake_case(),
         Case::Pascal => s.to_pascal_case(),
@@ -76,25 +79,38 @@ fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
 /// Plain snake_case names, which [`sanitize`] leaves as they are (what an
 /// `operation_ids` override must be).
 pub(crate) fn is_plain_snake(name: &str) -> bool {
-    name.split('_').all(|word| {
-        word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    }) && !is_keyword(name)
+    is_snake(name)
+        && name
+            .split('_')
+            .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
-/// Rust's strict and reserved keywords, which typify and progenitor suffix with `_`.
+/// Lower-case letters and digits in words joined by single `_`s, starting
+/// with a letter, not a keyword: what [`sanitize`] leaves as it is, and so
+/// need not re-case.
+fn is_snake(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.split('_').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && !is_keyword(name)
+}
+
+/// Rust's strict and reserved keywords, which typify and progenitor suffix
+/// with `_`; sorted (bytewise), for a binary search.
 const KEYWORDS: &[&str] = &[
-    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "Self", "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
     "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
     "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 fn is_keyword(ident: &str) -> bool {
-    KEYWORDS.contains(&ident)
+    KEYWORDS.binary_search(&ident).is_ok()
 }
 
 /// Whether `id` (a snake_case operation id) is one of the client's own members.
@@ -286,7 +302,10 @@ mod tests {
             assert!(is_plain_snake(n), "{n}");
             assert_eq!(sanitize(n, Case::Snake), n);
         }
-        for n in ["type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", ""] {
+        assert!(KEYWORDS.is_sorted(), "is_keyword searches them");
+        for n in [
+            "type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", "", "self", "Self",
+        ] {
             assert!(!is_plain_snake(n), "{n}");
         }
     }
