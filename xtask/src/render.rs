@@ -3,6 +3,7 @@
 //! declares its members in that order), LF and a final newline.
 
 use serde::{Serialize, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -46,39 +47,19 @@ pub fn document(doc: Document) -> String {
 }
 
 /// `v` as pretty text for a value `depth` levels deep: every line after
-/// the first indented by `depth` more levels (a pretty JSON text has line
-/// breaks only between tokens, never inside a string).
+/// the first indented by `depth` more levels, as by a pretty formatter that
+/// has opened `depth` objects already.
 pub(crate) fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
-    let mut out = Indented {
-        out: Vec::new(),
-        pad: depth * 2,
-    };
-    let _ = serde_json::to_writer_pretty(&mut out, v);
-    let text = String::from_utf8(out.out).unwrap_or_default();
+    let mut pretty = PrettyFormatter::new();
+    for _ in 0..depth {
+        let _ = pretty.begin_object(&mut std::io::sink());
+    }
+    let mut out = Vec::new();
+    let _ = v.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, pretty,
+    ));
+    let text = String::from_utf8(out).unwrap_or_default();
     RawValue::from_string(text).unwrap_or_else(|_| Box::<RawValue>::default())
-}
-
-/// Writes what it is given, with `pad` spaces after every line break.
-struct Indented {
-    out: Vec<u8>,
-    pad: usize,
-}
-
-impl std::io::Write for Indented {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for (i, piece) in buf.split(|b| *b == b'\n').enumerate() {
-            if i > 0 {
-                self.out.push(b'\n');
-                self.out.resize(self.out.len() + self.pad, b' ');
-            }
-            self.out.extend_from_slice(piece);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Depth of a response example's value in the document (→ `paths` → path
