@@ -241,7 +241,9 @@ fn note(description: &mut Option<String>, lines: &[String]) {
 pub fn unique_properties(schema: &mut Value) {
     let Value::Object(m) = schema else { return };
     let mut dropped: Vec<(String, String)> = Vec::new();
-    if let Some(Value::Object(props)) = m.get_mut("properties") {
+    // Snake-case names are their own Rust names, and distinct.
+    let props = m.get_mut("properties").and_then(Value::as_object_mut);
+    if let Some(props) = props.filter(|p| !p.keys().all(|k| is_snake(k))) {
         let mut taken: HashMap<String, &str> = HashMap::with_capacity(props.len());
         for name in props.keys() {
             let rust = sanitize(name, Case::Snake);
