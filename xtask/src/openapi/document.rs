@@ -171,18 +171,14 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         names::unique_properties(&mut schema);
         (name.clone(), crate::render::part(&schema, 3))
     };
-    let mut schemas: BTreeMap<String, Box<RawValue>> = names
-        .par_iter()
-        .enumerate()
-        .map(|(id, name)| {
-            let schema = to_schema(registry.node(id), &names, &registry);
-            finish(name, schema, registry.in_response(id))
-        })
+    let inferred = names.par_iter().enumerate().map(|(id, name)| {
+        let schema = to_schema(registry.node(id), &names, &registry);
+        finish(name, schema, registry.in_response(id))
+    });
+    let made = unions.made.into_par_iter();
+    let schemas: BTreeMap<String, Box<RawValue>> = inferred
+        .chain(made.map(|(name, union)| finish(&name, union, false)))
         .collect();
-    for (name, union) in unions.made {
-        let (name, text) = finish(&name, union, false);
-        schemas.insert(name, text);
-    }
     let components = Components {
         schemas,
         security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
