@@ -12,7 +12,7 @@ use super::operation::{draft, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
-use super::unify::{self, unify_all, Unions};
+use super::unify::{self, unify_all, Union};
 use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
 use crate::error::ConvertError;
 use crate::infer::{pascal, singular, to_schema, Claim, Kind, Registry};
@@ -132,26 +132,33 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             (n.clone(), rank)
         })
         .collect();
-    let mut unions = Unions {
-        made: BTreeMap::new(),
-        inferred: &specificity,
-    };
+    // Operations are assembled on all cores; their unions are named, and
+    // the operations placed, in collection order.
+    let assembled: Vec<_> = ops
+        .into_par_iter()
+        .map(|op| {
+            let placed = (op.security, op.server);
+            (assemble(op.draft, &names, &registry, &specificity), placed)
+        })
+        .collect();
+    let mut made: BTreeMap<String, Value> = BTreeMap::new();
     let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
-    for op in ops {
-        let servers_of_op = servers.operation(op.server);
-        let (path, method) = (op.draft.path.clone(), op.draft.method.clone());
-        let mut operation = assemble(op.draft, &names, &registry, &mut unions);
-        operation.security = op.security;
-        operation.servers = servers_of_op;
+    for ((mut operation, unions, path, method), (security, server)) in assembled {
+        for union in unions {
+            let free = |n: &str| !specificity.contains_key(n) && !made.contains_key(n);
+            let (name, schema) = union.name(&mut operation.responses, free);
+            made.insert(name, schema);
+        }
+        operation.security = security;
+        operation.servers = servers.operation(server);
         paths.entry(path).or_default().insert(method, operation);
     }
-    names::unique_parameters(&mut paths);
     let patches = &opts.overrides.schema_patches;
     if let Some(name) = patches
         .keys()
-        .find(|n| !specificity.contains_key(*n) && !unions.made.contains_key(*n))
+        .find(|n| !specificity.contains_key(*n) && !made.contains_key(*n))
     {
-        let known = specificity.keys().chain(unions.made.keys());
+        let known = specificity.keys().chain(made.keys());
         let mut known: Vec<&str> = known.map(String::as_str).collect();
         known.sort();
         return Err(ConvertError::Overrides(format!(
@@ -175,7 +182,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         let schema = to_schema(registry.node(id), &names, &registry);
         finish(name, schema, registry.in_response(id))
     });
-    let made = unions.made.into_par_iter();
+    let made = made.into_par_iter();
     let schemas: BTreeMap<String, Box<RawValue>> = inferred
         .chain(made.map(|(name, union)| finish(&name, union, false)))
         .collect();
@@ -324,13 +331,14 @@ fn check_pins(
     Ok(())
 }
 
-/// The operation of a draft whose schemas were extracted.
+/// The operation of a draft whose schemas were extracted, with the unions
+/// its responses need, its path and its method.
 fn assemble(
     d: OpDraft,
     names: &[String],
     registry: &Registry,
-    components: &mut Unions<'_>,
-) -> Operation {
+    inferred: &HashMap<String, usize>,
+) -> (Operation, Vec<Union>, String, String) {
     let request_body = d.body.map(|b| {
         let (media, m) = match b {
             BodyDraft::Json { node, example } => (
@@ -390,8 +398,8 @@ fn assemble(
             },
         );
     }
-    unify_all(&mut responses, &pascal(&d.id), components);
-    Operation {
+    let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
+    let mut operation = Operation {
         description: d.description,
         operation_id: d.id,
         parameters: d.params,
@@ -401,7 +409,9 @@ fn assemble(
         servers: None,
         summary: d.summary,
         tags: d.tags,
-    }
+    };
+    names::unique_parameters(&mut operation);
+    (operation, unions, d.path, d.method)
 }
 
 /// A response's `examples` by key; a name used twice gets ` (2)`, ` (3)`….

@@ -3,7 +3,7 @@
 //! members, and parameter and property names that stay distinct after
 //! progenitor turns them into identifiers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
@@ -186,44 +186,42 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
 /// ([`unique_properties`]): the first keeps its name and the others are
 /// left out, which the operation's or schema's description says. (Wire
 /// names cannot be renamed: they are what the server reads.)
-pub fn unique_parameters(paths: &mut BTreeMap<String, BTreeMap<String, Operation>>) {
-    for op in paths.values_mut().flat_map(BTreeMap::values_mut) {
-        let mut taken: HashMap<String, String> = HashMap::new();
-        // The builder style's own methods on each operation's builder.
-        for own in ["new", "send"] {
-            taken.insert(own.into(), format!("the builder's `{own}` method"));
-        }
-        if op.request_body.is_some() {
-            taken.insert("body".into(), "the request body".into());
-        }
-        let mut dropped = Vec::new();
-        op.parameters.retain(|p| {
-            let name = p["name"].as_str().unwrap_or_default();
-            let rust = progenitor_sanitize(name, Case::Snake);
-            match taken.get(&rust) {
-                // A path parameter cannot be left out: keep it, and the
-                // document fails the build check with its name.
-                Some(_) if p["in"] == "path" => true,
-                Some(other) => {
-                    dropped.push(format!(
-                        "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
-                        p["in"].as_str().unwrap_or_default()
-                    ));
-                    false
-                }
-                None => {
-                    taken.insert(rust, format!("`{name}`"));
-                    true
-                }
+pub fn unique_parameters(op: &mut Operation) {
+    let mut taken: HashMap<String, String> = HashMap::new();
+    // The builder style's own methods on each operation's builder.
+    for own in ["new", "send"] {
+        taken.insert(own.into(), format!("the builder's `{own}` method"));
+    }
+    if op.request_body.is_some() {
+        taken.insert("body".into(), "the request body".into());
+    }
+    let mut dropped = Vec::new();
+    op.parameters.retain(|p| {
+        let name = p["name"].as_str().unwrap_or_default();
+        let rust = progenitor_sanitize(name, Case::Snake);
+        match taken.get(&rust) {
+            // A path parameter cannot be left out: keep it, and the
+            // document fails the build check with its name.
+            Some(_) if p["in"] == "path" => true,
+            Some(other) => {
+                dropped.push(format!(
+                    "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
+                    p["in"].as_str().unwrap_or_default()
+                ));
+                false
             }
-        });
-        if !dropped.is_empty() {
-            note(&mut op.description, &dropped);
-        }
-        if let Some(body) = &mut op.request_body {
-            for m in body.content.values_mut() {
-                unique_properties(&mut m.schema);
+            None => {
+                taken.insert(rust, format!("`{name}`"));
+                true
             }
+        }
+    });
+    if !dropped.is_empty() {
+        note(&mut op.description, &dropped);
+    }
+    if let Some(body) = &mut op.request_body {
+        for m in body.content.values_mut() {
+            unique_properties(&mut m.schema);
         }
     }
 }
