@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
@@ -176,14 +175,14 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             merge_patch(&mut schema, patch);
         }
         names::unique_properties(&mut schema);
-        (name.clone(), crate::render::part(&schema, 3))
+        (name.clone(), JsonText::new(&schema, 3))
     };
     let inferred = names.par_iter().enumerate().map(|(id, name)| {
         let schema = to_schema(registry.node(id), &names, &registry);
         finish(name, schema, registry.in_response(id))
     });
     let made = made.into_par_iter();
-    let schemas: BTreeMap<String, Box<RawValue>> = inferred
+    let schemas: BTreeMap<String, JsonText> = inferred
         .chain(made.map(|(name, union)| finish(&name, union, false)))
         .collect();
     let components = Components {

@@ -20,7 +20,6 @@ pub mod unify;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::render::JsonText;
@@ -58,7 +57,7 @@ pub struct Components {
     /// Schemas by name, written (at their depth in the document): held as
     /// values, 13,000 components had taken most of a conversion's memory.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub schemas: BTreeMap<String, Box<RawValue>>,
+    pub schemas: BTreeMap<String, JsonText>,
     /// Security schemes by name.
     #[serde(rename = "securitySchemes", skip_serializing_if = "Option::is_none")]
     pub security_schemes: Option<Value>,
