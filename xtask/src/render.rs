@@ -19,25 +19,14 @@ pub fn render(doc: &Value) -> String {
 
 /// The text of a typed document, the same as [`render`] of its value.
 ///
-/// Its examples and component schemas were written already (on all cores,
-/// as they were made) and are copied in as they are, so this is mostly
-/// copying; the buffer is sized for them up front.
+/// Its path items and component schemas were written already (on all
+/// cores) and are copied in as they are; the buffer is sized for them.
 pub fn document(doc: Document) -> String {
-    let examples: usize = doc
-        .paths
-        .values()
-        .flat_map(|ops| ops.values())
-        .flat_map(|op| op.responses.values())
-        .flat_map(|r| r.content.values())
-        .flat_map(|m| m.examples.iter().flat_map(|e| e.values()))
-        .map(|e| e.value.len() + e.summary.len() * 2 + 128)
-        .sum();
-    let schemas: usize = doc.components.as_ref().map_or(0, |c| {
-        c.schemas.iter().map(|(k, v)| k.len() + v.len() + 16).sum()
-    });
-    let operations = doc.paths.values().map(|ops| ops.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(examples + schemas + operations * 4096);
-    // Serializing maps with string keys, raw JSON and finite numbers does not fail.
+    let schemas = doc.components.iter().flat_map(|c| &c.schemas);
+    let texts = doc.paths.iter().chain(schemas);
+    let size: usize = texts.map(|(k, v)| k.len() + v.len() + 16).sum();
+    let mut out = Vec::with_capacity(size + (1 << 16));
+    // Serializing maps with string keys, written JSON and finite numbers does not fail.
     let _ = serde_json::to_writer_pretty(&mut out, &doc);
     out.push(b'\n');
     String::from_utf8(out).unwrap_or_default()

@@ -194,7 +194,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             .then_some(components),
         info: info(coll, opts),
         openapi: "3.0.3",
-        paths,
+        // Each path item is written on all cores.
+        paths: paths
+            .into_par_iter()
+            .map(|(path, item)| (path, JsonText::new(&item, 2)))
+            .collect(),
         security: top_security,
         servers: servers.document(),
         tags: tags(coll),

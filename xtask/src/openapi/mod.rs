@@ -39,8 +39,8 @@ pub struct Document {
     pub info: Value,
     /// Always `3.0.3`.
     pub openapi: &'static str,
-    /// Path → method → operation.
-    pub paths: BTreeMap<String, BTreeMap<String, Operation>>,
+    /// Path → its item (method → [`Operation`]), written.
+    pub paths: BTreeMap<String, JsonText>,
     /// The collection's auth, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<Value>,
