@@ -24,7 +24,7 @@ pub fn render(doc: &Value) -> String {
 pub fn document(doc: Document) -> String {
     let schemas = doc.components.iter().flat_map(|c| &c.schemas);
     let texts = doc.paths.iter().chain(schemas);
-    let size: usize = texts.map(|(k, v)| k.len() + v.len() + 16).sum();
+    let size: usize = texts.map(|(k, v)| k.len() + v.0.len() + 16).sum();
     let mut out = Vec::with_capacity(size + (1 << 16));
     // Serializing maps with string keys, written JSON and finite numbers does not fail.
     let _ = serde_json::to_writer_pretty(&mut out, &doc);
@@ -64,16 +64,6 @@ impl JsonText {
             &mut out, pretty,
         ));
         JsonText(String::from_utf8(out).unwrap_or_default().into_boxed_str())
-    }
-
-    /// Bytes of text.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the text is empty (never: it is JSON).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

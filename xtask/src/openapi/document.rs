@@ -135,21 +135,16 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     // the operations placed, in collection order.
     let assembled: Vec<_> = ops
         .into_par_iter()
-        .map(|op| {
-            let placed = (op.security, op.server);
-            (assemble(op.draft, &names, &registry, &specificity), placed)
-        })
+        .map(|op| assemble(op, &servers, &names, &registry, &specificity))
         .collect();
     let mut made: BTreeMap<String, Value> = BTreeMap::new();
     let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
-    for ((mut operation, unions, path, method), (security, server)) in assembled {
+    for (path, method, mut operation, unions) in assembled {
         for union in unions {
             let free = |n: &str| !specificity.contains_key(n) && !made.contains_key(n);
             let (name, schema) = union.name(&mut operation.responses, free);
             made.insert(name, schema);
         }
-        operation.security = security;
-        operation.servers = servers.operation(server);
         paths.entry(path).or_default().insert(method, operation);
     }
     let patches = &opts.overrides.schema_patches;
@@ -334,14 +329,16 @@ fn check_pins(
     Ok(())
 }
 
-/// The operation of a draft whose schemas were extracted, with the unions
-/// its responses need, its path and its method.
+/// The path, method and operation of a draft whose schemas were
+/// extracted, with the unions its responses need.
 fn assemble(
-    d: OpDraft,
+    op: Op<'_>,
+    servers: &Servers,
     names: &[String],
     registry: &Registry,
     inferred: &HashMap<String, usize>,
-) -> (Operation, Vec<Union>, String, String) {
+) -> (String, String, Operation, Vec<Union>) {
+    let d = op.draft;
     let request_body = d.body.map(|b| {
         let (media, m) = match b {
             BodyDraft::Json { node, example } => (
@@ -408,13 +405,13 @@ fn assemble(
         parameters: d.params,
         request_body,
         responses,
-        security: None,
-        servers: None,
+        security: op.security,
+        servers: servers.operation(op.server),
         summary: d.summary,
         tags: d.tags,
     };
     names::unique_parameters(&mut operation);
-    (operation, unions, d.path, d.method)
+    (d.path, d.method, operation, unions)
 }
 
 /// A response's `examples` by key; a name used twice gets ` (2)`, ` (3)`….
