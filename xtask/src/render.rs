@@ -59,7 +59,7 @@ impl JsonText {
         for _ in 0..depth {
             let _ = pretty.begin_object(&mut std::io::sink());
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(1024);
         let _ = v.serialize(&mut serde_json::Serializer::with_formatter(
             &mut out, pretty,
         ));
