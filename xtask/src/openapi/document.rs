@@ -356,45 +356,43 @@ fn assemble(
             required: true,
         }
     });
+    let media = |list, schema| Media {
+        examples: Some(examples(list)),
+        schema,
+        ..Media::default()
+    };
     let mut responses: BTreeMap<String, Response> = BTreeMap::new();
     for (code, r) in d.responses {
         let mut content = BTreeMap::new();
         if let Some(node) = &r.json {
+            let schema = to_schema(node, names, registry);
             content.insert(
                 "application/json".to_owned(),
-                Media {
-                    examples: Some(examples(r.json_examples)),
-                    schema: to_schema(node, names, registry),
-                    ..Media::default()
-                },
+                media(r.json_examples, schema),
             );
         }
-        if let Some((media, list)) = r.text {
-            content.insert(
-                media,
-                Media {
-                    examples: Some(examples(list)),
-                    schema: json!({"type": "string"}),
-                    ..Media::default()
-                },
-            );
+        if let Some((text, list)) = r.text {
+            content.insert(text, media(list, json!({"type": "string"})));
         }
         let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
+        let description = r.description;
         responses.insert(
             key,
             Response {
                 content,
-                description: r.description,
+                description,
             },
         );
     }
     if responses.is_empty() {
         // OpenAPI requires at least one response; say nothing about its body.
+        let description = "No saved example response".into();
+        let content = BTreeMap::new();
         responses.insert(
             "200".into(),
             Response {
-                content: BTreeMap::new(),
-                description: "No saved example response".into(),
+                content,
+                description,
             },
         );
     }
