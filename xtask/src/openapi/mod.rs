@@ -123,9 +123,18 @@ pub struct Media {
     pub examples: Option<BTreeMap<String, Example>>,
     /// The schema.
     pub schema: Value,
-    /// Extensions (`x-postman-…`).
-    #[serde(flatten)]
-    pub extensions: BTreeMap<String, Value>,
+    /// `formdata` for a form-data body, which is declared urlencoded.
+    #[serde(
+        rename = "x-postman-body-mode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body_mode: Option<&'static str>,
+    /// A raw body's language.
+    #[serde(
+        rename = "x-postman-raw-language",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub raw_language: Option<String>,
 }
 
 /// A saved example.
