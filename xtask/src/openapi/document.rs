@@ -131,35 +131,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             (n.clone(), rank)
         })
         .collect();
-    // Operations are assembled on all cores; their unions are named, and
-    // the operations placed, in collection order.
-    let assembled: Vec<_> = ops
-        .into_par_iter()
-        .map(|op| assemble(op, &servers, &names, &registry, &specificity))
-        .collect();
-    let mut made: BTreeMap<String, Value> = BTreeMap::new();
-    let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
-    for (path, method, mut operation, unions) in assembled {
-        for union in unions {
-            let free = |n: &str| !specificity.contains_key(n) && !made.contains_key(n);
-            let (name, schema) = union.name(&mut operation.responses, free);
-            made.insert(name, schema);
-        }
-        paths.entry(path).or_default().insert(method, operation);
-    }
     let patches = &opts.overrides.schema_patches;
-    if let Some(name) = patches
-        .keys()
-        .find(|n| !specificity.contains_key(*n) && !made.contains_key(*n))
-    {
-        let known = specificity.keys().chain(made.keys());
-        let mut known: Vec<&str> = known.map(String::as_str).collect();
-        known.sort();
-        return Err(ConvertError::Overrides(format!(
-            "schema_patches: no schema is named `{name}` (schemas: {})",
-            known.join(", ")
-        )));
-    }
     // Each component is made a value, given the policy and its patch, and
     // written, on all cores; only its text is kept.
     let finish = |name: &String, mut schema: Value, in_response: bool| {
@@ -172,14 +144,49 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         names::unique_properties(&mut schema);
         (name.clone(), JsonText::new(&schema, 3))
     };
-    let inferred = names.par_iter().enumerate().map(|(id, name)| {
-        let schema = to_schema(registry.node(id), &names, &registry);
-        finish(name, schema, registry.in_response(id))
-    });
+    // The inferred components are written while operations are assembled
+    // on all cores, their unions named and the operations placed in
+    // collection order.
+    let (mut schemas, (made, paths)) = rayon::join(
+        || {
+            let inferred = names.par_iter().enumerate().map(|(id, name)| {
+                let schema = to_schema(registry.node(id), &names, &registry);
+                finish(name, schema, registry.in_response(id))
+            });
+            inferred.collect::<BTreeMap<String, JsonText>>()
+        },
+        || {
+            let assembled: Vec<_> = ops
+                .into_par_iter()
+                .map(|op| assemble(op, &servers, &names, &registry, &specificity))
+                .collect();
+            let mut made: BTreeMap<String, Value> = BTreeMap::new();
+            let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
+            for (path, method, mut operation, unions) in assembled {
+                for union in unions {
+                    let free = |n: &str| !specificity.contains_key(n) && !made.contains_key(n);
+                    let (name, schema) = union.name(&mut operation.responses, free);
+                    made.insert(name, schema);
+                }
+                paths.entry(path).or_default().insert(method, operation);
+            }
+            (made, paths)
+        },
+    );
+    if let Some(name) = patches
+        .keys()
+        .find(|n| !specificity.contains_key(*n) && !made.contains_key(*n))
+    {
+        let known = specificity.keys().chain(made.keys());
+        let mut known: Vec<&str> = known.map(String::as_str).collect();
+        known.sort();
+        return Err(ConvertError::Overrides(format!(
+            "schema_patches: no schema is named `{name}` (schemas: {})",
+            known.join(", ")
+        )));
+    }
     let made = made.into_par_iter();
-    let schemas: BTreeMap<String, JsonText> = inferred
-        .chain(made.map(|(name, union)| finish(&name, union, false)))
-        .collect();
+    schemas.par_extend(made.map(|(name, union)| finish(&name, union, false)));
     let components = Components {
         schemas,
         security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
