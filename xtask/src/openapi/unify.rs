@@ -51,21 +51,18 @@ pub fn unify_all(
     let has_default = responses.contains_key("default");
     let both =
         has_default && responses.keys().any(|c| success(c)) && responses.keys().any(|c| error(c));
+    let name = |group: &str| format!("{op_pascal}{group}");
     if both {
         let all = |c: &str| c == "default" || success(c) || error(c);
-        let base = format!("{op_pascal}Response");
-        return unify(responses, all, base, inferred).into_iter().collect();
+        return unify(responses, all, name("Response"), inferred)
+            .into_iter()
+            .collect();
     }
     let with_default = |f: &dyn Fn(&str) -> bool, c: &str| c == "default" || f(c);
     let successes = |c: &str| with_default(&success, c);
-    let first = unify(
-        responses,
-        successes,
-        format!("{op_pascal}Success"),
-        inferred,
-    );
+    let first = unify(responses, successes, name("Success"), inferred);
     let errors = |c: &str| with_default(&error, c);
-    let second = unify(responses, errors, format!("{op_pascal}Error"), inferred);
+    let second = unify(responses, errors, name("Error"), inferred);
     first.into_iter().chain(second).collect()
 }
 
@@ -106,18 +103,15 @@ fn unify(
             Some((media.clone(), m.schema.clone()))
         });
         if let Some((media, schema)) = text {
-            for c in &members {
-                if let Some(r) = responses.get_mut(c) {
-                    if r.content.is_empty() {
-                        r.content.insert(
-                            media.clone(),
-                            Media {
-                                schema: schema.clone(),
-                                ..Media::default()
-                            },
-                        );
-                    }
-                }
+            let empty = responses
+                .iter_mut()
+                .filter(|(c, r)| members.contains(c) && r.content.is_empty());
+            for (_, r) in empty {
+                let m = Media {
+                    schema: schema.clone(),
+                    ..Media::default()
+                };
+                r.content.insert(media.clone(), m);
             }
         }
         return None;
@@ -155,10 +149,8 @@ fn unify(
 
 /// Every member's JSON schema becomes `schema`.
 fn set_schema(responses: &mut BTreeMap<String, Response>, members: &[String], schema: &Value) {
-    for c in members {
-        if let Some(r) = responses.get_mut(c) {
-            r.content.entry(JSON.to_owned()).or_default().schema = schema.clone();
-        }
+    for (_, r) in responses.iter_mut().filter(|(c, _)| members.contains(c)) {
+        r.content.entry(JSON.to_owned()).or_default().schema = schema.clone();
     }
 }
 
