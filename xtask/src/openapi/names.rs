@@ -89,13 +89,12 @@ pub(crate) fn is_plain_snake(name: &str) -> bool {
 /// with a letter, not a keyword: what [`sanitize`] leaves as it is, and so
 /// need not re-case.
 fn is_snake(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.split('_').all(|word| {
-            !word.is_empty()
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+    let b = name.as_bytes();
+    b.first().is_some_and(u8::is_ascii_lowercase)
+        && b.last() != Some(&b'_')
+        && b.windows(2).all(|w| w != b"__")
+        && b.iter()
+            .all(|&c| c == b'_' || c.is_ascii_lowercase() || c.is_ascii_digit())
         && !is_keyword(name)
 }
 
