@@ -2,8 +2,9 @@
 //! keys sorted (serde_json's map is ordered by key, and the typed document
 //! declares its members in that order), LF and a final newline.
 
+use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::Value;
 
 use crate::openapi::Document;
@@ -18,67 +19,17 @@ pub fn render(doc: &Value) -> String {
 
 /// The text of a typed document, the same as [`render`] of its value.
 ///
-/// Its examples and component schemas were written already (on all cores,
-/// as they were made) and are copied in as they are, so this is mostly
-/// copying; the buffer is sized for them up front.
+/// Its path items and component schemas were written already (on all
+/// cores) and are copied in as they are; the buffer is sized for them.
 pub fn document(doc: Document) -> String {
-    let examples: usize = doc
-        .paths
-        .values()
-        .flat_map(|ops| ops.values())
-        .flat_map(|op| op.responses.values())
-        .flat_map(|r| r.content.values())
-        .flat_map(|m| m.examples.iter().flat_map(|e| e.values()))
-        .map(|e| e.value.len() + e.summary.len() * 2 + 128)
-        .sum();
-    let schemas: usize = doc.components.as_ref().map_or(0, |c| {
-        c.schemas
-            .iter()
-            .map(|(k, v)| k.len() + v.get().len() + 16)
-            .sum()
-    });
-    let operations = doc.paths.values().map(|ops| ops.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(examples + schemas + operations * 4096);
-    // Serializing maps with string keys, raw JSON and finite numbers does not fail.
+    let schemas = doc.components.iter().flat_map(|c| &c.schemas);
+    let texts = doc.paths.iter().chain(schemas);
+    let size: usize = texts.map(|(k, v)| k.len() + v.0.len() + 16).sum();
+    let mut out = Vec::with_capacity(size + (1 << 16));
+    // Serializing maps with string keys, written JSON and finite numbers does not fail.
     let _ = serde_json::to_writer_pretty(&mut out, &doc);
     out.push(b'\n');
     String::from_utf8(out).unwrap_or_default()
-}
-
-/// `v` as pretty text for a value `depth` levels deep: every line after
-/// the first indented by `depth` more levels (a pretty JSON text has line
-/// breaks only between tokens, never inside a string).
-pub(crate) fn part<T: Serialize + ?Sized>(v: &T, depth: usize) -> Box<RawValue> {
-    let mut out = Indented {
-        out: Vec::new(),
-        pad: depth * 2,
-    };
-    let _ = serde_json::to_writer_pretty(&mut out, v);
-    let text = String::from_utf8(out.out).unwrap_or_default();
-    RawValue::from_string(text).unwrap_or_else(|_| Box::<RawValue>::default())
-}
-
-/// Writes what it is given, with `pad` spaces after every line break.
-struct Indented {
-    out: Vec<u8>,
-    pad: usize,
-}
-
-impl std::io::Write for Indented {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for (i, piece) in buf.split(|b| *b == b'\n').enumerate() {
-            if i > 0 {
-                self.out.push(b'\n');
-                self.out.resize(self.out.len() + self.pad, b' ');
-            }
-            self.out.extend_from_slice(piece);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Depth of a response example's value in the document (→ `paths` → path
@@ -93,31 +44,39 @@ pub const BODY_EXAMPLE_DEPTH: usize = 7;
 /// printer writes it where it goes in the document (keys sorted), and
 /// placed in the document as it is.
 ///
-/// Examples are most of a document: held as values they took several
-/// times the memory of their text, and writing them on the worker that
-/// parsed them spares reading them again.
+/// Examples and component schemas are most of a document: held as values
+/// they took several times the memory of their text, and writing them on
+/// the worker that made them spares reading them again.
 #[derive(Debug)]
-pub struct JsonText(Box<RawValue>);
+pub struct JsonText(Box<str>);
 
 impl JsonText {
-    /// The text of `v` for a value `depth` levels deep in the document.
-    pub fn new(v: &Value, depth: usize) -> Self {
-        JsonText(part(v, depth))
-    }
-
-    /// Bytes of text.
-    pub fn len(&self) -> usize {
-        self.0.get().len()
-    }
-
-    /// Whether the text is empty (never: it is JSON).
-    pub fn is_empty(&self) -> bool {
-        self.0.get().is_empty()
+    /// The text of `v` for a value `depth` levels deep in the document:
+    /// every line after the first indented by `depth` more levels, as by a
+    /// pretty formatter that has opened `depth` objects already.
+    pub fn new<T: Serialize + ?Sized>(v: &T, depth: usize) -> Self {
+        let mut pretty = PrettyFormatter::new();
+        for _ in 0..depth {
+            let _ = pretty.begin_object(&mut std::io::sink());
+        }
+        let mut out = Vec::with_capacity(1024);
+        let _ = v.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out, pretty,
+        ));
+        JsonText(String::from_utf8(out).unwrap_or_default().into_boxed_str())
     }
 }
 
 impl Serialize for JsonText {
+    /// As `serde_json::value::RawValue` serializes (the struct and field
+    /// name serde_json writes as they are), without the parse that
+    /// `RawValue::from_string` makes of every text to check it: the text
+    /// is serde_json's own output. A serde_json that wrote it otherwise
+    /// would fail the byte-for-byte checks of the document.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        const RAW: &str = "$serde_json::private::RawValue";
+        let mut raw = s.serialize_struct(RAW, 1)?;
+        raw.serialize_field(RAW, &*self.0)?;
+        raw.end()
     }
 }

@@ -242,21 +242,18 @@ pub fn singular(word: &str) -> String {
 /// `token_generation_data` → `TokenGenerationData`, `MFA Token Required` →
 /// `MfaTokenRequired`, `accountId` → `AccountId`.
 pub fn pascal(text: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len());
+    // Words of ASCII letters and digits: their bytes are their characters.
     for word in text
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        let all_caps = word.chars().all(|c| !c.is_ascii_lowercase());
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            if all_caps {
-                out.extend(chars.map(|c| c.to_ascii_lowercase()));
-            } else {
-                out.extend(chars);
-            }
+        let start = out.len();
+        out.push_str(word);
+        if !word.bytes().any(|b| b.is_ascii_lowercase()) {
+            out[start + 1..].make_ascii_lowercase();
         }
+        out[start..start + 1].make_ascii_uppercase();
     }
     if out.is_empty() {
         out.push_str("Schema");

@@ -239,10 +239,9 @@ pub fn infer(v: &Value) -> Node {
                 node: infer(v),
                 seen: 1,
             };
-            object(
-                map.iter().map(|(k, v)| (k.clone(), prop(v))).collect(),
-                None,
-            )
+            // A map's names are sorted and distinct already.
+            let props = map.iter().map(|(k, v)| (k.clone(), prop(v)));
+            object(Props(props.collect()), None)
         }
     }
 }

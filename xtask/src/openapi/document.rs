@@ -5,14 +5,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
-use super::unify::{self, unify_all, Unions};
+use super::unify::{self, unify_all, Union};
 use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
 use crate::error::ConvertError;
 use crate::infer::{pascal, singular, to_schema, Claim, Kind, Registry};
@@ -132,33 +131,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             (n.clone(), rank)
         })
         .collect();
-    let mut unions = Unions {
-        made: BTreeMap::new(),
-        inferred: &specificity,
-    };
-    let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
-    for op in ops {
-        let servers_of_op = servers.operation(op.server);
-        let (path, method) = (op.draft.path.clone(), op.draft.method.clone());
-        let mut operation = assemble(op.draft, &names, &registry, &mut unions);
-        operation.security = op.security;
-        operation.servers = servers_of_op;
-        paths.entry(path).or_default().insert(method, operation);
-    }
-    names::unique_parameters(&mut paths);
     let patches = &opts.overrides.schema_patches;
-    if let Some(name) = patches
-        .keys()
-        .find(|n| !specificity.contains_key(*n) && !unions.made.contains_key(*n))
-    {
-        let known = specificity.keys().chain(unions.made.keys());
-        let mut known: Vec<&str> = known.map(String::as_str).collect();
-        known.sort();
-        return Err(ConvertError::Overrides(format!(
-            "schema_patches: no schema is named `{name}` (schemas: {})",
-            known.join(", ")
-        )));
-    }
     // Each component is made a value, given the policy and its patch, and
     // written, on all cores; only its text is kept.
     let finish = |name: &String, mut schema: Value, in_response: bool| {
@@ -169,20 +142,51 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             merge_patch(&mut schema, patch);
         }
         names::unique_properties(&mut schema);
-        (name.clone(), crate::render::part(&schema, 3))
+        (name.clone(), JsonText::new(&schema, 3))
     };
-    let mut schemas: BTreeMap<String, Box<RawValue>> = names
-        .par_iter()
-        .enumerate()
-        .map(|(id, name)| {
-            let schema = to_schema(registry.node(id), &names, &registry);
-            finish(name, schema, registry.in_response(id))
-        })
-        .collect();
-    for (name, union) in unions.made {
-        let (name, text) = finish(&name, union, false);
-        schemas.insert(name, text);
+    // The inferred components are written while operations are assembled
+    // on all cores, their unions named and the operations placed in
+    // collection order.
+    let (mut schemas, (made, paths)) = rayon::join(
+        || {
+            let inferred = names.par_iter().enumerate().map(|(id, name)| {
+                let schema = to_schema(registry.node(id), &names, &registry);
+                finish(name, schema, registry.in_response(id))
+            });
+            inferred.collect::<BTreeMap<String, JsonText>>()
+        },
+        || {
+            let assembled: Vec<_> = ops
+                .into_par_iter()
+                .map(|op| assemble(op, &servers, &names, &registry, &specificity))
+                .collect();
+            let mut made: BTreeMap<String, Value> = BTreeMap::new();
+            let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
+            for (path, method, mut operation, unions) in assembled {
+                for union in unions {
+                    let free = |n: &str| !specificity.contains_key(n) && !made.contains_key(n);
+                    let (name, schema) = union.name(&mut operation.responses, free);
+                    made.insert(name, schema);
+                }
+                paths.entry(path).or_default().insert(method, operation);
+            }
+            (made, paths)
+        },
+    );
+    if let Some(name) = patches
+        .keys()
+        .find(|n| !specificity.contains_key(*n) && !made.contains_key(*n))
+    {
+        let known = specificity.keys().chain(made.keys());
+        let mut known: Vec<&str> = known.map(String::as_str).collect();
+        known.sort();
+        return Err(ConvertError::Overrides(format!(
+            "schema_patches: no schema is named `{name}` (schemas: {})",
+            known.join(", ")
+        )));
     }
+    let made = made.into_par_iter();
+    schemas.par_extend(made.map(|(name, union)| finish(&name, union, false)));
     let components = Components {
         schemas,
         security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
@@ -192,7 +196,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             .then_some(components),
         info: info(coll, opts),
         openapi: "3.0.3",
-        paths,
+        // Each path item is written on all cores.
+        paths: paths
+            .into_par_iter()
+            .map(|(path, item)| (path, JsonText::new(&item, 2)))
+            .collect(),
         security: top_security,
         servers: servers.document(),
         tags: tags(coll),
@@ -328,13 +336,16 @@ fn check_pins(
     Ok(())
 }
 
-/// The operation of a draft whose schemas were extracted.
+/// The path, method and operation of a draft whose schemas were
+/// extracted, with the unions its responses need.
 fn assemble(
-    d: OpDraft,
+    op: Op<'_>,
+    servers: &Servers,
     names: &[String],
     registry: &Registry,
-    components: &mut Unions<'_>,
-) -> Operation {
+    inferred: &HashMap<String, usize>,
+) -> (String, String, Operation, Vec<Union>) {
+    let d = op.draft;
     let request_body = d.body.map(|b| {
         let (media, m) = match b {
             BodyDraft::Json { node, example } => (
@@ -352,60 +363,60 @@ fn assemble(
             required: true,
         }
     });
+    let media = |list, schema| Media {
+        examples: Some(examples(list)),
+        schema,
+        ..Media::default()
+    };
     let mut responses: BTreeMap<String, Response> = BTreeMap::new();
     for (code, r) in d.responses {
         let mut content = BTreeMap::new();
         if let Some(node) = &r.json {
+            let schema = to_schema(node, names, registry);
             content.insert(
                 "application/json".to_owned(),
-                Media {
-                    examples: Some(examples(r.json_examples)),
-                    schema: to_schema(node, names, registry),
-                    ..Media::default()
-                },
+                media(r.json_examples, schema),
             );
         }
-        if let Some((media, list)) = r.text {
-            content.insert(
-                media,
-                Media {
-                    examples: Some(examples(list)),
-                    schema: json!({"type": "string"}),
-                    ..Media::default()
-                },
-            );
+        if let Some((text, list)) = r.text {
+            content.insert(text, media(list, json!({"type": "string"})));
         }
         let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
+        let description = r.description;
         responses.insert(
             key,
             Response {
                 content,
-                description: r.description,
+                description,
             },
         );
     }
     if responses.is_empty() {
         // OpenAPI requires at least one response; say nothing about its body.
+        let description = "No saved example response".into();
+        let content = BTreeMap::new();
         responses.insert(
             "200".into(),
             Response {
-                content: BTreeMap::new(),
-                description: "No saved example response".into(),
+                content,
+                description,
             },
         );
     }
-    unify_all(&mut responses, &pascal(&d.id), components);
-    Operation {
+    let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
+    let mut operation = Operation {
         description: d.description,
         operation_id: d.id,
         parameters: d.params,
         request_body,
         responses,
-        security: None,
-        servers: None,
+        security: op.security,
+        servers: servers.operation(op.server),
         summary: d.summary,
         tags: d.tags,
-    }
+    };
+    names::unique_parameters(&mut operation);
+    (d.path, d.method, operation, unions)
 }
 
 /// A response's `examples` by key; a name used twice gets ` (2)`, ` (3)`….

@@ -20,7 +20,6 @@ pub mod unify;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::render::JsonText;
@@ -40,8 +39,8 @@ pub struct Document {
     pub info: Value,
     /// Always `3.0.3`.
     pub openapi: &'static str,
-    /// Path → method → operation.
-    pub paths: BTreeMap<String, BTreeMap<String, Operation>>,
+    /// Path → its item (method → [`Operation`]), written.
+    pub paths: BTreeMap<String, JsonText>,
     /// The collection's auth, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<Value>,
@@ -58,7 +57,7 @@ pub struct Components {
     /// Schemas by name, written (at their depth in the document): held as
     /// values, 13,000 components had taken most of a conversion's memory.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub schemas: BTreeMap<String, Box<RawValue>>,
+    pub schemas: BTreeMap<String, JsonText>,
     /// Security schemes by name.
     #[serde(rename = "securitySchemes", skip_serializing_if = "Option::is_none")]
     pub security_schemes: Option<Value>,
@@ -124,9 +123,18 @@ pub struct Media {
     pub examples: Option<BTreeMap<String, Example>>,
     /// The schema.
     pub schema: Value,
-    /// Extensions (`x-postman-…`).
-    #[serde(flatten)]
-    pub extensions: BTreeMap<String, Value>,
+    /// `formdata` for a form-data body, which is declared urlencoded.
+    #[serde(
+        rename = "x-postman-body-mode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body_mode: Option<&'static str>,
+    /// A raw body's language.
+    #[serde(
+        rename = "x-postman-raw-language",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub raw_language: Option<String>,
 }
 
 /// A saved example.

@@ -3,7 +3,7 @@
 //! members, and parameter and property names that stay distinct after
 //! progenitor turns them into identifiers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
@@ -47,6 +47,9 @@ pub fn progenitor_sanitize(input: &str, case: Case) -> String {
 }
 
 fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
+    if matches!(case, Case::Snake) && is_snake(input) {
+        return input.to_owned();
+    }
     let to_case = |s: &str| match case {
         Case::Snake => s.to_snake_case(),
         Case::Pascal => s.to_pascal_case(),
@@ -76,25 +79,38 @@ fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
 /// Plain snake_case names, which [`sanitize`] leaves as they are (what an
 /// `operation_ids` override must be).
 pub(crate) fn is_plain_snake(name: &str) -> bool {
-    name.split('_').all(|word| {
-        word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    }) && !is_keyword(name)
+    is_snake(name)
+        && name
+            .split('_')
+            .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
 }
 
-/// Rust's strict and reserved keywords, which typify and progenitor suffix with `_`.
+/// Lower-case letters and digits in words joined by single `_`s, starting
+/// with a letter, not a keyword: what [`sanitize`] leaves as it is, and so
+/// need not re-case.
+fn is_snake(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.first().is_some_and(u8::is_ascii_lowercase)
+        && b.last() != Some(&b'_')
+        && b.windows(2).all(|w| w != b"__")
+        && b.iter()
+            .all(|&c| c == b'_' || c.is_ascii_lowercase() || c.is_ascii_digit())
+        && !is_keyword(name)
+}
+
+/// Rust's strict and reserved keywords, which typify and progenitor suffix
+/// with `_`; sorted (bytewise), for a binary search.
 const KEYWORDS: &[&str] = &[
-    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "Self", "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
     "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
     "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 fn is_keyword(ident: &str) -> bool {
-    KEYWORDS.contains(&ident)
+    // None is longer than 8 bytes.
+    ident.len() <= 8 && KEYWORDS.binary_search(&ident).is_ok()
 }
 
 /// Whether `id` (a snake_case operation id) is one of the client's own members.
@@ -170,44 +186,42 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
 /// ([`unique_properties`]): the first keeps its name and the others are
 /// left out, which the operation's or schema's description says. (Wire
 /// names cannot be renamed: they are what the server reads.)
-pub fn unique_parameters(paths: &mut BTreeMap<String, BTreeMap<String, Operation>>) {
-    for op in paths.values_mut().flat_map(BTreeMap::values_mut) {
-        let mut taken: HashMap<String, String> = HashMap::new();
-        // The builder style's own methods on each operation's builder.
-        for own in ["new", "send"] {
-            taken.insert(own.into(), format!("the builder's `{own}` method"));
-        }
-        if op.request_body.is_some() {
-            taken.insert("body".into(), "the request body".into());
-        }
-        let mut dropped = Vec::new();
-        op.parameters.retain(|p| {
-            let name = p["name"].as_str().unwrap_or_default();
-            let rust = progenitor_sanitize(name, Case::Snake);
-            match taken.get(&rust) {
-                // A path parameter cannot be left out: keep it, and the
-                // document fails the build check with its name.
-                Some(_) if p["in"] == "path" => true,
-                Some(other) => {
-                    dropped.push(format!(
-                        "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
-                        p["in"].as_str().unwrap_or_default()
-                    ));
-                    false
-                }
-                None => {
-                    taken.insert(rust, format!("`{name}`"));
-                    true
-                }
+pub fn unique_parameters(op: &mut Operation) {
+    let mut taken: HashMap<String, String> = HashMap::new();
+    // The builder style's own methods on each operation's builder.
+    for own in ["new", "send"] {
+        taken.insert(own.into(), format!("the builder's `{own}` method"));
+    }
+    if op.request_body.is_some() {
+        taken.insert("body".into(), "the request body".into());
+    }
+    let mut dropped = Vec::new();
+    op.parameters.retain(|p| {
+        let name = p["name"].as_str().unwrap_or_default();
+        let rust = progenitor_sanitize(name, Case::Snake);
+        match taken.get(&rust) {
+            // A path parameter cannot be left out: keep it, and the
+            // document fails the build check with its name.
+            Some(_) if p["in"] == "path" => true,
+            Some(other) => {
+                dropped.push(format!(
+                    "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
+                    p["in"].as_str().unwrap_or_default()
+                ));
+                false
             }
-        });
-        if !dropped.is_empty() {
-            note(&mut op.description, &dropped);
-        }
-        if let Some(body) = &mut op.request_body {
-            for m in body.content.values_mut() {
-                unique_properties(&mut m.schema);
+            None => {
+                taken.insert(rust, format!("`{name}`"));
+                true
             }
+        }
+    });
+    if !dropped.is_empty() {
+        note(&mut op.description, &dropped);
+    }
+    if let Some(body) = &mut op.request_body {
+        for m in body.content.values_mut() {
+            unique_properties(&mut m.schema);
         }
     }
 }
@@ -225,7 +239,9 @@ fn note(description: &mut Option<String>, lines: &[String]) {
 pub fn unique_properties(schema: &mut Value) {
     let Value::Object(m) = schema else { return };
     let mut dropped: Vec<(String, String)> = Vec::new();
-    if let Some(Value::Object(props)) = m.get_mut("properties") {
+    // Snake-case names are their own Rust names, and distinct.
+    let props = m.get_mut("properties").and_then(Value::as_object_mut);
+    if let Some(props) = props.filter(|p| !p.keys().all(|k| is_snake(k))) {
         let mut taken: HashMap<String, &str> = HashMap::with_capacity(props.len());
         for name in props.keys() {
             let rust = sanitize(name, Case::Snake);
@@ -286,7 +302,10 @@ mod tests {
             assert!(is_plain_snake(n), "{n}");
             assert_eq!(sanitize(n, Case::Snake), n);
         }
-        for n in ["type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", ""] {
+        assert!(KEYWORDS.is_sorted() && KEYWORDS.iter().all(|k| k.len() <= 8));
+        for n in [
+            "type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", "", "self", "Self",
+        ] {
             assert!(!is_plain_snake(n), "{n}");
         }
     }

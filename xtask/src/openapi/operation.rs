@@ -249,10 +249,7 @@ fn add_example(
         .filter(|c| !c.contains("json") && c != "*/*")
         .unwrap_or_else(|| "text/plain".to_owned());
     let entry = resp.text.get_or_insert_with(|| (media, Vec::new()));
-    entry.1.push((
-        ex.name.clone(),
-        JsonText::new(&Value::String(text.clone()), 0),
-    ));
+    entry.1.push((ex.name.clone(), JsonText::new(text, 0)));
     Ok(())
 }
 
@@ -318,18 +315,14 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         }
         _ => {}
     }
-    let mut extensions = BTreeMap::new();
-    if let Some(l) = language {
-        extensions.insert("x-postman-raw-language".into(), l.into());
-    }
     // progenitor takes text/plain (not xml, html …) for raw bodies.
     Ok(BodyDraft::Fixed(
         "text/plain".into(),
         Media {
             schema: json!({"type": "string"}),
-            example: Some(JsonText::new(&Value::String(text.to_owned()), 0)),
-            extensions,
-            examples: None,
+            example: Some(JsonText::new(text, 0)),
+            raw_language: language.map(str::to_owned),
+            ..Media::default()
         },
     ))
 }
@@ -399,13 +392,9 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
     if !required.is_empty() {
         schema["required"] = Value::Array(required);
     }
-    let mut extensions = BTreeMap::new();
-    if mode == "formdata" {
-        extensions.insert("x-postman-body-mode".into(), "formdata".into());
-    }
     let media = Media {
         schema,
-        extensions,
+        body_mode: (mode == "formdata").then_some("formdata"),
         ..Media::default()
     };
     BodyDraft::Fixed("application/x-www-form-urlencoded".into(), media)

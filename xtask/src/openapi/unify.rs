@@ -11,18 +11,29 @@ use crate::infer::node::{object, sort_variants};
 
 const JSON: &str = "application/json";
 
-/// The component schemas unions may refer to and the unions made so far.
-pub struct Unions<'a> {
-    /// Unions, by name.
-    pub made: BTreeMap<String, Value>,
-    /// Inferred components: name → their rank (`rank`: required properties,
-    /// then all of them).
-    pub inferred: &'a HashMap<String, usize>,
+/// A union some responses of an operation share: made with the operation
+/// (on all cores), named in collection order.
+pub struct Union {
+    /// Its name before numbering (`{Op}Success`, `{Op}Error`, `{Op}Response`).
+    base: String,
+    /// `oneOf` its variants, most specific first.
+    schema: Value,
+    /// The statuses whose JSON schema it is.
+    members: Vec<String>,
 }
 
-impl Unions<'_> {
-    fn contains(&self, name: &str) -> bool {
-        self.made.contains_key(name) || self.inferred.contains_key(name)
+impl Union {
+    /// Its name (`base`, else the first of `base2`, `base3`… that is
+    /// `free`) and schema; the members' schemas become references to it.
+    pub fn name(
+        self,
+        responses: &mut BTreeMap<String, Response>,
+        free: impl Fn(&str) -> bool,
+    ) -> (String, Value) {
+        let name = numbered(&self.base, free);
+        let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+        set_schema(responses, &self.members, &reference);
+        (name, self.schema)
     }
 }
 
@@ -32,54 +43,51 @@ impl Unions<'_> {
 pub fn unify_all(
     responses: &mut BTreeMap<String, Response>,
     op_pascal: &str,
-    components: &mut Unions<'_>,
-) {
+    inferred: &HashMap<String, usize>,
+) -> Vec<Union> {
     let code = |c: &str| c.parse::<u16>().ok();
     let success = |c: &str| code(c).is_some_and(|c| c == 101 || (200..300).contains(&c));
     let error = |c: &str| code(c).is_some_and(|c| (400..600).contains(&c));
     let has_default = responses.contains_key("default");
     let both =
         has_default && responses.keys().any(|c| success(c)) && responses.keys().any(|c| error(c));
+    let name = |group: &str| format!("{op_pascal}{group}");
     if both {
         let all = |c: &str| c == "default" || success(c) || error(c);
-        unify(responses, all, (op_pascal, "Response"), components);
-        return;
+        return unify(responses, all, name("Response"), inferred)
+            .into_iter()
+            .collect();
     }
     let with_default = |f: &dyn Fn(&str) -> bool, c: &str| c == "default" || f(c);
-    unify(
-        responses,
-        |c| with_default(&success, c),
-        (op_pascal, "Success"),
-        components,
-    );
-    unify(
-        responses,
-        |c| with_default(&error, c),
-        (op_pascal, "Error"),
-        components,
-    );
+    let successes = |c: &str| with_default(&success, c);
+    let first = unify(responses, successes, name("Success"), inferred);
+    let errors = |c: &str| with_default(&error, c);
+    let second = unify(responses, errors, name("Error"), inferred);
+    first.into_iter().chain(second).collect()
 }
 
-/// Differing JSON schemas of a group become one `oneOf` component (most
+/// Differing JSON schemas of a group become one `oneOf` union (most
 /// specific variant first), and members without JSON are declared with the
 /// group's schema so they do not form a second kind. A group with no JSON at
 /// all gets one text media type on every member, so that empty and text
-/// responses agree too. `union_name` is the union's name in two parts.
+/// responses agree too. `base` is the union's name before numbering.
 fn unify(
     responses: &mut BTreeMap<String, Response>,
     in_group: impl Fn(&str) -> bool,
-    union_name: (&str, &str),
-    components: &mut Unions<'_>,
-) {
+    base: String,
+    inferred: &HashMap<String, usize>,
+) -> Option<Union> {
     let mut members: Vec<String> = responses.keys().filter(|c| in_group(c)).cloned().collect();
     if members.len() < 2 {
-        return;
+        return None;
     }
-    let mut distinct: Vec<&Value> = Vec::new();
+    // Taken out: every member is given the group's schema in the end.
+    let mut distinct: Vec<Value> = Vec::new();
     for c in &members {
-        if let Some(m) = responses.get(c).and_then(|r| r.content.get(JSON)) {
-            if !distinct.contains(&&m.schema) {
-                distinct.push(&m.schema);
+        if let Some(m) = responses.get_mut(c).and_then(|r| r.content.get_mut(JSON)) {
+            let schema = std::mem::take(&mut m.schema);
+            if !distinct.contains(&schema) {
+                distinct.push(schema);
             }
         }
     }
@@ -95,75 +103,71 @@ fn unify(
             Some((media.clone(), m.schema.clone()))
         });
         if let Some((media, schema)) = text {
-            for c in &members {
-                if let Some(r) = responses.get_mut(c) {
-                    if r.content.is_empty() {
-                        r.content.insert(
-                            media.clone(),
-                            Media {
-                                schema: schema.clone(),
-                                ..Media::default()
-                            },
-                        );
-                    }
-                }
+            let empty = responses
+                .iter_mut()
+                .filter(|(c, r)| members.contains(c) && r.content.is_empty());
+            for (_, r) in empty {
+                let m = Media {
+                    schema: schema.clone(),
+                    ..Media::default()
+                };
+                r.content.insert(media.clone(), m);
             }
         }
-        return;
+        return None;
     }
-    let group_schema = if distinct.len() == 1 {
-        distinct[0].clone()
-    } else {
-        let mut variants: Vec<Value> = Vec::new();
-        for s in distinct {
-            // A bare union contributes its variants.
-            let each = match s.get("oneOf").and_then(Value::as_array) {
-                Some(vs) if s.as_object().is_some_and(|o| o.len() == 1) => vs.as_slice(),
-                _ => std::slice::from_ref(s),
-            };
-            for v in each {
-                if !variants.contains(v) {
-                    variants.push(v.clone());
-                }
+    if distinct.len() == 1 {
+        set_schema(responses, &members, &distinct[0]);
+        return None;
+    }
+    let mut variants: Vec<Value> = Vec::new();
+    for mut s in distinct {
+        // A bare union contributes its variants.
+        let each = match s.as_object_mut().map(|o| (o.len(), o.get_mut("oneOf"))) {
+            Some((1, Some(Value::Array(vs)))) => std::mem::take(vs),
+            _ => vec![s],
+        };
+        for v in each {
+            if !variants.contains(&v) {
+                variants.push(v);
             }
         }
-        let mut scored: Vec<(usize, Value)> = variants
-            .into_iter()
-            .map(|v| (specificity(&v, Some(components)), v))
-            .collect();
-        sort_variants(&mut scored);
-        let base = format!("{}{}", union_name.0, union_name.1);
-        let name = numbered(&base, |n| !components.contains(n));
-        let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
-        let union = object([("oneOf", Value::Array(variants))]);
-        components.made.insert(name.clone(), union);
-        json!({"$ref": format!("#/components/schemas/{name}")})
-    };
-    for c in &members {
-        if let Some(r) = responses.get_mut(c) {
-            let media = r.content.entry(JSON.to_owned()).or_default();
-            media.schema = group_schema.clone();
-        }
+    }
+    let mut scored: Vec<(usize, Value)> = variants
+        .into_iter()
+        .map(|v| (specificity(&v, inferred), v))
+        .collect();
+    sort_variants(&mut scored);
+    let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
+    let schema = object([("oneOf", Value::Array(variants))]);
+    Some(Union {
+        base,
+        schema,
+        members,
+    })
+}
+
+/// Every member's JSON schema becomes `schema`.
+fn set_schema(responses: &mut BTreeMap<String, Response>, members: &[String], schema: &Value) {
+    for (_, r) in responses.iter_mut().filter(|(c, _)| members.contains(c)) {
+        r.content.entry(JSON.to_owned()).or_default().schema = schema.clone();
     }
 }
 
-/// How much a schema pins down (a component's, through its `$ref`, when
-/// `components` are given): its required properties, then all its
-/// properties. Variants are tried most specific first.
-fn specificity(v: &Value, components: Option<&Unions<'_>>) -> usize {
-    if let (Some(r), Some(c)) = (v.get("$ref").and_then(Value::as_str), components) {
+/// How much a schema pins down (an inferred component's, through its
+/// `$ref`): its required properties, then all its properties. Variants are
+/// tried most specific first.
+fn specificity(v: &Value, inferred: &HashMap<String, usize>) -> usize {
+    if let Some(r) = v.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or_default();
-        return match c.inferred.get(name) {
-            Some(s) => *s,
-            None => c.made.get(name).map_or(0, |u| specificity(u, None)),
-        };
+        return inferred.get(name).copied().unwrap_or(0);
     }
     if let Some(vs) = v.get("oneOf").and_then(Value::as_array) {
-        let each = vs.iter().map(|x| specificity(x, components));
+        let each = vs.iter().map(|x| specificity(x, inferred));
         return each.min().unwrap_or(0);
     }
     if let Some(items) = v.get("items") {
-        return specificity(items, components);
+        return specificity(items, inferred);
     }
     if let Some(props) = v.get("properties").and_then(Value::as_object) {
         // Required properties first; then all of them: with the
