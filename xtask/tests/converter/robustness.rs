@@ -621,3 +621,23 @@ fn collection_auth_is_inherited_wherever_it_is_written() {
         assert_eq!(parsed.requests[1].auth, Some(postman::Auth::NoAuth));
     }
 }
+
+/// `JsonText` is placed in a document the way serde_json places a
+/// `RawValue`, through serde_json's own (unpublished) raw-value marker. Were a
+/// serde_json release to rename it, the text would come out wrapped in an
+/// object: this says so by name, before any document differs.
+#[test]
+fn written_json_text_is_placed_verbatim_by_serde_json() {
+    use postman_openapi::render::JsonText;
+    let value = serde_json::json!({"b": [1, {"c": null}], "a": "x\"y"});
+    let text = JsonText::new(&value, 2);
+    let placed = serde_json::to_string_pretty(&std::collections::BTreeMap::from([(
+        "k",
+        std::collections::BTreeMap::from([("v", &text)]),
+    )]))
+    .expect("writes");
+    // The same document with the value in place of 0, written as one piece.
+    let whole = serde_json::to_string_pretty(&serde_json::json!({ "k": { "v": value } }))
+        .expect("writes");
+    assert_eq!(placed, whole, "a JsonText is not written as its text");
+}
