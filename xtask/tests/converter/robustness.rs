@@ -637,7 +637,7 @@ fn written_json_text_is_placed_verbatim_by_serde_json() {
     )]))
     .expect("writes");
     // The same document with the value in place of 0, written as one piece.
-    let whole = serde_json::to_string_pretty(&serde_json::json!({ "k": { "v": value } }))
-        .expect("writes");
+    let whole =
+        serde_json::to_string_pretty(&serde_json::json!({ "k": { "v": value } })).expect("writes");
     assert_eq!(placed, whole, "a JsonText is not written as its text");
 }
