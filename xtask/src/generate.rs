@@ -19,6 +19,12 @@ pub fn settings() -> progenitor::GenerationSettings {
     generation_settings()
 }
 
+/// Whether those settings call operations through builders (one method per
+/// parameter) rather than with every parameter as an argument.
+pub(crate) fn builder_interface() -> bool {
+    matches!(INTERFACE, progenitor::InterfaceStyle::Builder)
+}
+
 /// Parses the document as OpenAPI 3.0 and runs the generator on it with
 /// [`settings`], turning a refusal or a panic into an error message that
 /// names the failing operation and its Postman item. The generated code is

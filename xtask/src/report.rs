@@ -3,9 +3,14 @@
 //! properties added, removed or retyped, required and nullable changes, enum
 //! values. Each change is marked breaking or not.
 //!
-//! "Breaking" follows what the generator writes (`codegen/settings.rs`):
-//! operations are methods whose arguments are every parameter, in order (the
-//! positional interface), so any parameter change breaks calls; a property is
+//! "Breaking" follows what the generator writes (`codegen/settings.rs`). With
+//! the builder interface (the project's), an operation is a builder with one
+//! method per parameter: a new optional parameter is one more method and
+//! breaks nothing, nor does a required one becoming optional (its method
+//! stays); a new required parameter, or an optional one becoming required,
+//! makes every call that does not set it fail when sent. With the positional
+//! interface every parameter is an argument, in order, so any parameter
+//! change breaks calls. Removing or retyping a parameter breaks both. A property is
 //! a struct field of type `T`, or `Option<T>` when it is not required or is
 //! nullable, so changing between the two breaks code; a string enum is a Rust
 //! enum without a catch-all, so a value added or removed breaks `match`es. A
@@ -16,6 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_json::Value;
+
+use crate::generate::builder_interface;
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,17 +133,33 @@ fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         };
         let (was, is) = (p["required"] == true, q["required"] == true);
         if was != is {
-            add(out, true, place, format!("{label} became {}", required(is)));
+            let breaking = is || !builder_interface();
+            let what = format!("{label} became {}{}", required(is), call_note(is));
+            add(out, breaking, place, what);
         }
         let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
         node_changes(&was, &is, &label, place, out);
     }
     for ((at, name), q) in &n {
         if !o.contains_key(&(at.clone(), name.clone())) {
-            let req = required(q["required"] == true);
-            let what = format!("{req} {at} parameter `{name}` added (a new argument)");
-            add(out, true, place, what);
+            let is = q["required"] == true;
+            let note = match (builder_interface(), is) {
+                (false, _) => " (a new argument)",
+                (true, false) => " (a new builder method)",
+                (true, true) => call_note(true),
+            };
+            let what = format!("{} {at} parameter `{name}` added{note}", required(is));
+            add(out, is || !builder_interface(), place, what);
         }
+    }
+}
+
+/// What a parameter that is now required means for calls through builders.
+fn call_note(required: bool) -> &'static str {
+    if required && builder_interface() {
+        " (calls that do not set it fail when sent)"
+    } else {
+        ""
     }
 }
 

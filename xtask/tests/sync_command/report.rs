@@ -181,22 +181,54 @@ fn enum_values_and_types_and_removed_properties() {
     );
 }
 
+/// The client calls operations through builders (`codegen/settings.rs`):
+/// a new optional parameter is one more method, while a parameter that
+/// calls must now set makes the ones that do not fail when sent.
 #[test]
-fn parameters_are_arguments() {
+fn parameters_are_builder_methods() {
     let r = report(|d| {
         let get = &mut d["paths"]["/accounts"]["get"];
         get["parameters"][0]["schema"] = json!({"type": "string"});
-        get["parameters"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"in": "query", "name": "size", "schema": {"type": "integer"}}));
+        let params = get["parameters"].as_array_mut().unwrap();
+        params.push(json!({"in": "query", "name": "size", "schema": {"type": "integer"}}));
+        params.push(
+            json!({"in": "query", "name": "link", "required": true, "schema": {"type": "string"}}),
+        );
     });
     assert_eq!(
         r,
         [
-            (true, "operation `accounts_list` (GET /accounts): optional query parameter `size` added (a new argument)".into()),
             (true, "operation `accounts_list` (GET /accounts): query parameter `page` retyped integer → string".into()),
+            (true, "operation `accounts_list` (GET /accounts): required query parameter `link` added (calls that do not set it fail when sent)".into()),
+            (false, "operation `accounts_list` (GET /accounts): optional query parameter `size` added (a new builder method)".into()),
         ]
+    );
+}
+
+#[test]
+fn a_parameter_becoming_required_breaks_calls_and_optional_does_not() {
+    let required = report(|d| {
+        d["paths"]["/accounts"]["get"]["parameters"][0]["required"] = json!(true);
+    });
+    assert_eq!(
+        required,
+        [(true, "operation `accounts_list` (GET /accounts): query parameter `page` became required (calls that do not set it fail when sent)".into())]
+    );
+    // The other way round: from a document where it is required.
+    let mut old = base();
+    old["paths"]["/accounts"]["get"]["parameters"][0]["required"] = json!(true);
+    let optional: Vec<(bool, String)> = changes(&old, &base())
+        .0
+        .into_iter()
+        .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
+        .collect();
+    assert_eq!(
+        optional,
+        [(
+            false,
+            "operation `accounts_list` (GET /accounts): query parameter `page` became optional"
+                .into()
+        )]
     );
 }
 
