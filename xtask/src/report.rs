@@ -14,8 +14,9 @@
 //! a struct field of type `T`, or `Option<T>` when it is not required or is
 //! nullable, so changing between the two breaks code; a string enum is a Rust
 //! enum without a catch-all, so a value added or removed breaks `match`es. A
-//! property added to a request type breaks callers only when required (they
-//! must supply it); one added to a response type never does.
+//! property added to a request type breaks callers that build it as a
+//! struct literal, which names every field (an optional one too, as `None`);
+//! one added to a response type does not.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -390,8 +391,18 @@ fn schema_changes(
         if o.contains_key(path) || parent_is_new(path, &o) {
             continue;
         }
-        let breaking = *is_req && usage.in_requests();
-        let what = format!("{} {label} property `{path}` added", required(*is_req));
+        // A request type's struct literals must name every field, the new
+        // optional one too (as `None`); response types are only read.
+        let breaking = usage.in_requests();
+        let note = if breaking {
+            " (struct literals must name it)"
+        } else {
+            ""
+        };
+        let what = format!(
+            "{} {label} property `{path}` added{note}",
+            required(*is_req)
+        );
         add(out, breaking, place, what);
     }
 }
