@@ -16,7 +16,11 @@
 //! enum without a catch-all, so a value added or removed breaks `match`es. A
 //! property added to a request type breaks callers that build it as a
 //! struct literal, which names every field (an optional one too, as `None`);
-//! one added to a response type does not.
+//! one added to a response type does not. A oneOf/anyOf is an enum too: an
+//! alternative added or removed breaks `match`es. An operation's success
+//! bodies decode into one type, its error bodies into another: a status
+//! added or removed breaks code when it changes that type, and is one more
+//! or one fewer status to expect otherwise.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -196,10 +200,25 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     let empty = serde_json::Map::new();
     let or = old["responses"].as_object().unwrap_or(&empty);
     let nr = new["responses"].as_object().unwrap_or(&empty);
+    // A status added or removed is a new or lost match arm for callers,
+    // unless it changes the type progenitor decodes its group into.
+    let changes_type = |status: &str| {
+        let group = |r: &serde_json::Map<String, Value>| response_bodies(r, status);
+        if group(or) == group(nr) {
+            ""
+        } else if status.starts_with('2') {
+            " (the success type changes)"
+        } else if status == "default" {
+            " (the success and error types change)"
+        } else {
+            " (the error type changes)"
+        }
+    };
     for (status, resp) in or {
         let Some(new_resp) = nr.get(status) else {
-            let what = format!("response {status} removed (now an unexpected response)");
-            add(out, false, place, what);
+            let note = changes_type(status);
+            let what = format!("response {status} removed (now an unexpected response){note}");
+            add(out, !note.is_empty(), place, what);
             continue;
         };
         let label = format!("response {status}");
@@ -216,8 +235,36 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         }
     }
     for status in nr.keys().filter(|s| !or.contains_key(*s)) {
-        add(out, false, place, format!("response {status} added"));
+        let note = changes_type(status);
+        add(
+            out,
+            !note.is_empty(),
+            place,
+            format!("response {status} added{note}"),
+        );
     }
+}
+
+/// The bodies of the responses progenitor decodes into one type together
+/// with `status`'s: the successes (2xx) or the errors (4xx, 5xx), `default`
+/// in both. Each body is its schema's text; a response without one adds
+/// nothing (progenitor's type for no body is the same as for no response).
+fn response_bodies(responses: &serde_json::Map<String, Value>, status: &str) -> BTreeSet<String> {
+    let group = |s: &str| match s.as_bytes().first() {
+        Some(b'2') => 1,
+        Some(b'4' | b'5') => 2,
+        _ if s == "default" => 3,
+        _ => 0,
+    };
+    let mine = group(status);
+    responses
+        .iter()
+        .filter(|(s, _)| {
+            let theirs = group(s);
+            theirs != 0 && (theirs == mine || theirs == 3 || mine == 3)
+        })
+        .filter_map(|(_, r)| body_schema(&r["content"]).map(|(_, s)| s.to_string()))
+        .collect()
 }
 
 // ---------------------------------------------------------------- schemas
@@ -361,7 +408,12 @@ fn schema_changes(
             format!("{label} property `{path}`")
         };
         let Some((is, is_req)) = n.get(path) else {
-            add(out, true, place, format!("{at} removed"));
+            let what = if is_variant(path) {
+                format!("{label} lost variant `{path}`")
+            } else {
+                format!("{at} removed")
+            };
+            add(out, true, place, what);
             continue;
         };
         node_changes(was, is, &at, place, out);
@@ -391,6 +443,17 @@ fn schema_changes(
         if o.contains_key(path) || parent_is_new(path, &o) {
             continue;
         }
+        if is_variant(path) {
+            // A oneOf/anyOf is a Rust enum without a catch-all: a new
+            // variant breaks `match`es, whoever reads it.
+            add(
+                out,
+                true,
+                place,
+                format!("{label} gained variant `{path}` (a new enum variant)"),
+            );
+            continue;
+        }
         // A request type's struct literals must name every field, the new
         // optional one too (as `None`); response types are only read.
         let breaking = usage.in_requests();
@@ -405,6 +468,13 @@ fn schema_changes(
         );
         add(out, breaking, place, what);
     }
+}
+
+/// Whether the path ends in a oneOf or anyOf alternative (`$.<oneOf 2>`),
+/// which typify makes a variant of an enum rather than a field.
+fn is_variant(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.starts_with("<oneOf ") || last.starts_with("<anyOf ")
 }
 
 /// Whether the property's parent is itself new (only the parent is reported).

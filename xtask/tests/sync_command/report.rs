@@ -316,3 +316,91 @@ fn the_report_on_belvo_says_what_the_project_overrides_change() {
         "{text}"
     );
 }
+
+/// An operation's error bodies become one oneOf, which the generator makes
+/// an enum without a catch-all: a new alternative breaks `match`es even in
+/// a type that is only read.
+#[test]
+fn a_new_alternative_of_a_union_breaks_matches() {
+    let union = |n: usize| {
+        let variants: Vec<Value> = [
+            json!({"$ref": "#/components/schemas/Account"}),
+            json!({"type": "array", "items": {"type": "string"}}),
+            json!({"type": "string"}),
+        ][..n]
+            .to_vec();
+        move |d: &mut Value| {
+            d["components"]["schemas"]["ListError"] = json!({"oneOf": variants});
+            d["paths"]["/accounts"]["get"]["responses"]["400"] = json!({"description": "bad",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ListError"}}}});
+        }
+    };
+    let (mut old, mut new) = (base(), base());
+    union(2)(&mut old);
+    union(3)(&mut new);
+    let lines = |a: &Value, b: &Value| -> Vec<(bool, String)> {
+        changes(a, b)
+            .0
+            .into_iter()
+            .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
+            .collect()
+    };
+    assert_eq!(
+        lines(&old, &new),
+        [(
+            true,
+            "schema `ListError`: schema gained variant `$.<oneOf 2>` (a new enum variant)".into()
+        )]
+    );
+    assert_eq!(
+        lines(&new, &old),
+        [(
+            true,
+            "schema `ListError`: schema lost variant `$.<oneOf 2>`".into()
+        )]
+    );
+}
+
+/// progenitor decodes all of an operation's error bodies into one type (and
+/// its success bodies into another): a status whose body is a new kind
+/// changes that type; one with a body the others share does not.
+#[test]
+fn a_status_breaks_when_it_changes_the_type_of_its_group() {
+    let error = |schema: Value| json!({"description": "e", "content": {"application/json": {"schema": schema}}});
+    let mut old = base();
+    old["paths"]["/accounts"]["get"]["responses"]["400"] = error(json!({"type": "string"}));
+    let mut same = old.clone();
+    same["paths"]["/accounts"]["get"]["responses"]["404"] = error(json!({"type": "string"}));
+    let mut other = old.clone();
+    other["paths"]["/accounts"]["get"]["responses"]["404"] =
+        error(json!({"type": "object", "properties": {"detail": {"type": "string"}}}));
+    let lines = |a: &Value, b: &Value| -> Vec<(bool, String)> {
+        changes(a, b)
+            .0
+            .into_iter()
+            .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
+            .collect()
+    };
+    assert_eq!(
+        lines(&old, &same),
+        [(
+            false,
+            "operation `accounts_list` (GET /accounts): response 404 added".into()
+        )]
+    );
+    assert_eq!(
+        lines(&old, &other),
+        [(true, "operation `accounts_list` (GET /accounts): response 404 added (the error type changes)".into())]
+    );
+    assert_eq!(
+        lines(&other, &old),
+        [(true, "operation `accounts_list` (GET /accounts): response 404 removed (now an unexpected response) (the error type changes)".into())]
+    );
+    // A success status with a new body changes the success type.
+    let mut created = old.clone();
+    created["paths"]["/accounts"]["get"]["responses"]["201"] = error(json!({"type": "integer"}));
+    assert_eq!(
+        lines(&old, &created),
+        [(true, "operation `accounts_list` (GET /accounts): response 201 added (the success type changes)".into())]
+    );
+}
