@@ -44,9 +44,10 @@ enum Command {
         /// [default: openapi/belvo.openapi.json]
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Hand decisions applied by the converter. Without it, the project's collection gets
-        /// the project's overrides (openapi/belvo.overrides.json, when it exists) and any other
-        /// --input gets none; the command says which it applied.
+        /// Hand decisions applied by the converter. Without it, the project's collections (the
+        /// default input, in any spelling) get the project's overrides
+        /// (openapi/belvo.overrides.json, when it exists) and any other --input gets none; the
+        /// command says which it applied.
         #[arg(long)]
         overrides: Option<PathBuf>,
         /// Write nothing; fail when the document on disk is not what the collection produces.
@@ -64,19 +65,23 @@ fn root() -> PathBuf {
 }
 
 /// The overrides to apply; when they were not named, says which it chose.
-/// The project's overrides belong to the project's collection only: they
-/// name its folders and schemas, and on another collection they would fail
-/// or, worse, rename something else.
-fn choose_overrides(input: &Path, named: Option<PathBuf>) -> Option<PathBuf> {
+/// The project's overrides belong to the project's collections only, read
+/// together (Belvo's export, then the project's additions): they name their
+/// folders, operations and schemas, and on other input they would fail (the
+/// export alone lacks the additions' operations) or, worse, rename something
+/// else.
+fn choose_overrides(inputs: &[PathBuf], named: Option<PathBuf>) -> Option<PathBuf> {
     if named.is_some() {
         return named;
     }
-    let project = root().join(PROJECT_COLLECTION);
-    if !same_file::is_same_file(input, &project).unwrap_or(false) {
+    let project = [PROJECT_COLLECTION, PROJECT_ADDITIONS].map(|p| root().join(p));
+    let same = |a: &PathBuf, b: &PathBuf| same_file::is_same_file(a, b).unwrap_or(false);
+    if inputs.len() != project.len() || !inputs.iter().zip(&project).all(|(a, b)| same(a, b)) {
+        let shown: Vec<_> = inputs.iter().map(|p| p.display().to_string()).collect();
         eprintln!(
-            "no overrides applied: {} is not the project's collection ({PROJECT_COLLECTION}); \
-             pass --overrides FILE to apply some",
-            input.display()
+            "no overrides applied: {} is not the project's collections \
+             ({PROJECT_COLLECTION}, then {PROJECT_ADDITIONS}); pass --overrides FILE to apply some",
+            shown.join(" then ")
         );
         return None;
     }
@@ -112,7 +117,7 @@ fn main() -> ExitCode {
                 let name = names.join("` and `");
                 (input, name)
             };
-            let overrides = choose_overrides(&input[0], overrides);
+            let overrides = choose_overrides(&input, overrides);
             let mut inputs = input.into_iter();
             let job = Job {
                 input: inputs.next().unwrap_or_default(),

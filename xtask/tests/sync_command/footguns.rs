@@ -153,8 +153,9 @@ fn another_input_gets_no_overrides_and_is_told_so() {
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.starts_with(
-            "no overrides applied: in.json is not the project's collection \
-             (openapi/belvo.postman_collection.json); pass --overrides FILE to apply some\n"
+            "no overrides applied: in.json is not the project's collections \
+             (openapi/belvo.postman_collection.json, then \
+             openapi/belvo.additions.postman_collection.json); pass --overrides FILE to apply some\n"
         ),
         "{stderr}"
     );
@@ -261,4 +262,37 @@ fn first_operation(doc: &Value) -> (String, String, String) {
         method.clone(),
         op["operationId"].as_str().expect("id").to_owned(),
     )
+}
+
+/// Belvo's export alone lacks the project's additions, which the project's
+/// overrides name: it gets no overrides (it used to get them, and failed on
+/// an operation the export does not have), and converts.
+#[test]
+fn belvo_s_export_alone_gets_no_overrides_and_converts() {
+    let dir = scratch("export-alone");
+    let root = manifest_dir().parent().expect("workspace");
+    let export = root.join("openapi/belvo.postman_collection.json");
+    let export = export.to_str().expect("utf-8 path");
+    let (code, stderr) = xtask(&dir, &["--input", export, "--output", "out.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("no overrides applied: "), "{stderr}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(dir.join("out.json")).expect("output"))
+        .expect("json");
+    assert!(doc["paths"]["/api/balances/"]["post"].is_object());
+    // Both collections, named explicitly and in another spelling, are the project's.
+    let additions = root.join("openapi/./belvo.additions.postman_collection.json");
+    let args = [
+        "--input",
+        export,
+        "--input",
+        additions.to_str().expect("utf-8"),
+        "--output",
+        "both.json",
+    ];
+    let (code, stderr) = xtask(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with("applying the project's overrides openapi/belvo.overrides.json\n"),
+        "{stderr}"
+    );
 }
