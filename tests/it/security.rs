@@ -185,8 +185,13 @@ async fn secrets_never_leak() {
             .get(ACCESS_TOKEN.to_owned())
             .await;
         seen.push(format!("{r:?}"));
-        // Nothing listens there: a transport error, whose cause keeps the URL.
-        let r = client("http://127.0.0.1:9")
+        // Nothing listens there (a port just freed): a transport error,
+        // whose cause keeps the URL.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let r = client(&format!("http://127.0.0.1:{port}"))
             .resource::<belvo::family::PaymentLinks>()
             .get(ACCESS_TOKEN.to_owned())
             .await;
