@@ -83,14 +83,32 @@ impl RetrieveRequest {
         self
     }
 
-    /// Comma-separated fields to return (`fields`).
+    /// Comma-separated fields to return (`fields`), such as
+    /// `"id,value_date,balance,current_balance"`.
+    ///
+    /// The list must keep the properties a [`types::Balance`] cannot be
+    /// decoded without: `id`, `value_date` and `balance` (and `account.id`
+    /// when it names properties inside the account, `account.name`). A list
+    /// that leaves one out is refused with [`Error::InvalidRequest`] before
+    /// anything is sent: Belvo would answer balances this client cannot read.
+    ///
+    /// Only this retrieve's answer is shaped: a [`PendingSession`] does not
+    /// keep `fields`, so the records of a resume after a 428 come back whole.
     #[must_use]
     pub fn fields(mut self, fields: impl Into<String>) -> Self {
         self.fields = Some(fields.into());
         self
     }
 
-    /// Comma-separated fields to leave out (`omit`).
+    /// Comma-separated fields to leave out (`omit`), such as
+    /// `"statement,collected_at"`.
+    ///
+    /// Naming a property a [`types::Balance`] cannot be decoded without
+    /// (`id`, `value_date`, `balance`, `account.id`) is refused with
+    /// [`Error::InvalidRequest`] before anything is sent.
+    ///
+    /// Only this retrieve's answer is shaped: a [`PendingSession`] does not
+    /// keep `omit`, so the records of a resume after a 428 come back whole.
     #[must_use]
     pub fn omit(mut self, omit: impl Into<String>) -> Self {
         self.omit = Some(omit.into());
@@ -99,6 +117,7 @@ impl RetrieveRequest {
 
     fn body(&self) -> Result<types::DateRangeRetrieveRequest, Error> {
         date_order(Some(self.date_from), Some(self.date_to))?;
+        view_keeps_required(self.fields.as_deref(), self.omit.as_deref())?;
         Ok(types::DateRangeRetrieveRequest {
             account: self.account,
             date_from: self.date_from,
@@ -107,6 +126,60 @@ impl RetrieveRequest {
             save_data: Some(self.save_data),
             token: self.token.as_ref().map(|t| t.expose().to_owned()),
         })
+    }
+}
+
+/// The properties of a balance without which [`types::Balance`] does not
+/// decode (the overrides pin them as never null); `account.id` is the
+/// embedded account's, required when the account is sent. `fields` must keep
+/// them and `omit` must not name them.
+const REQUIRED: [&str; 4] = ["id", "value_date", "balance", "account.id"];
+
+/// The names of a comma-separated `fields` / `omit` list.
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|n| !n.is_empty())
+}
+
+/// Refuses a `fields` that leaves out, or an `omit` that names, one of
+/// [`REQUIRED`].
+fn view_keeps_required(fields: Option<&str>, omit: Option<&str>) -> Result<(), Error> {
+    if let Some(name) = omit.and_then(|omit| names(omit).find(|n| REQUIRED.contains(n))) {
+        return Err(Error::InvalidRequest(format!(
+            "omit names `{name}`, which a balance cannot be decoded without \
+             (required: {})",
+            REQUIRED.join(", ")
+        )));
+    }
+    let Some(fields) = fields else {
+        return Ok(());
+    };
+    let kept: Vec<&str> = names(fields).collect();
+    match REQUIRED.iter().find(|r| left_out(r, &kept)) {
+        Some(name) => Err(Error::InvalidRequest(format!(
+            "fields leaves out `{name}`, which a balance cannot be decoded without \
+             (required: {})",
+            REQUIRED.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Whether a `fields` list that keeps `kept` leaves `required` out. An
+/// embedded object's property (`account.id`) is left out only when the list
+/// names some of that object's properties (`account.name`) but neither it
+/// nor the whole object: an object not named at all is not sent.
+fn left_out(required: &str, kept: &[&str]) -> bool {
+    if kept.contains(&required) {
+        return false;
+    }
+    match required.rsplit_once('.') {
+        None => true,
+        Some((object, _)) => {
+            !kept.contains(&object)
+                && kept
+                    .iter()
+                    .any(|n| n.strip_prefix(object).is_some_and(|p| p.starts_with('.')))
+        }
     }
 }
 
@@ -312,5 +385,130 @@ mod tests {
             .body()
             .expect("valid");
         assert_eq!(body.save_data, Some(false));
+    }
+
+    fn request() -> RetrieveRequest {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).expect("date");
+        RetrieveRequest::new(Uuid::nil(), d(1), d(2))
+    }
+
+    fn refusal(r: &RetrieveRequest) -> Option<String> {
+        match r.body() {
+            Err(Error::InvalidRequest(m)) => Some(m),
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => None,
+        }
+    }
+
+    #[test]
+    fn fields_and_omit_keep_what_a_balance_requires() {
+        for (fields, missing) in [
+            ("id,balance", Some("value_date")),
+            ("value_date, balance", Some("id")),
+            ("", Some("id")),
+            ("id,value_date,account", Some("balance")),
+            ("id,value_date,balance,account.name", Some("account.id")),
+            ("id,value_date,balance", None),
+            (" balance , value_date,id,current_balance ", None),
+            ("id,value_date,balance,account", None),
+            ("id,value_date,balance,account.id,account.name", None),
+        ] {
+            let m = refusal(&request().fields(fields));
+            match missing {
+                Some(name) => {
+                    let m = m.unwrap_or_else(|| panic!("{fields:?} accepted"));
+                    assert!(m.starts_with(&format!("fields leaves out `{name}`")), "{m}");
+                }
+                None => assert_eq!(m, None, "{fields:?}"),
+            }
+        }
+        for (omit, named) in [
+            ("value_date", Some("value_date")),
+            ("statement, id", Some("id")),
+            ("account.id", Some("account.id")),
+            ("balance", Some("balance")),
+            ("statement,collected_at,account,current_balance", None),
+            ("account.name", None),
+        ] {
+            let m = refusal(&request().omit(omit));
+            match named {
+                Some(name) => {
+                    let m = m.unwrap_or_else(|| panic!("{omit:?} accepted"));
+                    assert!(m.starts_with(&format!("omit names `{name}`")), "{m}");
+                }
+                None => assert_eq!(m, None, "{omit:?}"),
+            }
+        }
+    }
+
+    /// The first element of the `201` example of `POST /api/balances/` in
+    /// Belvo's collection, its placeholders made concrete: a balance with
+    /// every property, its account's too.
+    #[cfg(feature = "testing")]
+    fn belvos_balance() -> serde_json::Value {
+        let collection: serde_json::Value =
+            serde_json::from_str(include_str!("../openapi/belvo.postman_collection.json"))
+                .expect("collection");
+        let example = collection["item"]
+            .as_array()
+            .expect("folders")
+            .iter()
+            .flat_map(|f| f["item"].as_array().into_iter().flatten())
+            .filter(|i| {
+                i["request"]["method"] == "POST"
+                    && i["request"]["url"]["raw"]
+                        .as_str()
+                        .is_some_and(|u| u.contains("/api/balances/"))
+            })
+            .flat_map(|i| i["response"].as_array().into_iter().flatten())
+            .find(|r| r["code"] == 201)
+            .expect("a 201 example");
+        let body: serde_json::Value =
+            serde_json::from_str(example["body"].as_str().expect("body")).expect("JSON");
+        crate::testing::materialize(&body[0])
+    }
+
+    /// [`REQUIRED`] is what the generated type requires: removing any one
+    /// property from Belvo's example (or from its account) fails to decode
+    /// exactly for those.
+    #[cfg(feature = "testing")]
+    #[test]
+    fn required_is_what_the_generated_balance_requires() {
+        let sample = belvos_balance();
+        if let Err(e) = serde_json::from_value::<types::Balance>(sample.clone()) {
+            panic!("{e}: {sample}")
+        }
+        let mut required = Vec::new();
+        let top: Vec<String> = sample
+            .as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect();
+        let inner: Vec<String> = sample["account"]
+            .as_object()
+            .expect("account")
+            .keys()
+            .cloned()
+            .collect();
+        assert!(inner.len() > 10, "the whole account: {inner:?}");
+        for key in top {
+            let mut v = sample.clone();
+            v.as_object_mut().expect("object").remove(&key);
+            if serde_json::from_value::<types::Balance>(v).is_err() {
+                required.push(key);
+            }
+        }
+        for key in inner {
+            let mut v = sample.clone();
+            v["account"].as_object_mut().expect("account").remove(&key);
+            if serde_json::from_value::<types::Balance>(v).is_err() {
+                required.push(format!("account.{key}"));
+            }
+        }
+        required.sort();
+        let mut expected = REQUIRED.map(String::from).to_vec();
+        expected.sort();
+        assert_eq!(required, expected);
     }
 }

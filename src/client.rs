@@ -7,6 +7,7 @@ use std::future::Future;
 
 use bytes::Bytes;
 use chrono::Utc;
+use futures::TryFutureExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{ResponseBuilderExt, StatusCode};
@@ -91,19 +92,21 @@ impl ClientHooks<Shared> for Client {
             "belvo",
             operation = info.operation_id,
             method = %request.method(),
-            path = request.url().path(),
+            path = &*traced_path(info.operation_id, request.url().path()),
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
         let limit = self.inner().0.max_body;
         let origin = self.inner().0.origin.as_ref();
+        let operation = info.operation_id;
         let exec = async {
             let response = self.client().execute(request).await?;
             if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
                 return Ok(followed_elsewhere(url));
             }
             receive(response, limit).await
-        };
+        }
+        .map_err(move |e| without_secret_path(e, operation));
         // `Instrumented` costs on every poll: only when someone listens.
         if span.is_disabled() {
             exec.await
@@ -111,6 +114,32 @@ impl ClientHooks<Shared> for Client {
             exec.instrument(span).await
         }
     }
+}
+
+/// The path the `belvo` span records: the request's, except for the one
+/// operation whose path carries a secret, a payment link's detail
+/// (`GET /payments/payment-links/{access_token}/`), whose last segment is
+/// recorded as `{access_token}`.
+fn traced_path<'a>(operation: &str, path: &'a str) -> std::borrow::Cow<'a, str> {
+    if operation != "payment_links_detail" {
+        return path.into();
+    }
+    let parent = path
+        .trim_end_matches('/')
+        .rsplit_once('/')
+        .map_or("", |(p, _)| p);
+    format!("{parent}/{{access_token}}/").into()
+}
+
+/// A transport error, whose URL (in its `Debug`) gets the path
+/// [`traced_path`] records.
+fn without_secret_path(mut e: reqwest::Error, operation: &str) -> reqwest::Error {
+    if let Some(url) = e.url_mut() {
+        if let std::borrow::Cow::Owned(path) = traced_path(operation, url.path()) {
+            url.set_path(&path);
+        }
+    }
+    e
 }
 
 /// An injected client followed a redirect to another origin: record where
@@ -518,6 +547,35 @@ mod tests {
         assert_eq!(e.codes(), vec![&ErrorCode::InvalidLink]);
         let e = api_error(StatusCode::BAD_REQUEST, None, Bytes::from_static(b"[]"));
         assert!(matches!(e, Error::UnexpectedResponse { .. }));
+    }
+
+    #[test]
+    fn traced_paths_leave_out_access_tokens() {
+        for (operation, path, traced) in [
+            (
+                "payment_links_detail",
+                "/payments/payment-links/SECRET-TOKEN/",
+                "/payments/payment-links/{access_token}/",
+            ),
+            (
+                "payment_links_detail",
+                "/proxy/payments/payment-links/SECRET-TOKEN",
+                "/proxy/payments/payment-links/{access_token}/",
+            ),
+            ("payment_links_detail", "SECRET-TOKEN", "/{access_token}/"),
+            (
+                "balances_detail",
+                "/api/balances/b7e3/",
+                "/api/balances/b7e3/",
+            ),
+            (
+                "payment_links_list",
+                "/payments/payment-links/",
+                "/payments/payment-links/",
+            ),
+        ] {
+            assert_eq!(traced_path(operation, path), traced, "{path}");
+        }
     }
 }
 

@@ -196,14 +196,18 @@ impl RetryPolicy {
     /// The pause before retry number `attempt` (1-based): a random duration up
     /// to `min(max_backoff, initial_backoff * 2^(attempt-1))`.
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let cap = self
-            .initial_backoff
+        self.ceiling(attempt).mul_f64(fastrand::f64())
+    }
+
+    /// The longest pause before retry number `attempt`:
+    /// `min(max_backoff, initial_backoff * 2^(attempt-1))`.
+    fn ceiling(&self, attempt: u32) -> Duration {
+        self.initial_backoff
             .saturating_mul(
                 1u32.checked_shl(attempt.saturating_sub(1))
                     .unwrap_or(u32::MAX),
             )
-            .min(self.max_backoff);
-        cap.mul_f64(fastrand::f64())
+            .min(self.max_backoff)
     }
 }
 
@@ -621,10 +625,47 @@ mod tests {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_millis(300),
         };
-        for attempt in 1..=10 {
-            let cap = Duration::from_millis(100 * (1u64 << (attempt - 1)))
-                .min(Duration::from_millis(300));
-            assert!(p.backoff(attempt) <= cap);
+        let ms = Duration::from_millis;
+        // The ceiling doubles from initial_backoff, then stays at max_backoff
+        // (without overflowing, however many attempts).
+        let ceilings: Vec<Duration> = [1, 2, 3, 4, 10, 40, u32::MAX]
+            .into_iter()
+            .map(|a| p.ceiling(a))
+            .collect();
+        assert_eq!(
+            ceilings,
+            [
+                ms(100),
+                ms(200),
+                ms(300),
+                ms(300),
+                ms(300),
+                ms(300),
+                ms(300)
+            ]
+        );
+        // Full jitter: each pause is drawn from [0, ceiling], and spread over
+        // it. The thread's generator is seeded, so the draws are the same in
+        // every run.
+        fastrand::seed(0x5eed);
+        for (attempt, ceiling) in [(1, ms(100)), (2, ms(200)), (3, ms(300)), (9, ms(300))] {
+            let draws: Vec<Duration> = (0..200).map(|_| p.backoff(attempt)).collect();
+            let (low, high) = (draws.iter().min(), draws.iter().max());
+            assert!(high <= Some(&ceiling), "attempt {attempt}: {high:?}");
+            assert!(
+                high > Some(&ceiling.mul_f64(0.9)),
+                "attempt {attempt}: {high:?}"
+            );
+            assert!(
+                low < Some(&ceiling.mul_f64(0.1)),
+                "attempt {attempt}: {low:?}"
+            );
         }
+        // The mean grows with the ceiling: about 50, 100, 150 ms.
+        let mean = |attempt| (0..400).map(|_| p.backoff(attempt)).sum::<Duration>() / 400;
+        let means = [mean(1), mean(2), mean(3)];
+        assert!(means[0] > ms(35) && means[0] < ms(65), "{means:?}");
+        assert!(means[1] > ms(85) && means[1] < ms(115), "{means:?}");
+        assert!(means[2] > ms(135) && means[2] < ms(165), "{means:?}");
     }
 }

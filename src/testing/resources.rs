@@ -53,6 +53,8 @@ pub(super) struct Request {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Dates {
     None,
+    /// Both or neither (Incomes, the only retrieve that takes them so).
+    #[cfg(feature = "enrichment")]
     Optional,
     Required,
 }

@@ -49,8 +49,10 @@ pub(super) fn retrieve_body(
     let link = uuid_field(&body, "link", true, &mut errors);
     let dates = match request.dates {
         Dates::None => None,
+        #[cfg(feature = "enrichment")]
         Dates::Optional if ["date_from", "date_to"].iter().all(|f| absent(&body, f)) => None,
-        Dates::Optional | Dates::Required => Some((
+        // Required, or optional and given.
+        _ => Some((
             date_field(&body, "date_from", &mut errors),
             date_field(&body, "date_to", &mut errors),
         )),

@@ -228,3 +228,43 @@ async fn documented_nulls_decode_through_every_flow() {
         .expect("detail decodes");
     assert_eq!(one, listed[0]);
 }
+
+/// `fields` / `omit` that would leave out what a balance cannot be decoded
+/// without (the sandbox honours both, as Belvo does) are refused before the
+/// bank session is opened; those that keep it decode.
+#[tokio::test]
+async fn fields_and_omit_that_break_decoding_are_refused_unsent() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let c = sandbox.client().expect("client");
+    for (r, name) in [
+        (request(Scenario::NoMfa).fields("id,balance"), "value_date"),
+        (request(Scenario::NoMfa).omit("value_date"), "value_date"),
+        (request(Scenario::NoMfa).omit("statement,id"), "id"),
+    ] {
+        let err = c.balances().retrieve(&r).await.expect_err("refused");
+        let Error::InvalidRequest(m) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(m.contains(&format!("`{name}`")), "{m}");
+    }
+    assert_eq!(sandbox.hits().retrieve, 0, "nothing sent");
+
+    let slim = request(Scenario::NoMfa).fields("id,value_date,balance");
+    let Retrieval::Complete(done) = c.balances().retrieve(&slim).await.expect("decodes") else {
+        panic!("no MFA in this scenario")
+    };
+    assert_eq!(done.balances.len(), 3);
+    assert!(done
+        .balances
+        .iter()
+        .all(|b| b.account.is_none() && b.current_balance.is_none()));
+    let without = request(Scenario::NoMfa).omit("account,statement");
+    let Retrieval::Complete(done) = c.balances().retrieve(&without).await.expect("decodes") else {
+        panic!("no MFA in this scenario")
+    };
+    assert!(done
+        .balances
+        .iter()
+        .all(|b| b.account.is_none() && b.statement.is_none() && b.current_balance.is_some()));
+    assert_eq!(sandbox.hits().retrieve, 2);
+}

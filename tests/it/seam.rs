@@ -182,3 +182,59 @@ async fn a_raw_call_over_the_limit_gets_an_empty_body_that_says_so() {
     );
     assert!(response.bytes().await.expect("body").is_empty());
 }
+
+/// A raw generated retrieve reads Belvo's 428, whose `expiry` its MFA guide
+/// writes as a string (`"720"`) and its collection as a number, as a token
+/// request with its session and link, in the array form and the object one.
+#[tokio::test]
+async fn raw_generated_calls_read_a_428_with_a_string_or_number_expiry() {
+    use belvo::types::TokenRequiredExpiry;
+    for (expiry, array) in [
+        (json!("720"), true),
+        (json!(720), true),
+        (json!("600"), false),
+        (json!(600), false),
+        (json!(null), true),
+    ] {
+        let server = MockServer::start_async().await;
+        let one = token_required("sess-raw", expiry.clone(), "numeric", true);
+        let body = if array { json!([one]) } else { one };
+        answer(&server, "POST", 428, body).await;
+        let err = client(&server.base_url())
+            .balances_retrieve()
+            .body(belvo::types::DateRangeRetrieveRequest {
+                account: None,
+                date_from: date(2024, 1, 1),
+                date_to: date(2024, 1, 31),
+                link: link(),
+                save_data: Some(true),
+                token: None,
+            })
+            .send()
+            .await
+            .expect_err("428");
+        let belvo::raw::Error::ErrorResponse(value) = err else {
+            panic!("{expiry}: expected a typed 428, got {err:?}")
+        };
+        assert_eq!(value.status().as_u16(), 428);
+        let required = match value.into_inner() {
+            belvo::types::BalancesRetrieveError::Variant0(one) if !array => one,
+            belvo::types::BalancesRetrieveError::Variant1(mut many) if array && many.len() == 1 => {
+                many.remove(0)
+            }
+            other => panic!("{expiry} (array: {array}): read as {other:?}"),
+        };
+        assert_eq!(required.session, "sess-raw", "{expiry}");
+        assert_eq!(required.link, link(), "{expiry}");
+        assert_eq!(required.code, "token_required", "{expiry}");
+        let read = match &expiry {
+            serde_json::Value::String(s) => Some(TokenRequiredExpiry::String(s.clone())),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .map(TokenRequiredExpiry::Int32),
+            _ => None,
+        };
+        assert_eq!(required.expiry, read, "{expiry}");
+    }
+}

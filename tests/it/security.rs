@@ -14,6 +14,8 @@ use crate::support::*;
 const TOKEN: &str = "TOKEN-7731-SECRET";
 const LINK_USER: &str = "CURP-RFC-USER-0042";
 const LINK_PASSWORD: &str = "LINK-PASSWORD-9313";
+/// A payment link's access token, which Belvo puts in the detail's path.
+const ACCESS_TOKEN: &str = "PAYMENT-LINK-ACCESS-2c6f";
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -174,7 +176,39 @@ async fn secrets_never_leak() {
     let r = c.links().update_credentials(link(), &update).await;
     seen.push(format!("{r:?}"));
 
+    // A payment link's detail is read by its access token, a path segment:
+    // the span records the path without it.
+    #[cfg(feature = "payments")]
+    {
+        let r = c
+            .resource::<belvo::family::PaymentLinks>()
+            .get(ACCESS_TOKEN.to_owned())
+            .await;
+        seen.push(format!("{r:?}"));
+        // Nothing listens there (a port just freed): a transport error,
+        // whose cause keeps the URL.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let r = client(&format!("http://127.0.0.1:{port}"))
+            .resource::<belvo::family::PaymentLinks>()
+            .get(ACCESS_TOKEN.to_owned())
+            .await;
+        let err = r.expect_err("nothing listens");
+        assert!(matches!(err, belvo::Error::Transport(_)), "{err:?}");
+        seen.push(format!("{err:?}"));
+        seen.push(format!("{:?}", std::error::Error::source(&err)));
+    }
+
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");
+    #[cfg(feature = "payments")]
+    assert!(
+        logs.lines()
+            .any(|l| l.contains(r#"operation="payment_links_detail""#)
+                && l.contains(r#"path="/payments/payment-links/{access_token}/""#)),
+        "the payment link's span records its path, token replaced: {logs}"
+    );
     assert!(
         logs.contains("balances_resume"),
         "tracing saw the calls: {logs}"
@@ -191,7 +225,14 @@ async fn secrets_never_leak() {
     let basic = basic_header();
     let basic_b64 = basic.trim_start_matches("Basic ");
     for text in &seen {
-        for secret in [PASSWORD, TOKEN, basic_b64, LINK_USER, LINK_PASSWORD] {
+        for secret in [
+            PASSWORD,
+            TOKEN,
+            basic_b64,
+            LINK_USER,
+            LINK_PASSWORD,
+            ACCESS_TOKEN,
+        ] {
             assert!(
                 !text.contains(secret),
                 "secret `{secret}` leaked in: {text}"
