@@ -116,6 +116,7 @@ fn known_link(
 }
 
 /// Whether `name` is missing or `null`.
+#[cfg(feature = "enrichment")]
 fn absent(body: &Map<String, Value>, name: &str) -> bool {
     body.get(name).is_none_or(Value::is_null)
 }
