@@ -445,13 +445,14 @@ fn schema_changes(
         }
         if is_variant(path) {
             // A oneOf/anyOf is a Rust enum without a catch-all: a new
-            // variant breaks `match`es, whoever reads it.
-            add(
-                out,
-                true,
-                place,
-                format!("{label} gained variant `{path}` (a new enum variant)"),
-            );
+            // variant breaks `match`es, whoever reads it. (A node that just
+            // became a union is reported once, as retyped.)
+            let parent = path.rsplit_once('.').map_or("$", |(p, _)| p);
+            let union = |n: &Node| n.ty == "oneOf" || n.ty == "anyOf";
+            if o.get(parent).is_some_and(|(was, _)| union(was)) {
+                let what = format!("{label} gained variant `{path}` (a new enum variant)");
+                add(out, true, place, what);
+            }
             continue;
         }
         // A request type's struct literals must name every field, the new

@@ -359,6 +359,17 @@ fn a_new_alternative_of_a_union_breaks_matches() {
             "schema `ListError`: schema lost variant `$.<oneOf 2>`".into()
         )]
     );
+    // A property that becomes a union is said once, as retyped.
+    let mut union_name = base();
+    account(&mut union_name)["properties"]["name"] =
+        json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
+    assert_eq!(
+        lines(&base(), &union_name),
+        [(
+            true,
+            "schema `Account`: schema property `$.name` retyped string → oneOf".into()
+        )]
+    );
 }
 
 /// progenitor decodes all of an operation's error bodies into one type (and
