@@ -47,7 +47,12 @@ fn base() -> Value {
 fn report(edit: impl FnOnce(&mut Value)) -> Vec<(bool, String)> {
     let mut new = base();
     edit(&mut new);
-    changes(&base(), &new)
+    lines(&base(), &new)
+}
+
+/// The changes from `old` to `new`, each as whether it breaks and its line.
+fn lines(old: &Value, new: &Value) -> Vec<(bool, String)> {
+    changes(old, new)
         .0
         .into_iter()
         .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
@@ -217,11 +222,7 @@ fn a_parameter_becoming_required_breaks_calls_and_optional_does_not() {
     // The other way round: from a document where it is required.
     let mut old = base();
     old["paths"]["/accounts"]["get"]["parameters"][0]["required"] = json!(true);
-    let optional: Vec<(bool, String)> = changes(&old, &base())
-        .0
-        .into_iter()
-        .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
-        .collect();
+    let optional = lines(&old, &base());
     assert_eq!(
         optional,
         [(
@@ -338,13 +339,6 @@ fn a_new_alternative_of_a_union_breaks_matches() {
     let (mut old, mut new) = (base(), base());
     union(2)(&mut old);
     union(3)(&mut new);
-    let lines = |a: &Value, b: &Value| -> Vec<(bool, String)> {
-        changes(a, b)
-            .0
-            .into_iter()
-            .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
-            .collect()
-    };
     assert_eq!(
         lines(&old, &new),
         [(
@@ -385,13 +379,6 @@ fn a_status_breaks_when_it_changes_the_type_of_its_group() {
     let mut other = old.clone();
     other["paths"]["/accounts"]["get"]["responses"]["404"] =
         error(json!({"type": "object", "properties": {"detail": {"type": "string"}}}));
-    let lines = |a: &Value, b: &Value| -> Vec<(bool, String)> {
-        changes(a, b)
-            .0
-            .into_iter()
-            .map(|c| (c.breaking, format!("{}: {}", c.place, c.what)))
-            .collect()
-    };
     assert_eq!(
         lines(&old, &same),
         [(
