@@ -118,23 +118,27 @@ async fn an_undocumented_success_keeps_status_and_body() {
     assert_eq!(err.body(), Some(&br#"{"queued": true}"#[..]));
 }
 
-#[tokio::test]
-async fn raw_generated_calls_still_get_typed_error_bodies() {
-    // Outside the hand-written layer the hooks still read and limit the
-    // body, and hand it on so that progenitor decodes the documented error.
-    let server = MockServer::start_async().await;
-    answer(&server, "POST", 400, errors("invalid_link", "Bad request")).await;
-    let body = belvo::types::DateRangeRetrieveRequest {
+/// The generated body of a balances retrieve, for raw generated calls.
+fn raw_body() -> belvo::types::DateRangeRetrieveRequest {
+    belvo::types::DateRangeRetrieveRequest {
         account: None,
         date_from: date(2024, 1, 1),
         date_to: date(2024, 1, 31),
         link: link(),
         save_data: Some(true),
         token: None,
-    };
+    }
+}
+
+#[tokio::test]
+async fn raw_generated_calls_still_get_typed_error_bodies() {
+    // Outside the hand-written layer the hooks still read and limit the
+    // body, and hand it on so that progenitor decodes the documented error.
+    let server = MockServer::start_async().await;
+    answer(&server, "POST", 400, errors("invalid_link", "Bad request")).await;
     let err = client(&server.base_url())
         .balances_retrieve()
-        .body(body)
+        .body(raw_body())
         .send()
         .await
         .expect_err("400");
@@ -202,14 +206,7 @@ async fn raw_generated_calls_read_a_428_with_a_string_or_number_expiry() {
         answer(&server, "POST", 428, body).await;
         let err = client(&server.base_url())
             .balances_retrieve()
-            .body(belvo::types::DateRangeRetrieveRequest {
-                account: None,
-                date_from: date(2024, 1, 1),
-                date_to: date(2024, 1, 31),
-                link: link(),
-                save_data: Some(true),
-                token: None,
-            })
+            .body(raw_body())
             .send()
             .await
             .expect_err("428");
