@@ -7,31 +7,105 @@
 //! arrays) stay [`Value`]s and are checked by [`super::read`], which names
 //! the item and the JSON location of anything wrong.
 
-use serde::de::IgnoredAny;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-/// A whole collection.
-#[derive(Debug, Deserialize)]
-#[serde(expecting = "a Postman collection object")]
-pub struct Collection<'a> {
+/// A collection's top level but its items, which [`Scan`] hands over one
+/// by one as it passes them.
+#[derive(Debug, Default)]
+pub struct Head {
     /// `name`, `description`, `schema`.
     pub info: Option<Value>,
-    /// Top-level items, each read on its own (in parallel) by
-    /// [`super::read`], borrowed from the input.
-    #[serde(borrow)]
-    pub item: Option<Vec<&'a RawValue>>,
+    /// Whether there is an `item` array.
+    pub has_item: bool,
     /// Collection variables.
     pub variable: Option<Value>,
     /// Collection-level auth.
     pub auth: Option<Value>,
-    /// v1 collections have `requests`, `folders` and `order`.
-    pub requests: Option<IgnoredAny>,
-    /// See `requests`.
-    pub folders: Option<IgnoredAny>,
-    /// See `requests`.
-    pub order: Option<IgnoredAny>,
+    /// Whether there are `requests` and `folders` or `order`, as in v1.
+    pub v1: (bool, bool),
+}
+
+/// Reads a collection's top level and gives each top-level item's text,
+/// with its index, to the function as soon as it is scanned, so items are
+/// read (on other cores) while the rest of the input is scanned. A
+/// hand-written visitor only because serde's derive cannot hand over the
+/// elements of one member while it reads the others.
+pub struct Scan<F>(pub F);
+
+impl<'de, F: FnMut(usize, &'de RawValue)> DeserializeSeed<'de> for Scan<F> {
+    type Value = Head;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Head, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Scan<F> {
+    type Value = Head;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Postman collection object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Head, A::Error> {
+        let mut head = Head::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "info" => head.info = map.next_value()?,
+                "item" if head.has_item => return Err(de::Error::duplicate_field("item")),
+                "item" => head.has_item = map.next_value_seed(ItemSeq(&mut self.0))?,
+                "variable" => head.variable = map.next_value()?,
+                "auth" => head.auth = map.next_value()?,
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    head.v1.0 |= other == "requests";
+                    head.v1.1 |= other == "folders" || other == "order";
+                }
+            }
+        }
+        Ok(head)
+    }
+}
+
+/// The `item` array (`null` is none), each element handed over as scanned.
+struct ItemSeq<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(usize, &'de RawValue)> DeserializeSeed<'de> for ItemSeq<'_, F> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for ItemSeq<'_, F> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of items")
+    }
+
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut i = 0;
+        while let Some(item) = seq.next_element()? {
+            (self.0)(i, item);
+            i += 1;
+        }
+        Ok(true)
+    }
 }
 
 /// The items of a collection read in one go, for locating an error.

@@ -7,7 +7,8 @@
 //! top-level checks) and through `serde_path_to_error` (for the location of
 //! a member of the wrong type), so a valid collection pays for neither.
 
-use rayon::prelude::*;
+use serde::de::DeserializeSeed;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::model;
@@ -20,16 +21,34 @@ use crate::openapi::METHODS;
 /// # Errors
 /// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
 /// with its location.
-pub fn parse(bytes: &[u8]) -> Result<Collection, ConvertError> {
+pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
     let starts_as_object = bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{');
-    let raw: model::Collection = match serde_json::from_slice(bytes) {
-        Ok(raw) if starts_as_object => raw,
-        _ => return Err(diagnose(bytes)),
+    if !starts_as_object {
+        return Err(diagnose(bytes));
+    }
+    // Each top-level item is read and walked on another core as soon as the
+    // scan of the input has passed it; the parts are joined in order.
+    let (parts, done) = std::sync::mpsc::channel();
+    let head = rayon::scope(|s| {
+        let spawn = |i: usize, raw: &'a RawValue| {
+            let parts = parts.clone();
+            s.spawn(move |_| drop(parts.send((i, read_item(i, raw)))));
+        };
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        model::Scan(spawn)
+            .deserialize(&mut de)
+            .and_then(|head| de.end().map(|()| head))
+    });
+    let Ok(head) = head else {
+        return Err(diagnose(bytes));
     };
-    read(raw).map_err(|e| e.unwrap_or_else(|| diagnose(bytes)))
+    drop(parts);
+    let mut parts: Vec<_> = done.into_iter().collect();
+    parts.sort_unstable_by_key(|(i, _)| *i);
+    read(head, parts).map_err(|e| e.unwrap_or_else(|| diagnose(bytes)))
 }
 
 /// The error of input the model does not read.
@@ -112,45 +131,50 @@ fn check_head(
     Ok(info)
 }
 
-/// The checked collection; `Err(None)` when an item does not match the
-/// model (located by [`diagnose`]).
-fn read(raw: model::Collection<'_>) -> Result<Collection, Option<ConvertError>> {
-    let v1 = raw.requests.is_some() && (raw.folders.is_some() || raw.order.is_some());
-    let info = check_head(v1, raw.info.as_ref(), raw.item.is_some())?;
-    let items = raw.item.unwrap_or_default();
+/// The checked collection, from its top level and its items' parts (in
+/// order); `Err(None)` when an item does not match the model (located by
+/// [`diagnose`]).
+fn read(head: model::Head, parts: Vec<(usize, Part)>) -> Result<Collection, Option<ConvertError>> {
+    let v1 = head.v1.0 && head.v1.1;
+    let info = check_head(v1, head.info.as_ref(), head.has_item)?;
     let name = match info.get("name") {
         Some(Value::String(s)) => s.clone(),
         _ => "Postman collection".to_owned(),
     };
-    let variables = key_values(raw.variable.as_ref(), &Location::new(None, "$.variable"))?;
+    let variables = key_values(head.variable.as_ref(), &Location::new(None, "$.variable"))?;
     let variables = variables.into_iter().map(|kv| (kv.key, kv.value)).collect();
     let mut out = Collection {
         name,
         description: description(info.get("description")),
         variables,
-        auth: parse_auth(raw.auth.as_ref(), &Location::new(None, "$.auth"))?,
+        auth: parse_auth(head.auth.as_ref(), &Location::new(None, "$.auth"))?,
         folders: Vec::new(),
         requests: Vec::new(),
     };
-    // Top-level items are read and walked on all cores, and joined in order;
-    // the first error in collection order is the one reported.
-    let auth = out.auth.as_ref();
-    let parts: Vec<Result<Collection, Option<ConvertError>>> = items
-        .par_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let item: model::Item = serde_json::from_str(raw.get()).map_err(|_| None)?;
-            let mut part = Collection::default();
-            walk_item(item, i, "$.item", &[], auth, &mut part)?;
-            Ok(part)
-        })
-        .collect();
-    for part in parts {
+    // The first error in collection order is the one reported.
+    for (_, part) in parts {
         let part = part?;
         out.folders.extend(part.folders);
         out.requests.extend(part.requests);
     }
+    // Items were walked before the collection's auth was read (it often
+    // follows them): it is what the requests without their own or their
+    // folders' inherit.
+    for r in out.requests.iter_mut().filter(|r| r.auth.is_none()) {
+        r.auth.clone_from(&out.auth);
+    }
     Ok(out)
+}
+
+/// What one top-level item gives: its folders and requests.
+type Part = Result<Collection, Option<ConvertError>>;
+
+/// Top-level item `i`, walked without the collection's auth (see [`read`]).
+fn read_item(i: usize, raw: &RawValue) -> Part {
+    let item: model::Item = serde_json::from_str(raw.get()).map_err(|_| None)?;
+    let mut part = Collection::default();
+    walk_item(item, i, "$.item", &[], None, &mut part)?;
+    Ok(part)
 }
 
 fn item_name(name: Option<&Value>, i: usize) -> String {

@@ -605,20 +605,24 @@ fn generated_collections_often_convert() {
     assert!(ok >= 50, "only {ok} of 200 generated collections converted");
 }
 
-/// The collection's `auth`, before or after its items, reaches a request
-/// without one; a request's own `noauth` wins.
+/// The collection's `auth`, before or after its items (which are read
+/// before the scan reaches it), reaches a request without one; a request's
+/// own `noauth` wins, and so does a folder's auth for the requests in it.
 #[test]
 fn collection_auth_is_inherited_wherever_it_is_written() {
     let request = r#"{"name": "r", "request": {"url": "http://x/a"}}"#;
     let other = r#"{"name": "s", "request": {"url": "http://x/b", "auth": {"type": "noauth"}}}"#;
+    let folder = format!(r#"{{"name": "f", "auth": {{"type": "basic"}}, "item": [{request}]}}"#);
+    let items = format!("[{request}, {other}, {folder}]");
     let auth = r#""auth": {"type": "bearer"}"#;
     for text in [
-        format!(r#"{{"info": {{"name": "n"}}, {auth}, "item": [{request}, {other}]}}"#),
-        format!(r#"{{"info": {{"name": "n"}}, "item": [{request}, {other}], {auth}}}"#),
+        format!(r#"{{"info": {{"name": "n"}}, {auth}, "item": {items}}}"#),
+        format!(r#"{{"info": {{"name": "n"}}, "item": {items}, {auth}}}"#),
     ] {
         let parsed = postman::parse(text.as_bytes()).expect("parses");
-        assert_eq!(parsed.requests[0].auth, Some(postman::Auth::Bearer));
-        assert_eq!(parsed.requests[1].auth, Some(postman::Auth::NoAuth));
+        let auths: Vec<_> = parsed.requests.iter().map(|r| r.auth.clone()).collect();
+        use postman::Auth::{Basic, Bearer, NoAuth};
+        assert_eq!(auths, [Some(Bearer), Some(NoAuth), Some(Basic)], "{text}");
     }
 }
 
