@@ -72,14 +72,14 @@ impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Scan<F> {
     }
 }
 
-/// The `item` array (`null` is none), each element handed over as scanned.
+/// The `item` array, each element handed over as scanned.
 struct ItemSeq<'f, F>(&'f mut F);
 
 impl<'de, F: FnMut(usize, &'de RawValue)> DeserializeSeed<'de> for ItemSeq<'_, F> {
     type Value = bool;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_seq(self)
     }
 }
 
@@ -88,14 +88,6 @@ impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for ItemSeq<'_, F> {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of items")
-    }
-
-    fn visit_none<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_seq(self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {

@@ -27,7 +27,7 @@ pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{');
     if !starts_as_object {
-        return Err(diagnose(bytes));
+        return Err(diagnose(bytes, None));
     }
     // Each top-level item is read and walked on another core as soon as the
     // scan of the input has passed it; the parts are joined in order.
@@ -42,17 +42,16 @@ pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
             .deserialize(&mut de)
             .and_then(|head| de.end().map(|()| head))
     });
-    let Ok(head) = head else {
-        return Err(diagnose(bytes));
-    };
+    let head = head.map_err(|e| diagnose(bytes, Some(&e)))?;
     drop(parts);
     let mut parts: Vec<_> = done.into_iter().collect();
     parts.sort_unstable_by_key(|(i, _)| *i);
-    read(head, parts).map_err(|e| e.unwrap_or_else(|| diagnose(bytes)))
+    read(head, parts).map_err(|e| e.unwrap_or_else(|| diagnose(bytes, None)))
 }
 
-/// The error of input the model does not read.
-fn diagnose(bytes: &[u8]) -> ConvertError {
+/// The error of input the model does not read; the scan's own error when
+/// nothing else is wrong (a member given twice).
+fn diagnose(bytes: &[u8], scan: Option<&serde_json::Error>) -> ConvertError {
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(doc) => doc,
         Err(e) => return ConvertError::invalid_json(&e),
@@ -65,11 +64,13 @@ fn diagnose(bytes: &[u8]) -> ConvertError {
     };
     let has = |k: &str| root.contains_key(k);
     let v1 = has("requests") && (has("folders") || has("order"));
-    if let Err(e) = check_head(v1, root.get("info"), has("item")) {
+    let has_item = root.get("item").is_some_and(|i| !i.is_null());
+    if let Err(e) = check_head(v1, root.get("info"), has_item) {
         return e;
     }
     let Err(e) = serde_path_to_error::deserialize::<_, model::Items>(&doc) else {
-        return ConvertError::NotACollection("unreadable collection".into());
+        let why = scan.map_or("unreadable collection".into(), json_message);
+        return ConvertError::NotACollection(why);
     };
     // The pointer, and the names of the items on the way for the message.
     let (mut pointer, mut names, mut at) = (String::from("$"), Vec::new(), Some(&doc));
