@@ -52,7 +52,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("no info", json!({"item": []}).to_string(), "not a Postman collection: no `info` object at $.info"),
         ("no item", json!({"info": {"name": "x", "schema": V21}}).to_string(), "not a Postman collection: no `item` array at $.item"),
         ("a null item", json!({"info": {"name": "x", "schema": V21}, "item": null}).to_string(), "not a Postman collection: no `item` array at $.item"),
-        ("two item arrays", format!(r#"{{"info": {{"name": "x"}}, "item": [], "item": []}}"#), "not a Postman collection: duplicate field `item`"),
+        ("two item arrays", r#"{"info": {"name": "x"}, "item": [], "item": []}"#.to_string(), "not a Postman collection: duplicate field `item`"),
         ("item not an array", collection(json!({"name": "x"})), "$.item: invalid type: map, expected a sequence"),
         // Not a number: serde_json words a wrong number differently with its
         // `arbitrary_precision` feature, which `cargo test --workspace` turns on
