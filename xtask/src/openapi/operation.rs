@@ -50,6 +50,7 @@ pub enum BodyDraft {
 }
 
 /// A response, from the saved examples with its status.
+#[derive(Default)]
 pub struct RespDraft {
     /// The first example's name.
     pub description: String,
@@ -65,10 +66,7 @@ impl RespDraft {
     /// Adds what `other` (the same status of the same operation in another
     /// item) says.
     pub fn absorb(&mut self, other: RespDraft) {
-        self.json = match (self.json.take(), other.json) {
-            (Some(a), Some(b)) => Some(merge(a, b)),
-            (a, b) => a.or(b),
-        };
+        self.json = self.json.take().into_iter().chain(other.json).reduce(merge);
         self.json_examples.extend(other.json_examples);
         match (&mut self.text, other.text) {
             (Some((_, mine)), Some((_, theirs))) => mine.extend(theirs),
@@ -104,9 +102,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     for (i, ex) in req.examples.iter().enumerate() {
         let resp = responses.entry(ex.code).or_insert_with(|| RespDraft {
             description: ex.name.clone(),
-            json: None,
-            json_examples: Vec::new(),
-            text: None,
+            ..RespDraft::default()
         });
         add_example(resp, ex, req, i)?;
     }
@@ -221,11 +217,8 @@ fn add_example(
     if declared || open {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => {
-                let node = infer::infer(&v);
-                resp.json = Some(match resp.json.take() {
-                    Some(prev) => merge(prev, node),
-                    None => node,
-                });
+                let node = Some(infer::infer(&v));
+                resp.json = resp.json.take().into_iter().chain(node).reduce(merge);
                 resp.json_examples
                     .push((ex.name.clone(), JsonText::new(&v, RESPONSE_EXAMPLE_DEPTH)));
                 return Ok(());
