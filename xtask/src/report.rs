@@ -355,16 +355,10 @@ fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
                 out,
             );
         }
-        if s["items"].is_object() {
-            walk(&s["items"], format!("{path}[]"), true, out);
-        }
-        if s["additionalProperties"].is_object() {
-            walk(
-                &s["additionalProperties"],
-                format!("{path}.{{*}}"),
-                true,
-                out,
-            );
+        for (key, below) in [("items", "[]"), ("additionalProperties", ".{*}")] {
+            if s[key].is_object() {
+                walk(&s[key], format!("{path}{below}"), true, out);
+            }
         }
         for key in ["oneOf", "anyOf", "allOf"] {
             for (i, sub) in s[key].as_array().into_iter().flatten().enumerate() {
