@@ -465,37 +465,3 @@ fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
     p.insert("required".into(), Value::Bool(kv_required(kv)));
     p
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bare_variables_in_json_bodies_are_quoted() {
-        assert_eq!(
-            quote_variables(r#"{"n": {{count}}, "s": "{{x}}"}"#),
-            r#"{"n": "{{count}}", "s": "{{x}}"}"#
-        );
-    }
-
-    #[test]
-    fn concrete_query_values_give_type_only() {
-        assert_eq!(scalar_schema(Some("42")).0, json!({"type": "integer"}));
-        assert_eq!(scalar_schema(Some("007")).0, json!({"type": "string"}));
-        assert_eq!(
-            scalar_schema(Some("<date>")).0,
-            json!({"type": "string", "format": "date"})
-        );
-        assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
-    }
-
-    #[test]
-    fn header_tokens() {
-        assert!(is_token("X-Request-Id"));
-        for bad in ["", "X Id", "X-Id ", "Ünïcode", "a:b"] {
-            assert!(!is_token(bad), "{bad:?}");
-        }
-        assert!(is_header_value("text/plain; q=0.5"));
-        assert!(!is_header_value("café"));
-    }
-}
