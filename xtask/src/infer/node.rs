@@ -269,15 +269,8 @@ pub fn merge(a: Node, b: Node) -> Node {
             add_variant(&mut vs, Node::new(other));
             Kind::OneOf(vs)
         }
-        (x, y) => {
-            let mut vs = vec![Node::new(x)];
-            add_variant(&mut vs, Node::new(y));
-            if vs.len() == 1 {
-                vs.pop().map_or(Kind::Any, |n| n.kind)
-            } else {
-                Kind::OneOf(vs)
-            }
-        }
+        // Neither is `Any` nor a union, and the compatible pairs are above.
+        (x, y) => Kind::OneOf(vec![Node::new(x), Node::new(y)]),
     };
     Node { kind, nullable }
 }
