@@ -185,9 +185,7 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     );
     match (body_schema(o), body_schema(n)) {
         (Some(_), None) => add(out, true, place, "request body removed"),
-        (None, Some((m, _))) => {
-            add(out, true, place, format!("request body ({m}) added"));
-        }
+        (None, Some((m, _))) => add(out, true, place, format!("request body ({m}) added")),
         (Some((om, os)), Some((nm, ns))) => {
             if om != nm {
                 let what = format!("request body media type {om} → {nm}");
@@ -236,12 +234,8 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     }
     for status in nr.keys().filter(|s| !or.contains_key(*s)) {
         let note = changes_type(status);
-        add(
-            out,
-            !note.is_empty(),
-            place,
-            format!("response {status} added{note}"),
-        );
+        let what = format!("response {status} added{note}");
+        add(out, !note.is_empty(), place, what);
     }
 }
 
@@ -305,19 +299,13 @@ impl Node {
         let ty = if let Some(r) = schema["$ref"].as_str() {
             r.rsplit('/').next().unwrap_or(r).to_owned()
         } else {
-            let base = schema["type"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    ["oneOf", "anyOf", "allOf"]
-                        .into_iter()
-                        .find(|k| schema.get(*k).is_some())
-                        .unwrap_or("any")
-                        .to_owned()
-                });
+            let union = ["oneOf", "anyOf", "allOf"]
+                .into_iter()
+                .find(|k| schema.get(*k).is_some());
+            let base = schema["type"].as_str().or(union).unwrap_or("any");
             match schema["format"].as_str() {
                 Some(f) => format!("{base}/{f}"),
-                None => base,
+                None => base.to_owned(),
             }
         };
         Node {
