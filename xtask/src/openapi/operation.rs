@@ -107,7 +107,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
         add_example(resp, ex, req, i)?;
     }
     Ok(OpDraft {
-        id: operation_id(&req.folders, &req.name, &req.method, &path),
+        id: operation_id(&req.display_path(), &req.method, &path),
         method: req.method.to_ascii_lowercase(),
         path,
         summary: req.name.clone(),
