@@ -112,10 +112,8 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
         parameters(op, new_op, &place, out);
         bodies(op, new_op, &place, out);
     }
-    for (key, op) in &n {
-        if !o.contains_key(key) {
-            add(out, false, op_place(op, key), "added");
-        }
+    for (key, op) in n.iter().filter(|(key, _)| !o.contains_key(*key)) {
+        add(out, false, op_place(op, key), "added");
     }
 }
 
@@ -130,9 +128,9 @@ fn params(op: &Value) -> BTreeMap<(String, String), &Value> {
 
 fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     let (o, n) = (params(old), params(new));
-    for ((at, name), p) in &o {
+    for (key @ (at, name), p) in &o {
         let label = format!("{at} parameter `{name}`");
-        let Some(q) = n.get(&(at.clone(), name.clone())) else {
+        let Some(q) = n.get(key) else {
             add(out, true, place, format!("{label} removed"));
             continue;
         };
@@ -145,17 +143,15 @@ fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
         node_changes(&was, &is, &label, place, out);
     }
-    for ((at, name), q) in &n {
-        if !o.contains_key(&(at.clone(), name.clone())) {
-            let is = q["required"] == true;
-            let note = match (builder_interface(), is) {
-                (false, _) => " (a new argument)",
-                (true, false) => " (a new builder method)",
-                (true, true) => call_note(true),
-            };
-            let what = format!("{} {at} parameter `{name}` added{note}", required(is));
-            add(out, is || !builder_interface(), place, what);
-        }
+    for ((at, name), q) in n.iter().filter(|(key, _)| !o.contains_key(*key)) {
+        let is = q["required"] == true;
+        let note = match (builder_interface(), is) {
+            (false, _) => " (a new argument)",
+            (true, false) => " (a new builder method)",
+            (true, true) => call_note(true),
+        };
+        let what = format!("{} {at} parameter `{name}` added{note}", required(is));
+        add(out, is || !builder_interface(), place, what);
     }
 }
 
@@ -421,10 +417,10 @@ fn schema_changes(
             note(&format!("became {}", required(*is_req)));
         }
     }
-    for (path, (_, is_req)) in &n {
-        if o.contains_key(path) || parent_is_new(path, &o) {
-            continue;
-        }
+    let added = n
+        .iter()
+        .filter(|(path, _)| !o.contains_key(*path) && !parent_is_new(path, &o));
+    for (path, (_, is_req)) in added {
         if is_variant(path) {
             // A oneOf/anyOf is a Rust enum without a catch-all: a new
             // variant breaks `match`es, whoever reads it. (A node that just
