@@ -125,12 +125,10 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
 /// Query parameters, each key once; a key given several times
 /// (`tag=a&tag=b`) is an array.
 fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
-    let mut seen: Vec<&str> = Vec::new();
-    for q in query {
-        if seen.contains(&q.key.as_str()) {
+    for (i, q) in query.iter().enumerate() {
+        if query[..i].iter().any(|o| o.key == q.key) {
             continue;
         }
-        seen.push(&q.key);
         let same: Vec<&KeyValue> = query.iter().filter(|o| o.key == q.key).collect();
         let mut p = kv_param(q, "query");
         if same.len() > 1 {
@@ -160,8 +158,7 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
 /// not an HTTP token, or a value that is not visible ASCII, is refused:
 /// the generated client would panic when it sends them.
 fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertError> {
-    let mut seen: Vec<String> = Vec::new();
-    for h in &req.headers {
+    for (i, h) in req.headers.iter().enumerate() {
         if !is_token(&h.key) {
             return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
                 "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
@@ -177,11 +174,12 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
         }
         let lower = h.key.to_ascii_lowercase();
         if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
-            || seen.contains(&lower)
+            || req.headers[..i]
+                .iter()
+                .any(|o| o.key.eq_ignore_ascii_case(&h.key))
         {
             continue;
         }
-        seen.push(lower);
         params.push(Value::Object(kv_param(h, "header")));
     }
     Ok(())
@@ -368,12 +366,7 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
         } else {
             scalar_schema(f.value.as_deref()).0
         };
-        if let Some(d) = f
-            .description
-            .as_deref()
-            .map(strip_required)
-            .filter(|d| !d.is_empty())
-        {
+        if let Some(d) = described(f.description.as_deref()) {
             s["description"] = d.into();
         }
         if kv_required(f) {
@@ -403,8 +396,10 @@ fn kv_required(kv: &KeyValue) -> bool {
             .is_some_and(|d| d.contains("(Required)"))
 }
 
-fn strip_required(d: &str) -> String {
-    d.replace("(Required)", "").trim().to_owned()
+/// A description without the "(Required)" mark, when anything is left.
+fn described(d: Option<&str>) -> Option<String> {
+    let d = d?.replace("(Required)", "").trim().to_owned();
+    (!d.is_empty()).then_some(d)
 }
 
 /// Schema and example of a query/header/form value.
@@ -445,7 +440,7 @@ fn param(
     let mut p = Map::new();
     p.insert("name".into(), name.into());
     p.insert("in".into(), location.into());
-    if let Some(d) = description.map(strip_required).filter(|d| !d.is_empty()) {
+    if let Some(d) = described(description) {
         p.insert("description".into(), d.into());
     }
     p.insert("schema".into(), schema);
