@@ -86,14 +86,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let mut params = Vec::new();
     for name in &path_params {
         let var = req.url.variables.iter().find(|v| &v.key == name);
-        let mut p = param(
-            name,
-            "path",
-            var.and_then(|v| v.value.as_deref()),
-            var.and_then(|v| v.description.as_deref()),
-        );
-        p.insert("required".into(), Value::Bool(true));
-        params.push(Value::Object(p));
+        params.push(Value::Object(param(name, "path", var, true)));
     }
     query_params(&req.url.query, &mut params);
     header_params(req, &mut params)?;
@@ -130,7 +123,7 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
             continue;
         }
         let same: Vec<&KeyValue> = query.iter().filter(|o| o.key == q.key).collect();
-        let mut p = kv_param(q, "query");
+        let mut p = param(&q.key, "query", Some(q), kv_required(q));
         if same.len() > 1 {
             let items = p
                 .remove("schema")
@@ -180,7 +173,12 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
         {
             continue;
         }
-        params.push(Value::Object(kv_param(h, "header")));
+        params.push(Value::Object(param(
+            &h.key,
+            "header",
+            Some(h),
+            kv_required(h),
+        )));
     }
     Ok(())
 }
@@ -430,33 +428,20 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
     (json!({"type": ty}), example)
 }
 
-fn param(
-    name: &str,
-    location: &str,
-    value: Option<&str>,
-    description: Option<&str>,
-) -> Map<String, Value> {
-    let (schema, example) = scalar_schema(value);
+/// Parameter `name` in `location`, typed and described by its Postman entry
+/// when there is one.
+fn param(name: &str, location: &str, kv: Option<&KeyValue>, required: bool) -> Map<String, Value> {
+    let (schema, example) = scalar_schema(kv.and_then(|kv| kv.value.as_deref()));
     let mut p = Map::new();
     p.insert("name".into(), name.into());
     p.insert("in".into(), location.into());
-    if let Some(d) = described(description) {
+    if let Some(d) = described(kv.and_then(|kv| kv.description.as_deref())) {
         p.insert("description".into(), d.into());
     }
     p.insert("schema".into(), schema);
     if let Some(e) = example {
         p.insert("example".into(), e);
     }
-    p
-}
-
-fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
-    let mut p = param(
-        &kv.key,
-        location,
-        kv.value.as_deref(),
-        kv.description.as_deref(),
-    );
-    p.insert("required".into(), Value::Bool(kv_required(kv)));
+    p.insert("required".into(), Value::Bool(required));
     p
 }
