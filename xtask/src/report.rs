@@ -275,9 +275,6 @@ impl Usage {
             Usage::Both
         }
     }
-    fn in_requests(self) -> bool {
-        self != Usage::Response
-    }
 }
 
 /// One node of a schema, as the generated Rust type sees it.
@@ -435,7 +432,7 @@ fn schema_changes(
         }
         // A request type's struct literals must name every field, the new
         // optional one too (as `None`); response types are only read.
-        let breaking = usage.in_requests();
+        let breaking = usage != Usage::Response;
         let note = if breaking {
             " (struct literals must name it)"
         } else {
