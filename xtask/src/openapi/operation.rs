@@ -137,10 +137,8 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
             if let Some(e) = examples {
                 p.insert("example".into(), Value::Array(e));
             }
-            p.insert(
-                "required".into(),
-                Value::Bool(same.iter().any(|kv| kv_required(kv))),
-            );
+            let required = same.iter().any(|kv| kv_required(kv));
+            p.insert("required".into(), Value::Bool(required));
         }
         params.push(Value::Object(p));
     }
@@ -166,19 +164,14 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
             )));
         }
         let lower = h.key.to_ascii_lowercase();
-        if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
-            || req.headers[..i]
-                .iter()
-                .any(|o| o.key.eq_ignore_ascii_case(&h.key))
-        {
+        let again = req.headers[..i]
+            .iter()
+            .any(|o| o.key.eq_ignore_ascii_case(&h.key));
+        if again || matches!(lower.as_str(), "content-type" | "accept" | "authorization") {
             continue;
         }
-        params.push(Value::Object(param(
-            &h.key,
-            "header",
-            Some(h),
-            kv_required(h),
-        )));
+        let p = param(&h.key, "header", Some(h), kv_required(h));
+        params.push(Value::Object(p));
     }
     Ok(())
 }
