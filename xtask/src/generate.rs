@@ -193,15 +193,11 @@ pub(crate) fn operations(doc: &Value) -> impl Iterator<Item = (&str, &'static st
 /// A copy of `doc` with one operation only.
 fn only_operation(doc: &Value, path: &str, method: &str) -> Value {
     let mut alone = doc.clone();
-    let mut item = serde_json::Map::new();
-    for (key, value) in doc["paths"][path].as_object().into_iter().flatten() {
-        if key == method || !METHODS.contains(&key.as_str()) {
-            item.insert(key.clone(), value.clone());
-        }
+    let mut item = doc["paths"][path].clone();
+    if let Some(members) = item.as_object_mut() {
+        members.retain(|key, _| key == method || !METHODS.contains(&key.as_str()));
     }
-    let mut paths = serde_json::Map::new();
-    paths.insert(path.to_owned(), Value::Object(item));
-    alone["paths"] = Value::Object(paths);
+    alone["paths"] = serde_json::json!({ path: item });
     alone
 }
 

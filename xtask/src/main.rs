@@ -95,66 +95,62 @@ fn choose_overrides(inputs: &[PathBuf], named: Option<PathBuf>) -> Option<PathBu
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::SyncPostman {
-            input,
-            output,
-            overrides,
-            check,
-        } => {
-            let (input, source_name) = if input.is_empty() {
-                let project = [PROJECT_COLLECTION, PROJECT_ADDITIONS];
-                (
-                    project.map(|p| root().join(p)).to_vec(),
-                    project.join("` and `"),
-                )
-            } else {
-                let names: Vec<_> = input
-                    .iter()
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .collect();
-                let name = names.join("` and `");
-                (input, name)
-            };
-            let overrides = choose_overrides(&input, overrides);
-            let mut inputs = input.into_iter();
-            let job = Job {
-                input: inputs.next().unwrap_or_default(),
-                more_inputs: inputs.collect(),
-                output: output.unwrap_or_else(|| root().join(PROJECT_DOCUMENT)),
-                overrides,
-                source_name,
-            };
-            match run(&job, check) {
-                Ok((Outcome::UpToDate, _)) => {
-                    eprintln!("{} is up to date", job.output.display());
-                    ExitCode::SUCCESS
-                }
-                Ok((Outcome::Written, report)) => {
-                    eprintln!("wrote {}", job.output.display());
-                    if let Some(report) = report {
-                        eprint!("{report}");
-                    }
-                    ExitCode::SUCCESS
-                }
-                Ok((Outcome::Stale(diff), report)) => {
-                    let report = report.map(|r| format!("\n{r}")).unwrap_or_default();
-                    eprintln!(
-                        "error: {} is stale: it is not what {} produces.\n{report}\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
-                        job.output.display(),
-                        job.inputs()
-                            .map(|p| p.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(" + ")
-                    );
-                    ExitCode::FAILURE
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
+    let Command::SyncPostman {
+        input,
+        output,
+        overrides,
+        check,
+    } = Cli::parse().command;
+    let (input, source_name) = if input.is_empty() {
+        let project = [PROJECT_COLLECTION, PROJECT_ADDITIONS];
+        (
+            project.map(|p| root().join(p)).to_vec(),
+            project.join("` and `"),
+        )
+    } else {
+        let names: Vec<_> = input
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let name = names.join("` and `");
+        (input, name)
+    };
+    let overrides = choose_overrides(&input, overrides);
+    let mut inputs = input.into_iter();
+    let job = Job {
+        input: inputs.next().unwrap_or_default(),
+        more_inputs: inputs.collect(),
+        output: output.unwrap_or_else(|| root().join(PROJECT_DOCUMENT)),
+        overrides,
+        source_name,
+    };
+    match run(&job, check) {
+        Ok((Outcome::UpToDate, _)) => {
+            eprintln!("{} is up to date", job.output.display());
+            ExitCode::SUCCESS
+        }
+        Ok((Outcome::Written, report)) => {
+            eprintln!("wrote {}", job.output.display());
+            if let Some(report) = report {
+                eprint!("{report}");
             }
+            ExitCode::SUCCESS
+        }
+        Ok((Outcome::Stale(diff), report)) => {
+            let report = report.map(|r| format!("\n{r}")).unwrap_or_default();
+            eprintln!(
+                "error: {} is stale: it is not what {} produces.\n{report}\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
+                job.output.display(),
+                job.inputs()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }

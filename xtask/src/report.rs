@@ -112,10 +112,8 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
         parameters(op, new_op, &place, out);
         bodies(op, new_op, &place, out);
     }
-    for (key, op) in &n {
-        if !o.contains_key(key) {
-            add(out, false, op_place(op, key), "added");
-        }
+    for (key, op) in n.iter().filter(|(key, _)| !o.contains_key(*key)) {
+        add(out, false, op_place(op, key), "added");
     }
 }
 
@@ -130,9 +128,9 @@ fn params(op: &Value) -> BTreeMap<(String, String), &Value> {
 
 fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     let (o, n) = (params(old), params(new));
-    for ((at, name), p) in &o {
+    for (key @ (at, name), p) in &o {
         let label = format!("{at} parameter `{name}`");
-        let Some(q) = n.get(&(at.clone(), name.clone())) else {
+        let Some(q) = n.get(key) else {
             add(out, true, place, format!("{label} removed"));
             continue;
         };
@@ -145,17 +143,15 @@ fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
         node_changes(&was, &is, &label, place, out);
     }
-    for ((at, name), q) in &n {
-        if !o.contains_key(&(at.clone(), name.clone())) {
-            let is = q["required"] == true;
-            let note = match (builder_interface(), is) {
-                (false, _) => " (a new argument)",
-                (true, false) => " (a new builder method)",
-                (true, true) => call_note(true),
-            };
-            let what = format!("{} {at} parameter `{name}` added{note}", required(is));
-            add(out, is || !builder_interface(), place, what);
-        }
+    for ((at, name), q) in n.iter().filter(|(key, _)| !o.contains_key(*key)) {
+        let is = q["required"] == true;
+        let note = match (builder_interface(), is) {
+            (false, _) => " (a new argument)",
+            (true, false) => " (a new builder method)",
+            (true, true) => call_note(true),
+        };
+        let what = format!("{} {at} parameter `{name}` added{note}", required(is));
+        add(out, is || !builder_interface(), place, what);
     }
 }
 
@@ -185,9 +181,7 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     );
     match (body_schema(o), body_schema(n)) {
         (Some(_), None) => add(out, true, place, "request body removed"),
-        (None, Some((m, _))) => {
-            add(out, true, place, format!("request body ({m}) added"));
-        }
+        (None, Some((m, _))) => add(out, true, place, format!("request body ({m}) added")),
         (Some((om, os)), Some((nm, ns))) => {
             if om != nm {
                 let what = format!("request body media type {om} → {nm}");
@@ -236,12 +230,8 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     }
     for status in nr.keys().filter(|s| !or.contains_key(*s)) {
         let note = changes_type(status);
-        add(
-            out,
-            !note.is_empty(),
-            place,
-            format!("response {status} added{note}"),
-        );
+        let what = format!("response {status} added{note}");
+        add(out, !note.is_empty(), place, what);
     }
 }
 
@@ -285,9 +275,6 @@ impl Usage {
             Usage::Both
         }
     }
-    fn in_requests(self) -> bool {
-        self != Usage::Response
-    }
 }
 
 /// One node of a schema, as the generated Rust type sees it.
@@ -305,19 +292,13 @@ impl Node {
         let ty = if let Some(r) = schema["$ref"].as_str() {
             r.rsplit('/').next().unwrap_or(r).to_owned()
         } else {
-            let base = schema["type"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    ["oneOf", "anyOf", "allOf"]
-                        .into_iter()
-                        .find(|k| schema.get(*k).is_some())
-                        .unwrap_or("any")
-                        .to_owned()
-                });
+            let union = ["oneOf", "anyOf", "allOf"]
+                .into_iter()
+                .find(|k| schema.get(*k).is_some());
+            let base = schema["type"].as_str().or(union).unwrap_or("any");
             match schema["format"].as_str() {
                 Some(f) => format!("{base}/{f}"),
-                None => base,
+                None => base.to_owned(),
             }
         };
         Node {
@@ -355,16 +336,10 @@ fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
                 out,
             );
         }
-        if s["items"].is_object() {
-            walk(&s["items"], format!("{path}[]"), true, out);
-        }
-        if s["additionalProperties"].is_object() {
-            walk(
-                &s["additionalProperties"],
-                format!("{path}.{{*}}"),
-                true,
-                out,
-            );
+        for (key, below) in [("items", "[]"), ("additionalProperties", ".{*}")] {
+            if s[key].is_object() {
+                walk(&s[key], format!("{path}{below}"), true, out);
+            }
         }
         for key in ["oneOf", "anyOf", "allOf"] {
             for (i, sub) in s[key].as_array().into_iter().flatten().enumerate() {
@@ -439,10 +414,10 @@ fn schema_changes(
             note(&format!("became {}", required(*is_req)));
         }
     }
-    for (path, (_, is_req)) in &n {
-        if o.contains_key(path) || parent_is_new(path, &o) {
-            continue;
-        }
+    let added = n
+        .iter()
+        .filter(|(path, _)| !o.contains_key(*path) && !parent_is_new(path, &o));
+    for (path, (_, is_req)) in added {
         if is_variant(path) {
             // A oneOf/anyOf is a Rust enum without a catch-all: a new
             // variant breaks `match`es, whoever reads it. (A node that just
@@ -457,7 +432,7 @@ fn schema_changes(
         }
         // A request type's struct literals must name every field, the new
         // optional one too (as `None`); response types are only read.
-        let breaking = usage.in_requests();
+        let breaking = usage != Usage::Response;
         let note = if breaking {
             " (struct literals must name it)"
         } else {

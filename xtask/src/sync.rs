@@ -213,26 +213,21 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), SyncError> {
     } else {
         path.to_owned()
     };
-    let path = resolved.as_path();
-    let dir = path
+    let dir = resolved
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+    // As readable as a file `File::create` makes: tempfile's own default
+    // (0o600) would hide the document from everyone else.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    // Removed when dropped, on any failure before `persist`.
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    tmp.write_all(text.as_bytes()).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(&resolved).map_err(|e| io(e.error))?;
+    Ok(())
 }
 
 /// A unified diff of at most 40 lines.

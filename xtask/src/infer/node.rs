@@ -148,16 +148,6 @@ pub struct Prop {
     pub seen: u32,
 }
 
-impl Prop {
-    /// Stands in for a property while it is being merged.
-    fn placeholder() -> Self {
-        Prop {
-            node: Node::any(),
-            seen: 0,
-        }
-    }
-}
-
 impl Node {
     fn new(kind: Kind) -> Self {
         Node {
@@ -279,15 +269,8 @@ pub fn merge(a: Node, b: Node) -> Node {
             add_variant(&mut vs, Node::new(other));
             Kind::OneOf(vs)
         }
-        (x, y) => {
-            let mut vs = vec![Node::new(x)];
-            add_variant(&mut vs, Node::new(y));
-            if vs.len() == 1 {
-                vs.pop().map_or(Kind::Any, |n| n.kind)
-            } else {
-                Kind::OneOf(vs)
-            }
-        }
+        // Neither is `Any` nor a union, and the compatible pairs are above.
+        (x, y) => Kind::OneOf(vec![Node::new(x), Node::new(y)]),
     };
     Node { kind, nullable }
 }
@@ -325,28 +308,24 @@ fn add_variant(vs: &mut Vec<Node>, n: Node) {
     }
 }
 
-fn merge_prop(a: Prop, b: Prop) -> Prop {
-    Prop {
-        node: merge(a.node, b.node),
-        seen: a.seen + b.seen,
-    }
-}
-
 fn merge_obj(mut a: Obj, b: Obj) -> Obj {
     let props = &mut a.props.0;
     for (k, q) in b.props {
         match props.binary_search_by(|(name, _)| name.cmp(&k)) {
             Ok(i) => {
                 let p = &mut props[i].1;
-                *p = merge_prop(std::mem::replace(p, Prop::placeholder()), q);
+                p.node = merge(std::mem::replace(&mut p.node, Node::any()), q.node);
+                p.seen += q.seen;
             }
             Err(i) => props.insert(i, (k, q)),
         }
     }
-    a.additional = match (a.additional, b.additional) {
-        (Some(x), Some(y)) => Some(Box::new(merge(*x, *y))),
-        (x, y) => x.or(y),
-    };
+    // Either one, or both merged.
+    a.additional = a
+        .additional
+        .into_iter()
+        .chain(b.additional)
+        .reduce(|x, y| Box::new(merge(*x, *y)));
     a.samples += b.samples;
     a
 }

@@ -284,29 +284,3 @@ pub fn unique_properties(schema: &mut Value) {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_names_are_their_own_rust_names() {
-        for n in [
-            "id",
-            "value_date",
-            "a1b",
-            "page2_size",
-            "x_y_z",
-            "abc123def",
-        ] {
-            assert!(is_plain_snake(n), "{n}");
-            assert_eq!(sanitize(n, Case::Snake), n);
-        }
-        assert!(KEYWORDS.is_sorted() && KEYWORDS.iter().all(|k| k.len() <= 8));
-        for n in [
-            "type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", "", "self", "Self",
-        ] {
-            assert!(!is_plain_snake(n), "{n}");
-        }
-    }
-}

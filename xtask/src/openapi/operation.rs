@@ -50,6 +50,7 @@ pub enum BodyDraft {
 }
 
 /// A response, from the saved examples with its status.
+#[derive(Default)]
 pub struct RespDraft {
     /// The first example's name.
     pub description: String,
@@ -65,10 +66,7 @@ impl RespDraft {
     /// Adds what `other` (the same status of the same operation in another
     /// item) says.
     pub fn absorb(&mut self, other: RespDraft) {
-        self.json = match (self.json.take(), other.json) {
-            (Some(a), Some(b)) => Some(merge(a, b)),
-            (a, b) => a.or(b),
-        };
+        self.json = self.json.take().into_iter().chain(other.json).reduce(merge);
         self.json_examples.extend(other.json_examples);
         match (&mut self.text, other.text) {
             (Some((_, mine)), Some((_, theirs))) => mine.extend(theirs),
@@ -88,14 +86,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let mut params = Vec::new();
     for name in &path_params {
         let var = req.url.variables.iter().find(|v| &v.key == name);
-        let mut p = param(
-            name,
-            "path",
-            var.and_then(|v| v.value.as_deref()),
-            var.and_then(|v| v.description.as_deref()),
-        );
-        p.insert("required".into(), Value::Bool(true));
-        params.push(Value::Object(p));
+        params.push(Value::Object(param(name, "path", var, true)));
     }
     query_params(&req.url.query, &mut params);
     header_params(req, &mut params)?;
@@ -104,14 +95,12 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     for (i, ex) in req.examples.iter().enumerate() {
         let resp = responses.entry(ex.code).or_insert_with(|| RespDraft {
             description: ex.name.clone(),
-            json: None,
-            json_examples: Vec::new(),
-            text: None,
+            ..RespDraft::default()
         });
         add_example(resp, ex, req, i)?;
     }
     Ok(OpDraft {
-        id: operation_id(&req.folders, &req.name, &req.method, &path),
+        id: operation_id(&req.display_path(), &req.method, &path),
         method: req.method.to_ascii_lowercase(),
         path,
         summary: req.name.clone(),
@@ -129,14 +118,12 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
 /// Query parameters, each key once; a key given several times
 /// (`tag=a&tag=b`) is an array.
 fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
-    let mut seen: Vec<&str> = Vec::new();
-    for q in query {
-        if seen.contains(&q.key.as_str()) {
+    for (i, q) in query.iter().enumerate() {
+        if query[..i].iter().any(|o| o.key == q.key) {
             continue;
         }
-        seen.push(&q.key);
         let same: Vec<&KeyValue> = query.iter().filter(|o| o.key == q.key).collect();
-        let mut p = kv_param(q, "query");
+        let mut p = param(&q.key, "query", Some(q), kv_required(q));
         if same.len() > 1 {
             let items = p
                 .remove("schema")
@@ -150,10 +137,8 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
             if let Some(e) = examples {
                 p.insert("example".into(), Value::Array(e));
             }
-            p.insert(
-                "required".into(),
-                Value::Bool(same.iter().any(|kv| kv_required(kv))),
-            );
+            let required = same.iter().any(|kv| kv_required(kv));
+            p.insert("required".into(), Value::Bool(required));
         }
         params.push(Value::Object(p));
     }
@@ -164,8 +149,7 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
 /// not an HTTP token, or a value that is not visible ASCII, is refused:
 /// the generated client would panic when it sends them.
 fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertError> {
-    let mut seen: Vec<String> = Vec::new();
-    for h in &req.headers {
+    for (i, h) in req.headers.iter().enumerate() {
         if !is_token(&h.key) {
             return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
                 "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
@@ -180,13 +164,14 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
             )));
         }
         let lower = h.key.to_ascii_lowercase();
-        if matches!(lower.as_str(), "content-type" | "accept" | "authorization")
-            || seen.contains(&lower)
-        {
+        let again = req.headers[..i]
+            .iter()
+            .any(|o| o.key.eq_ignore_ascii_case(&h.key));
+        if again || matches!(lower.as_str(), "content-type" | "accept" | "authorization") {
             continue;
         }
-        seen.push(lower);
-        params.push(Value::Object(kv_param(h, "header")));
+        let p = param(&h.key, "header", Some(h), kv_required(h));
+        params.push(Value::Object(p));
     }
     Ok(())
 }
@@ -221,11 +206,8 @@ fn add_example(
     if declared || open {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => {
-                let node = infer::infer(&v);
-                resp.json = Some(match resp.json.take() {
-                    Some(prev) => merge(prev, node),
-                    None => node,
-                });
+                let node = Some(infer::infer(&v));
+                resp.json = resp.json.take().into_iter().chain(node).reduce(merge);
                 resp.json_examples
                     .push((ex.name.clone(), JsonText::new(&v, RESPONSE_EXAMPLE_DEPTH)));
                 return Ok(());
@@ -375,12 +357,7 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
         } else {
             scalar_schema(f.value.as_deref()).0
         };
-        if let Some(d) = f
-            .description
-            .as_deref()
-            .map(strip_required)
-            .filter(|d| !d.is_empty())
-        {
+        if let Some(d) = described(f.description.as_deref()) {
             s["description"] = d.into();
         }
         if kv_required(f) {
@@ -410,8 +387,10 @@ fn kv_required(kv: &KeyValue) -> bool {
             .is_some_and(|d| d.contains("(Required)"))
 }
 
-fn strip_required(d: &str) -> String {
-    d.replace("(Required)", "").trim().to_owned()
+/// A description without the "(Required)" mark, when anything is left.
+fn described(d: Option<&str>) -> Option<String> {
+    let d = d?.replace("(Required)", "").trim().to_owned();
+    (!d.is_empty()).then_some(d)
 }
 
 /// Schema and example of a query/header/form value.
@@ -442,67 +421,20 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
     (json!({"type": ty}), example)
 }
 
-fn param(
-    name: &str,
-    location: &str,
-    value: Option<&str>,
-    description: Option<&str>,
-) -> Map<String, Value> {
-    let (schema, example) = scalar_schema(value);
+/// Parameter `name` in `location`, typed and described by its Postman entry
+/// when there is one.
+fn param(name: &str, location: &str, kv: Option<&KeyValue>, required: bool) -> Map<String, Value> {
+    let (schema, example) = scalar_schema(kv.and_then(|kv| kv.value.as_deref()));
     let mut p = Map::new();
     p.insert("name".into(), name.into());
     p.insert("in".into(), location.into());
-    if let Some(d) = description.map(strip_required).filter(|d| !d.is_empty()) {
+    if let Some(d) = described(kv.and_then(|kv| kv.description.as_deref())) {
         p.insert("description".into(), d.into());
     }
     p.insert("schema".into(), schema);
     if let Some(e) = example {
         p.insert("example".into(), e);
     }
+    p.insert("required".into(), Value::Bool(required));
     p
-}
-
-fn kv_param(kv: &KeyValue, location: &str) -> Map<String, Value> {
-    let mut p = param(
-        &kv.key,
-        location,
-        kv.value.as_deref(),
-        kv.description.as_deref(),
-    );
-    p.insert("required".into(), Value::Bool(kv_required(kv)));
-    p
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bare_variables_in_json_bodies_are_quoted() {
-        assert_eq!(
-            quote_variables(r#"{"n": {{count}}, "s": "{{x}}"}"#),
-            r#"{"n": "{{count}}", "s": "{{x}}"}"#
-        );
-    }
-
-    #[test]
-    fn concrete_query_values_give_type_only() {
-        assert_eq!(scalar_schema(Some("42")).0, json!({"type": "integer"}));
-        assert_eq!(scalar_schema(Some("007")).0, json!({"type": "string"}));
-        assert_eq!(
-            scalar_schema(Some("<date>")).0,
-            json!({"type": "string", "format": "date"})
-        );
-        assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
-    }
-
-    #[test]
-    fn header_tokens() {
-        assert!(is_token("X-Request-Id"));
-        for bad in ["", "X Id", "X-Id ", "Ünïcode", "a:b"] {
-            assert!(!is_token(bad), "{bad:?}");
-        }
-        assert!(is_header_value("text/plain; q=0.5"));
-        assert!(!is_header_value("café"));
-    }
 }

@@ -63,11 +63,10 @@ pub fn path_template(
     Ok((out, names))
 }
 
-/// The operationId of an item: its folders and name in snake_case.
-pub fn operation_id(folders: &[String], name: &str, method: &str, path: &str) -> String {
-    let mut words = folders.to_vec();
-    words.push(name.to_owned());
-    let mut id = snake(&words.join(" "));
+/// The operationId of an item: its folders and name (`Folder / Item`) in
+/// snake_case.
+pub fn operation_id(item: &str, method: &str, path: &str) -> String {
+    let mut id = snake(item);
     if id.is_empty() {
         id = snake(&format!("{method} {path}"));
     }

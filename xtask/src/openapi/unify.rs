@@ -58,10 +58,9 @@ pub fn unify_all(
             .into_iter()
             .collect();
     }
-    let with_default = |f: &dyn Fn(&str) -> bool, c: &str| c == "default" || f(c);
-    let successes = |c: &str| with_default(&success, c);
+    let successes = |c: &str| c == "default" || success(c);
     let first = unify(responses, successes, name("Success"), inferred);
-    let errors = |c: &str| with_default(&error, c);
+    let errors = |c: &str| c == "default" || error(c);
     let second = unify(responses, errors, name("Error"), inferred);
     first.into_iter().chain(second).collect()
 }

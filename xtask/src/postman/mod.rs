@@ -246,11 +246,7 @@ pub fn concat(collections: Vec<(String, Collection)>) -> Collection {
         }
         for f in c.folders {
             match all.folders.iter_mut().find(|known| known.path == f.path) {
-                Some(known) => {
-                    if known.description.is_none() {
-                        known.description = f.description;
-                    }
-                }
+                Some(known) => known.description = known.description.take().or(f.description),
                 None => all.folders.push(f),
             }
         }

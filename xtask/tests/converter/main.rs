@@ -10,6 +10,7 @@ mod infer;
 mod names;
 mod nullable;
 mod operation_ids;
+mod requests;
 mod robustness;
 mod seed;
 mod sync;

@@ -4,7 +4,7 @@
 
 use postman_openapi::openapi::names::{avoid_client_members, progenitor_sanitize, sanitize, Case};
 use postman_openapi::openapi::path::{path_template, snake};
-use postman_openapi::Location;
+use postman_openapi::{Location, Overrides};
 use serde_json::{json, Value};
 
 use crate::generated::generate_checked;
@@ -226,4 +226,49 @@ fn postman_variables_are_split_one_way() {
     // A `}}` before any `{{` is text; `{{}}` is a variable without a name.
     assert_eq!(all("}}{{}}}"), [Text("}}"), Var(""), Text("}")]);
     assert!(all("").is_empty());
+}
+
+#[test]
+fn plain_names_are_their_own_rust_names() {
+    // What an `operation_ids` override may name an operation.
+    let as_override = |name: &str| {
+        let overrides = json!({"operation_ids": {"GET /a": name}}).to_string();
+        Overrides::parse(overrides.as_bytes())
+    };
+    for n in [
+        "id",
+        "value_date",
+        "a1b",
+        "page2_size",
+        "x_y_z",
+        "abc123def",
+    ] {
+        assert!(as_override(n).is_ok(), "{n}");
+        assert_eq!(sanitize(n, Case::Snake), n);
+    }
+    for n in [
+        "type", "_id", "a__b", "a_", "2x", "a_2", "Id", "a-b", "", "self", "Self",
+    ] {
+        let err = as_override(n).expect_err(n).to_string();
+        assert!(
+            err.contains("must be a snake_case identifier"),
+            "{n}: {err}"
+        );
+    }
+}
+
+#[test]
+fn every_rust_keyword_gets_an_underscore() {
+    // Rust's strict and reserved keywords.
+    for k in [
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+        "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+        "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+        "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+        "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ] {
+        assert_eq!(sanitize(k, Case::Snake), format!("{k}_"));
+        assert_eq!(progenitor_sanitize(k, Case::Snake), format!("{k}_"));
+    }
+    assert_eq!(sanitize("Self", Case::Pascal), "Self_");
 }

@@ -189,6 +189,19 @@ fn sync_writes_then_finds_the_file_up_to_date() {
 }
 
 #[test]
+fn a_written_document_is_as_readable_as_any_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("permissions");
+    let job = job(&dir, &good_input(), "{}");
+    assert_eq!(sync(&job, false).expect("sync"), Outcome::Written);
+    // The mode a plain new file gets under this process's umask, not the
+    // owner-only mode of a temporary file.
+    std::fs::write(dir.join("plain"), "").expect("write plain file");
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode();
+    assert_eq!(mode(&job.output), mode(&dir.join("plain")));
+}
+
+#[test]
 fn check_reports_a_stale_file_and_writes_nothing() {
     let dir = scratch("stale");
     let job = job(&dir, &good_input(), "{}");
