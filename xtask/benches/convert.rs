@@ -199,27 +199,70 @@ fn theirs(text: &str) -> String {
 
 /// Times `a` and `b` alternately, `runs` times each: on a shared VM whose
 /// speed drifts by tens of percent over a minute, alternating keeps both
-/// tools under the same conditions. Returns both medians and the median of
-/// the per-pair ratios `b / a`.
-fn paired(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration, f64) {
-    let time = |f: &mut dyn FnMut()| {
-        let start = Instant::now();
+/// tools under the same conditions. Returns both medians, the median of
+/// the per-pair ratios `b / a`, and each tool's process CPU time summed over
+/// its runs (all threads, and what it left to the thread pool: each run is
+/// followed by [`settle`] inside its CPU window, outside its wall time).
+fn paired(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> Paired {
+    let run = |f: &mut dyn FnMut()| {
+        let (cpu, start) = (cpu_time(), Instant::now());
         f();
-        start.elapsed()
+        let wall = start.elapsed();
+        settle();
+        (wall, cpu_time().saturating_sub(cpu))
     };
-    let mut ta = Vec::with_capacity(runs);
-    let mut tb = Vec::with_capacity(runs);
-    let mut ratios = Vec::with_capacity(runs);
+    let (mut ta, mut tb, mut ratios) = (vec![], vec![], vec![]);
+    let (mut cpu_a, mut cpu_b) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..runs {
-        let (x, y) = (time(&mut a), time(&mut b));
+        let ((x, cx), (y, cy)) = (run(&mut a), run(&mut b));
         ratios.push(y.as_secs_f64() / x.as_secs_f64());
+        (cpu_a, cpu_b) = (cpu_a + cx, cpu_b + cy);
         ta.push(x);
         tb.push(y);
     }
     ta.sort();
     tb.sort();
     ratios.sort_by(f64::total_cmp);
-    (ta[runs / 2], tb[runs / 2], ratios[runs / 2])
+    Paired {
+        wall: (ta[runs / 2], tb[runs / 2]),
+        ratio: ratios[runs / 2],
+        cpu: (cpu_a, cpu_b),
+    }
+}
+
+/// What [`paired`] measured.
+struct Paired {
+    /// Median wall time of each tool.
+    wall: (Duration, Duration),
+    /// Median of the per-pair wall-time ratios.
+    ratio: f64,
+    /// Process CPU time of each tool, summed over its runs.
+    cpu: (Duration, Duration),
+}
+
+/// Lets what a tool left to the thread pool (`postman_openapi` frees its
+/// large trees there once the text is made) finish before anything else is
+/// measured, so that it counts in its own CPU time and never in the other
+/// tool's time or heap.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(50));
+}
+
+/// CPU time of the whole process so far, all threads, user and system, from
+/// `/proc/self/stat` (in clock ticks of 10 ms; zero where there is no
+/// `/proc`). Summed over 15 runs of 150 ms or more, the tick is under 1 %.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses: state
+    // first, then `utime` and `stime` as the 12th and 13th.
+    let fields = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = fields
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 fn mib(bytes: usize) -> f64 {
@@ -243,9 +286,15 @@ fn main() {
         mib(b.len())
     );
     drop((a, b));
+    settle();
     let heap_ours = heap_use(|| ours(bytes));
+    settle();
     let heap_theirs = heap_use(|| theirs(&text));
-    let (t_ours, t_theirs, ratio) = paired(
+    let Paired {
+        wall: (t_ours, t_theirs),
+        ratio,
+        cpu: (cpu_ours, cpu_theirs),
+    } = paired(
         15,
         || drop(black_box(ours(black_box(bytes)))),
         || drop(black_box(theirs(black_box(&text)))),
@@ -253,11 +302,16 @@ fn main() {
     eprintln!(
         "summary ({INNER_NAME}): time (15 alternating runs, medians) postman_openapi {:.1} ms, \
          postman2openapi {:.1} ms, median ratio {ratio:.2}x; \
+         CPU (all threads, 15 runs) postman_openapi {:.2} s, postman2openapi {:.2} s, \
+         ratio {:.2}x; \
          peak heap postman_openapi {:.1} MiB, postman2openapi {:.1} MiB, ratio {:.2}x; \
          allocated postman_openapi {:.1} MiB in {:.2} M allocations, \
          postman2openapi {:.1} MiB in {:.2} M",
         t_ours.as_secs_f64() * 1e3,
         t_theirs.as_secs_f64() * 1e3,
+        cpu_ours.as_secs_f64(),
+        cpu_theirs.as_secs_f64(),
+        cpu_theirs.as_secs_f64() / cpu_ours.as_secs_f64().max(1e-9),
         mib(heap_ours.peak),
         mib(heap_theirs.peak),
         heap_theirs.peak as f64 / heap_ours.peak as f64,
