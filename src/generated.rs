@@ -6,6 +6,9 @@
     clippy::pedantic,
     rustdoc::all,
     elided_lifetimes_in_paths,
+    // `mismatched_lifetime_syntaxes` is unknown before Rust 1.89 (the
+    // crate's minimum is 1.88).
+    unknown_lints,
     mismatched_lifetime_syntaxes
 )]
 
