@@ -138,10 +138,9 @@ fn check_head(
 fn read(head: model::Head, parts: Vec<(usize, Part)>) -> Result<Collection, Option<ConvertError>> {
     let v1 = head.v1.0 && head.v1.1;
     let info = check_head(v1, head.info.as_ref(), head.has_item)?;
-    let name = match info.get("name") {
-        Some(Value::String(s)) => s.clone(),
-        _ => "Postman collection".to_owned(),
-    };
+    let name = text(info.get("name"))
+        .unwrap_or("Postman collection")
+        .to_owned();
     let variables = key_values(head.variable.as_ref(), &Location::new(None, "$.variable"))?;
     let variables = variables.into_iter().map(|kv| (kv.key, kv.value)).collect();
     let mut out = Collection {
@@ -179,10 +178,7 @@ fn read_item(i: usize, raw: &RawValue) -> Part {
 }
 
 fn item_name(name: Option<&Value>, i: usize) -> String {
-    match name {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-        _ => format!("item {i}"),
-    }
+    nonblank(name).map_or_else(|| format!("item {i}"), str::to_owned)
 }
 
 /// Item `i` of the `item` array at `pointer`, with everything below it.
@@ -282,10 +278,7 @@ fn parse_request(
 }
 
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
-    let name = text(r.name.as_ref())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let name = name.unwrap_or("Example").to_owned();
+    let name = nonblank(r.name.as_ref()).unwrap_or("Example").to_owned();
     let status_text = text(r.status.as_ref());
     let here = at.member(".code");
     let code = match &r.code {
@@ -335,6 +328,11 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
 /// The text of a string value.
 fn text(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
+}
+
+/// The trimmed text of a string value, unless blank.
+fn nonblank(v: Option<&Value>) -> Option<&str> {
+    text(v).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// `Application/JSON; charset=utf-8` → `application/json`.
@@ -632,12 +630,10 @@ fn value_text(v: &Value) -> String {
 /// A description is a string or `{content, type}`.
 fn description(v: Option<&Value>) -> Option<String> {
     let text = match v? {
-        Value::String(s) => s.as_str(),
-        Value::Object(o) => text(o.get("content"))?,
-        _ => return None,
+        Value::Object(o) => o.get("content"),
+        other => Some(other),
     };
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
+    nonblank(text).map(str::to_owned)
 }
 
 /// serde_json's message without its trailing ` at line L column C`, which
