@@ -415,10 +415,7 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         return Err(at.error(format!("cannot parse URL `{raw}`: it contains white space")));
     }
     let raw = raw.split('#').next().unwrap_or_default();
-    let (before_query, query) = match raw.split_once('?') {
-        Some((a, q)) => (a, Some(q)),
-        None => (raw, None),
-    };
+    let (before_query, query) = raw.split_once('?').unwrap_or((raw, ""));
     let (protocol, rest) = match before_query.split_once("://") {
         Some((p, rest)) => {
             let ok = p.starts_with("{{")
@@ -432,15 +429,9 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         }
         None => (None, before_query),
     };
-    let (host_port, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
+    let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let (host, port) = split_port(host_port);
-    let query = query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty());
+    let query = query.split('&').filter(|p| !p.is_empty());
     let url = Url {
         protocol,
         host: Some(host.to_owned()).filter(|h| !h.is_empty()),
@@ -451,10 +442,9 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
                 let (key, value) = pair
                     .split_once('=')
                     .map_or((pair, None), |(k, v)| (k, Some(v)));
-                let (key, value) = (key.to_owned(), value.map(str::to_owned));
                 KeyValue {
-                    key,
-                    value,
+                    key: key.to_owned(),
+                    value: value.map(str::to_owned),
                     ..KeyValue::default()
                 }
             })
