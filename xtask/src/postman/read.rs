@@ -307,15 +307,12 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
         }
     };
     // Only the content type of an example's headers is used; the last wins.
-    let content_type = match &r.header {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter(|e| text(e.get("key")).is_some_and(|k| k.eq_ignore_ascii_case("content-type")))
-            .filter_map(|e| text(e.get("value")))
-            .next_back()
-            .map(media_type),
-        _ => None,
-    };
+    let headers = r.header.iter().flat_map(Value::as_array).flatten();
+    let content_type = headers
+        .filter(|e| text(e.get("key")).is_some_and(|k| k.eq_ignore_ascii_case("content-type")))
+        .filter_map(|e| text(e.get("value")))
+        .next_back()
+        .map(media_type);
     Ok(Example {
         name,
         code,
@@ -364,11 +361,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                     return Err(at.wrong_type("`url.host` must be an array or a string", other))
                 }
             },
-            port: match obj.get("port") {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            },
+            port: (obj.get("port").filter(|p| p.is_string() || p.is_number())).map(value_text),
             path: match obj.get("path") {
                 Some(Value::Array(parts)) => parts
                     .iter()
@@ -500,7 +493,7 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
     let Some(body @ Value::Object(obj)) = v else {
         return Ok(None);
     };
-    if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+    if obj.get("disabled") == Some(&Value::Bool(true)) {
         return Ok(None);
     }
     let fields = |key: &str| key_values(obj.get(key), &at.member(&format!(".{key}")));
@@ -599,10 +592,7 @@ fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, Convert
             key,
             value: obj.get("value").filter(|v| !v.is_null()).map(value_text),
             description: description(obj.get("description")),
-            disabled: obj
-                .get("disabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            disabled: obj.get("disabled") == Some(&Value::Bool(true)),
             is_file: text(obj.get("type")) == Some("file"),
             pointer: at.index(i).pointer,
         });
