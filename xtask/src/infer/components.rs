@@ -1,5 +1,6 @@
 //! Extraction of repeated object shapes into named components.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -20,12 +21,6 @@ pub enum Claim {
     Context = 2,
     /// From the property that holds the object.
     Property = 3,
-}
-
-impl Claim {
-    fn rank(self) -> u8 {
-        u8::from(self != Claim::Fallback)
-    }
 }
 
 /// Extracted object shapes, keyed by their property names.
@@ -163,12 +158,8 @@ impl Registry {
                 .names
                 .iter()
                 // Only equal names can tie, so which of them wins is moot.
-                .max_by(|(ca, na, ka), (cb, nb, kb)| {
-                    ca.rank()
-                        .cmp(&cb.rank())
-                        .then(ka.cmp(kb))
-                        .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
-                        .then(nb.cmp(na))
+                .max_by_key(|(c, n, k)| {
+                    (*c != Claim::Fallback, *k, *c != Claim::Generic, Reverse(n))
                 })
                 .map_or_else(|| format!("Schema{i}"), |(_, n, _)| n.clone());
             let n = used.entry(best.clone()).or_default();
