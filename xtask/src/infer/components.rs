@@ -246,10 +246,7 @@ pub fn pascal(text: &str) -> String {
         }
         out[start..start + 1].make_ascii_uppercase();
     }
-    if out.is_empty() {
-        out.push_str("Schema");
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, "Schema");
     }
     out
