@@ -72,11 +72,13 @@ impl Registry {
         match &mut node.kind {
             Kind::Object(obj) => {
                 for (key, prop) in obj.props.iter_mut() {
-                    // Nothing to extract below a scalar: skip making its name.
-                    if matches!(prop.node.kind, Kind::Any | Kind::Scalar(..) | Kind::Ref(_)) {
-                        continue;
-                    }
-                    let claim = [(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
+                    let word = match prop.node.kind {
+                        // Nothing to extract below a scalar: skip making its name.
+                        Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => continue,
+                        Kind::Array(_) => singular(key),
+                        Kind::Object(_) | Kind::OneOf(_) => key.clone(),
+                    };
+                    let claim = [(Claim::Property, pascal(&word))];
                     self.extract(&mut prop.node, &claim, in_response);
                 }
                 if let Some(add) = obj.additional.as_mut() {
@@ -202,14 +204,6 @@ impl Registry {
             Kind::Object(o) => o.props.len(),
             _ => 0,
         }
-    }
-}
-
-fn singular_if_array(key: &str, node: &Node) -> String {
-    if matches!(node.kind, Kind::Array(_)) {
-        singular(key)
-    } else {
-        key.to_owned()
     }
 }
 
