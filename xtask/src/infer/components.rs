@@ -104,16 +104,14 @@ impl Registry {
                         .copied()
                         .find(|&id| same_keys(&self.entries[id].node, obj))
                 });
-                let taken = std::mem::replace(&mut node.kind, Kind::Any);
                 let shape = Node {
-                    kind: taken,
+                    kind: std::mem::replace(&mut node.kind, Kind::Any),
                     nullable: false,
                 };
                 let id = match known {
                     Some(id) => {
                         let e = &mut self.entries[id];
-                        let old = std::mem::replace(&mut e.node, Node::any());
-                        e.node = merge(old, shape);
+                        e.node = merge(std::mem::replace(&mut e.node, Node::any()), shape);
                         id
                     }
                     None => {

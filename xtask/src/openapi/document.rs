@@ -14,7 +14,7 @@ use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
 use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
 use crate::error::ConvertError;
-use crate::infer::{pascal, singular, to_schema, Claim, Kind, Registry};
+use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
 use crate::overrides::Overrides;
 use crate::postman::{Auth, Collection, Request};
 use crate::render::JsonText;
@@ -226,8 +226,7 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
     }
     match (&mut op.body, other.body) {
         (Some(BodyDraft::Json { node, .. }), Some(BodyDraft::Json { node: theirs, .. })) => {
-            let mine = std::mem::replace(node, crate::infer::Node::any());
-            *node = crate::infer::merge(mine, theirs);
+            *node = merge(std::mem::replace(node, Node::any()), theirs);
         }
         (mine @ None, theirs) => *mine = theirs,
         _ => {}
