@@ -52,12 +52,8 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
         let mine = req.auth.as_ref().and_then(|a| security.requirement(a));
-        let op_security = match (&top_security, mine) {
-            (top, mine) if *top == mine => None,
-            (_, Some(mine)) => Some(mine),
-            (Some(_), None) => Some(json!([])),
-            (None, None) => None,
-        };
+        // Only where it differs from the document's; `[]` lifts the document's.
+        let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
         if let Some(Auth::ApiKey { name, .. }) = &req.auth {
             d.params.retain(|p| {
                 !p["name"]
