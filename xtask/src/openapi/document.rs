@@ -476,25 +476,3 @@ fn merge_patch(target: &mut Value, patch: &Value) {
         (t, p) => *t = p.clone(),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merge_patch_removes_nulls() {
-        let mut t = json!({"a": {"b": 1, "c": 2}});
-        merge_patch(&mut t, &json!({"a": {"b": null, "d": 3}}));
-        assert_eq!(t, json!({"a": {"c": 2, "d": 3}}));
-    }
-
-    #[test]
-    fn repeated_example_names_get_numbered_keys() {
-        let list = ["OK", "OK (2)", "OK", "Bad", "OK"]
-            .iter()
-            .map(|n| ((*n).to_owned(), JsonText::new(&Value::Null, 0)))
-            .collect();
-        let keys: Vec<String> = examples(list).into_keys().collect();
-        assert_eq!(keys, ["Bad", "OK", "OK (2)", "OK (3)", "OK (4)"]);
-    }
-}
