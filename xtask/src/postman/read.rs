@@ -279,12 +279,11 @@ fn parse_request(
 
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
     let name = nonblank(r.name.as_ref()).unwrap_or("Example").to_owned();
-    let status_text = text(r.status.as_ref());
     let here = at.member(".code");
     let code = match &r.code {
         // No code: the reason phrase when it is a known one, else the
         // operation's `default` response (how exporters write OpenAPI's).
-        None | Some(Value::Null) => status_text.and_then(code_for_reason),
+        None | Some(Value::Null) => text(r.status.as_ref()).and_then(code_for_reason),
         Some(v) => {
             let (code, shown) = match v {
                 Value::Number(n) => (n.as_u64(), n.to_string()),
