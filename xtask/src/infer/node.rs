@@ -296,8 +296,7 @@ fn add_variant(vs: &mut Vec<Node>, n: Node) {
         return;
     }
     if let Some(i) = vs.iter().position(|v| compatible(&v.kind, &n.kind)) {
-        let v = vs.remove(i);
-        vs.insert(i, merge(v, n));
+        vs[i] = merge(std::mem::replace(&mut vs[i], Node::any()), n);
     } else {
         vs.push(n);
     }
