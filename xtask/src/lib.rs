@@ -39,7 +39,7 @@ pub struct Options {
 /// # Errors
 /// See [`ConvertError`]: every error names the item or JSON location.
 pub fn convert(bytes: &[u8], opts: &Options) -> Result<serde_json::Value, ConvertError> {
-    let doc = build(bytes, opts)?;
+    let doc = openapi::document::build(&postman::parse(bytes)?, opts)?;
     Ok(serde_json::to_value(&doc).unwrap_or_default())
 }
 
@@ -50,10 +50,6 @@ pub fn convert(bytes: &[u8], opts: &Options) -> Result<serde_json::Value, Conver
 /// # Errors
 /// See [`convert`].
 pub fn convert_to_string(bytes: &[u8], opts: &Options) -> Result<String, ConvertError> {
-    Ok(render::document(build(bytes, opts)?))
-}
-
-fn build(bytes: &[u8], opts: &Options) -> Result<openapi::Document, ConvertError> {
-    let collection = postman::parse(bytes)?;
-    openapi::document::build(&collection, opts)
+    let doc = openapi::document::build(&postman::parse(bytes)?, opts)?;
+    Ok(render::document(doc))
 }

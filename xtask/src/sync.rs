@@ -159,9 +159,7 @@ pub fn run(job: &Job, check: bool) -> Result<(Outcome, Option<Report>), SyncErro
     }
     let report = current.as_deref().and_then(|old| change_report(old, &text));
     if check {
-        let old = current
-            .map(|c| String::from_utf8_lossy(&c).into_owned())
-            .unwrap_or_default();
+        let old = String::from_utf8_lossy(current.as_deref().unwrap_or_default());
         let diff = short_diff(&old, &text, &job.output);
         return Ok((Outcome::Stale(diff), report));
     }

@@ -1,5 +1,6 @@
 //! Extraction of repeated object shapes into named components.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -20,12 +21,6 @@ pub enum Claim {
     Context = 2,
     /// From the property that holds the object.
     Property = 3,
-}
-
-impl Claim {
-    fn rank(self) -> u8 {
-        u8::from(self != Claim::Fallback)
-    }
 }
 
 /// Extracted object shapes, keyed by their property names.
@@ -77,11 +72,13 @@ impl Registry {
         match &mut node.kind {
             Kind::Object(obj) => {
                 for (key, prop) in obj.props.iter_mut() {
-                    // Nothing to extract below a scalar: skip making its name.
-                    if matches!(prop.node.kind, Kind::Any | Kind::Scalar(..) | Kind::Ref(_)) {
-                        continue;
-                    }
-                    let claim = [(Claim::Property, pascal(&singular_if_array(key, &prop.node)))];
+                    let word = match prop.node.kind {
+                        // Nothing to extract below a scalar: skip making its name.
+                        Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => continue,
+                        Kind::Array(_) => singular(key),
+                        Kind::Object(_) | Kind::OneOf(_) => key.clone(),
+                    };
+                    let claim = [(Claim::Property, pascal(&word))];
                     self.extract(&mut prop.node, &claim, in_response);
                 }
                 if let Some(add) = obj.additional.as_mut() {
@@ -107,16 +104,14 @@ impl Registry {
                         .copied()
                         .find(|&id| same_keys(&self.entries[id].node, obj))
                 });
-                let taken = std::mem::replace(&mut node.kind, Kind::Any);
                 let shape = Node {
-                    kind: taken,
+                    kind: std::mem::replace(&mut node.kind, Kind::Any),
                     nullable: false,
                 };
                 let id = match known {
                     Some(id) => {
                         let e = &mut self.entries[id];
-                        let old = std::mem::replace(&mut e.node, Node::any());
-                        e.node = merge(old, shape);
+                        e.node = merge(std::mem::replace(&mut e.node, Node::any()), shape);
                         id
                     }
                     None => {
@@ -163,12 +158,8 @@ impl Registry {
                 .names
                 .iter()
                 // Only equal names can tie, so which of them wins is moot.
-                .max_by(|(ca, na, ka), (cb, nb, kb)| {
-                    ca.rank()
-                        .cmp(&cb.rank())
-                        .then(ka.cmp(kb))
-                        .then((*ca != Claim::Generic).cmp(&(*cb != Claim::Generic)))
-                        .then(nb.cmp(na))
+                .max_by_key(|(c, n, k)| {
+                    (*c != Claim::Fallback, *k, *c != Claim::Generic, Reverse(n))
                 })
                 .map_or_else(|| format!("Schema{i}"), |(_, n, _)| n.clone());
             let n = used.entry(best.clone()).or_default();
@@ -214,14 +205,6 @@ impl Registry {
     }
 }
 
-fn singular_if_array(key: &str, node: &Node) -> String {
-    if matches!(node.kind, Kind::Array(_)) {
-        singular(key)
-    } else {
-        key.to_owned()
-    }
-}
-
 /// `balances` → `balance`, `categories` → `category`, `addresses` → `address`.
 pub fn singular(word: &str) -> String {
     let lower = word.to_ascii_lowercase();
@@ -255,10 +238,7 @@ pub fn pascal(text: &str) -> String {
         }
         out[start..start + 1].make_ascii_uppercase();
     }
-    if out.is_empty() {
-        out.push_str("Schema");
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, "Schema");
     }
     out

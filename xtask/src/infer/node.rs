@@ -81,11 +81,6 @@ pub struct Obj {
 pub struct Props(pub(super) Vec<(String, Prop)>);
 
 impl Props {
-    /// No properties.
-    pub fn new() -> Self {
-        Props(Vec::new())
-    }
-
     /// How many properties.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -222,7 +217,7 @@ pub fn infer(v: &Value) -> Node {
         },
         Value::Array(items) => Node::new(Kind::Array(Box::new(infer_all(items.iter())))),
         Value::Object(map) if !map.is_empty() && map.keys().all(|k| is_map_key(k)) => {
-            object(Props::new(), Some(Box::new(infer_all(map.values()))))
+            object(Props::default(), Some(Box::new(infer_all(map.values()))))
         }
         Value::Object(map) => {
             let prop = |v| Prop {
@@ -301,8 +296,7 @@ fn add_variant(vs: &mut Vec<Node>, n: Node) {
         return;
     }
     if let Some(i) = vs.iter().position(|v| compatible(&v.kind, &n.kind)) {
-        let v = vs.remove(i);
-        vs.insert(i, merge(v, n));
+        vs[i] = merge(std::mem::replace(&mut vs[i], Node::any()), n);
     } else {
         vs.push(n);
     }

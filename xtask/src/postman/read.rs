@@ -138,10 +138,9 @@ fn check_head(
 fn read(head: model::Head, parts: Vec<(usize, Part)>) -> Result<Collection, Option<ConvertError>> {
     let v1 = head.v1.0 && head.v1.1;
     let info = check_head(v1, head.info.as_ref(), head.has_item)?;
-    let name = match info.get("name") {
-        Some(Value::String(s)) => s.clone(),
-        _ => "Postman collection".to_owned(),
-    };
+    let name = text(info.get("name"))
+        .unwrap_or("Postman collection")
+        .to_owned();
     let variables = key_values(head.variable.as_ref(), &Location::new(None, "$.variable"))?;
     let variables = variables.into_iter().map(|kv| (kv.key, kv.value)).collect();
     let mut out = Collection {
@@ -179,10 +178,7 @@ fn read_item(i: usize, raw: &RawValue) -> Part {
 }
 
 fn item_name(name: Option<&Value>, i: usize) -> String {
-    match name {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-        _ => format!("item {i}"),
-    }
+    nonblank(name).map_or_else(|| format!("item {i}"), str::to_owned)
 }
 
 /// Item `i` of the `item` array at `pointer`, with everything below it.
@@ -282,16 +278,12 @@ fn parse_request(
 }
 
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
-    let name = text(r.name.as_ref())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let name = name.unwrap_or("Example").to_owned();
-    let status_text = text(r.status.as_ref());
+    let name = nonblank(r.name.as_ref()).unwrap_or("Example").to_owned();
     let here = at.member(".code");
     let code = match &r.code {
         // No code: the reason phrase when it is a known one, else the
         // operation's `default` response (how exporters write OpenAPI's).
-        None | Some(Value::Null) => status_text.and_then(code_for_reason),
+        None | Some(Value::Null) => text(r.status.as_ref()).and_then(code_for_reason),
         Some(v) => {
             let (code, shown) = match v {
                 Value::Number(n) => (n.as_u64(), n.to_string()),
@@ -314,15 +306,12 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
         }
     };
     // Only the content type of an example's headers is used; the last wins.
-    let content_type = match &r.header {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter(|e| text(e.get("key")).is_some_and(|k| k.eq_ignore_ascii_case("content-type")))
-            .filter_map(|e| text(e.get("value")))
-            .next_back()
-            .map(media_type),
-        _ => None,
-    };
+    let headers = r.header.iter().flat_map(Value::as_array).flatten();
+    let content_type = headers
+        .filter(|e| text(e.get("key")).is_some_and(|k| k.eq_ignore_ascii_case("content-type")))
+        .filter_map(|e| text(e.get("value")))
+        .next_back()
+        .map(media_type);
     Ok(Example {
         name,
         code,
@@ -335,6 +324,11 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
 /// The text of a string value.
 fn text(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
+}
+
+/// The trimmed text of a string value, unless blank.
+fn nonblank(v: Option<&Value>) -> Option<&str> {
+    text(v).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// `Application/JSON; charset=utf-8` → `application/json`.
@@ -366,11 +360,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                     return Err(at.wrong_type("`url.host` must be an array or a string", other))
                 }
             },
-            port: match obj.get("port") {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            },
+            port: (obj.get("port").filter(|p| p.is_string() || p.is_number())).map(value_text),
             path: match obj.get("path") {
                 Some(Value::Array(parts)) => parts
                     .iter()
@@ -417,10 +407,7 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         return Err(at.error(format!("cannot parse URL `{raw}`: it contains white space")));
     }
     let raw = raw.split('#').next().unwrap_or_default();
-    let (before_query, query) = match raw.split_once('?') {
-        Some((a, q)) => (a, Some(q)),
-        None => (raw, None),
-    };
+    let (before_query, query) = raw.split_once('?').unwrap_or((raw, ""));
     let (protocol, rest) = match before_query.split_once("://") {
         Some((p, rest)) => {
             let ok = p.starts_with("{{")
@@ -434,15 +421,9 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         }
         None => (None, before_query),
     };
-    let (host_port, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
+    let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let (host, port) = split_port(host_port);
-    let query = query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty());
+    let query = query.split('&').filter(|p| !p.is_empty());
     let url = Url {
         protocol,
         host: Some(host.to_owned()).filter(|h| !h.is_empty()),
@@ -453,10 +434,9 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
                 let (key, value) = pair
                     .split_once('=')
                     .map_or((pair, None), |(k, v)| (k, Some(v)));
-                let (key, value) = (key.to_owned(), value.map(str::to_owned));
                 KeyValue {
-                    key,
-                    value,
+                    key: key.to_owned(),
+                    value: value.map(str::to_owned),
                     ..KeyValue::default()
                 }
             })
@@ -512,7 +492,7 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
     let Some(body @ Value::Object(obj)) = v else {
         return Ok(None);
     };
-    if obj.get("disabled").and_then(Value::as_bool) == Some(true) {
+    if obj.get("disabled") == Some(&Value::Bool(true)) {
         return Ok(None);
     }
     let fields = |key: &str| key_values(obj.get(key), &at.member(&format!(".{key}")));
@@ -611,10 +591,7 @@ fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, Convert
             key,
             value: obj.get("value").filter(|v| !v.is_null()).map(value_text),
             description: description(obj.get("description")),
-            disabled: obj
-                .get("disabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            disabled: obj.get("disabled") == Some(&Value::Bool(true)),
             is_file: text(obj.get("type")) == Some("file"),
             pointer: at.index(i).pointer,
         });
@@ -632,12 +609,10 @@ fn value_text(v: &Value) -> String {
 /// A description is a string or `{content, type}`.
 fn description(v: Option<&Value>) -> Option<String> {
     let text = match v? {
-        Value::String(s) => s.as_str(),
-        Value::Object(o) => text(o.get("content"))?,
-        _ => return None,
+        Value::Object(o) => o.get("content"),
+        other => Some(other),
     };
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
+    nonblank(text).map(str::to_owned)
 }
 
 /// serde_json's message without its trailing ` at line L column C`, which

@@ -230,3 +230,27 @@ fn json_under_any_media_type_or_none_is_read_as_json() {
     );
     generate_checked(&doc);
 }
+
+#[test]
+fn repeated_example_names_get_numbered_keys() {
+    // A name met again takes the first free ` (n)`, even past a name that
+    // already holds one; each keeps its own name as the summary.
+    let ok = json!({"id": "<uuid>"});
+    let names = ["OK", "OK (2)", "OK", "Bad", "OK"];
+    let examples = names
+        .iter()
+        .map(|n| example(n, Some(200), Some("application/json"), &ok))
+        .collect();
+    let doc = convert_ok(
+        &collection(json!([get("get thing", "{{baseUrl}}/things", examples)])),
+        "repeated",
+    );
+    let examples = doc["paths"]["/things"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["examples"]
+        .as_object()
+        .expect("examples");
+    let keys: Vec<&String> = examples.keys().collect();
+    assert_eq!(keys, ["Bad", "OK", "OK (2)", "OK (3)", "OK (4)"]);
+    assert_eq!(examples["OK (3)"]["summary"], "OK");
+    assert_eq!(examples["OK (2)"]["summary"], "OK (2)");
+}

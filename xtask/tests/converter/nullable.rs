@@ -98,3 +98,27 @@ fn schema_patches_apply_on_top_of_the_policy() {
     assert_eq!(item["properties"]["amount"], json!({"type": "number"}));
     assert_eq!(item["properties"]["tags"]["nullable"], true);
 }
+
+#[test]
+fn a_schema_patch_is_a_merge_patch() {
+    // RFC 7386: `null` removes a member, an object merges into the object
+    // there (its other members kept), anything else is set.
+    let doc = with(
+        r#"{"schema_patches": {"Item": {"required": null, "description": "x", "properties": {"amount": {"minimum": 0}}}}}"#,
+    );
+    let plain = with("{}");
+    let (item, before) = (
+        &doc["components"]["schemas"]["Item"],
+        &plain["components"]["schemas"]["Item"],
+    );
+    assert!(before.get("required").is_some(), "{before}");
+    assert!(item.get("required").is_none(), "{item}");
+    assert_eq!(item["description"], "x");
+    assert_eq!(item["type"], "object");
+    assert_eq!(
+        item["properties"]["amount"],
+        json!({"type": "number", "minimum": 0})
+    );
+    assert_eq!(item["properties"]["id"], before["properties"]["id"]);
+    assert_eq!(item["properties"]["owner"], before["properties"]["owner"]);
+}
