@@ -375,15 +375,11 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
         // Siblings of `$ref` are ignored in OpenAPI 3.0; a nullable object is
         // expressed by the property not being required.
         Kind::Ref(id) => return json!({ "$ref": format!("#/components/schemas/{}", names[*id]) }),
-        Kind::OneOf(vs) => {
-            let mut variants: Vec<(usize, Value)> = vs
-                .iter()
+        Kind::OneOf(vs) => one_of(
+            vs.iter()
                 .map(|v| (specificity(v, reg), to_schema(v, names, reg)))
-                .collect();
-            sort_variants(&mut variants);
-            let variants: Vec<Value> = variants.into_iter().map(|(_, v)| v).collect();
-            object([("oneOf", Value::Array(variants))])
-        }
+                .collect(),
+        ),
     };
     if node.nullable {
         s["nullable"] = true.into();
@@ -414,8 +410,9 @@ pub fn specificity(node: &Node, reg: &Registry) -> usize {
     }
 }
 
-/// Most specific first; ties by the schema's text, for determinism.
-pub fn sort_variants(variants: &mut [(usize, Value)]) {
+/// The union of these variants with their specificities: most specific
+/// first; ties by the schema's text, for determinism.
+pub fn one_of(mut variants: Vec<(usize, Value)>) -> Value {
     variants.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
     // Texts only where specificities tie (most unions have none), each made
     // once, not once per comparison.
@@ -424,4 +421,6 @@ pub fn sort_variants(variants: &mut [(usize, Value)]) {
             run.sort_by_cached_key(|(_, v)| v.to_string());
         }
     }
+    let variants = variants.into_iter().map(|(_, v)| v).collect();
+    object([("oneOf", Value::Array(variants))])
 }

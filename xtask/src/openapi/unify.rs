@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::names::numbered;
 use super::{Media, Response};
-use crate::infer::node::{object, sort_variants};
+use crate::infer::node::one_of;
 
 const JSON: &str = "application/json";
 
@@ -132,16 +132,10 @@ fn unify(
             }
         }
     }
-    let mut scored: Vec<(usize, Value)> = variants
-        .into_iter()
-        .map(|v| (specificity(&v, inferred), v))
-        .collect();
-    sort_variants(&mut scored);
-    let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
-    let schema = object([("oneOf", Value::Array(variants))]);
+    let scored = variants.into_iter().map(|v| (specificity(&v, inferred), v));
     Some(Union {
         base,
-        schema,
+        schema: one_of(scored.collect()),
         members,
     })
 }
