@@ -43,7 +43,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
 
     let mut servers = Servers::default();
     let mut security = Security::default();
-    let top_security = coll.auth.as_ref().and_then(|a| security.requirement(a));
+    let top_security = coll.auth.as_ref().map(|a| security.requirement(a));
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
@@ -51,7 +51,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     for (req, drafted) in coll.requests.iter().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
-        let mine = req.auth.as_ref().and_then(|a| security.requirement(a));
+        let mine = req.auth.as_ref().map(|a| security.requirement(a));
         // Only where it differs from the document's; `[]` lifts the document's.
         let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
         if let Some(Auth::ApiKey { name, .. }) = &req.auth {
