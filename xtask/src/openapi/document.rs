@@ -12,7 +12,7 @@ use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
-use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
+use super::{names, noted, Components, Document, Example, Media, Operation, RequestBody, Response};
 use crate::error::ConvertError;
 use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
 use crate::overrides::Overrides;
@@ -436,10 +436,7 @@ fn info(coll: &Collection, opts: &Options) -> Value {
     );
     let title = opts.overrides.title.as_ref().unwrap_or(&coll.name);
     let version = opts.overrides.version.as_deref().unwrap_or("1.0.0");
-    let description = match &coll.description {
-        Some(d) => format!("{d}\n\n{note}"),
-        None => note,
-    };
+    let description = noted(coll.description.as_deref(), note);
     json!({"title": title, "version": version, "description": description})
 }
 

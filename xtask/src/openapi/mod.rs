@@ -29,6 +29,14 @@ pub(crate) const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// `note` as a paragraph after `description`, when there is one.
+pub(crate) fn noted(description: Option<&str>, note: String) -> String {
+    match description {
+        Some(d) => format!("{d}\n\n{note}"),
+        None => note,
+    }
+}
+
 /// The whole document.
 #[derive(Debug, Serialize)]
 pub struct Document {

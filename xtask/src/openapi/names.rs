@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
 
-use super::Operation;
+use super::{noted, Operation};
 
 /// Members of the generated `Client` (inherent, `ClientInfo`, `ClientHooks`),
 /// in both the positional and the builder interface styles.
@@ -217,21 +217,13 @@ pub fn unique_parameters(op: &mut Operation) {
         }
     });
     if !dropped.is_empty() {
-        note(&mut op.description, &dropped);
+        op.description = Some(noted(op.description.as_deref(), dropped.join("\n")));
     }
     if let Some(body) = &mut op.request_body {
         for m in body.content.values_mut() {
             unique_properties(&mut m.schema);
         }
     }
-}
-
-fn note(description: &mut Option<String>, lines: &[String]) {
-    let text = lines.join("\n");
-    *description = Some(match description.take() {
-        Some(d) => format!("{d}\n\n{text}"),
-        None => text,
-    });
 }
 
 /// Properties of `schema` (and of the schemas inside it) whose Rust field
@@ -266,11 +258,8 @@ pub fn unique_properties(schema: &mut Value) {
                 format!("Property `{d}` left out: its Rust name is taken by {first}.")
             })
             .collect();
-        let mut description = m
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        note(&mut description, &lines);
+        let description = m.get("description").and_then(Value::as_str);
+        let description = noted(description, lines.join("\n"));
         m.insert("description".into(), description.into());
     }
     for (k, v) in m.iter_mut() {
