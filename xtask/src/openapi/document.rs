@@ -365,38 +365,22 @@ fn assemble(
     };
     let mut responses: BTreeMap<String, Response> = BTreeMap::new();
     for (code, r) in d.responses {
-        let mut content = BTreeMap::new();
+        let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
+        let response = responses.entry(key).or_default();
+        response.description = r.description;
+        let content = &mut response.content;
         if let Some(node) = &r.json {
-            let schema = to_schema(node, names, registry);
-            content.insert(
-                "application/json".to_owned(),
-                media(r.json_examples, schema),
-            );
+            let json = media(r.json_examples, to_schema(node, names, registry));
+            content.insert("application/json".to_owned(), json);
         }
         if let Some((text, list)) = r.text {
             content.insert(text, media(list, json!({"type": "string"})));
         }
-        let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
-        let description = r.description;
-        responses.insert(
-            key,
-            Response {
-                content,
-                description,
-            },
-        );
     }
     if responses.is_empty() {
         // OpenAPI requires at least one response; say nothing about its body.
-        let description = "No saved example response".into();
-        let content = BTreeMap::new();
-        responses.insert(
-            "200".into(),
-            Response {
-                content,
-                description,
-            },
-        );
+        let none = responses.entry("200".into()).or_default();
+        none.description = "No saved example response".into();
     }
     let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
     let mut operation = Operation {

@@ -111,7 +111,7 @@ pub struct RequestBody {
 }
 
 /// A response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct Response {
     /// Media type → schema and examples.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
