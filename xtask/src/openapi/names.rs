@@ -151,7 +151,8 @@ pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
 /// caller asks it to (Belvo's `fields` and `omit` parameters). Pinned
 /// properties stay as inferred.
 pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
-    let Some(Value::Object(props)) = schema.get_mut("properties") else {
+    let Value::Object(m) = schema else { return };
+    let Some(Value::Object(props)) = m.get_mut("properties") else {
         return;
     };
     let mut unrequired = Vec::new();
@@ -160,22 +161,17 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
             continue;
         }
         unrequired.push(name.clone());
-        match p {
-            Value::Object(m) if !m.is_empty() && !m.contains_key("$ref") => {
-                m.insert("nullable".into(), Value::Bool(true));
-            }
-            _ => {}
+        if let Some(p) = p
+            .as_object_mut()
+            .filter(|p| !p.is_empty() && !p.contains_key("$ref"))
+        {
+            p.insert("nullable".into(), Value::Bool(true));
         }
     }
-    if let Some(Value::Array(required)) = schema.get_mut("required") {
-        required.retain(|r| {
-            !r.as_str()
-                .is_some_and(|r| unrequired.iter().any(|u| u == r))
-        });
+    if let Some(Value::Array(required)) = m.get_mut("required") {
+        required.retain(|r| !unrequired.iter().any(|u| r == u.as_str()));
         if required.is_empty() {
-            if let Some(m) = schema.as_object_mut() {
-                m.remove("required");
-            }
+            m.remove("required");
         }
     }
 }
