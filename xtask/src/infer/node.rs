@@ -80,22 +80,15 @@ pub struct Obj {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Props(pub(super) Vec<(String, Prop)>);
 
+/// Read as the slice of names and properties (`len`, `iter`…).
+impl std::ops::Deref for Props {
+    type Target = [(String, Prop)];
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 impl Props {
-    /// How many properties.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Names and properties, by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Prop)> + '_ {
-        self.0.iter().map(|(k, p)| (k, p))
-    }
-
     /// Names and properties, by name, the properties to change.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Prop)> + '_ {
         self.0.iter_mut().map(|(k, p)| (&*k, p))
