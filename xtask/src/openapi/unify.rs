@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 
 use super::names::numbered;
-use super::{Media, Response};
+use super::Response;
 use crate::infer::node::one_of;
 
 const JSON: &str = "application/json";
@@ -106,11 +106,7 @@ fn unify(
                 .iter_mut()
                 .filter(|(c, r)| members.contains(c) && r.content.is_empty());
             for (_, r) in empty {
-                let m = Media {
-                    schema: schema.clone(),
-                    ..Media::default()
-                };
-                r.content.insert(media.clone(), m);
+                r.content.entry(media.clone()).or_default().schema = schema.clone();
             }
         }
         return None;
