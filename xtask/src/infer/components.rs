@@ -46,8 +46,7 @@ struct Entry {
 /// different schemas.
 fn same_keys(node: &Node, obj: &Obj) -> bool {
     matches!(&node.kind, Kind::Object(o)
-        if o.props.len() == obj.props.len()
-            && o.props.keys().eq(obj.props.keys())
+        if o.props.keys().eq(obj.props.keys())
             && o.props.values().zip(obj.props.values())
                 .all(|(a, b)| listed(&a.node) == listed(&b.node)))
 }
