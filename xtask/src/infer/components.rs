@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::node::{is_required, merge, Kind, Node, Obj};
+use super::node::{merge, Kind, Node, Obj};
 
 /// Where a candidate name for a component comes from. Every claim but
 /// `Fallback` counts the same: the name seen most often wins, and a generic
@@ -188,7 +188,7 @@ impl Registry {
     /// Number of required properties of component `id` (for ordering unions).
     pub fn required_count(&self, id: usize) -> usize {
         match &self.entries[id].node.kind {
-            Kind::Object(o) => o.props.values().filter(|p| is_required(o, p)).count(),
+            Kind::Object(o) => o.required().count(),
             _ => 0,
         }
     }

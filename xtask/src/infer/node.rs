@@ -317,9 +317,14 @@ fn merge_obj(mut a: Obj, b: Obj) -> Obj {
     a
 }
 
-/// A property is required when every sample had it and none was `null`.
-pub fn is_required(o: &Obj, p: &Prop) -> bool {
-    p.seen == o.samples && !p.node.nullable
+impl Obj {
+    /// The names of its required properties: those every sample had, and
+    /// none as `null`.
+    pub fn required(&self) -> impl Iterator<Item = &String> + '_ {
+        let props = self.props.iter();
+        let required = props.filter(|(_, p)| p.seen == self.samples && !p.node.nullable);
+        required.map(|(k, _)| k)
+    }
 }
 
 /// Renders an inferred node as an OpenAPI 3.0 schema. `names[i]` is the name
@@ -350,12 +355,7 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
                 let props = o.props.iter();
                 let props = props.map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)));
                 s["properties"] = Value::Object(props.collect());
-                let required: Vec<&String> = o
-                    .props
-                    .iter()
-                    .filter(|(_, p)| is_required(o, p))
-                    .map(|(k, _)| k)
-                    .collect();
+                let required: Vec<&String> = o.required().collect();
                 if !required.is_empty() {
                     s["required"] = json!(required);
                 }
@@ -397,7 +397,7 @@ pub fn specificity(node: &Node, reg: &Registry) -> usize {
     match &node.kind {
         Kind::Ref(id) => 1 + reg.required_count(*id),
         Kind::Array(items) => specificity(items, reg),
-        Kind::Object(o) => 1 + o.props.values().filter(|p| is_required(o, p)).count(),
+        Kind::Object(o) => 1 + o.required().count(),
         Kind::OneOf(vs) => vs.iter().map(|v| specificity(v, reg)).min().unwrap_or(0),
         Kind::Scalar(..) | Kind::Any => 0,
     }
