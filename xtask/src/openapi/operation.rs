@@ -128,15 +128,13 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
             let items = p
                 .remove("schema")
                 .unwrap_or_else(|| json!({"type": "string"}));
-            let examples: Option<Vec<Value>> = same
-                .iter()
-                .map(|kv| scalar_schema(kv.value.as_deref()).1)
-                .collect();
             p.insert("schema".into(), json!({"type": "array", "items": items}));
-            p.remove("example");
-            if let Some(e) = examples {
-                p.insert("example".into(), Value::Array(e));
-            }
+            // An example of every value, when each has one.
+            let examples = same.iter().map(|kv| scalar_schema(kv.value.as_deref()).1);
+            match examples.collect::<Option<Vec<Value>>>() {
+                Some(e) => p.insert("example".into(), Value::Array(e)),
+                None => p.remove("example"),
+            };
             let required = same.iter().any(|kv| kv_required(kv));
             p.insert("required".into(), Value::Bool(required));
         }
