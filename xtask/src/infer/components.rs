@@ -184,22 +184,6 @@ impl Registry {
     pub fn node(&self, id: usize) -> &Node {
         &self.entries[id].node
     }
-
-    /// Number of required properties of component `id` (for ordering unions).
-    pub fn required_count(&self, id: usize) -> usize {
-        match &self.entries[id].node.kind {
-            Kind::Object(o) => o.required().count(),
-            _ => 0,
-        }
-    }
-
-    /// How many properties component `id` has (0 if it is not an object).
-    pub fn property_count(&self, id: usize) -> usize {
-        match &self.entries[id].node.kind {
-            Kind::Object(o) => o.props.len(),
-            _ => 0,
-        }
-    }
 }
 
 /// `balances` → `balance`, `categories` → `category`, `addresses` → `address`.

@@ -395,7 +395,8 @@ pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
 /// variant that decodes.
 pub fn specificity(node: &Node, reg: &Registry) -> usize {
     match &node.kind {
-        Kind::Ref(id) => 1 + reg.required_count(*id),
+        // A component is an object: as specific as its shape.
+        Kind::Ref(id) => specificity(reg.node(*id), reg),
         Kind::Array(items) => specificity(items, reg),
         Kind::Object(o) => 1 + o.required().count(),
         Kind::OneOf(vs) => vs.iter().map(|v| specificity(v, reg)).min().unwrap_or(0),

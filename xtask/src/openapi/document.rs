@@ -123,7 +123,10 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         .iter()
         .enumerate()
         .map(|(id, n)| {
-            let rank = unify::rank(registry.required_count(id), registry.property_count(id));
+            let rank = match &registry.node(id).kind {
+                Kind::Object(o) => unify::rank(o.required().count(), o.props.len()),
+                _ => unify::rank(0, 0),
+            };
             (n.clone(), rank)
         })
         .collect();
