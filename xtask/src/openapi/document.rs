@@ -12,7 +12,9 @@ use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
-use super::{names, noted, Components, Document, Example, Media, Operation, RequestBody, Response};
+use super::{
+    names, noted, Components, Document, Example, Media, Operation, Parameter, RequestBody, Response,
+};
 use crate::error::ConvertError;
 use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
 use crate::overrides::Overrides;
@@ -55,11 +57,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         // Only where it differs from the document's; `[]` lifts the document's.
         let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
         if let Some(Auth::ApiKey { name, .. }) = &req.auth {
-            d.params.retain(|p| {
-                !p["name"]
-                    .as_str()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            });
+            d.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
         }
         let route = (d.method.clone(), d.path.clone());
         if let Some(&i) = routes.get(&route) {
@@ -210,7 +208,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
 /// parameters and tags to the first one's operation.
 fn merge_into(op: &mut OpDraft, other: OpDraft) {
     for p in other.params {
-        let same = |q: &Value| q["name"] == p["name"] && q["in"] == p["in"];
+        let same = |q: &Parameter| q.name == p.name && q.location == p.location;
         if !op.params.iter().any(same) {
             op.params.push(p);
         }

@@ -82,7 +82,7 @@ pub struct Operation {
     pub operation_id: String,
     /// Path, query and header parameters.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Value>,
+    pub parameters: Vec<Parameter>,
     /// The request body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body: Option<RequestBody>,
@@ -99,6 +99,26 @@ pub struct Operation {
     /// The folder path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+}
+
+/// A path, query or header parameter.
+#[derive(Debug, Serialize)]
+pub struct Parameter {
+    /// Its Postman entry's description, without the "(Required)" mark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its Postman entry's value, typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
+    /// `path`, `query` or `header`.
+    #[serde(rename = "in")]
+    pub location: &'static str,
+    /// Its name.
+    pub name: String,
+    /// Whether a call must give it.
+    pub required: bool,
+    /// Its type.
+    pub schema: Value,
 }
 
 /// A request body: one media type.

@@ -193,16 +193,15 @@ pub fn unique_parameters(op: &mut Operation) {
     }
     let mut dropped = Vec::new();
     op.parameters.retain(|p| {
-        let name = p["name"].as_str().unwrap_or_default();
+        let (name, location) = (&p.name, p.location);
         let rust = progenitor_sanitize(name, Case::Snake);
         match taken.get(&rust) {
             // A path parameter cannot be left out: keep it, and the
             // document fails the build check with its name.
-            Some(_) if p["in"] == "path" => true,
+            Some(_) if location == "path" => true,
             Some(other) => {
                 dropped.push(format!(
-                    "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
-                    p["in"].as_str().unwrap_or_default()
+                    "{location} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}"
                 ));
                 false
             }
