@@ -389,11 +389,8 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
         return (json!({"type": "string"}), None);
     };
     if let Some((t, f)) = infer::placeholder(v) {
-        let node = Node::scalar(t, f);
-        return (
-            infer::to_schema(&node, &[], &infer::Registry::default()),
-            None,
-        );
+        let schema = infer::to_schema(&Node::scalar(t, f), &[], &infer::Registry::default());
+        return (schema, None);
     }
     if v.contains("{{") {
         return (json!({"type": "string"}), None);
