@@ -279,19 +279,13 @@ fn compatible(a: &Kind, b: &Kind) -> bool {
 }
 
 fn add_variant(vs: &mut Vec<Node>, n: Node) {
-    if let Kind::OneOf(inner) = n.kind {
-        for v in inner {
-            add_variant(vs, v);
-        }
-        return;
-    }
-    if matches!(n.kind, Kind::Any) {
-        return;
-    }
-    if let Some(i) = vs.iter().position(|v| compatible(&v.kind, &n.kind)) {
-        vs[i] = merge(std::mem::replace(&mut vs[i], Node::any()), n);
-    } else {
-        vs.push(n);
+    match n.kind {
+        Kind::OneOf(inner) => inner.into_iter().for_each(|v| add_variant(vs, v)),
+        Kind::Any => {}
+        _ => match vs.iter_mut().find(|v| compatible(&v.kind, &n.kind)) {
+            Some(v) => *v = merge(std::mem::replace(v, Node::any()), n),
+            None => vs.push(n),
+        },
     }
 }
 
