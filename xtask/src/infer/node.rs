@@ -252,8 +252,7 @@ pub fn merge(a: Node, b: Node) -> Node {
         (Kind::Array(x), Kind::Array(y)) => Kind::Array(Box::new(merge(*x, *y))),
         (Kind::Object(x), Kind::Object(y)) => Kind::Object(merge_obj(x, y)),
         (Kind::Ref(x), Kind::Ref(y)) if x == y => Kind::Ref(x),
-        (Kind::OneOf(vs), other) | (other, Kind::OneOf(vs)) => {
-            let mut vs = vs;
+        (Kind::OneOf(mut vs), other) | (other, Kind::OneOf(mut vs)) => {
             add_variant(&mut vs, Node::new(other));
             Kind::OneOf(vs)
         }
