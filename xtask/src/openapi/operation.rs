@@ -83,11 +83,9 @@ impl RespDraft {
 /// or a body or example declared JSON that is not.
 pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let (path, path_params) = path_template(&req.url.path, &|| req.location(".request.url"))?;
-    let mut params = Vec::new();
-    for name in &path_params {
-        let var = req.url.variables.iter().find(|v| &v.key == name);
-        params.push(param(name, "path", var, true));
-    }
+    let var = |name: &String| req.url.variables.iter().find(|v| &v.key == name);
+    let path_params = path_params.iter().map(|n| param(n, "path", var(n), true));
+    let mut params: Vec<Parameter> = path_params.collect();
     query_params(&req.url.query, &mut params);
     header_params(req, &mut params)?;
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
