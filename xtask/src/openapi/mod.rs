@@ -107,7 +107,7 @@ pub struct Parameter {
     /// Its Postman entry's description, without the "(Required)" mark.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Its Postman entry's value, typed.
+    /// Its Postman entry's value, typed (each value, for a repeated query key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<Value>,
     /// `path`, `query` or `header`.
