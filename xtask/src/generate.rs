@@ -116,11 +116,9 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     QUIET.with(|q| q.set(false));
     result.map_err(|panic| {
-        let msg = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "no message".to_owned());
+        let msg = (panic.downcast_ref::<String>().map(String::as_str))
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
         format!("progenitor panicked: {msg}")
     })
 }
@@ -135,10 +133,8 @@ fn explain(doc: &Value, whole: String) -> String {
     }
     let failing: Vec<String> = operations(doc)
         .filter_map(|(path, method)| {
-            let alone = only_operation(doc, path, method);
-            let err = generate_tokens(&alone).err()?;
-            let op = &doc["paths"][path][method];
-            Some(format!("{}: {err}", describe(op, path, method)))
+            let err = generate_tokens(&only_operation(doc, path, method)).err()?;
+            Some(format!("{}: {err}", describe(doc, path, method)))
         })
         .collect();
     match failing.as_slice() {
@@ -152,7 +148,7 @@ fn explain(doc: &Value, whole: String) -> String {
 fn clash(doc: &Value, whole: String) -> String {
     let culprits: Vec<String> = operations(doc)
         .filter(|(path, method)| generate_tokens(&without_operation(doc, path, method)).is_ok())
-        .map(|(path, method)| describe(&doc["paths"][path][method], path, method))
+        .map(|(path, method)| describe(doc, path, method))
         .collect();
     if culprits.is_empty() {
         format!(
@@ -201,9 +197,11 @@ fn only_operation(doc: &Value, path: &str, method: &str) -> Value {
     alone
 }
 
-/// `operation `id` (GET /path), Postman item "Folder / Name"`: the converter
-/// writes an item's name as the summary and its folders as the tags.
-pub fn describe(op: &Value, path: &str, method: &str) -> String {
+/// The operation of `doc` on `path` and `method`, as `operation `id` (GET
+/// /path), Postman item "Folder / Name"`: the converter writes an item's
+/// name as the summary and its folders as the tags.
+pub fn describe(doc: &Value, path: &str, method: &str) -> String {
+    let op = &doc["paths"][path][method];
     let id = op["operationId"]
         .as_str()
         .map_or_else(|| "without operationId".to_owned(), |id| format!("`{id}`"));

@@ -506,11 +506,8 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
             add(out, true, place, "removed (a type of the client is gone)");
             continue;
         };
-        let usage = match (uo.get(name), un.get(name)) {
-            (Some(a), Some(b)) => a.join(*b),
-            (Some(a), None) | (None, Some(a)) => *a,
-            (None, None) => Usage::Both,
-        };
+        let usage = uo.get(name).into_iter().chain(un.get(name));
+        let usage = usage.copied().reduce(Usage::join).unwrap_or(Usage::Both);
         schema_changes(schema, new_schema, "schema", usage, &place, out);
     }
     for name in n.keys().filter(|k| !o.contains_key(*k)) {

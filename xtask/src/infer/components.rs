@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::node::{is_required, merge, Kind, Node, Obj};
+use super::node::{merge, Kind, Node, Obj};
 
 /// Where a candidate name for a component comes from. Every claim but
 /// `Fallback` counts the same: the name seen most often wins, and a generic
@@ -40,16 +40,16 @@ struct Entry {
     names: Vec<(Claim, String, u32)>,
 }
 
-/// Whether the registered shape `node` has exactly the property names of
-/// `obj`, and its arrays of components hold the same components: pages of
-/// results (`{count, next, previous, results}`) of different resources are
-/// different schemas.
-fn same_keys(node: &Node, obj: &Obj) -> bool {
-    matches!(&node.kind, Kind::Object(o)
-        if o.props.len() == obj.props.len()
-            && o.props.keys().eq(obj.props.keys())
-            && o.props.values().zip(obj.props.values())
-                .all(|(a, b)| listed(&a.node) == listed(&b.node)))
+/// What components are keyed by: an object's property names, each with the
+/// component its array items are, if any (pages of results, `{count, next,
+/// previous, results}`, of different resources are different schemas).
+fn signature(obj: &Obj) -> impl Iterator<Item = (&String, Option<usize>)> {
+    obj.props.iter().map(|(k, p)| (k, listed(&p.node)))
+}
+
+/// Whether the registered `node` has the signature of `obj`.
+fn same_signature(node: &Node, obj: &Obj) -> bool {
+    matches!(&node.kind, Kind::Object(o) if signature(o).eq(signature(obj)))
 }
 
 /// The component the items of an array property are, if they are one.
@@ -94,15 +94,12 @@ impl Registry {
                     return;
                 }
                 let mut h = FxHasher::default();
-                for (k, p) in obj.props.iter() {
-                    k.hash(&mut h);
-                    listed(&p.node).hash(&mut h);
-                }
+                signature(obj).for_each(|part| part.hash(&mut h));
                 let hash = h.finish();
                 let known = self.by_key.get(&hash).and_then(|ids| {
                     ids.iter()
                         .copied()
-                        .find(|&id| same_keys(&self.entries[id].node, obj))
+                        .find(|&id| same_signature(&self.entries[id].node, obj))
                 });
                 let shape = Node {
                     kind: std::mem::replace(&mut node.kind, Kind::Any),
@@ -186,22 +183,6 @@ impl Registry {
     /// The node of component `id`.
     pub fn node(&self, id: usize) -> &Node {
         &self.entries[id].node
-    }
-
-    /// Number of required properties of component `id` (for ordering unions).
-    pub fn required_count(&self, id: usize) -> usize {
-        match &self.entries[id].node.kind {
-            Kind::Object(o) => o.props.values().filter(|p| is_required(o, p)).count(),
-            _ => 0,
-        }
-    }
-
-    /// How many properties component `id` has (0 if it is not an object).
-    pub fn property_count(&self, id: usize) -> usize {
-        match &self.entries[id].node.kind {
-            Kind::Object(o) => o.props.len(),
-            _ => 0,
-        }
     }
 }
 

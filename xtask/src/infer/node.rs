@@ -80,22 +80,15 @@ pub struct Obj {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Props(pub(super) Vec<(String, Prop)>);
 
+/// Read as the slice of names and properties (`len`, `iter`…).
+impl std::ops::Deref for Props {
+    type Target = [(String, Prop)];
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 impl Props {
-    /// How many properties.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Names and properties, by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Prop)> + '_ {
-        self.0.iter().map(|(k, p)| (k, p))
-    }
-
     /// Names and properties, by name, the properties to change.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Prop)> + '_ {
         self.0.iter_mut().map(|(k, p)| (&*k, p))
@@ -259,8 +252,7 @@ pub fn merge(a: Node, b: Node) -> Node {
         (Kind::Array(x), Kind::Array(y)) => Kind::Array(Box::new(merge(*x, *y))),
         (Kind::Object(x), Kind::Object(y)) => Kind::Object(merge_obj(x, y)),
         (Kind::Ref(x), Kind::Ref(y)) if x == y => Kind::Ref(x),
-        (Kind::OneOf(vs), other) | (other, Kind::OneOf(vs)) => {
-            let mut vs = vs;
+        (Kind::OneOf(mut vs), other) | (other, Kind::OneOf(mut vs)) => {
             add_variant(&mut vs, Node::new(other));
             Kind::OneOf(vs)
         }
@@ -286,19 +278,13 @@ fn compatible(a: &Kind, b: &Kind) -> bool {
 }
 
 fn add_variant(vs: &mut Vec<Node>, n: Node) {
-    if let Kind::OneOf(inner) = n.kind {
-        for v in inner {
-            add_variant(vs, v);
-        }
-        return;
-    }
-    if matches!(n.kind, Kind::Any) {
-        return;
-    }
-    if let Some(i) = vs.iter().position(|v| compatible(&v.kind, &n.kind)) {
-        vs[i] = merge(std::mem::replace(&mut vs[i], Node::any()), n);
-    } else {
-        vs.push(n);
+    match n.kind {
+        Kind::OneOf(inner) => inner.into_iter().for_each(|v| add_variant(vs, v)),
+        Kind::Any => {}
+        _ => match vs.iter_mut().find(|v| compatible(&v.kind, &n.kind)) {
+            Some(v) => *v = merge(std::mem::replace(v, Node::any()), n),
+            None => vs.push(n),
+        },
     }
 }
 
@@ -324,9 +310,14 @@ fn merge_obj(mut a: Obj, b: Obj) -> Obj {
     a
 }
 
-/// A property is required when every sample had it and none was `null`.
-pub fn is_required(o: &Obj, p: &Prop) -> bool {
-    p.seen == o.samples && !p.node.nullable
+impl Obj {
+    /// The names of its required properties: those every sample had, and
+    /// none as `null`.
+    pub fn required(&self) -> impl Iterator<Item = &String> + '_ {
+        let props = self.props.iter();
+        let required = props.filter(|(_, p)| p.seen == self.samples && !p.node.nullable);
+        required.map(|(k, _)| k)
+    }
 }
 
 /// Renders an inferred node as an OpenAPI 3.0 schema. `names[i]` is the name
@@ -357,12 +348,7 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
                 let props = o.props.iter();
                 let props = props.map(|(k, p)| (k.clone(), to_schema(&p.node, names, reg)));
                 s["properties"] = Value::Object(props.collect());
-                let required: Vec<&String> = o
-                    .props
-                    .iter()
-                    .filter(|(_, p)| is_required(o, p))
-                    .map(|(k, _)| k)
-                    .collect();
+                let required: Vec<&String> = o.required().collect();
                 if !required.is_empty() {
                     s["required"] = json!(required);
                 }
@@ -375,15 +361,11 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
         // Siblings of `$ref` are ignored in OpenAPI 3.0; a nullable object is
         // expressed by the property not being required.
         Kind::Ref(id) => return json!({ "$ref": format!("#/components/schemas/{}", names[*id]) }),
-        Kind::OneOf(vs) => {
-            let mut variants: Vec<(usize, Value)> = vs
-                .iter()
+        Kind::OneOf(vs) => one_of(
+            vs.iter()
                 .map(|v| (specificity(v, reg), to_schema(v, names, reg)))
-                .collect();
-            sort_variants(&mut variants);
-            let variants: Vec<Value> = variants.into_iter().map(|(_, v)| v).collect();
-            object([("oneOf", Value::Array(variants))])
-        }
+                .collect(),
+        ),
     };
     if node.nullable {
         s["nullable"] = true.into();
@@ -406,16 +388,18 @@ pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
 /// variant that decodes.
 pub fn specificity(node: &Node, reg: &Registry) -> usize {
     match &node.kind {
-        Kind::Ref(id) => 1 + reg.required_count(*id),
+        // A component is an object: as specific as its shape.
+        Kind::Ref(id) => specificity(reg.node(*id), reg),
         Kind::Array(items) => specificity(items, reg),
-        Kind::Object(o) => 1 + o.props.values().filter(|p| is_required(o, p)).count(),
+        Kind::Object(o) => 1 + o.required().count(),
         Kind::OneOf(vs) => vs.iter().map(|v| specificity(v, reg)).min().unwrap_or(0),
         Kind::Scalar(..) | Kind::Any => 0,
     }
 }
 
-/// Most specific first; ties by the schema's text, for determinism.
-pub fn sort_variants(variants: &mut [(usize, Value)]) {
+/// The union of these variants with their specificities: most specific
+/// first; ties by the schema's text, for determinism.
+pub fn one_of(mut variants: Vec<(usize, Value)>) -> Value {
     variants.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
     // Texts only where specificities tie (most unions have none), each made
     // once, not once per comparison.
@@ -424,4 +408,6 @@ pub fn sort_variants(variants: &mut [(usize, Value)]) {
             run.sort_by_cached_key(|(_, v)| v.to_string());
         }
     }
+    let variants = variants.into_iter().map(|(_, v)| v).collect();
+    object([("oneOf", Value::Array(variants))])
 }

@@ -12,7 +12,9 @@ use super::operation_ids::Chosen;
 use super::security::Security;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
-use super::{names, Components, Document, Example, Media, Operation, RequestBody, Response};
+use super::{
+    names, noted, Components, Document, Example, Media, Operation, Parameter, RequestBody, Response,
+};
 use crate::error::ConvertError;
 use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
 use crate::overrides::Overrides;
@@ -43,7 +45,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
 
     let mut servers = Servers::default();
     let mut security = Security::default();
-    let top_security = coll.auth.as_ref().and_then(|a| security.requirement(a));
+    let top_security = coll.auth.as_ref().map(|a| security.requirement(a));
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
@@ -51,15 +53,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     for (req, drafted) in coll.requests.iter().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
-        let mine = req.auth.as_ref().and_then(|a| security.requirement(a));
+        let mine = req.auth.as_ref().map(|a| security.requirement(a));
         // Only where it differs from the document's; `[]` lifts the document's.
         let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
         if let Some(Auth::ApiKey { name, .. }) = &req.auth {
-            d.params.retain(|p| {
-                !p["name"]
-                    .as_str()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            });
+            d.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
         }
         let route = (d.method.clone(), d.path.clone());
         if let Some(&i) = routes.get(&route) {
@@ -123,7 +121,10 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         .iter()
         .enumerate()
         .map(|(id, n)| {
-            let rank = unify::rank(registry.required_count(id), registry.property_count(id));
+            let rank = match &registry.node(id).kind {
+                Kind::Object(o) => unify::rank(o.required().count(), o.props.len()),
+                _ => unify::rank(0, 0),
+            };
             (n.clone(), rank)
         })
         .collect();
@@ -207,7 +208,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
 /// parameters and tags to the first one's operation.
 fn merge_into(op: &mut OpDraft, other: OpDraft) {
     for p in other.params {
-        let same = |q: &Value| q["name"] == p["name"] && q["in"] == p["in"];
+        let same = |q: &Parameter| q.name == p.name && q.location == p.location;
         if !op.params.iter().any(same) {
             op.params.push(p);
         }
@@ -365,38 +366,22 @@ fn assemble(
     };
     let mut responses: BTreeMap<String, Response> = BTreeMap::new();
     for (code, r) in d.responses {
-        let mut content = BTreeMap::new();
+        let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
+        let response = responses.entry(key).or_default();
+        response.description = r.description;
+        let content = &mut response.content;
         if let Some(node) = &r.json {
-            let schema = to_schema(node, names, registry);
-            content.insert(
-                "application/json".to_owned(),
-                media(r.json_examples, schema),
-            );
+            let json = media(r.json_examples, to_schema(node, names, registry));
+            content.insert("application/json".to_owned(), json);
         }
         if let Some((text, list)) = r.text {
             content.insert(text, media(list, json!({"type": "string"})));
         }
-        let key = code.map_or_else(|| "default".to_owned(), |c| c.to_string());
-        let description = r.description;
-        responses.insert(
-            key,
-            Response {
-                content,
-                description,
-            },
-        );
     }
     if responses.is_empty() {
         // OpenAPI requires at least one response; say nothing about its body.
-        let description = "No saved example response".into();
-        let content = BTreeMap::new();
-        responses.insert(
-            "200".into(),
-            Response {
-                content,
-                description,
-            },
-        );
+        let none = responses.entry("200".into()).or_default();
+        none.description = "No saved example response".into();
     }
     let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
     let mut operation = Operation {
@@ -436,10 +421,7 @@ fn info(coll: &Collection, opts: &Options) -> Value {
     );
     let title = opts.overrides.title.as_ref().unwrap_or(&coll.name);
     let version = opts.overrides.version.as_deref().unwrap_or("1.0.0");
-    let description = match &coll.description {
-        Some(d) => format!("{d}\n\n{note}"),
-        None => note,
-    };
+    let description = noted(coll.description.as_deref(), note);
     json!({"title": title, "version": version, "description": description})
 }
 

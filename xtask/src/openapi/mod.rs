@@ -29,6 +29,14 @@ pub(crate) const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// `note` as a paragraph after `description`, when there is one.
+pub(crate) fn noted(description: Option<&str>, note: String) -> String {
+    match description {
+        Some(d) => format!("{d}\n\n{note}"),
+        None => note,
+    }
+}
+
 /// The whole document.
 #[derive(Debug, Serialize)]
 pub struct Document {
@@ -74,7 +82,7 @@ pub struct Operation {
     pub operation_id: String,
     /// Path, query and header parameters.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Value>,
+    pub parameters: Vec<Parameter>,
     /// The request body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body: Option<RequestBody>,
@@ -93,6 +101,26 @@ pub struct Operation {
     pub tags: Vec<String>,
 }
 
+/// A path, query or header parameter.
+#[derive(Debug, Serialize)]
+pub struct Parameter {
+    /// Its Postman entry's description, without the "(Required)" mark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its Postman entry's value, typed (each value, for a repeated query key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
+    /// `path`, `query` or `header`.
+    #[serde(rename = "in")]
+    pub location: &'static str,
+    /// Its name.
+    pub name: String,
+    /// Whether a call must give it.
+    pub required: bool,
+    /// Its type.
+    pub schema: Value,
+}
+
 /// A request body: one media type.
 #[derive(Debug, Serialize)]
 pub struct RequestBody {
@@ -103,7 +131,7 @@ pub struct RequestBody {
 }
 
 /// A response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct Response {
     /// Media type → schema and examples.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]

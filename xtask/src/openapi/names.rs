@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use heck::{ToPascalCase, ToSnakeCase};
 use serde_json::Value;
 
-use super::Operation;
+use super::{noted, Operation};
 
 /// Members of the generated `Client` (inherent, `ClientInfo`, `ClientHooks`),
 /// in both the positional and the builder interface styles.
@@ -151,7 +151,8 @@ pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
 /// caller asks it to (Belvo's `fields` and `omit` parameters). Pinned
 /// properties stay as inferred.
 pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
-    let Some(Value::Object(props)) = schema.get_mut("properties") else {
+    let Value::Object(m) = schema else { return };
+    let Some(Value::Object(props)) = m.get_mut("properties") else {
         return;
     };
     let mut unrequired = Vec::new();
@@ -160,22 +161,17 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
             continue;
         }
         unrequired.push(name.clone());
-        match p {
-            Value::Object(m) if !m.is_empty() && !m.contains_key("$ref") => {
-                m.insert("nullable".into(), Value::Bool(true));
-            }
-            _ => {}
+        if let Some(p) = p
+            .as_object_mut()
+            .filter(|p| !p.is_empty() && !p.contains_key("$ref"))
+        {
+            p.insert("nullable".into(), Value::Bool(true));
         }
     }
-    if let Some(Value::Array(required)) = schema.get_mut("required") {
-        required.retain(|r| {
-            !r.as_str()
-                .is_some_and(|r| unrequired.iter().any(|u| u == r))
-        });
+    if let Some(Value::Array(required)) = m.get_mut("required") {
+        required.retain(|r| !unrequired.iter().any(|u| r == u.as_str()));
         if required.is_empty() {
-            if let Some(m) = schema.as_object_mut() {
-                m.remove("required");
-            }
+            m.remove("required");
         }
     }
 }
@@ -197,16 +193,15 @@ pub fn unique_parameters(op: &mut Operation) {
     }
     let mut dropped = Vec::new();
     op.parameters.retain(|p| {
-        let name = p["name"].as_str().unwrap_or_default();
+        let (name, location) = (&p.name, p.location);
         let rust = progenitor_sanitize(name, Case::Snake);
         match taken.get(&rust) {
             // A path parameter cannot be left out: keep it, and the
             // document fails the build check with its name.
-            Some(_) if p["in"] == "path" => true,
+            Some(_) if location == "path" => true,
             Some(other) => {
                 dropped.push(format!(
-                    "{} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}",
-                    p["in"].as_str().unwrap_or_default()
+                    "{location} parameter `{name}` left out: its Rust name `{rust}` is taken by {other}"
                 ));
                 false
             }
@@ -217,21 +212,13 @@ pub fn unique_parameters(op: &mut Operation) {
         }
     });
     if !dropped.is_empty() {
-        note(&mut op.description, &dropped);
+        op.description = Some(noted(op.description.as_deref(), dropped.join("\n")));
     }
     if let Some(body) = &mut op.request_body {
         for m in body.content.values_mut() {
             unique_properties(&mut m.schema);
         }
     }
-}
-
-fn note(description: &mut Option<String>, lines: &[String]) {
-    let text = lines.join("\n");
-    *description = Some(match description.take() {
-        Some(d) => format!("{d}\n\n{text}"),
-        None => text,
-    });
 }
 
 /// Properties of `schema` (and of the schemas inside it) whose Rust field
@@ -266,11 +253,8 @@ pub fn unique_properties(schema: &mut Value) {
                 format!("Property `{d}` left out: its Rust name is taken by {first}.")
             })
             .collect();
-        let mut description = m
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        note(&mut description, &lines);
+        let description = m.get("description").and_then(Value::as_str);
+        let description = noted(description, lines.join("\n"));
         m.insert("description".into(), description.into());
     }
     for (k, v) in m.iter_mut() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::path::{operation_id, path_template};
-use super::Media;
+use super::{Media, Parameter};
 use crate::error::ConvertError;
 use crate::infer::{self, merge, Node};
 use crate::postman::{read::media_type, Body, Example, KeyValue, Request};
@@ -28,7 +28,7 @@ pub struct OpDraft {
     /// The folder path, when in a folder.
     pub tags: Vec<String>,
     /// Path, query and header parameters.
-    pub params: Vec<Value>,
+    pub params: Vec<Parameter>,
     /// The request body.
     pub body: Option<BodyDraft>,
     /// By status (`None`: the `default` response).
@@ -83,11 +83,9 @@ impl RespDraft {
 /// or a body or example declared JSON that is not.
 pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let (path, path_params) = path_template(&req.url.path, &|| req.location(".request.url"))?;
-    let mut params = Vec::new();
-    for name in &path_params {
-        let var = req.url.variables.iter().find(|v| &v.key == name);
-        params.push(Value::Object(param(name, "path", var, true)));
-    }
+    let var = |name: &String| req.url.variables.iter().find(|v| &v.key == name);
+    let path_params = path_params.iter().map(|n| param(n, "path", var(n), true));
+    let mut params: Vec<Parameter> = path_params.collect();
     query_params(&req.url.query, &mut params);
     header_params(req, &mut params)?;
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
@@ -117,7 +115,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
 
 /// Query parameters, each key once; a key given several times
 /// (`tag=a&tag=b`) is an array.
-fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
+fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
     for (i, q) in query.iter().enumerate() {
         if query[..i].iter().any(|o| o.key == q.key) {
             continue;
@@ -125,22 +123,13 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
         let same: Vec<&KeyValue> = query.iter().filter(|o| o.key == q.key).collect();
         let mut p = param(&q.key, "query", Some(q), kv_required(q));
         if same.len() > 1 {
-            let items = p
-                .remove("schema")
-                .unwrap_or_else(|| json!({"type": "string"}));
-            let examples: Option<Vec<Value>> = same
-                .iter()
-                .map(|kv| scalar_schema(kv.value.as_deref()).1)
-                .collect();
-            p.insert("schema".into(), json!({"type": "array", "items": items}));
-            p.remove("example");
-            if let Some(e) = examples {
-                p.insert("example".into(), Value::Array(e));
-            }
-            let required = same.iter().any(|kv| kv_required(kv));
-            p.insert("required".into(), Value::Bool(required));
+            p.schema = json!({"type": "array", "items": p.schema});
+            // An example of every value, when each has one.
+            let examples = same.iter().map(|kv| scalar_schema(kv.value.as_deref()).1);
+            p.example = examples.collect::<Option<Vec<Value>>>().map(Value::Array);
+            p.required = same.iter().any(|kv| kv_required(kv));
         }
-        params.push(Value::Object(p));
+        params.push(p);
     }
 }
 
@@ -148,7 +137,7 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Value>) {
 /// OpenAPI describes otherwise (content type, accept, auth). A name that is
 /// not an HTTP token, or a value that is not visible ASCII, is refused:
 /// the generated client would panic when it sends them.
-fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertError> {
+fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<(), ConvertError> {
     for (i, h) in req.headers.iter().enumerate() {
         if !is_token(&h.key) {
             return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
@@ -170,8 +159,7 @@ fn header_params(req: &Request, params: &mut Vec<Value>) -> Result<(), ConvertEr
         if again || matches!(lower.as_str(), "content-type" | "accept" | "authorization") {
             continue;
         }
-        let p = param(&h.key, "header", Some(h), kv_required(h));
-        params.push(Value::Object(p));
+        params.push(param(&h.key, "header", Some(h), kv_required(h)));
     }
     Ok(())
 }
@@ -399,11 +387,8 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
         return (json!({"type": "string"}), None);
     };
     if let Some((t, f)) = infer::placeholder(v) {
-        let node = Node::scalar(t, f);
-        return (
-            infer::to_schema(&node, &[], &infer::Registry::default()),
-            None,
-        );
+        let schema = infer::to_schema(&Node::scalar(t, f), &[], &infer::Registry::default());
+        return (schema, None);
     }
     if v.contains("{{") {
         return (json!({"type": "string"}), None);
@@ -423,18 +408,14 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
 
 /// Parameter `name` in `location`, typed and described by its Postman entry
 /// when there is one.
-fn param(name: &str, location: &str, kv: Option<&KeyValue>, required: bool) -> Map<String, Value> {
+fn param(name: &str, location: &'static str, kv: Option<&KeyValue>, required: bool) -> Parameter {
     let (schema, example) = scalar_schema(kv.and_then(|kv| kv.value.as_deref()));
-    let mut p = Map::new();
-    p.insert("name".into(), name.into());
-    p.insert("in".into(), location.into());
-    if let Some(d) = described(kv.and_then(|kv| kv.description.as_deref())) {
-        p.insert("description".into(), d.into());
+    Parameter {
+        description: described(kv.and_then(|kv| kv.description.as_deref())),
+        example,
+        location,
+        name: name.to_owned(),
+        required,
+        schema,
     }
-    p.insert("schema".into(), schema);
-    if let Some(e) = example {
-        p.insert("example".into(), e);
-    }
-    p.insert("required".into(), Value::Bool(required));
-    p
 }

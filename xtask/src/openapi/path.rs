@@ -78,25 +78,21 @@ pub fn operation_id(item: &str, method: &str, path: &str) -> String {
 
 /// `Balances Resume` → `balances_resume`; `listBalances` → `list_balances`.
 pub fn snake(text: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
+    let mut out = String::with_capacity(text.len());
+    // Words end at anything but an ASCII letter or digit, and before an
+    // upper-case letter that follows a lower-case one or a digit.
+    let (mut gap, mut prev_lower) = (false, false);
     for c in text.chars() {
         if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
+            (gap, prev_lower) = (true, false);
             continue;
         }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
+        if (gap || (c.is_ascii_uppercase() && prev_lower)) && !out.is_empty() {
+            out.push('_');
         }
+        gap = false;
         prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
+        out.push(c.to_ascii_lowercase());
     }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words.join("_")
+    out
 }

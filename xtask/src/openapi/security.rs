@@ -14,9 +14,9 @@ pub struct Security {
 
 impl Security {
     /// The security requirement for an auth, registering its scheme.
-    pub fn requirement(&mut self, auth: &Auth) -> Option<Value> {
+    pub fn requirement(&mut self, auth: &Auth) -> Value {
         let (base, scheme) = match auth {
-            Auth::NoAuth => return Some(json!([])),
+            Auth::NoAuth => return json!([]),
             Auth::Basic => ("basicAuth", json!({"type": "http", "scheme": "basic"})),
             Auth::Bearer => ("bearerAuth", json!({"type": "http", "scheme": "bearer"})),
             Auth::Digest => ("digestAuth", json!({"type": "http", "scheme": "digest"})),
@@ -46,6 +46,6 @@ impl Security {
         // The same scheme keeps its name; another one gets a number.
         let name = numbered(base, |n| self.schemes.get(n).is_none_or(|s| *s == scheme));
         self.schemes.entry(name.clone()).or_insert(scheme);
-        Some(json!([{ name: [] }]))
+        json!([{ name: [] }])
     }
 }

@@ -108,6 +108,7 @@ fn server_of(
         return Ok(None);
     };
     let mut variables = BTreeMap::new();
+    let mut sub = |text: &str| substitute(text, vars, &mut variables, loc);
     let whole_var = host
         .strip_prefix("{{")
         .and_then(|h| h.strip_suffix("}}"))
@@ -118,15 +119,13 @@ fn server_of(
     let mut server = match value {
         // `{{baseUrl}}` with a value: the value is the server (its own
         // `{{var}}`s become variables too).
-        Some(value) if url.protocol.is_none() => {
-            substitute(value.trim_end_matches('/'), vars, &mut variables, loc)?
-        }
+        Some(value) if url.protocol.is_none() => sub(value.trim_end_matches('/'))?,
         _ => {
-            let s = substitute(host, vars, &mut variables, loc)?;
+            let s = sub(host)?;
             let scheme_in_host =
                 s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
             match &url.protocol {
-                Some(p) => format!("{}://{s}", substitute(p, vars, &mut variables, loc)?),
+                Some(p) => format!("{}://{s}", sub(p)?),
                 None if scheme_in_host => s,
                 None => format!("https://{s}"),
             }
@@ -134,7 +133,7 @@ fn server_of(
     };
     if let Some(port) = &url.port {
         server.push(':');
-        server.push_str(&substitute(port, vars, &mut variables, loc)?);
+        server.push_str(&sub(port)?);
     }
     Ok(Some(Server {
         url: server,

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 
 use super::names::numbered;
-use super::{Media, Response};
-use crate::infer::node::{object, sort_variants};
+use super::Response;
+use crate::infer::node::one_of;
 
 const JSON: &str = "application/json";
 
@@ -106,11 +106,7 @@ fn unify(
                 .iter_mut()
                 .filter(|(c, r)| members.contains(c) && r.content.is_empty());
             for (_, r) in empty {
-                let m = Media {
-                    schema: schema.clone(),
-                    ..Media::default()
-                };
-                r.content.insert(media.clone(), m);
+                r.content.entry(media.clone()).or_default().schema = schema.clone();
             }
         }
         return None;
@@ -132,16 +128,10 @@ fn unify(
             }
         }
     }
-    let mut scored: Vec<(usize, Value)> = variants
-        .into_iter()
-        .map(|v| (specificity(&v, inferred), v))
-        .collect();
-    sort_variants(&mut scored);
-    let variants: Vec<Value> = scored.into_iter().map(|(_, v)| v).collect();
-    let schema = object([("oneOf", Value::Array(variants))]);
+    let scored = variants.into_iter().map(|v| (specificity(&v, inferred), v));
     Some(Union {
         base,
-        schema,
+        schema: one_of(scored.collect()),
         members,
     })
 }

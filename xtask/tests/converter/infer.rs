@@ -2,10 +2,10 @@
 //! and the components repeated shapes become.
 
 use postman_openapi::infer::node::{
-    merge, placeholder, sort_variants, to_schema, Format, Kind, Node, Prop, Props, Scalar,
+    merge, one_of, placeholder, to_schema, Format, Kind, Node, Prop, Props, Scalar,
 };
 use postman_openapi::infer::{infer, pascal, singular, Claim, Registry};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn prop(seen: u32) -> Prop {
     Prop {
@@ -93,7 +93,7 @@ fn merging_objects_keeps_every_property_once_in_order() {
 
 #[test]
 fn variants_most_specific_first_then_by_text() {
-    let mut v = vec![
+    let v = vec![
         (0, json!({"type": "string"})),
         (2, json!({"$ref": "#/components/schemas/B"})),
         (0, json!({"type": "integer"})),
@@ -102,10 +102,11 @@ fn variants_most_specific_first_then_by_text() {
     ];
     let mut want = v.clone();
     want.sort_by_key(|(s, v)| (std::cmp::Reverse(*s), v.to_string()));
-    sort_variants(&mut v);
-    assert_eq!(v, want);
-    assert_eq!(v[0].1, json!({"$ref": "#/components/schemas/A"}));
-    assert_eq!(v[4].1, json!({"type": "string"}));
+    let want: Vec<Value> = want.into_iter().map(|(_, v)| v).collect();
+    let union = one_of(v);
+    assert_eq!(union, json!({ "oneOf": want }));
+    assert_eq!(union["oneOf"][0], json!({"$ref": "#/components/schemas/A"}));
+    assert_eq!(union["oneOf"][4], json!({"type": "string"}));
 }
 
 #[test]
