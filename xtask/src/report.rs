@@ -118,10 +118,7 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
 }
 
 fn params(op: &Value) -> BTreeMap<(String, String), &Value> {
-    op["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    elements(&op["parameters"])
         .filter_map(|p| Some(((p["in"].as_str()?.into(), p["name"].as_str()?.into()), p)))
         .collect()
 }
@@ -290,7 +287,7 @@ struct Node {
 impl Node {
     fn of(schema: &Value) -> Node {
         let ty = if let Some(r) = schema["$ref"].as_str() {
-            r.rsplit('/').next().unwrap_or(r).to_owned()
+            ref_name(r)
         } else {
             let union = ["oneOf", "anyOf", "allOf"]
                 .into_iter()
@@ -304,12 +301,7 @@ impl Node {
         Node {
             ty,
             nullable: schema["nullable"] == true,
-            values: schema["enum"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(Value::to_string)
-                .collect(),
+            values: elements(&schema["enum"]).map(Value::to_string).collect(),
         }
     }
 }
@@ -322,12 +314,7 @@ fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
         if s.get("$ref").is_some() {
             return;
         }
-        let req: BTreeSet<&str> = s["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let req: BTreeSet<&str> = elements(&s["required"]).filter_map(Value::as_str).collect();
         for (name, sub) in s["properties"].as_object().into_iter().flatten() {
             walk(
                 sub,
@@ -342,7 +329,7 @@ fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
             }
         }
         for key in ["oneOf", "anyOf", "allOf"] {
-            for (i, sub) in s[key].as_array().into_iter().flatten().enumerate() {
+            for (i, sub) in elements(&s[key]).enumerate() {
                 walk(sub, format!("{path}.<{key} {i}>"), true, out);
             }
         }
@@ -465,7 +452,7 @@ fn usages(doc: &Value) -> BTreeMap<String, Usage> {
         match v {
             Value::Object(m) => {
                 if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                    out.push(r.rsplit('/').next().unwrap_or(r).to_owned());
+                    out.push(ref_name(r));
                 }
                 m.values().for_each(|x| refs(x, out));
             }
@@ -513,6 +500,16 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
     for name in n.keys().filter(|k| !o.contains_key(*k)) {
         add(out, false, format!("schema `{name}`"), "added");
     }
+}
+
+/// The elements of an array; none for anything else.
+fn elements(v: &Value) -> impl Iterator<Item = &Value> {
+    v.as_array().into_iter().flatten()
+}
+
+/// The schema name a `$ref` ends with.
+fn ref_name(r: &str) -> String {
+    r.rsplit('/').next().unwrap_or(r).to_owned()
 }
 
 /// `required` or `optional`.
