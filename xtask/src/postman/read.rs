@@ -374,8 +374,7 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                 Some(Value::String(s)) => split_path(s),
                 _ => Vec::new(),
             },
-            query: Vec::new(),
-            variables: Vec::new(),
+            ..Url::default()
         }
     } else if let Some(raw) = raw {
         parse_raw_url(raw, at)?
@@ -431,11 +430,9 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         path: split_path(path),
         query: query
             .map(|pair| {
-                let (key, value) = pair
-                    .split_once('=')
-                    .map_or((pair, None), |(k, v)| (k, Some(v)));
+                let (key, value) = pair.split_once('=').unzip();
                 KeyValue {
-                    key: key.to_owned(),
+                    key: key.unwrap_or(pair).to_owned(),
                     value: value.map(str::to_owned),
                     ..KeyValue::default()
                 }
@@ -529,16 +526,12 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
     };
     let ty = text(obj.get("type")).ok_or_else(|| at.error("`auth` has no `type`"))?;
     // v2.1 stores parameters as [{key, value}], v2.0 as an object.
-    let param = |name: &str| -> Option<String> {
-        match obj.get(ty) {
-            Some(Value::Array(list)) => list.iter().find_map(|e| {
-                (text(e.get("key")) == Some(name))
-                    .then(|| e.get("value").map(value_text))
-                    .flatten()
-            }),
-            Some(Value::Object(o)) => o.get(name).map(value_text),
-            _ => None,
-        }
+    let param = |name: &str| match obj.get(ty) {
+        Some(Value::Array(list)) => (list.iter())
+            .filter(|e| text(e.get("key")) == Some(name))
+            .find_map(|e| e.get("value").map(value_text)),
+        Some(Value::Object(o)) => o.get(name).map(value_text),
+        _ => None,
     };
     Ok(Some(match ty {
         "noauth" => Auth::NoAuth,
