@@ -15,7 +15,8 @@ pub fn path_template(
 ) -> Result<(String, Vec<String>), ConvertError> {
     let mut out = String::new();
     let mut names: Vec<String> = Vec::new();
-    let add_name = |n: &str, names: &mut Vec<String>| -> Result<(), ConvertError> {
+    // A variable: checked, listed once, written as `{name}`.
+    let var = |n: &str, out: &mut String, names: &mut Vec<String>| {
         let ok = !n.is_empty()
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
@@ -25,6 +26,7 @@ pub fn path_template(
         if !names.iter().any(|x| x == n) {
             names.push(n.to_owned());
         }
+        let _ = write!(out, "{{{n}}}");
         Ok(())
     };
     for (i, seg) in segments.iter().enumerate() {
@@ -33,8 +35,7 @@ pub fn path_template(
         }
         out.push('/');
         if let Some(name) = seg.strip_prefix(':') {
-            add_name(name, &mut names)?;
-            let _ = write!(out, "{{{name}}}");
+            var(name, &mut out, &mut names)?;
             continue;
         }
         // Only the text after the last variable is checked for braces.
@@ -46,9 +47,7 @@ pub fn path_template(
                     tail = text;
                 }
                 Piece::Var(name) | Piece::Unclosed(name) => {
-                    let name = name.trim();
-                    add_name(name, &mut names)?;
-                    let _ = write!(out, "{{{name}}}");
+                    var(name.trim(), &mut out, &mut names)?;
                     tail = "";
                 }
             }
