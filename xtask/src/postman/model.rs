@@ -58,7 +58,10 @@ impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Scan<F> {
             match key.as_str() {
                 "info" => head.info = map.next_value()?,
                 "item" if head.has_item => return Err(de::Error::duplicate_field("item")),
-                "item" => head.has_item = map.next_value_seed(ItemSeq(&mut self.0))?,
+                "item" => {
+                    map.next_value_seed(ItemSeq(&mut self.0))?;
+                    head.has_item = true;
+                }
                 "variable" => head.variable = map.next_value()?,
                 "auth" => head.auth = map.next_value()?,
                 other => {
@@ -76,27 +79,27 @@ impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Scan<F> {
 struct ItemSeq<'f, F>(&'f mut F);
 
 impl<'de, F: FnMut(usize, &'de RawValue)> DeserializeSeed<'de> for ItemSeq<'_, F> {
-    type Value = bool;
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for ItemSeq<'_, F> {
-    type Value = bool;
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of items")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0;
         while let Some(item) = seq.next_element()? {
             (self.0)(i, item);
             i += 1;
         }
-        Ok(true)
+        Ok(())
     }
 }
 
