@@ -192,7 +192,12 @@ fn add_example(
         .is_some_and(|c| c.contains("json"));
     let open = ex.content_type.as_deref().is_none_or(|c| c == "*/*");
     if declared || open {
-        match serde_json::from_str::<Value>(text) {
+        let parsed = if declared {
+            declared_json(text)
+        } else {
+            serde_json::from_str::<Value>(text)
+        };
+        match parsed {
             Ok(v) => {
                 let node = Some(infer::infer(&v));
                 resp.json = resp.json.take().into_iter().chain(node).reduce(merge);
@@ -265,7 +270,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             .as_deref()
             .is_none_or(|c| c == "*/*" || c.contains("json"));
     let parsed = match serde_json::from_str::<Value>(text) {
-        Err(_) if declared => serde_json::from_str::<Value>(&quote_variables(text)),
+        Err(_) if declared => declared_json(&quote_variables(text)),
         parsed => parsed,
     };
     match parsed {
@@ -295,6 +300,17 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             ..Media::default()
         },
     ))
+}
+
+/// A body declared JSON. openapi-to-postmanv2 writes the example of a
+/// scalar schema as its bare placeholder (`<string>`, `<boolean>`,
+/// `<binary>`): that is read as the placeholder in a JSON string, typed as
+/// placeholders are.
+fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text).or_else(|e| match text.trim() {
+        bare if infer::placeholder(bare).is_some() => Ok(Value::from(bare)),
+        _ => Err(e),
+    })
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):

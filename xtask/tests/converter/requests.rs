@@ -54,3 +54,47 @@ fn header_values_are_visible_ascii() {
          `X-Mode` is not visible ASCII, which HTTP clients cannot send"
     );
 }
+
+#[test]
+fn bare_placeholders_declared_json_are_scalars() {
+    // openapi-to-postmanv2 writes the example of a scalar JSON schema as its
+    // placeholder, unquoted: `<boolean>` for a boolean response.
+    let json_header = json!([{"key": "Content-Type", "value": "application/json"}]);
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [
+        {"name": "Check", "request": {"method": "POST", "url": "{{baseUrl}}/check",
+            "body": {"mode": "raw", "raw": " <string> ", "options": {"raw": {"language": "json"}}}},
+         "response": [
+            {"name": "OK", "code": 200, "header": json_header, "body": "<boolean>"},
+            {"name": "Text", "code": 203, "header": [{"key": "Content-Type", "value": "text/plain"}], "body": "<string>"}
+         ]},
+        {"name": "Report", "request": {"method": "GET", "url": "{{baseUrl}}/report"}, "response": [
+            {"name": "OK", "code": 200, "header": json_header, "body": "<binary>"}
+        ]}
+    ]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "scalars");
+    let op = &doc["paths"]["/check"]["post"];
+    let schema =
+        |code: &str, media: &str| op["responses"][code]["content"][media]["schema"].clone();
+    assert_eq!(
+        schema("200", "application/json"),
+        json!({"type": "boolean"})
+    );
+    assert_eq!(
+        doc["paths"]["/report"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+        json!({"type": "string", "format": "binary"})
+    );
+    // Under another media type it is text, as before.
+    assert_eq!(schema("203", "text/plain"), json!({"type": "string"}));
+    assert_eq!(
+        op["requestBody"]["content"]["application/json"]["schema"],
+        json!({"type": "string"})
+    );
+    // Anything else that is not JSON is still refused.
+    let broken = coll.to_string().replace("<boolean>", "<boolean");
+    let e = convert(broken.as_bytes(), &options("x")).expect_err("not JSON");
+    assert!(
+        e.to_string()
+            .contains("is declared `application/json` but its body is not JSON"),
+        "{e}"
+    );
+}
