@@ -82,17 +82,6 @@ pub enum ConvertError {
         /// What is wrong.
         message: String,
     },
-    /// Two items on different routes get the same operationId (items on
-    /// the same method and path are merged into one operation instead).
-    #[error("{second}: {what} is already taken by {first}; rename one of the two items")]
-    Duplicate {
-        /// The operationId both produce.
-        what: String,
-        /// The item that came first.
-        first: Location,
-        /// The item that clashes with it.
-        second: Location,
-    },
     /// The file of hand decisions is malformed or names something that does not exist.
     #[error("overrides: {0}")]
     Overrides(String),

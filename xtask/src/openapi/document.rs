@@ -48,8 +48,15 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let top_security = coll.auth.as_ref().map(|a| security.requirement(a));
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
+    // Operations by name (snake_case, as progenitor writes them). Names
+    // chosen by hand are taken first; an item whose name is taken (exports of
+    // OpenAPI documents give two operations with one summary the same name)
+    // gets the method appended when it differs from the other's, then a number.
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut chosen = Chosen::new(&opts.overrides.operation_ids);
+    let reserved: HashSet<&str> = (opts.overrides.operation_ids.values())
+        .map(String::as_str)
+        .collect();
     for (req, drafted) in coll.requests.iter().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
@@ -64,32 +71,33 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             merge_into(&mut ops[i].draft, d);
             continue;
         }
-        let picked = chosen.id(&d.method, &d.path);
-        if let Some(id) = picked {
-            d.id = id.to_owned();
-        }
-        if let Some(&i) = ids.get(&d.id) {
-            let (first, here) = (&ops[i].draft, Chosen::key(&d.method, &d.path));
-            let there = Chosen::key(&first.method, &first.path);
-            if picked.is_some() {
-                return Err(ConvertError::Overrides(format!(
-                    "operation_ids.{here:?}: `{}` is already the operationId of {there} ({})",
-                    d.id,
-                    ops[i].first.location("")
-                )));
+        let free = |id: &str| !ids.contains_key(id) && !reserved.contains(id);
+        match chosen.id(&d.method, &d.path) {
+            Some(id) => {
+                if let Some(&i) = ids.get(id) {
+                    let (here, there) = (
+                        Chosen::key(&d.method, &d.path),
+                        Chosen::key(&ops[i].draft.method, &ops[i].draft.path),
+                    );
+                    return Err(ConvertError::Overrides(format!(
+                        "operation_ids.{here:?}: `{id}` is already the operationId of {there} ({})",
+                        ops[i].first.location("")
+                    )));
+                }
+                d.id = id.to_owned();
             }
-            if chosen.id(&first.method, &first.path).is_some() {
-                return Err(ConvertError::Overrides(format!(
-                    "operation_ids.{there:?}: `{}` is also the name {here} gets from {}",
-                    d.id,
-                    req.location("")
-                )));
+            None if !free(&d.id) => {
+                let same_method = ids
+                    .get(&d.id)
+                    .is_some_and(|&i| ops[i].draft.method == d.method);
+                let base = if same_method {
+                    d.id.clone()
+                } else {
+                    format!("{}_{}", d.id, d.method)
+                };
+                d.id = names::numbered(&base, free);
             }
-            return Err(ConvertError::Duplicate {
-                what: format!("operationId `{}`", d.id),
-                first: ops[i].first.location(""),
-                second: req.location(""),
-            });
+            None => {}
         }
         ids.insert(d.id.clone(), ops.len());
         routes.insert(route, ops.len());

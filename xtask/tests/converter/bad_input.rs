@@ -103,14 +103,6 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         ("an example code with a letter", with_example(json!({"name": "Odd", "code": "20O"})), "item \"Req\" at $.item[0].response[0].code: `\"20O\"` is not an HTTP status code"),
         ("a header key that is a number", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": [{"key": 1}]})), "item \"Req\" at $.item[0].request.header[0].key: `key` must be a string, found a number"),
-        (
-            "duplicate operation ids after sanitising",
-            collection(json!([{"name": "Things", "item": [
-                {"name": "Get-X", "request": {"method": "GET", "url": "{{baseUrl}}/x"}},
-                {"name": "get x", "request": {"method": "GET", "url": "{{baseUrl}}/y"}}
-            ]}])),
-            "item \"Things / get x\" at $.item[0].item[1]: operationId `things_get_x` is already taken by item \"Things / Get-X\" at $.item[0].item[0]; rename one of the two items",
-        ),
         ("an example code out of range", with_example(json!({"name": "Odd", "code": 999})), "item \"Req\" at $.item[0].response[0].code: `999` is not an HTTP status code"),
         ("an example code that is text", with_example(json!({"name": "Odd", "code": "abc"})), "item \"Req\" at $.item[0].response[0].code: `\"abc\"` is not an HTTP status code"),
         ("an example code that is a boolean", with_example(json!({"name": "Odd", "code": true})), "item \"Req\" at $.item[0].response[0].code: `code` must be a number, found a boolean"),

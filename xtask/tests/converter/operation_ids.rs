@@ -114,17 +114,69 @@ fn a_name_two_operations_would_have_is_an_error_naming_both() {
         "{e}"
     );
     assert!(e.contains("Links / List all links"), "{e}");
-    // A chosen name is the name another operation gets from its item.
-    let e = convert_with(
+}
+
+#[test]
+fn a_chosen_name_is_kept_from_the_items_that_would_have_it() {
+    // GET /api/links/ chooses the name POST /api/links/ gets from its item,
+    // which comes later: that one takes its method on, as a second item of
+    // the same name would.
+    let doc = convert_with(
         &links(),
         json!({"GET /api/links/": "links_register_a_new_link"}),
     )
-    .expect_err("clash")
-    .to_string();
-    assert!(
-        e.contains("operation_ids.\"GET /api/links/\": `links_register_a_new_link` is also the name POST /api/links/ gets from"),
-        "{e}"
+    .expect("converts");
+    let id = |m: &str| doc["paths"]["/api/links/"][m]["operationId"].clone();
+    assert_eq!(id("get"), "links_register_a_new_link");
+    assert_eq!(id("post"), "links_register_a_new_link_post");
+    // Also when the route with the chosen name comes after the item.
+    let doc = convert_with(
+        &links(),
+        json!({"GET /api/links/{id}/": "links_register_a_new_link"}),
+    )
+    .expect("converts");
+    assert_eq!(
+        doc["paths"]["/api/links/{id}/"]["get"]["operationId"],
+        "links_register_a_new_link"
     );
+    assert_eq!(
+        doc["paths"]["/api/links/"]["post"]["operationId"],
+        "links_register_a_new_link_post"
+    );
+}
+
+#[test]
+fn items_of_one_name_on_different_routes_get_distinct_names() {
+    // As openapi-to-postmanv2 exports two operations with one summary: PUT
+    // and PATCH of one path (the method tells them apart), two paths with
+    // one method (a number does); and an item whose own name is the one the
+    // number made.
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [{"name": "Things", "item": [
+        item("Update a thing", "PUT", "https://api.example.com/things/:id", None),
+        item("Update a thing", "PATCH", "https://api.example.com/things/:id", None),
+        item("Get-X", "GET", "https://api.example.com/x", None),
+        item("get x", "GET", "https://api.example.com/y", None),
+        item("get x2", "GET", "https://api.example.com/z", None),
+    ]}]});
+    let doc = convert_with(&coll, json!({})).expect("converts");
+    let id = |p: &str, m: &str| {
+        doc["paths"][p][m]["operationId"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        id("/things/{id}", "put").as_deref(),
+        Some("things_update_a_thing")
+    );
+    assert_eq!(
+        id("/things/{id}", "patch").as_deref(),
+        Some("things_update_a_thing_patch")
+    );
+    assert_eq!(id("/x", "get").as_deref(), Some("things_get_x"));
+    assert_eq!(id("/y", "get").as_deref(), Some("things_get_x2"));
+    assert_eq!(id("/z", "get").as_deref(), Some("things_get_x22"));
+    // Each keeps its item's name as its summary.
+    assert_eq!(doc["paths"]["/y"]["get"]["summary"], "get x");
 }
 
 fn scratch(name: &str) -> PathBuf {
