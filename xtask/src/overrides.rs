@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ConvertError;
+use crate::infer::SHADOWING;
 use crate::openapi::METHODS;
 
 /// The overrides file.
@@ -57,7 +58,8 @@ impl Overrides {
     /// # Errors
     /// Invalid JSON, unknown keys (named, with where they are), values of
     /// the wrong type, a `version` that is not visible ASCII, or a schema
-    /// name that is not a PascalCase identifier.
+    /// name that is not a PascalCase identifier or hides a name the
+    /// generated code uses.
     pub fn parse(bytes: &[u8]) -> Result<Self, ConvertError> {
         let v: Value = serde_json::from_slice(bytes)
             .map_err(|e| ConvertError::Overrides(ConvertError::invalid_json(&e).to_string()))?;
@@ -81,6 +83,11 @@ impl Overrides {
                 && to.chars().all(|c| c.is_ascii_alphanumeric());
             check(pascal, || {
                 format!("schema_names.{from} must be a PascalCase identifier string")
+            })?;
+            check(!SHADOWING.contains(&to.as_str()), || {
+                format!(
+                    "schema_names.{from}: `{to}` would hide Rust's `{to}` in the generated code"
+                )
             })?;
         }
         Ok(out)

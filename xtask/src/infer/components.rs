@@ -63,6 +63,12 @@ fn listed(node: &Node) -> Option<usize> {
     }
 }
 
+/// Names the generated code uses unqualified in its `types` module (typify's
+/// builders call `Default::default()`), which a type of the same name would
+/// shadow: found by compiling a client with a component named after every
+/// item of Rust's prelude and of progenitor's imports.
+pub const SHADOWING: [&str; 1] = ["Default"];
+
 impl Registry {
     /// Replaces every object with properties under `node` by a reference to a
     /// component, registering (or merging into) components as it goes.
@@ -149,6 +155,7 @@ impl Registry {
         // FxHash: 10⁴ components, each name counted twice, on the one
         // thread between drafting and emission.
         let mut used: FxHashMap<String, u32> = FxHashMap::default();
+        used.extend(SHADOWING.map(|name| (name.to_owned(), 1)));
         let mut out: Vec<String> = Vec::with_capacity(self.entries.len());
         for (i, e) in self.entries.iter().enumerate() {
             let best: String = e

@@ -149,6 +149,7 @@ fn overrides_cases() -> Vec<(&'static str, String, &'static str)> {
         ("schema_names that is an array", json!({"schema_names": []}).to_string(), "overrides: schema_names: invalid type: sequence, expected a map"),
         ("a schema name that is not PascalCase", json!({"schema_names": {"Thing": "thing_2"}}).to_string(), "overrides: schema_names.Thing must be a PascalCase identifier string"),
         ("an unknown schema name", json!({"schema_names": {"Widget": "Gadget"}}).to_string(), "overrides: schema_names: no inferred schema is named `Widget` (inferred: Owner, Thing)"),
+        ("a rename onto a prelude name", json!({"schema_names": {"Thing": "Default"}}).to_string(), "overrides: schema_names.Thing: `Default` would hide Rust's `Default` in the generated code"),
         ("a rename onto a taken name", json!({"schema_names": {"Thing": "Owner"}}).to_string(), "overrides: schema_names: `Owner` is already the name of another schema"),
         ("a patch of an unknown schema", json!({"schema_patches": {"Widget": {"description": "x"}}}).to_string(), "overrides: schema_patches: no schema is named `Widget` (schemas: Owner, Thing)"),
         ("a version with a space at the end", json!({"version": "1.0 "}).to_string(), "overrides: version \"1.0 \" must be visible ASCII (it is sent as the `api-version` header)"),

@@ -272,3 +272,25 @@ fn every_rust_keyword_gets_an_underscore() {
     }
     assert_eq!(sanitize("Self", Case::Pascal), "Self_");
 }
+
+#[test]
+fn schemas_never_hide_what_the_generated_code_uses() {
+    // A `default` object (and a 400 response described "Default") would be
+    // component `Default`, which hides `Default::default()` in the generated
+    // types: they get a number, as any taken name does.
+    let items = json!([{"name": "Get", "request": {"method": "GET", "url": "https://api.example.com/x"},
+    "response": [
+        {"name": "OK", "code": 200, "header": [{"key": "Content-Type", "value": "application/json"}],
+         "body": r#"{"default": {"mode": "fast"}}"#},
+        {"name": "Default", "code": 400, "header": [{"key": "Content-Type", "value": "application/json"}],
+         "body": r#"{"message": "no"}"#}
+    ]}]);
+    let doc = convert_ok(&collection(items), "shadowing");
+    let schemas: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    assert_eq!(schemas, ["Default2", "Default3", "X"]);
+    generate_checked(&doc);
+}
