@@ -303,12 +303,13 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
 }
 
 /// A body declared JSON. openapi-to-postmanv2 writes the example of a
-/// scalar schema as its bare placeholder (`<string>`, `<boolean>`,
-/// `<binary>`): that is read as the placeholder in a JSON string, typed as
-/// placeholders are.
+/// string schema unquoted (its `<string>` placeholder, an enum value, a
+/// date), and of a boolean or binary one as its bare placeholder: text that
+/// does not parse and does not begin as a JSON object, array or string is
+/// such a string (its placeholder typed as placeholders are).
 fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str(text).or_else(|e| match text.trim() {
-        bare if infer::placeholder(bare).is_some() => Ok(Value::from(bare)),
+        bare if !bare.is_empty() && !bare.starts_with(['{', '[', '"']) => Ok(Value::from(bare)),
         _ => Err(e),
     })
 }

@@ -56,9 +56,9 @@ fn header_values_are_visible_ascii() {
 }
 
 #[test]
-fn bare_placeholders_declared_json_are_scalars() {
-    // openapi-to-postmanv2 writes the example of a scalar JSON schema as its
-    // placeholder, unquoted: `<boolean>` for a boolean response.
+fn bare_text_declared_json_is_a_string_or_its_placeholder() {
+    // openapi-to-postmanv2 writes the example of a string schema unquoted
+    // (an enum value, a placeholder) and of a boolean one as `<boolean>`.
     let json_header = json!([{"key": "Content-Type", "value": "application/json"}]);
     let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [
         {"name": "Check", "request": {"method": "POST", "url": "{{baseUrl}}/check",
@@ -69,32 +69,41 @@ fn bare_placeholders_declared_json_are_scalars() {
          ]},
         {"name": "Report", "request": {"method": "GET", "url": "{{baseUrl}}/report"}, "response": [
             {"name": "OK", "code": 200, "header": json_header, "body": "<binary>"}
+        ]},
+        {"name": "State", "request": {"method": "GET", "url": "{{baseUrl}}/state"}, "response": [
+            {"name": "OK", "code": 200, "header": json_header, "body": "Rejected"}
         ]}
     ]});
     let doc = crate::convert_ok(coll.to_string().as_bytes(), "scalars");
-    let op = &doc["paths"]["/check"]["post"];
-    let schema =
-        |code: &str, media: &str| op["responses"][code]["content"][media]["schema"].clone();
+    let json_schema = |path: &str, method: &str| {
+        doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+            .clone()
+    };
+    assert_eq!(json_schema("/check", "post"), json!({"type": "boolean"}));
     assert_eq!(
-        schema("200", "application/json"),
-        json!({"type": "boolean"})
-    );
-    assert_eq!(
-        doc["paths"]["/report"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+        json_schema("/report", "get"),
         json!({"type": "string", "format": "binary"})
     );
-    // Under another media type it is text, as before.
-    assert_eq!(schema("203", "text/plain"), json!({"type": "string"}));
+    assert_eq!(json_schema("/state", "get"), json!({"type": "string"}));
+    let check = &doc["paths"]["/check"]["post"];
     assert_eq!(
-        op["requestBody"]["content"]["application/json"]["schema"],
+        check["requestBody"]["content"]["application/json"]["schema"],
         json!({"type": "string"})
     );
-    // Anything else that is not JSON is still refused.
-    let broken = coll.to_string().replace("<boolean>", "<boolean");
-    let e = convert(broken.as_bytes(), &options("x")).expect_err("not JSON");
-    assert!(
-        e.to_string()
-            .contains("is declared `application/json` but its body is not JSON"),
-        "{e}"
+    // Under another media type it is text, as before.
+    assert_eq!(
+        check["responses"]["203"]["content"]["text/plain"]["schema"],
+        json!({"type": "string"})
     );
+    // What begins as a JSON object, array or string and does not parse is
+    // still refused.
+    for broken in [r#"{\"ok\": <boolean>}"#, "[1, 2", r#"\"open"#] {
+        let text = coll.to_string().replace("<boolean>", broken);
+        let e = convert(text.as_bytes(), &options("x")).expect_err(broken);
+        let e = e.to_string();
+        assert!(
+            e.contains("is declared `application/json` but its body is not JSON"),
+            "{broken}: {e}"
+        );
+    }
 }
