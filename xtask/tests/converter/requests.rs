@@ -107,3 +107,30 @@ fn bare_text_declared_json_is_a_string_or_its_placeholder() {
         );
     }
 }
+
+#[test]
+fn options_and_trace_requests_are_left_out_and_said() {
+    // progenitor 0.15 would call reqwest's `options` and `trace`, which do
+    // not exist: the client would not compile.
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [{"name": "Echo", "item": [
+        {"name": "Get", "request": {"method": "GET", "url": "{{baseUrl}}/anything"}},
+        {"name": "Allowed", "request": {"method": "OPTIONS", "url": "{{baseUrl}}/anything"}},
+        {"name": "Trace", "request": {"method": "trace", "url": "{{baseUrl}}/anything"}}
+    ]}]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "echo");
+    let methods: Vec<&String> = doc["paths"]["/anything"]
+        .as_object()
+        .expect("a path item")
+        .keys()
+        .collect();
+    assert_eq!(methods, ["get"]);
+    let said = doc["info"]["description"].as_str().expect("a description");
+    assert!(
+        said.ends_with(
+            "cannot send OPTIONS or TRACE requests:\n\
+             - OPTIONS item \"Echo / Allowed\" at $.item[0].item[1]\n\
+             - TRACE item \"Echo / Trace\" at $.item[0].item[2]"
+        ),
+        "{said}"
+    );
+}
