@@ -48,10 +48,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let top_security = coll.auth.as_ref().map(|a| security.requirement(a));
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
-    // Operations by name (snake_case, as progenitor writes them). Names
-    // chosen by hand are taken first; an item whose name is taken (exports of
-    // OpenAPI documents give two operations with one summary the same name)
-    // gets the method appended when it differs from the other's, then a number.
+    // Operations by name; names chosen by hand are taken from the start.
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut chosen = Chosen::new(&opts.overrides.operation_ids);
     let reserved: HashSet<&str> = (opts.overrides.operation_ids.values())
@@ -78,34 +75,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             merge_into(&mut ops[i].draft, d);
             continue;
         }
-        let free = |id: &str| !ids.contains_key(id) && !reserved.contains(id);
-        match chosen.id(&d.method, &d.path) {
-            Some(id) => {
-                if let Some(&i) = ids.get(id) {
-                    let (here, there) = (
-                        Chosen::key(&d.method, &d.path),
-                        Chosen::key(&ops[i].draft.method, &ops[i].draft.path),
-                    );
-                    return Err(ConvertError::Overrides(format!(
-                        "operation_ids.{here:?}: `{id}` is already the operationId of {there} ({})",
-                        ops[i].first.location("")
-                    )));
-                }
-                d.id = id.to_owned();
-            }
-            None if !free(&d.id) => {
-                let same_method = ids
-                    .get(&d.id)
-                    .is_some_and(|&i| ops[i].draft.method == d.method);
-                let base = if same_method {
-                    d.id.clone()
-                } else {
-                    format!("{}_{}", d.id, d.method)
-                };
-                d.id = names::numbered(&base, free);
-            }
-            None => {}
-        }
+        d.id = name(&d, chosen.id(&d.method, &d.path), &ops, &ids, &reserved)?;
         ids.insert(d.id.clone(), ops.len());
         routes.insert(route, ops.len());
         ops.push(Op {
@@ -217,6 +187,40 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         servers: servers.document(),
         tags: tags(coll),
     })
+}
+
+/// The name of a new operation: the one chosen for its route, else its
+/// item's. An item's name that is taken (exports of OpenAPI documents give
+/// operations with one summary one name) gets the method appended when the
+/// operation that has it is of another method, then a number.
+fn name(
+    d: &OpDraft,
+    chosen: Option<&str>,
+    ops: &[Op<'_>],
+    ids: &HashMap<String, usize>,
+    reserved: &HashSet<&str>,
+) -> Result<String, ConvertError> {
+    let taken = |id: &str| ids.get(id).map(|&i| &ops[i]);
+    if let Some(id) = chosen {
+        return match taken(id) {
+            Some(other) => Err(ConvertError::Overrides(format!(
+                "operation_ids.{:?}: `{id}` is already the operationId of {} ({})",
+                Chosen::key(&d.method, &d.path),
+                Chosen::key(&other.draft.method, &other.draft.path),
+                other.first.location("")
+            ))),
+            None => Ok(id.to_owned()),
+        };
+    }
+    let free = |id: &str| taken(id).is_none() && !reserved.contains(id);
+    if free(&d.id) {
+        return Ok(d.id.clone());
+    }
+    let base = match taken(&d.id) {
+        Some(other) if other.draft.method == d.method => d.id.clone(),
+        _ => format!("{}_{}", d.id, d.method),
+    };
+    Ok(names::numbered(&base, free))
 }
 
 /// A second item on the same method and path adds its statuses, examples,
