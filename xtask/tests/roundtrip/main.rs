@@ -6,6 +6,7 @@
 //! their source, and what they generate is compiled.
 
 mod compile;
+mod corpus;
 mod score;
 
 use std::path::{Path, PathBuf};
