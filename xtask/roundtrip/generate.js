@@ -169,4 +169,4 @@ if (require.main === module) {
 }
 
 // corpus.js makes its collections the same way.
-module.exports = { convert, numberIds, render };
+module.exports = { convert, numberIds, render, seeded };
