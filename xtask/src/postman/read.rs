@@ -599,13 +599,19 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// A description is a string or `{content, type}`.
+/// A description is a string or `{content, type}`. Its line breaks are
+/// `\n`: the generated code holds descriptions in doc comments, where rustc
+/// refuses a carriage return (some descriptions end lines with `\n\r`).
 fn description(v: Option<&Value>) -> Option<String> {
     let text = match v? {
         Value::Object(o) => o.get("content"),
         other => Some(other),
     };
-    nonblank(text).map(str::to_owned)
+    let text = nonblank(text)?;
+    if !text.contains('\r') {
+        return Some(text.to_owned());
+    }
+    Some(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// serde_json's message without its trailing ` at line L column C`, which

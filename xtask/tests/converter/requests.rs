@@ -134,3 +134,19 @@ fn options_and_trace_requests_are_left_out_and_said() {
         "{said}"
     );
 }
+
+#[test]
+fn descriptions_break_lines_with_line_feeds_only() {
+    // rustc refuses a carriage return in a doc comment, where the generated
+    // code puts descriptions.
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [
+        {"name": "Get", "request": {"method": "GET",
+            "description": "One.\n\r\n\rTwo.\r\nThree.\rFour.",
+            "url": {"raw": "{{baseUrl}}/a?q=1", "host": ["{{baseUrl}}"], "path": ["a"],
+                "query": [{"key": "q", "value": "1", "description": "A\r\nquery."}]}}}
+    ]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "lines");
+    let op = &doc["paths"]["/a"]["get"];
+    assert_eq!(op["description"], "One.\n\n\nTwo.\nThree.\nFour.");
+    assert_eq!(op["parameters"][0]["description"], "A\nquery.");
+}
