@@ -61,26 +61,29 @@ fn corpus_converts_generates_and_compiles() {
     // checked one after the other: one crate of everything takes rustc
     // more memory than the machine has.
     modules.sort_by_key(|(_, code)| code.len());
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
-    let (mut batch, mut size, mut n) = (Vec::new(), 0, 0);
-    let mut check = |batch: &mut Vec<(String, String)>| {
-        let dir = scratch.join(format!("crate{n}"));
-        n += 1;
-        if let Err(e) = check_crate(&dir, &scratch.join("target"), batch) {
-            panic!(
-                "the generated code does not compile (files in {}):\n{e}",
-                dir.join("src").display()
-            );
-        }
-        batch.clear();
-    };
+    let (mut batches, mut size) = (Vec::<Vec<(String, String)>>::new(), usize::MAX);
     for module in modules {
-        if size + module.1.len() > 4_000_000 && !batch.is_empty() {
-            check(&mut batch);
+        if size.saturating_add(module.1.len()) > 4_000_000 {
+            batches.push(Vec::new());
             size = 0;
         }
         size += module.1.len();
-        batch.push(module);
+        batches.last_mut().expect("a batch").push(module);
     }
-    check(&mut batch);
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+    let broken: Vec<String> = (batches.iter().enumerate())
+        .filter_map(|(i, batch)| {
+            let dir = scratch.join(format!("crate{i}"));
+            let checked = check_crate(&dir, &scratch.join("target"), batch);
+            checked
+                .err()
+                .map(|e| format!("{}:\n{e}", dir.join("src").display()))
+        })
+        .collect();
+    assert!(
+        broken.is_empty(),
+        "the generated code of {} crates does not compile:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
 }
