@@ -41,7 +41,18 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_deref()))
         .collect();
-    let drafts: Vec<Result<OpDraft, ConvertError>> = coll.requests.par_iter().map(draft).collect();
+    let mut left_out = Vec::new();
+    let requests: Vec<&Request> = (coll.requests.iter())
+        .filter(|req| match unsendable(req) {
+            Some(why) => {
+                left_out.push(format!("{} {}: {why}", req.method, req.location("")));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let drafts: Vec<Result<OpDraft, ConvertError>> =
+        requests.par_iter().map(|req| draft(req)).collect();
 
     let mut servers = Servers::default();
     let mut security = Security::default();
@@ -54,14 +65,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let reserved: HashSet<&str> = (opts.overrides.operation_ids.values())
         .map(String::as_str)
         .collect();
-    let mut left_out = Vec::new();
-    for (req, drafted) in coll.requests.iter().zip(drafts) {
-        // progenitor 0.15 calls the reqwest method of the same name, and
-        // reqwest has none for these: the client would not compile.
-        if matches!(req.method.as_str(), "OPTIONS" | "TRACE") {
-            left_out.push(format!("{} {}", req.method, req.location("")));
-            continue;
-        }
+    for (req, drafted) in requests.iter().copied().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
         let mine = req.auth.as_ref().map(|a| security.requirement(a));
@@ -185,7 +189,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             .collect(),
         security: top_security,
         servers: servers.document(),
-        tags: tags(coll),
+        tags: tags(coll, &requests),
     })
 }
 
@@ -224,7 +228,9 @@ fn name(
 }
 
 /// A second item on the same method and path adds its statuses, examples,
-/// parameters and tags to the first one's operation.
+/// parameters, tags and body fields to the first one's operation. Its body
+/// of another media type cannot be added (progenitor takes one per
+/// operation): the description says it is left out.
 fn merge_into(op: &mut OpDraft, other: OpDraft) {
     for p in other.params {
         let same = |q: &Parameter| q.name == p.name && q.location == p.location;
@@ -244,12 +250,51 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
         (Some(BodyDraft::Json { node, .. }), Some(BodyDraft::Json { node: theirs, .. })) => {
             *node = merge(std::mem::replace(node, Node::any()), theirs);
         }
+        (Some(BodyDraft::Fixed(media, mine)), Some(BodyDraft::Fixed(theirs_media, theirs)))
+            if *media == theirs_media =>
+        {
+            merge_fields(&mut mine.schema, theirs.schema);
+        }
         (mine @ None, theirs) => *mine = theirs,
-        _ => {}
+        (Some(_), None) => {}
+        (Some(_), Some(theirs)) => {
+            let media = match &theirs {
+                BodyDraft::Json { .. } => "application/json",
+                BodyDraft::Fixed(media, _) => media,
+            };
+            op.notes.push(format!(
+                "`{media}` request body of item \"{}\" left out: an operation takes one \
+                 request body media type",
+                other.summary
+            ));
+        }
     }
+    op.notes.extend(other.notes);
     for t in other.tags {
         if !op.tags.contains(&t) {
             op.tags.push(t);
+        }
+    }
+}
+
+/// Adds the fields of a form body's schema to another's: a field is
+/// required when both require it.
+fn merge_fields(mine: &mut Value, theirs: Value) {
+    let (Value::Object(mine), Value::Object(mut theirs)) = (mine, theirs) else {
+        return;
+    };
+    let required = theirs.remove("required").unwrap_or_default();
+    let required = required.as_array().map(Vec::as_slice).unwrap_or_default();
+    if let Some(Value::Array(mine)) = mine.get_mut("required") {
+        mine.retain(|r| required.contains(r));
+    }
+    if mine.get("required").is_some_and(|r| r == &json!([])) {
+        mine.remove("required");
+    }
+    let props = (mine.get_mut("properties")).and_then(Value::as_object_mut);
+    if let (Some(props), Some(Value::Object(more))) = (props, theirs.remove("properties")) {
+        for (name, schema) in more {
+            props.entry(name).or_insert(schema);
         }
     }
 }
@@ -404,7 +449,11 @@ fn assemble(
     }
     let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
     let mut operation = Operation {
-        description: d.description,
+        description: if d.notes.is_empty() {
+            d.description
+        } else {
+            Some(noted(d.description.as_deref(), d.notes.join("\n")))
+        },
         operation_id: d.id,
         parameters: d.params,
         request_body,
@@ -416,6 +465,21 @@ fn assemble(
     };
     names::unique_parameters(&mut operation);
     (d.path, d.method, operation, unions)
+}
+
+/// Why the generated client could not send the request, if it could not:
+/// such requests are left out, and the document's description lists them.
+fn unsendable(req: &Request) -> Option<String> {
+    if req.url.is_empty() {
+        return Some("the request has no URL".into());
+    }
+    match req.method.as_str() {
+        "GET" | "PUT" | "POST" | "DELETE" | "HEAD" | "PATCH" => None,
+        // progenitor 0.15 calls the reqwest method of the same name, and
+        // reqwest has none for these: the client would not compile.
+        "OPTIONS" | "TRACE" => Some(format!("the generated client cannot send {}", req.method)),
+        other => Some(format!("OpenAPI 3.0 has no {other} method")),
+    }
 }
 
 /// A response's `examples` by key; a name used twice gets ` (2)`, ` (3)`….
@@ -439,9 +503,7 @@ fn info(coll: &Collection, opts: &Options, left_out: &[String]) -> Value {
         opts.source
     );
     if !left_out.is_empty() {
-        note.push_str(
-            "\n\nLeft out, as the generated client cannot send OPTIONS or TRACE requests:",
-        );
+        note.push_str("\n\nLeft out:");
         left_out
             .iter()
             .for_each(|l| note.push_str(&format!("\n- {l}")));
@@ -452,9 +514,9 @@ fn info(coll: &Collection, opts: &Options, left_out: &[String]) -> Value {
     json!({"title": title, "version": version, "description": description})
 }
 
-/// One tag per folder that holds requests directly.
-fn tags(coll: &Collection) -> Option<Value> {
-    let used: HashSet<&[String]> = coll.requests.iter().map(|r| r.folders.as_slice()).collect();
+/// One tag per folder that holds operations directly.
+fn tags(coll: &Collection, requests: &[&Request]) -> Option<Value> {
+    let used: HashSet<&[String]> = requests.iter().map(|r| r.folders.as_slice()).collect();
     let tags: Vec<Value> = coll
         .folders
         .iter()

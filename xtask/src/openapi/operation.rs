@@ -25,6 +25,9 @@ pub struct OpDraft {
     pub summary: String,
     /// The request's description.
     pub description: Option<String>,
+    /// What was left out of the items (a header, a body), said after the
+    /// description.
+    pub notes: Vec<String>,
     /// The folder path, when in a folder.
     pub tags: Vec<String>,
     /// Path, query and header parameters.
@@ -87,7 +90,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let path_params = path_params.iter().map(|n| param(n, "path", var(n), true));
     let mut params: Vec<Parameter> = path_params.collect();
     query_params(&req.url.query, &mut params);
-    header_params(req, &mut params)?;
+    let notes = header_params(req, &mut params)?;
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
     let mut responses: BTreeMap<Option<u16>, RespDraft> = BTreeMap::new();
     for (i, ex) in req.examples.iter().enumerate() {
@@ -103,6 +106,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
         path,
         summary: req.name.clone(),
         description: req.description.clone(),
+        notes,
         tags: (!req.folders.is_empty())
             .then(|| req.folders.join(" / "))
             .into_iter()
@@ -136,9 +140,20 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
 /// Header parameters, each name once (case-insensitively), but those
 /// OpenAPI describes otherwise (content type, accept, auth). A name that is
 /// not an HTTP token, or a value that is not visible ASCII, is refused:
-/// the generated client would panic when it sends them.
-fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<(), ConvertError> {
+/// the generated client would panic when it sends them. Such a header that
+/// is disabled (Postman does not send it) is left out; the notes saying so
+/// are returned.
+fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<String>, ConvertError> {
+    let mut left_out = Vec::new();
     for (i, h) in req.headers.iter().enumerate() {
+        let sendable = is_token(&h.key) && h.value.as_deref().is_none_or(is_header_value);
+        if h.disabled && !sendable {
+            left_out.push(format!(
+                "header `{}` left out: it is disabled, and no HTTP client could send it",
+                h.key
+            ));
+            continue;
+        }
         if !is_token(&h.key) {
             return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
                 "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
@@ -161,7 +176,7 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<(), Conve
         }
         params.push(param(&h.key, "header", Some(h), kv_required(h)));
     }
-    Ok(())
+    Ok(left_out)
 }
 
 /// RFC 9110 `token`.

@@ -94,6 +94,14 @@ pub struct Url {
     pub variables: Vec<KeyValue>,
 }
 
+impl Url {
+    /// Whether the URL names nothing to call (no host, no path): how
+    /// Postman saves a request that was never given one.
+    pub fn is_empty(&self) -> bool {
+        self.host.is_none() && self.path.iter().all(String::is_empty)
+    }
+}
+
 /// A key/value entry (query parameter, header, form field, path variable).
 #[derive(Debug, Clone, Default)]
 pub struct KeyValue {

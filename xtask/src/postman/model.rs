@@ -28,6 +28,8 @@ pub struct Head {
     pub auth: Option<Value>,
     /// Whether there are `requests` and `folders` or `order`, as in v1.
     pub v1: (bool, bool),
+    /// Whether there is a `values` member, as in an environment file.
+    pub values: bool,
 }
 
 /// Reads a collection's top level and gives each top-level item's text,
@@ -68,6 +70,7 @@ impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Scan<F> {
                     map.next_value::<IgnoredAny>()?;
                     head.v1.0 |= other == "requests";
                     head.v1.1 |= other == "folders" || other == "order";
+                    head.values |= other == "values";
                 }
             }
         }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::model;
 use super::{pieces, Auth, Body, Collection, Example, Folder, KeyValue, Piece, Request, Url};
 use crate::error::{ConvertError, Location};
-use crate::openapi::METHODS;
+use crate::openapi::operation::is_token;
 
 /// Parses collection bytes into the model.
 ///
@@ -65,7 +65,7 @@ fn diagnose(bytes: &[u8], scan: Option<&serde_json::Error>) -> ConvertError {
     let has = |k: &str| root.contains_key(k);
     let v1 = has("requests") && (has("folders") || has("order"));
     let has_item = root.get("item").is_some_and(|i| !i.is_null());
-    if let Err(e) = check_head(v1, root.get("info"), has_item) {
+    if let Err(e) = check_head(v1, has("values"), root.get("info"), has_item) {
         return e;
     }
     let Err(e) = serde_path_to_error::deserialize::<_, model::Items>(&doc) else {
@@ -99,18 +99,26 @@ fn diagnose(bytes: &[u8], scan: Option<&serde_json::Error>) -> ConvertError {
 /// The checks of a collection's top level, in the order they are reported:
 /// not a v1 collection (`requests` with `folders` or `order`), an `info`
 /// object with a v2.0 or v2.1 schema if any, an `item` array. The `info`
-/// object, when they pass.
+/// object, when they pass. `values` without `info` is an environment (or
+/// globals) file, the other file Postman exports, given by mistake.
 fn check_head(
     v1: bool,
+    values: bool,
     info: Option<&Value>,
     has_item: bool,
 ) -> Result<&Map<String, Value>, ConvertError> {
     if v1 {
         return Err(ConvertError::V1Collection);
     }
-    let info = info
-        .and_then(Value::as_object)
-        .ok_or_else(|| ConvertError::NotACollection("no `info` object at $.info".to_owned()))?;
+    let info = info.and_then(Value::as_object).ok_or_else(|| {
+        ConvertError::NotACollection(if values {
+            "no `info` object at $.info, and `values` at $.values: this is a Postman \
+             environment or globals file; export the collection itself"
+                .to_owned()
+        } else {
+            "no `info` object at $.info".to_owned()
+        })
+    })?;
     if let Some(schema) = info.get("schema") {
         let schema = schema.as_str().ok_or_else(|| {
             ConvertError::NotACollection("$.info.schema is not a string".to_owned())
@@ -137,7 +145,7 @@ fn check_head(
 /// [`diagnose`]).
 fn read(head: model::Head, parts: Vec<(usize, Part)>) -> Result<Collection, Option<ConvertError>> {
     let v1 = head.v1.0 && head.v1.1;
-    let info = check_head(v1, head.info.as_ref(), head.has_item)?;
+    let info = check_head(v1, head.values, head.info.as_ref(), head.has_item)?;
     let name = text(info.get("name"))
         .unwrap_or("Postman collection")
         .to_owned();
@@ -234,20 +242,26 @@ fn parse_request(
             let here = at.member(".request.method");
             let method = match r.get("method") {
                 None => "GET".to_owned(),
+                // Any method name: the ones an OpenAPI client cannot send
+                // (Postman offers LINK, PURGE, PROPFIND…) are left out and
+                // said by the document.
                 Some(Value::String(m)) => {
-                    let upper = m.trim().to_ascii_uppercase();
-                    if !METHODS.contains(&upper.to_ascii_lowercase().as_str()) {
-                        let what = format!("method `{m}` has no OpenAPI 3.0 equivalent");
+                    let name = m.trim();
+                    if !is_token(name) {
+                        let what = format!("method `{m}` is not an HTTP method name");
                         return Err(here.error(what));
                     }
-                    upper
+                    name.to_ascii_uppercase()
                 }
                 Some(_) => return Err(here.error("`method` must be a string")),
             };
-            let url = r
-                .get("url")
-                .ok_or_else(|| at.member(".request").error("the request has no `url`"))?;
-            (r, method, parse_url(url, &at.member(".request.url"))?)
+            // Postman saves a request that was never given a URL without
+            // one: an empty URL, which the document leaves out and says.
+            let url = match r.get("url") {
+                None | Some(Value::Null) => Url::default(),
+                Some(url) => parse_url(url, &at.member(".request.url"))?,
+            };
+            (r, method, url)
         }
         other => {
             return Err(at
@@ -376,10 +390,8 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
             },
             ..Url::default()
         }
-    } else if let Some(raw) = raw {
-        parse_raw_url(raw, at)?
     } else {
-        return Err(at.error("the URL has neither `raw` nor `host`/`path`"));
+        parse_raw_url(raw.unwrap_or_default(), at)?
     };
     if let Some(q) = obj.get("query") {
         url.query = key_values(Some(q), &at.member(".query"))?;
@@ -389,9 +401,6 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
         }
     }
     url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
-    if url.host.is_none() && url.path.iter().all(String::is_empty) {
-        return Err(at.error("the URL is empty"));
-    }
     check_braces(&url, at)?;
     Ok(url)
 }
@@ -399,9 +408,6 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
 /// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
 fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
     let raw = raw.trim();
-    if raw.is_empty() {
-        return Err(at.error("the URL is empty"));
-    }
     if raw.chars().any(char::is_whitespace) {
         return Err(at.error(format!("cannot parse URL `{raw}`: it contains white space")));
     }

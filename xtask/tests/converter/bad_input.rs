@@ -50,6 +50,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "not a Postman collection: $.info.schema is not a string",
         ),
         ("no info", json!({"item": []}).to_string(), "not a Postman collection: no `info` object at $.info"),
+        (
+            // As Postman exports one.
+            "an environment file",
+            json!({"id": "5f0c", "name": "Sandbox", "values": [{"key": "baseUrl", "value": "https://sandbox.belvo.com", "type": "default", "enabled": true}], "_postman_variable_scope": "environment"}).to_string(),
+            "not a Postman collection: no `info` object at $.info, and `values` at $.values: this is a Postman environment or globals file; export the collection itself",
+        ),
         ("no item", json!({"info": {"name": "x", "schema": V21}}).to_string(), "not a Postman collection: no `item` array at $.item"),
         ("a null item", json!({"info": {"name": "x", "schema": V21}, "item": null}).to_string(), "not a Postman collection: no `item` array at $.item"),
         ("two item arrays", r#"{"info": {"name": "x"}, "item": [], "item": []}"#.to_string(), "not a Postman collection: duplicate field `item`"),
@@ -60,10 +66,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("a non-object item", collection(json!([true])), "$.item[0]: invalid type: boolean `true`, expected an item object"),
         ("an item that is neither request nor folder", collection(json!([{"name": "Lost"}])), "item \"Lost\" at $.item[0]: an item needs either `request` (a request) or `item` (a folder)"),
         ("a request that is a number", one_request(json!(7)), "item \"Req\" at $.item[0].request: `request` must be an object or a URL string, found a number"),
-        ("an item without a URL", one_request(json!({"method": "GET"})), "item \"Req\" at $.item[0].request: the request has no `url`"),
         ("a URL that is a number", one_request(json!({"method": "GET", "url": 3})), "item \"Req\" at $.item[0].request.url: `url` must be a string or an object, found a number"),
-        ("an empty URL", one_request(json!({"method": "GET", "url": ""})), "item \"Req\" at $.item[0].request.url: the URL is empty"),
-        ("a URL object without raw, host or path", one_request(json!({"method": "GET", "url": {"query": []}})), "item \"Req\" at $.item[0].request.url: the URL has neither `raw` nor `host`/`path`"),
         ("an unclosed {{ in a URL", one_request(json!({"method": "GET", "url": "{{baseUrl/api/x"})), "item \"Req\" at $.item[0].request.url: cannot parse URL part `{{baseUrl`: `{{` without a closing `}}`"),
         (
             "an unclosed {{ in a structured host",
@@ -76,7 +79,8 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ("a stray brace in a path", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a{b"})), "item \"Req\" at $.item[0].request.url: path segment `a{b` has a stray brace"),
         ("an unusable path variable", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a/:/b"})), "item \"Req\" at $.item[0].request.url: path variable `` is not a usable name"),
         ("a path segment of the wrong type", one_request(json!({"method": "GET", "url": {"host": ["h"], "path": ["a", 1]}})), "item \"Req\" at $.item[0].request.url: a `url.path` segment must be a string, found a number"),
-        ("a bad method", one_request(json!({"method": "FETCH", "url": "{{baseUrl}}/a"})), "item \"Req\" at $.item[0].request.method: method `FETCH` has no OpenAPI 3.0 equivalent"),
+        ("a method that is not a name", one_request(json!({"method": "GE T", "url": "{{baseUrl}}/a"})), "item \"Req\" at $.item[0].request.method: method `GE T` is not an HTTP method name"),
+        ("an empty method", one_request(json!({"method": " ", "url": "{{baseUrl}}/a"})), "item \"Req\" at $.item[0].request.method: method ` ` is not an HTTP method name"),
         ("a method that is not a string", one_request(json!({"method": 1, "url": "{{baseUrl}}/a"})), "item \"Req\" at $.item[0].request.method: `method` must be a string"),
         (
             "an unknown body mode",

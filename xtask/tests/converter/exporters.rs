@@ -142,6 +142,59 @@ fn one_route_in_several_items_is_one_operation() {
 }
 
 #[test]
+fn bodies_of_one_route_in_several_items() {
+    // As Postman's code generators' test collection has them: one echo
+    // route posted as a form, as urlencoded fields, as text and as JSON.
+    let post = |name: &str, body: Value| json!({"name": name, "request": {"method": "POST", "url": "{{baseUrl}}/post", "body": body}});
+    let field = |key: &str, required: bool| {
+        let description = if required { "(Required) it" } else { "it" };
+        json!({"key": key, "value": "v", "description": description})
+    };
+    let bytes = collection(json!([
+        post(
+            "form",
+            json!({"mode": "formdata", "formdata": [field("a", true), field("b", true)]})
+        ),
+        post(
+            "fields",
+            json!({"mode": "urlencoded", "urlencoded": [field("b", true), field("c", true)]})
+        ),
+        post(
+            "text",
+            json!({"mode": "raw", "raw": "hello", "options": {"raw": {"language": "text"}}})
+        ),
+        post(
+            "json",
+            json!({"mode": "raw", "raw": "{\"a\": 1}", "options": {"raw": {"language": "json"}}})
+        ),
+    ]));
+    let doc = convert_ok(&bytes, "bodies");
+    let op = &doc["paths"]["/post"]["post"];
+    let content = op["requestBody"]["content"].as_object().expect("content");
+    assert_eq!(
+        content.keys().collect::<Vec<_>>(),
+        ["application/x-www-form-urlencoded"]
+    );
+    // The fields of both forms; only `b` is in, and required by, both.
+    let schema = &content["application/x-www-form-urlencoded"]["schema"];
+    let fields: Vec<&String> = schema["properties"]
+        .as_object()
+        .expect("fields")
+        .keys()
+        .collect();
+    assert_eq!(fields, ["a", "b", "c"]);
+    assert_eq!(schema["required"], json!(["b"]));
+    assert_eq!(
+        op["description"],
+        "`text/plain` request body of item \"text\" left out: an operation takes one request \
+         body media type\n\
+         `application/json` request body of item \"json\" left out: an operation takes one \
+         request body media type"
+    );
+    generate_checked(&doc);
+}
+
+#[test]
 fn repeated_query_keys_are_an_array() {
     let bytes = collection(json!([get(
         "find",

@@ -56,6 +56,40 @@ fn header_values_are_visible_ascii() {
 }
 
 #[test]
+fn disabled_headers_no_client_could_send_are_left_out_and_said() {
+    // As Postman's code generators' test collection has one: Postman does
+    // not send a disabled header, so its name need not be a token.
+    let request = json!({"method": "GET", "url": "https://api.example.com/a", "header": [
+        {"key": "X-On", "value": "1"},
+        {"key": "disabled header", "value": "DISABLED", "disabled": true},
+        {"key": "X-City", "value": "São Paulo", "disabled": true},
+        {"key": "X-Off", "value": "2", "disabled": true}
+    ]});
+    let items = json!([{"name": "Req", "request": request, "description": "Reads a."}]);
+    let coll = json!({"info": {"name": "Headers", "schema": V21}, "item": items});
+    let doc = convert(coll.to_string().as_bytes(), &options("headers")).expect("converts");
+    let op = &doc["paths"]["/a"]["get"];
+    let names: Vec<&str> = (op["parameters"].as_array().expect("parameters").iter())
+        .map(|p| p["name"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(names, ["X-On", "X-Off"]);
+    assert_eq!(
+        op["description"],
+        "Reads a.\n\n\
+         header `disabled header` left out: it is disabled, and no HTTP client could send it\n\
+         header `X-City` left out: it is disabled, and no HTTP client could send it"
+    );
+    // Enabled, the same header is refused (the client would panic).
+    let enabled = coll.to_string().replace(r#""disabled":true,"#, "");
+    let err = convert(enabled.as_bytes(), &options("headers")).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("header name `disabled header` is not an HTTP token"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bare_text_declared_json_is_a_string_or_its_placeholder() {
     // openapi-to-postmanv2 writes the example of a string schema unquoted
     // (an enum value, a placeholder) and of a boolean one as `<boolean>`.
@@ -109,27 +143,50 @@ fn bare_text_declared_json_is_a_string_or_its_placeholder() {
 }
 
 #[test]
-fn options_and_trace_requests_are_left_out_and_said() {
-    // progenitor 0.15 would call reqwest's `options` and `trace`, which do
-    // not exist: the client would not compile.
-    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [{"name": "Echo", "item": [
-        {"name": "Get", "request": {"method": "GET", "url": "{{baseUrl}}/anything"}},
-        {"name": "Allowed", "request": {"method": "OPTIONS", "url": "{{baseUrl}}/anything"}},
-        {"name": "Trace", "request": {"method": "trace", "url": "{{baseUrl}}/anything"}}
-    ]}]});
+fn requests_the_client_cannot_send_are_left_out_and_said() {
+    // Postman offers methods OpenAPI 3.0 has not (LINK, PURGE, PROPFIND…)
+    // and takes any name; progenitor 0.15 would call reqwest's `options`
+    // and `trace`, which do not exist; a request never given a URL is saved
+    // without one (as Postman's own exports and code generators' test
+    // collections have them). None of them can be an operation; the rest
+    // of the collection converts.
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": [
+        {"name": "Echo", "item": [
+            {"name": "Get", "request": {"method": "GET", "url": "{{baseUrl}}/anything"}},
+            {"name": "Allowed", "request": {"method": "OPTIONS", "url": "{{baseUrl}}/anything"}},
+            {"name": "Trace", "request": {"method": "trace", "url": "{{baseUrl}}/anything"}},
+            {"name": "Link", "request": {"method": "LINK", "url": "{{baseUrl}}/anything"}},
+            {"name": "Custom", "request": {"method": "propfind", "url": "{{baseUrl}}/anything"}}
+        ]},
+        {"name": "Drafts", "item": [
+            {"name": "No url", "request": {"method": "POST", "header": []}},
+            {"name": "Empty", "request": {"method": "GET", "url": {"raw": ""}}},
+            {"name": "Empty string", "request": ""},
+            {"name": "Query only", "request": {"method": "GET", "url": {"raw": "?a=1", "query": [{"key": "a", "value": "1"}]}}}
+        ]}
+    ]});
     let doc = crate::convert_ok(coll.to_string().as_bytes(), "echo");
-    let methods: Vec<&String> = doc["paths"]["/anything"]
-        .as_object()
-        .expect("a path item")
-        .keys()
+    let paths: Vec<(&str, Vec<&str>)> = (doc["paths"].as_object().expect("paths").iter())
+        .map(|(path, item)| {
+            let methods = item.as_object().expect("a path item").keys();
+            (path.as_str(), methods.map(String::as_str).collect())
+        })
         .collect();
-    assert_eq!(methods, ["get"]);
+    assert_eq!(paths, [("/anything", vec!["get"])]);
+    // The folder of drafts holds no operation, so it is no tag.
+    assert_eq!(doc["tags"], json!([{"name": "Echo"}]));
     let said = doc["info"]["description"].as_str().expect("a description");
     assert!(
         said.ends_with(
-            "cannot send OPTIONS or TRACE requests:\n\
-             - OPTIONS item \"Echo / Allowed\" at $.item[0].item[1]\n\
-             - TRACE item \"Echo / Trace\" at $.item[0].item[2]"
+            "Left out:\n\
+             - OPTIONS item \"Echo / Allowed\" at $.item[0].item[1]: the generated client cannot send OPTIONS\n\
+             - TRACE item \"Echo / Trace\" at $.item[0].item[2]: the generated client cannot send TRACE\n\
+             - LINK item \"Echo / Link\" at $.item[0].item[3]: OpenAPI 3.0 has no LINK method\n\
+             - PROPFIND item \"Echo / Custom\" at $.item[0].item[4]: OpenAPI 3.0 has no PROPFIND method\n\
+             - POST item \"Drafts / No url\" at $.item[1].item[0]: the request has no URL\n\
+             - GET item \"Drafts / Empty\" at $.item[1].item[1]: the request has no URL\n\
+             - GET item \"Drafts / Empty string\" at $.item[1].item[2]: the request has no URL\n\
+             - GET item \"Drafts / Query only\" at $.item[1].item[3]: the request has no URL"
         ),
         "{said}"
     );
