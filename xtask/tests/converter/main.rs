@@ -7,6 +7,8 @@ mod exporters;
 mod fixtures;
 mod generated;
 mod infer;
+#[path = "../support/json_files.rs"]
+mod json_files;
 mod names;
 mod nullable;
 mod operation_ids;
@@ -14,6 +16,7 @@ mod requests;
 mod robustness;
 mod seed;
 mod sync;
+mod third_party;
 
 use std::path::PathBuf;
 

@@ -12,11 +12,15 @@ use std::process::Command;
 use postman_openapi::generate::generate_code;
 use postman_openapi::{convert, Options};
 
+use crate::json_files::json_files;
 use crate::{convert_collection, documents, EXPECTED, SHAPES};
 
 /// Belvo's whole API, as openapi-to-postmanv2 made it and the Postman app
 /// exports it (a copy of the project's background material).
 const UPSTREAM: &str = "tests/fixtures/upstream/belvo-api-1.35.postman_collection.json";
+
+/// Collections others wrote for their tools' tests.
+const THIRD_PARTY: &str = "tests/fixtures/third_party";
 
 /// The crates generated code names, taken with their requirements and
 /// features from the belvo crate's `Cargo.toml`.
@@ -123,12 +127,23 @@ fn generated_clients_compile() {
     let doc = convert(&upstream, &options).expect("Belvo's whole collection converts");
     let code = generate_code(&doc).expect("Belvo's whole collection generates");
     modules.push(("upstream_belvo".to_owned(), code));
+    // Others' collections (the converter's tests check which are refused).
+    let third_party = Path::new(env!("CARGO_MANIFEST_DIR")).join(THIRD_PARTY);
+    for (i, file) in json_files(&third_party).iter().enumerate() {
+        let bytes = std::fs::read(file).expect("a collection");
+        let Ok(doc) = convert(&bytes, &Options::default()) else {
+            continue;
+        };
+        let code = generate_code(&doc).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        modules.push((format!("third_party_{i}"), code));
+    }
 
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("roundtrip-crate");
     if let Err(e) = check_crate(&dir, &dir.join("target"), &modules) {
         panic!(
-            "the generated code does not compile (modules are named shape_document; the files \
-             are in {}):\n{e}",
+            "the generated code does not compile (modules are named shape_document, \
+             upstream_belvo and third_party_N, N counting the files of {THIRD_PARTY} in order; \
+             the files are in {}):\n{e}",
             dir.join("src").display()
         );
     }

@@ -7,6 +7,8 @@
 
 mod compile;
 mod corpus;
+#[path = "../support/json_files.rs"]
+mod json_files;
 mod score;
 
 use std::path::{Path, PathBuf};
