@@ -380,8 +380,9 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
                     .iter()
                     .map(|p| match p {
                         Value::String(s) => Ok(s.clone()),
-                        // v2.0 allows {type, value} path segments.
-                        Value::Object(o) => Ok(text(o.get("value")).unwrap_or_default().to_owned()),
+                        // v2.0's schema: "a segment could be a string, or a
+                        // path variable", the latter `{type, value}`.
+                        Value::Object(o) => Ok(path_variable(text(o.get("value")))),
                         other => Err(at.wrong_type("a `url.path` segment must be a string", other)),
                     })
                     .collect::<Result<_, _>>()?,
@@ -403,6 +404,14 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
     check_braces(&url, at)?;
     Ok(url)
+}
+
+/// A v2.0 path variable segment (`{type, value}`) as a `:name` segment.
+fn path_variable(name: Option<&str>) -> String {
+    match name.unwrap_or_default() {
+        name if name.is_empty() || name.starts_with([':', '{']) => name.to_owned(),
+        name => format!(":{name}"),
+    }
 }
 
 /// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.

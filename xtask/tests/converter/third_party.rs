@@ -1,5 +1,6 @@
 //! Collections others wrote for their own tools' tests (Insomnia's importer,
-//! postman-to-openapi, Postman's code generators; copied with their
+//! postman-to-openapi, Postman's code generators, a Rust model of the
+//! format; copied with their
 //! licenses into `tests/fixtures/third_party/`, see its README): each
 //! converts and generates, or is refused with the error below, and no
 //! request is lost without a word.
@@ -13,8 +14,8 @@ use crate::generated::generate_checked;
 use crate::json_files::json_files;
 
 /// The collections refused, and why: a body mode outside Postman's schema,
-/// and an environment file given as a collection.
-const REFUSED: [(&str, &str); 3] = [
+/// an environment file given as a collection, a v1 collection.
+const REFUSED: [(&str, &str); 4] = [
     (
         "insomnia-importers/postman/complex-v2_0-input.json",
         "item \"Test Request Unknown Body\" at $.item[3].request.body.mode: unknown body mode \
@@ -29,6 +30,11 @@ const REFUSED: [(&str, &str); 3] = [
         "insomnia-importers/postman-env/basic-input.json",
         "not a Postman collection: no `info` object at $.info, and `values` at $.values: this \
          is a Postman environment or globals file; export the collection itself",
+    ),
+    (
+        "postman-collection-rs/apikey-v1.0.0.json",
+        "Postman collection format v1 is not supported (top-level `requests`/`folders`/`order`, \
+         or a v1 `info.schema`); export the collection again from Postman as Collection v2.1",
     ),
 ];
 
@@ -139,7 +145,7 @@ fn third_party_collections_convert_and_generate_or_say_why() {
             );
         }
     }
-    assert_eq!((converted, refused), (54, REFUSED.len()));
+    assert_eq!((converted, refused), (62, REFUSED.len()));
 }
 
 #[test]
@@ -186,4 +192,16 @@ fn methods_openapi_lacks_and_requests_without_url_are_listed() {
         left_out,
         HashSet::from(["Example request with OAuth2".to_owned()])
     );
+}
+
+#[test]
+fn a_v2_0_path_variable_segment_is_a_path_parameter() {
+    // v2.0's schema: "a segment could be a string, or a path variable",
+    // the latter `{"type": "segment", "value": "petId"}` here.
+    let name = "postman-collection-rs/coverage/v2.0.0-item-group.json";
+    let bytes = std::fs::read(fixture_path("third_party").join(name)).expect("read");
+    let doc = crate::convert_ok(&bytes, name);
+    let op = &doc["paths"]["/pets/{petId}"]["post"];
+    assert_eq!(op["parameters"][0]["name"], "petId", "{doc:#}");
+    assert_eq!(op["parameters"][0]["in"], "path");
 }
