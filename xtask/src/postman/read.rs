@@ -276,11 +276,11 @@ fn parse_request(
         pointer: at.pointer.clone(),
         method,
         url,
-        // Some exporters write the headers as one string: not a list to read.
-        headers: key_values(
-            r.get("header").filter(|h| !h.is_string()),
-            &at.member(".request.header"),
-        )?,
+        headers: match r.get("header") {
+            // The schema allows the headers as one text, `Key: value` a line.
+            Some(Value::String(lines)) => header_text(lines, &at.member(".request.header")),
+            other => key_values(other, &at.member(".request.header"))?,
+        },
         body: parse_body(r.get("body"), &at.member(".request.body"))?,
         description: description(r.get("description"))
             .or_else(|| description(item.description.as_ref())),
@@ -320,12 +320,21 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
         }
     };
     // Only the content type of an example's headers is used; the last wins.
-    let headers = r.header.iter().flat_map(Value::as_array).flatten();
-    let content_type = headers
-        .filter(|e| text(e.get("key")).is_some_and(|k| k.eq_ignore_ascii_case("content-type")))
-        .filter_map(|e| text(e.get("value")))
-        .next_back()
-        .map(media_type);
+    // The schema allows `{key, value}` entries, `Key: value` strings, or
+    // one text of such lines.
+    let headers: Vec<(&str, &str)> = match &r.header {
+        Some(Value::String(lines)) => lines.lines().filter_map(header_line).collect(),
+        Some(Value::Array(list)) => (list.iter())
+            .filter_map(|e| match e {
+                Value::String(line) => header_line(line),
+                e => Some((text(e.get("key"))?, text(e.get("value"))?)),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let content_type = (headers.into_iter())
+        .rfind(|(key, _)| key.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| media_type(value));
     Ok(Example {
         name,
         code,
@@ -607,6 +616,34 @@ fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, Convert
     Ok(out)
 }
 
+/// `Key: value` → its trimmed key and value, unless the key is blank.
+fn header_line(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once(':')?;
+    let key = key.trim();
+    (!key.is_empty()).then(|| (key, value.trim()))
+}
+
+/// Headers written as one text, a `Key: value` line each; a line starting
+/// with `//` is a disabled header (as Postman wrote them in that form).
+fn header_text(lines: &str, at: &Location) -> Vec<KeyValue> {
+    (lines.lines())
+        .filter_map(|line| {
+            let (line, disabled) = match line.trim_start().strip_prefix("//") {
+                Some(rest) => (rest, true),
+                None => (line, false),
+            };
+            let (key, value) = header_line(line)?;
+            Some(KeyValue {
+                key: key.to_owned(),
+                value: Some(value.to_owned()),
+                disabled,
+                pointer: at.pointer.clone(),
+                ..KeyValue::default()
+            })
+        })
+        .collect()
+}
+
 fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -656,10 +693,15 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Status code for a reason phrase (as the `http` crate spells them), for
-/// examples saved without `code`.
+/// Status code for a status (the schema's example is `200 OK`) or a reason
+/// phrase alone (as the `http` crate spells them), for examples saved
+/// without `code`.
 fn code_for_reason(reason: &str) -> Option<u16> {
     let reason = reason.trim();
+    let (digits, _) = reason.split_once(' ').unwrap_or((reason, ""));
+    if let Some(code) = digits.parse().ok().filter(|c| (100..=599).contains(c)) {
+        return Some(code);
+    }
     (100..600).find(|&c| {
         http::StatusCode::from_u16(c)
             .ok()

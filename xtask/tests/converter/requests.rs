@@ -90,6 +90,38 @@ fn disabled_headers_no_client_could_send_are_left_out_and_said() {
 }
 
 #[test]
+fn headers_as_text_and_statuses_with_their_code_are_read() {
+    // Postman's v2.1 schema allows a request's headers as one text, an
+    // example's as `Key: value` strings or one text, and gives `200 OK` as
+    // the example of an example's `status`.
+    let request = json!({"method": "POST", "url": "https://api.example.com/things",
+        "header": "Content-Type: application/json\nX-Trace-Id: abc\n// X-Off: 1",
+        "body": {"mode": "raw", "raw": "{\"name\": \"a\"}"}});
+    let response = json!([
+        {"name": "Made", "status": "201 Created", "header": ["Content-Type: application/json"],
+         "body": "{\"id\": 1}"},
+        {"name": "Teapot", "status": "I'm a teapot", "header": "X-A: b\nContent-Type: text/plain",
+         "body": "short and stout"}
+    ]);
+    let items = json!([{"name": "Make", "request": request, "response": response}]);
+    let coll = json!({"info": {"name": "Text", "schema": V21}, "item": items});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "text");
+    let op = &doc["paths"]["/things"]["post"];
+    let params: Vec<(&str, bool)> = (op["parameters"].as_array().expect("parameters").iter())
+        .map(|p| (p["name"].as_str().expect("a name"), p["required"] == true))
+        .collect();
+    assert_eq!(params, [("X-Trace-Id", false), ("X-Off", false)]);
+    let body = &op["requestBody"]["content"]["application/json"]["schema"];
+    assert!(body.is_object(), "{op:#}");
+    let made = &op["responses"]["201"]["content"]["application/json"];
+    assert!(made["schema"].is_object(), "{op:#}");
+    assert_eq!(
+        op["responses"]["418"]["content"]["text/plain"]["schema"]["type"],
+        "string"
+    );
+}
+
+#[test]
 fn bare_text_declared_json_is_a_string_or_its_placeholder() {
     // openapi-to-postmanv2 writes the example of a string schema unquoted
     // (an enum value, a placeholder) and of a boolean one as `<boolean>`.
