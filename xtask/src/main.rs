@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use postman_openapi::sync::{run, Job, Outcome};
+use postman_openapi::sync::{run, Job, Outcome, Synced};
 
 /// mimalloc rather than the system allocator: a conversion builds and frees
 /// hundreds of thousands of small values on several threads, and glibc's
@@ -124,7 +124,17 @@ fn main() -> ExitCode {
         overrides,
         source_name,
     };
-    match run(&job, check) {
+    let synced = run(&job, check);
+    if let Ok(Synced { left_out, .. }) = &synced {
+        if !left_out.is_empty() {
+            eprintln!(
+                "left out {} request(s) the generated client cannot send (the document's description lists them):",
+                left_out.len()
+            );
+            left_out.iter().for_each(|l| eprintln!("  {l}"));
+        }
+    }
+    match synced.map(|s| (s.outcome, s.report)) {
         Ok((Outcome::UpToDate, _)) => {
             eprintln!("{} is up to date", job.output.display());
             ExitCode::SUCCESS

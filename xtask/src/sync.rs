@@ -48,6 +48,20 @@ pub enum SyncError {
     },
 }
 
+/// What a sync found or did, what changed for users of the generated
+/// client, and what the document leaves out.
+#[derive(Debug)]
+pub struct Synced {
+    /// Up to date, written, or stale.
+    pub outcome: Outcome,
+    /// What changed, when the document on disk differs (`None` when it is
+    /// up to date, missing, or not JSON).
+    pub report: Option<Report>,
+    /// The requests the document leaves out (method, item, location, why),
+    /// as its description lists them.
+    pub left_out: Vec<String>,
+}
+
 /// What a sync found or did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -103,6 +117,11 @@ fn convert_error(path: &Path) -> impl FnOnce(ConvertError) -> SyncError + '_ {
 /// # Errors
 /// Unreadable input, conversion errors, or a document progenitor refuses.
 pub fn generate(job: &Job) -> Result<String, SyncError> {
+    generate_listing(job).map(|(text, _)| text)
+}
+
+/// [`generate`], with the requests the document leaves out.
+fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
     let overrides = match &job.overrides {
         Some(p) => Overrides::parse(&read(p)?).map_err(convert_error(p))?,
         None => Overrides::default(),
@@ -118,7 +137,7 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
         collections.push((label.to_string_lossy().into_owned(), parsed));
     }
     let collection = postman::concat(collections);
-    let document = openapi::document::build(&collection, &opts).map_err(|source| {
+    let mut document = openapi::document::build(&collection, &opts).map_err(|source| {
         // With several inputs, every location in the message starts with
         // its file; a hand decision that does not fit is the overrides'.
         let path = match (&source, &job.overrides) {
@@ -127,9 +146,10 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
         };
         convert_error(path)(source)
     })?;
+    let left_out = std::mem::take(&mut document.left_out);
     let text = render::document(document);
     check_generates_text(&text).map_err(SyncError::Generator)?;
-    Ok(text)
+    Ok((text, left_out))
 }
 
 /// Generates, then writes (`check == false`) or compares (`check == true`).
@@ -140,31 +160,35 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
 /// # Errors
 /// See [`run`].
 pub fn sync(job: &Job, check: bool) -> Result<Outcome, SyncError> {
-    run(job, check).map(|(outcome, _)| outcome)
+    run(job, check).map(|synced| synced.outcome)
 }
 
-/// [`sync`], with what changed for users of the generated client when the
-/// document on disk differs (`None` when it is up to date, missing, or not
-/// JSON).
+/// [`sync`], with what changed for users of the generated client and what
+/// the document leaves out.
 ///
 /// # Errors
 /// The output is the input or the overrides file ([`refuse_same_file`]);
 /// see [`generate`]; I/O errors while writing.
-pub fn run(job: &Job, check: bool) -> Result<(Outcome, Option<Report>), SyncError> {
+pub fn run(job: &Job, check: bool) -> Result<Synced, SyncError> {
     refuse_same_file(job)?;
-    let text = generate(job)?;
+    let (text, left_out) = generate_listing(job)?;
     let current = std::fs::read(&job.output).ok();
+    let synced = |outcome, report| Synced {
+        outcome,
+        report,
+        left_out,
+    };
     if current.as_deref() == Some(text.as_bytes()) {
-        return Ok((Outcome::UpToDate, None));
+        return Ok(synced(Outcome::UpToDate, None));
     }
     let report = current.as_deref().and_then(|old| change_report(old, &text));
     if check {
         let old = String::from_utf8_lossy(current.as_deref().unwrap_or_default());
         let diff = short_diff(&old, &text, &job.output);
-        return Ok((Outcome::Stale(diff), report));
+        return Ok(synced(Outcome::Stale(diff), report));
     }
     write_atomic(&job.output, &text)?;
-    Ok((Outcome::Written, report))
+    Ok(synced(Outcome::Written, report))
 }
 
 /// The change report from the document on disk to the new text.

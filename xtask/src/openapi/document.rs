@@ -190,6 +190,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         security: top_security,
         servers: servers.document(),
         tags: tags(coll, &requests),
+        left_out,
     })
 }
 

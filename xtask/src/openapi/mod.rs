@@ -57,6 +57,10 @@ pub struct Document {
     /// One tag per folder that holds requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value>,
+    /// The requests left out (method, item, location, why), which `info`'s
+    /// description lists; not a member of the document.
+    #[serde(skip)]
+    pub left_out: Vec<String>,
 }
 
 /// `components`.
