@@ -270,7 +270,11 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
             ));
         }
     }
-    op.notes.extend(other.notes);
+    for note in other.notes {
+        if !op.notes.contains(&note) {
+            op.notes.push(note);
+        }
+    }
     for t in other.tags {
         if !op.tags.contains(&t) {
             op.tags.push(t);

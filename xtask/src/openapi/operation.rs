@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::path::{operation_id, path_template};
 use super::{Media, Parameter};
-use crate::error::ConvertError;
+use crate::error::{ConvertError, Location};
 use crate::infer::{self, merge, Node};
 use crate::postman::{read::media_type, Body, Example, KeyValue, Request};
 use crate::render::{JsonText, BODY_EXAMPLE_DEPTH, RESPONSE_EXAMPLE_DEPTH};
@@ -150,19 +150,25 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
         if h.disabled && !sendable {
             left_out.push(format!(
                 "header `{}` left out: it is disabled, and no HTTP client could send it",
-                h.key
+                h.key.escape_debug()
             ));
             continue;
         }
         if !is_token(&h.key) {
-            return Err(req.location(&h.pointer[req.pointer.len()..]).error(format!(
+            return Err(header_at(req, h).error(format!(
                 "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)",
                 h.key
             )));
         }
         if let Some(v) = h.value.as_deref().filter(|v| !is_header_value(v)) {
-            let at = req.location(&h.pointer[req.pointer.len()..]);
-            return Err(at.member(".value").error(format!(
+            // Headers written as one text have no `value` member.
+            let at = header_at(req, h);
+            let at = if h.pointer.ends_with(']') {
+                at.member(".value")
+            } else {
+                at
+            };
+            return Err(at.error(format!(
                 "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
                 h.key
             )));
@@ -177,6 +183,11 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
         params.push(param(&h.key, "header", Some(h), kv_required(h)));
     }
     Ok(left_out)
+}
+
+/// Where a header is: its entry, or the request's text of headers.
+fn header_at(req: &Request, h: &KeyValue) -> Location {
+    req.location(h.pointer.get(req.pointer.len()..).unwrap_or_default())
 }
 
 /// RFC 9110 `token`.

@@ -98,7 +98,7 @@ impl Url {
     /// Whether the URL names nothing to call (no host, no path): how
     /// Postman saves a request that was never given one.
     pub fn is_empty(&self) -> bool {
-        self.host.is_none() && self.path.iter().all(String::is_empty)
+        self.host.as_deref().is_none_or(str::is_empty) && self.path.iter().all(String::is_empty)
     }
 }
 
@@ -241,6 +241,10 @@ pub fn concat(collections: Vec<(String, Collection)>) -> Collection {
         if several {
             for r in &mut c.requests {
                 r.pointer = format!("{label} {}", r.pointer);
+                // A header's location is read after its request's.
+                for h in &mut r.headers {
+                    h.pointer = format!("{label} {}", h.pointer);
+                }
             }
         }
         let Some(all) = out.as_mut() else {

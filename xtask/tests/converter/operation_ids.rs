@@ -344,3 +344,45 @@ fn later_collections_add_folders_requests_and_missing_variables() {
         "each request keeps its own collection's auth"
     );
 }
+
+#[test]
+fn a_bad_header_in_a_later_collection_is_an_error_naming_its_file() {
+    // The header's location was cut at the length of its request's, which
+    // the file's name lengthens: a panic, or a location cut in the middle.
+    let dir = scratch("bad-header-in-additions");
+    let get = |url: &str, header: Value| {
+        json!({"info": {"name": "C", "schema": V21}, "item": [{"name": "Req", "request":
+            {"method": "GET", "url": url, "header": header}}]})
+    };
+    let name = "additions-with-a-name-longer-than-a-header-pointer.postman_collection.json";
+    std::fs::write(
+        dir.join("a.json"),
+        get("https://api.example.com/a", json!([])).to_string(),
+    )
+    .expect("write");
+    for (header, at) in [
+        (
+            json!([{"key": "X-City", "value": "São Paulo"}]),
+            "$.item[0].request.header[0].value",
+        ),
+        (json!("X-City: São Paulo"), "$.item[0].request.header"),
+    ] {
+        std::fs::write(
+            dir.join(name),
+            get("https://api.example.com/b", header).to_string(),
+        )
+        .expect("write");
+        let job = Job {
+            input: dir.join("a.json"),
+            more_inputs: vec![dir.join(name)],
+            output: dir.join("out.json"),
+            overrides: None,
+            source_name: "a.json".into(),
+        };
+        let err = generate(&job).expect_err("refused").to_string();
+        let said = format!(
+            "item \"Req\" at {name} {at}: the value `São Paulo` of header `X-City` is not visible ASCII"
+        );
+        assert!(err.contains(&said), "{err}\nshould say: {said}");
+    }
+}

@@ -93,14 +93,15 @@ fn disabled_headers_no_client_could_send_are_left_out_and_said() {
 fn headers_as_text_and_statuses_with_their_code_are_read() {
     // Postman's v2.1 schema allows a request's headers as one text, an
     // example's as `Key: value` strings or one text, and gives `200 OK` as
-    // the example of an example's `status`.
+    // the example of an example's `status`. The bodies are bare text: JSON
+    // (a string) only when the content type in those headers is read.
     let request = json!({"method": "POST", "url": "https://api.example.com/things",
         "header": "Content-Type: application/json\nX-Trace-Id: abc\n// X-Off: 1",
-        "body": {"mode": "raw", "raw": "{\"name\": \"a\"}"}});
+        "body": {"mode": "raw", "raw": "a name"}});
     let response = json!([
         {"name": "Made", "status": "201 Created", "header": ["Content-Type: application/json"],
-         "body": "{\"id\": 1}"},
-        {"name": "Teapot", "status": "I'm a teapot", "header": "X-A: b\nContent-Type: text/plain",
+         "body": "made"},
+        {"name": "Teapot", "status": "I'm a teapot", "header": "X-A: b\nContent-Type: text/html",
          "body": "short and stout"}
     ]);
     let items = json!([{"name": "Make", "request": request, "response": response}]);
@@ -111,13 +112,71 @@ fn headers_as_text_and_statuses_with_their_code_are_read() {
         .map(|p| (p["name"].as_str().expect("a name"), p["required"] == true))
         .collect();
     assert_eq!(params, [("X-Trace-Id", false), ("X-Off", false)]);
-    let body = &op["requestBody"]["content"]["application/json"]["schema"];
-    assert!(body.is_object(), "{op:#}");
-    let made = &op["responses"]["201"]["content"]["application/json"];
-    assert!(made["schema"].is_object(), "{op:#}");
+    let media = |content: &serde_json::Value| -> Vec<String> {
+        content
+            .as_object()
+            .expect("content")
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(media(&op["requestBody"]["content"]), ["application/json"]);
+    let made = &op["responses"]["201"]["content"];
+    assert_eq!(media(made), ["application/json"]);
+    assert_eq!(made["application/json"]["schema"]["type"], "string");
+    assert_eq!(media(&op["responses"]["418"]["content"]), ["text/html"]);
+}
+
+#[test]
+fn a_header_written_as_text_is_refused_at_the_text() {
+    // The text has no `value` member to point at.
+    let request = json!({"method": "GET", "url": "https://api.example.com/a",
+        "header": "X-Trace-Id: abc\nX-City: São Paulo"});
+    let items = json!([{"name": "Req", "request": request}]);
+    let coll = json!({"info": {"name": "Text", "schema": V21}, "item": items});
+    let err = convert(coll.to_string().as_bytes(), &options("text")).expect_err("refused");
     assert_eq!(
-        op["responses"]["418"]["content"]["text/plain"]["schema"]["type"],
-        "string"
+        err.to_string(),
+        "item \"Req\" at $.item[0].request.header: the value `São Paulo` of header `X-City` is \
+         not visible ASCII, which HTTP clients cannot send"
+    );
+}
+
+#[test]
+fn left_out_headers_are_said_once_and_legibly() {
+    // Two items of one route with the same disabled header: one note. A
+    // carriage return would end the doc comment that holds the description.
+    let header = json!([{"key": "bad header", "value": "1", "disabled": true},
+        {"key": "X-A\r", "value": "1", "disabled": true}]);
+    let get = |name: &str| {
+        json!({"name": name, "request": {"method": "GET",
+        "url": "https://api.example.com/a", "header": header}})
+    };
+    let coll = json!({"info": {"name": "Twice", "schema": V21}, "item": [get("A"), get("B")]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "twice");
+    assert_eq!(
+        doc["paths"]["/a"]["get"]["description"],
+        "header `bad header` left out: it is disabled, and no HTTP client could send it\n\
+         header `X-A\\r` left out: it is disabled, and no HTTP client could send it"
+    );
+}
+
+#[test]
+fn a_url_of_empty_parts_is_no_url() {
+    // Host and path given, each one empty part: nothing to call, not `/`.
+    let url = json!({"raw": "", "host": [""], "path": [""]});
+    let items = json!([
+        {"name": "Get", "request": {"method": "GET", "url": "https://api.example.com/a"}},
+        {"name": "Draft", "request": {"method": "GET", "url": url}}
+    ]);
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": items});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "empty");
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(paths, ["/a"]);
+    let said = doc["info"]["description"].as_str().expect("a description");
+    assert!(
+        said.ends_with("Left out:\n- GET item \"Draft\" at $.item[1]: the request has no URL"),
+        "{said}"
     );
 }
 
