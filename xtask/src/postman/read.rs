@@ -623,8 +623,9 @@ fn header_line(line: &str) -> Option<(&str, &str)> {
     (!key.is_empty()).then(|| (key, value.trim()))
 }
 
-/// Headers written as one text, a `Key: value` line each; a line starting
-/// with `//` is a disabled header (as Postman wrote them in that form).
+/// Headers written as one text, a `Key: value` line each (a line without
+/// a colon is a name without a value); a line starting with `//` is a
+/// disabled header (as Postman wrote them in that form).
 fn header_text(lines: &str, at: &Location) -> Vec<KeyValue> {
     (lines.lines())
         .filter_map(|line| {
@@ -632,10 +633,14 @@ fn header_text(lines: &str, at: &Location) -> Vec<KeyValue> {
                 Some(rest) => (rest, true),
                 None => (line, false),
             };
-            let (key, value) = header_line(line)?;
+            let (key, value) = match header_line(line) {
+                Some((key, value)) => (key, Some(value)),
+                None if !line.contains(':') => (Some(line.trim()).filter(|k| !k.is_empty())?, None),
+                None => return None,
+            };
             Some(KeyValue {
                 key: key.to_owned(),
-                value: Some(value.to_owned()),
+                value: value.map(str::to_owned),
                 disabled,
                 pointer: at.pointer.clone(),
                 ..KeyValue::default()

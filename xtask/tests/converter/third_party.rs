@@ -57,8 +57,10 @@ fn request_items(items: &[Value], folders: &[String], out: &mut Vec<Item>) {
             continue;
         }
         let request = &item["request"];
+        // The raw URL, the URL string, or its host and path as written.
         let url = request["url"]["raw"].as_str().or(request["url"].as_str());
-        let url = url.or(request.as_str()).unwrap_or_default();
+        let url = (url.or(request.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| format!("{} {}", request["url"]["host"], request["url"]["path"]));
         let method = request["method"].as_str().unwrap_or("GET");
         out.push(Item {
             path: path.join(" / "),
