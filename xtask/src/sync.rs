@@ -57,8 +57,9 @@ pub struct Synced {
     /// What changed, when the document on disk differs (`None` when it is
     /// up to date, missing, or not JSON).
     pub report: Option<Report>,
-    /// The requests the document leaves out (method, item, location, why),
-    /// as its description lists them.
+    /// What the document leaves out: requests (method, item, location,
+    /// why), as its description lists them, then parts of operations, as
+    /// their descriptions say.
     pub left_out: Vec<String>,
 }
 
@@ -120,7 +121,7 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
     generate_listing(job).map(|(text, _)| text)
 }
 
-/// [`generate`], with the requests the document leaves out.
+/// [`generate`], with what the document leaves out.
 fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
     let overrides = match &job.overrides {
         Some(p) => Overrides::parse(&read(p)?).map_err(convert_error(p))?,

@@ -133,7 +133,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     // The inferred components are written while operations are assembled
     // on all cores, their unions named and the operations placed in
     // collection order.
-    let (mut schemas, (made, paths)) = rayon::join(
+    let (mut schemas, (made, paths, parts)) = rayon::join(
         || {
             let inferred = names.par_iter().enumerate().map(|(id, name)| {
                 let schema = to_schema(registry.node(id), &names, &registry);
@@ -148,17 +148,25 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
                 .collect();
             let mut made: BTreeMap<String, Value> = BTreeMap::new();
             let mut paths: BTreeMap<String, BTreeMap<String, Operation>> = BTreeMap::new();
-            for (path, method, mut operation, unions) in assembled {
+            let mut parts = Vec::new();
+            for (path, method, mut operation, unions, notes) in assembled {
                 for union in unions {
                     let free = |n: &str| !specificity.contains_key(n) && !made.contains_key(n);
                     let (name, schema) = union.name(&mut operation.responses, free);
                     made.insert(name, schema);
                 }
+                let place = format!("operation `{}`", operation.operation_id);
+                let place = format!("{place} ({} {path})", method.to_uppercase());
+                parts.extend(notes.into_iter().map(|n| format!("{place}: {n}")));
                 paths.entry(path).or_default().insert(method, operation);
             }
-            (made, paths)
+            (made, paths, parts)
         },
     );
+    // The document lists the requests left out; the command says those and
+    // the parts of operations that their descriptions say.
+    let info = info(coll, opts, &left_out);
+    left_out.extend(parts);
     if let Some(name) = patches
         .keys()
         .find(|n| !specificity.contains_key(*n) && !made.contains_key(*n))
@@ -180,7 +188,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     Ok(Document {
         components: (!components.schemas.is_empty() || components.security_schemes.is_some())
             .then_some(components),
-        info: info(coll, opts, &left_out),
+        info,
         openapi: "3.0.3",
         // Each path item is written on all cores.
         paths: paths
@@ -409,7 +417,7 @@ fn assemble(
     names: &[String],
     registry: &Registry,
     inferred: &HashMap<String, usize>,
-) -> (String, String, Operation, Vec<Union>) {
+) -> (String, String, Operation, Vec<Union>, Vec<String>) {
     let d = op.draft;
     let request_body = d.body.map(|b| {
         let (media, m) = match b {
@@ -454,11 +462,7 @@ fn assemble(
     }
     let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
     let mut operation = Operation {
-        description: if d.notes.is_empty() {
-            d.description
-        } else {
-            Some(noted(d.description.as_deref(), d.notes.join("\n")))
-        },
+        description: d.description,
         operation_id: d.id,
         parameters: d.params,
         request_body,
@@ -468,8 +472,13 @@ fn assemble(
         summary: d.summary,
         tags: d.tags,
     };
-    names::unique_parameters(&mut operation);
-    (d.path, d.method, operation, unions)
+    let mut notes = d.notes;
+    notes.extend(names::unique_parameters(&mut operation));
+    if !notes.is_empty() {
+        let description = operation.description.take();
+        operation.description = Some(noted(description.as_deref(), notes.join("\n")));
+    }
+    (d.path, d.method, operation, unions, notes)
 }
 
 /// Why the generated client could not send the request, if it could not:

@@ -57,8 +57,10 @@ pub struct Document {
     /// One tag per folder that holds requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value>,
-    /// The requests left out (method, item, location, why), which `info`'s
-    /// description lists; not a member of the document.
+    /// What was left out: the requests (method, item, location, why), which
+    /// `info`'s description lists, then parts of operations (a header, a
+    /// body, a parameter), which their descriptions say. Not a member of
+    /// the document.
     #[serde(skip)]
     pub left_out: Vec<String>,
 }

@@ -180,9 +180,10 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
 /// `body` when there is a request body, and the builder style's `new` and
 /// `send`), and those of the properties of request bodies
 /// ([`unique_properties`]): the first keeps its name and the others are
-/// left out, which the operation's or schema's description says. (Wire
-/// names cannot be renamed: they are what the server reads.)
-pub fn unique_parameters(op: &mut Operation) {
+/// left out, which the schema's description says, and for parameters the
+/// notes returned (for the operation's description). (Wire names cannot be
+/// renamed: they are what the server reads.)
+pub fn unique_parameters(op: &mut Operation) -> Vec<String> {
     let mut taken: HashMap<String, String> = HashMap::new();
     // The builder style's own methods on each operation's builder.
     for own in ["new", "send"] {
@@ -211,14 +212,12 @@ pub fn unique_parameters(op: &mut Operation) {
             }
         }
     });
-    if !dropped.is_empty() {
-        op.description = Some(noted(op.description.as_deref(), dropped.join("\n")));
-    }
     if let Some(body) = &mut op.request_body {
         for m in body.content.values_mut() {
             unique_properties(&mut m.schema);
         }
     }
+    dropped
 }
 
 /// Properties of `schema` (and of the schemas inside it) whose Rust field

@@ -298,20 +298,22 @@ fn belvo_s_export_alone_gets_no_overrides_and_converts() {
 }
 
 #[test]
-fn the_command_says_which_requests_it_left_out() {
+fn the_command_says_what_it_left_out() {
     let dir = scratch("left-out");
     let coll = serde_json::json!({"info": {"name": "Echo", "schema":
         "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": [
-        {"name": "Get", "request": {"method": "GET", "url": "https://echo.example.com/get"}},
+        {"name": "Get", "request": {"method": "GET", "url": "https://echo.example.com/get",
+            "header": [{"key": "X Off", "value": "1", "disabled": true}]}},
         {"name": "Link", "request": {"method": "LINK", "url": "https://echo.example.com/get"}},
         {"name": "Draft", "request": {"method": "POST"}}
     ]});
     std::fs::write(dir.join("in.json"), coll.to_string()).expect("write input");
     let args = ["--input", "in.json", "--output", "out.json"];
-    let said = "left out 2 request(s) the generated client cannot send (the document's \
-                description lists them):\n  \
+    let said = "left out (the document's descriptions say so):\n  \
                 LINK item \"Link\" at $.item[1]: OpenAPI 3.0 has no LINK method\n  \
-                POST item \"Draft\" at $.item[2]: the request has no URL\n";
+                POST item \"Draft\" at $.item[2]: the request has no URL\n  \
+                operation `get` (GET /get): header `X Off` left out: it is disabled, and no \
+                HTTP client could send it\n";
     let (code, stderr) = xtask(&dir, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains(said), "{stderr}");
