@@ -120,6 +120,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let patches = &opts.overrides.schema_patches;
     // Each component is made a value, given the policy and its patch, and
     // written, on all cores; only its text is kept.
+    let schema_notes = std::sync::Mutex::new(Vec::new());
     let finish = |name: &String, mut schema: Value, in_response: bool| {
         if let (Some(policy), true) = (policy, in_response) {
             names::nullable_properties(&mut schema, policy.never_null.get(name));
@@ -127,7 +128,10 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         if let Some(patch) = patches.get(name) {
             merge_patch(&mut schema, patch);
         }
-        names::unique_properties(&mut schema);
+        let notes = names::unique_properties(&mut schema);
+        if let (false, Ok(mut all)) = (notes.is_empty(), schema_notes.lock()) {
+            all.extend(notes.into_iter().map(|n| format!("schema `{name}`: {n}")));
+        }
         (name.clone(), JsonText::new(&schema, 3))
     };
     // The inferred components are written while operations are assembled
@@ -181,6 +185,10 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     }
     let made = made.into_par_iter();
     schemas.par_extend(made.map(|(name, union)| finish(&name, union, false)));
+    // Written on all cores, in no set order.
+    let mut schema_notes = schema_notes.into_inner().unwrap_or_default();
+    schema_notes.sort();
+    left_out.extend(schema_notes);
     let components = Components {
         schemas,
         security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
@@ -473,11 +481,14 @@ fn assemble(
         tags: d.tags,
     };
     let mut notes = d.notes;
-    notes.extend(names::unique_parameters(&mut operation));
+    let (parameters, properties) = names::unique_parameters(&mut operation);
+    notes.extend(parameters);
     if !notes.is_empty() {
         let description = operation.description.take();
         operation.description = Some(noted(description.as_deref(), notes.join("\n")));
     }
+    // The request body's own notes are in its schema's description.
+    notes.extend(properties);
     (d.path, d.method, operation, unions, notes)
 }
 

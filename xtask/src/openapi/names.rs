@@ -180,10 +180,11 @@ pub fn nullable_properties(schema: &mut Value, pinned: Option<&Vec<String>>) {
 /// `body` when there is a request body, and the builder style's `new` and
 /// `send`), and those of the properties of request bodies
 /// ([`unique_properties`]): the first keeps its name and the others are
-/// left out, which the schema's description says, and for parameters the
-/// notes returned (for the operation's description). (Wire names cannot be
-/// renamed: they are what the server reads.)
-pub fn unique_parameters(op: &mut Operation) -> Vec<String> {
+/// left out, which the schema's description says. Returns the notes of the
+/// parameters left out (for the operation's description), then those of
+/// the properties. (Wire names cannot be renamed: they are what the server
+/// reads.)
+pub fn unique_parameters(op: &mut Operation) -> (Vec<String>, Vec<String>) {
     let mut taken: HashMap<String, String> = HashMap::new();
     // The builder style's own methods on each operation's builder.
     for own in ["new", "send"] {
@@ -212,19 +213,24 @@ pub fn unique_parameters(op: &mut Operation) -> Vec<String> {
             }
         }
     });
+    let mut properties = Vec::new();
     if let Some(body) = &mut op.request_body {
         for m in body.content.values_mut() {
-            unique_properties(&mut m.schema);
+            properties.extend(unique_properties(&mut m.schema));
         }
     }
-    dropped
+    (dropped, properties)
 }
 
 /// Properties of `schema` (and of the schemas inside it) whose Rust field
-/// names collide: the first, by name, stays.
-pub fn unique_properties(schema: &mut Value) {
-    let Value::Object(m) = schema else { return };
+/// names collide: the first, by name, stays. The notes the schemas'
+/// descriptions get.
+pub fn unique_properties(schema: &mut Value) -> Vec<String> {
+    let Value::Object(m) = schema else {
+        return Vec::new();
+    };
     let mut dropped: Vec<(String, String)> = Vec::new();
+    let mut notes = Vec::new();
     // Snake-case names are their own Rust names, and distinct.
     let props = m.get_mut("properties").and_then(Value::as_object_mut);
     if let Some(props) = props.filter(|p| !p.keys().all(|k| is_snake(k))) {
@@ -255,15 +261,19 @@ pub fn unique_properties(schema: &mut Value) {
         let description = m.get("description").and_then(Value::as_str);
         let description = noted(description, lines.join("\n"));
         m.insert("description".into(), description.into());
+        notes.extend(lines);
     }
     for (k, v) in m.iter_mut() {
         match (k.as_str(), v) {
-            ("properties", Value::Object(props)) => props.values_mut().for_each(unique_properties),
-            ("items" | "additionalProperties", v) => unique_properties(v),
-            ("oneOf" | "anyOf" | "allOf", Value::Array(vs)) => {
-                vs.iter_mut().for_each(unique_properties)
-            }
+            ("properties", Value::Object(props)) => props
+                .values_mut()
+                .for_each(|v| notes.extend(unique_properties(v))),
+            ("items" | "additionalProperties", v) => notes.extend(unique_properties(v)),
+            ("oneOf" | "anyOf" | "allOf", Value::Array(vs)) => vs
+                .iter_mut()
+                .for_each(|v| notes.extend(unique_properties(v))),
             _ => {}
         }
     }
+    notes
 }

@@ -305,7 +305,13 @@ fn the_command_says_what_it_left_out() {
         {"name": "Get", "request": {"method": "GET", "url": "https://echo.example.com/get",
             "header": [{"key": "X Off", "value": "1", "disabled": true}]}},
         {"name": "Link", "request": {"method": "LINK", "url": "https://echo.example.com/get"}},
-        {"name": "Draft", "request": {"method": "POST"}}
+        {"name": "Draft", "request": {"method": "POST"}},
+        {"name": "Find", "request": {"method": "POST", "url": "https://echo.example.com/find",
+            "body": {"mode": "urlencoded", "urlencoded": [
+                {"key": "page_size", "value": "1"}, {"key": "pageSize", "value": "2"}]}},
+         "response": [{"name": "Found", "code": 200,
+            "header": [{"key": "Content-Type", "value": "application/json"}],
+            "body": "{\"a_b\": 1, \"aB\": 2}"}]}
     ]});
     std::fs::write(dir.join("in.json"), coll.to_string()).expect("write input");
     let args = ["--input", "in.json", "--output", "out.json"];
@@ -313,7 +319,10 @@ fn the_command_says_what_it_left_out() {
                 LINK item \"Link\" at $.item[1]: OpenAPI 3.0 has no LINK method\n  \
                 POST item \"Draft\" at $.item[2]: the request has no URL\n  \
                 operation `get` (GET /get): header `X Off` left out: it is disabled, and no \
-                HTTP client could send it\n";
+                HTTP client could send it\n  \
+                operation `find` (POST /find): Property `page_size` left out: its Rust name is \
+                taken by `pageSize`.\n  \
+                schema `Find`: Property `a_b` left out: its Rust name is taken by `aB`.\n";
     let (code, stderr) = xtask(&dir, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains(said), "{stderr}");
