@@ -129,8 +129,10 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             merge_patch(&mut schema, patch);
         }
         let notes = names::unique_properties(&mut schema);
-        if let (false, Ok(mut all)) = (notes.is_empty(), schema_notes.lock()) {
-            all.extend(notes.into_iter().map(|n| format!("schema `{name}`: {n}")));
+        if !notes.is_empty() {
+            if let Ok(mut all) = schema_notes.lock() {
+                all.extend(notes.into_iter().map(|n| format!("schema `{name}`: {n}")));
+            }
         }
         (name.clone(), JsonText::new(&schema, 3))
     };
