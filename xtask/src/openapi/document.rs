@@ -13,7 +13,8 @@ use super::security::Security;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
 use super::{
-    names, noted, Components, Document, Example, Media, Operation, Parameter, RequestBody, Response,
+    names, noted, Components, Document, Example, Media, Operation, Parameter, RequestBody,
+    Response, METHODS,
 };
 use crate::error::ConvertError;
 use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
@@ -500,13 +501,14 @@ fn unsendable(req: &Request) -> Option<String> {
     if req.url.is_empty() {
         return Some("the request has no URL".into());
     }
-    match req.method.as_str() {
-        "GET" | "PUT" | "POST" | "DELETE" | "HEAD" | "PATCH" => None,
-        // progenitor 0.15 calls the reqwest method of the same name, and
-        // reqwest has none for these: the client would not compile.
-        "OPTIONS" | "TRACE" => Some(format!("the generated client cannot send {}", req.method)),
-        other => Some(format!("OpenAPI 3.0 has no {other} method")),
+    let method = req.method.as_str();
+    if !METHODS.contains(&method.to_ascii_lowercase().as_str()) {
+        return Some(format!("OpenAPI 3.0 has no {method} method"));
     }
+    // progenitor 0.15 calls the reqwest method of the same name, and
+    // reqwest has none for these: the client would not compile.
+    matches!(method, "OPTIONS" | "TRACE")
+        .then(|| format!("the generated client cannot send {method}"))
 }
 
 /// A response's `examples` by key; a name used twice gets ` (2)`, ` (3)`….
