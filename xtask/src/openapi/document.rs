@@ -248,7 +248,8 @@ fn name(
 }
 
 /// A second item on the same method and path adds its statuses, examples,
-/// parameters, tags and body fields to the first one's operation. Its body
+/// parameters, tags and body fields to the first one's operation (whose
+/// body is optional when one of them sends none). Its body
 /// of another media type cannot be added (progenitor takes one per
 /// operation): the description says it is left out.
 fn merge_into(op: &mut OpDraft, other: OpDraft) {
@@ -274,9 +275,15 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
             if *media == theirs_media =>
         {
             merge_fields(&mut mine.schema, theirs.schema);
+            // Sent as form-data by one item at least: the route takes it.
+            mine.body_mode = mine.body_mode.or(theirs.body_mode);
         }
-        (mine @ None, theirs) => *mine = theirs,
-        (Some(_), None) => {}
+        // One item sends a body, another none: the body is optional.
+        (mine @ None, theirs) => {
+            op.body_optional |= theirs.is_some();
+            *mine = theirs;
+        }
+        (Some(_), None) => op.body_optional = true,
         (Some(_), Some(theirs)) => {
             let media = match &theirs {
                 BodyDraft::Json { .. } => "application/json",
@@ -444,7 +451,7 @@ fn assemble(
         };
         RequestBody {
             content: BTreeMap::from([(media, m)]),
-            required: true,
+            required: !d.body_optional,
         }
     });
     let media = |list, schema| Media {

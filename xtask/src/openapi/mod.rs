@@ -132,7 +132,8 @@ pub struct Parameter {
 pub struct RequestBody {
     /// Media type → its schema and example.
     pub content: BTreeMap<String, Media>,
-    /// Always true: Postman sends the body it holds.
+    /// True unless an item on the route sends no body: Postman sends the
+    /// body it holds. (progenitor 0.15 makes every body required anyway.)
     pub required: bool,
 }
 

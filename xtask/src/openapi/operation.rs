@@ -34,6 +34,9 @@ pub struct OpDraft {
     pub params: Vec<Parameter>,
     /// The request body.
     pub body: Option<BodyDraft>,
+    /// Whether an item on this route sends no body (so the body is not
+    /// required).
+    pub body_optional: bool,
     /// By status (`None`: the `default` response).
     pub responses: BTreeMap<Option<u16>, RespDraft>,
 }
@@ -113,6 +116,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
             .collect(),
         params,
         body,
+        body_optional: false,
         responses,
     })
 }

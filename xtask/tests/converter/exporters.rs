@@ -152,12 +152,12 @@ fn bodies_of_one_route_in_several_items() {
     };
     let bytes = collection(json!([
         post(
-            "form",
-            json!({"mode": "formdata", "formdata": [field("a", true), field("b", true)]})
-        ),
-        post(
             "fields",
             json!({"mode": "urlencoded", "urlencoded": [field("b", true), field("c", true)]})
+        ),
+        post(
+            "form",
+            json!({"mode": "formdata", "formdata": [field("a", true), field("b", true)]})
         ),
         post(
             "text",
@@ -184,6 +184,11 @@ fn bodies_of_one_route_in_several_items() {
         .collect();
     assert_eq!(fields, ["a", "b", "c"]);
     assert_eq!(schema["required"], json!(["b"]));
+    // One item sends the route's form as form-data: the route takes it so.
+    let form = &content["application/x-www-form-urlencoded"];
+    assert_eq!(form["x-postman-body-mode"], "formdata");
+    // Every item sends a body.
+    assert_eq!(op["requestBody"]["required"], true);
     assert_eq!(
         op["description"],
         "`text/plain` request body of item \"text\" left out: an operation takes one request \
@@ -192,6 +197,46 @@ fn bodies_of_one_route_in_several_items() {
          request body media type"
     );
     generate_checked(&doc);
+}
+
+#[test]
+fn a_body_is_optional_when_an_item_of_its_route_sends_none() {
+    let post = |name: &str, body: Option<Value>| {
+        let mut request = json!({"method": "POST", "url": "{{baseUrl}}/things"});
+        if let Some(body) = body {
+            request["body"] = body;
+        }
+        json!({"name": name, "request": request})
+    };
+    let json_body = || json!({"mode": "raw", "raw": "{\"a\": 1}"});
+    // The bodiless item first, then last; and a route where all send one.
+    for (order, optional) in [
+        (
+            vec![post("bare", None), post("with", Some(json_body()))],
+            true,
+        ),
+        (
+            vec![post("with", Some(json_body())), post("bare", None)],
+            true,
+        ),
+        (
+            vec![
+                post("with", Some(json_body())),
+                post("too", Some(json_body())),
+            ],
+            false,
+        ),
+    ] {
+        let doc = convert_ok(&collection(Value::Array(order)), "optional body");
+        let body = &doc["paths"]["/things"]["post"]["requestBody"];
+        assert_eq!(body["required"], !optional, "{body}");
+        // Whichever item comes first, the body is the one that is sent.
+        assert_eq!(
+            body["content"]["application/json"]["example"],
+            json!({"a": 1}),
+            "{body}"
+        );
+    }
 }
 
 #[test]
