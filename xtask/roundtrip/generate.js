@@ -88,7 +88,9 @@ function numberIds(value) {
   return value;
 }
 
-// Adds `raw` to every request's and example's `url` object, as app exports have.
+// Adds `raw` to every request's and example's `url` object, as app exports
+// have: the URL as typed, path variables as `:name` (`Url.toString` would
+// put their values in their place, so it is given the URL without them).
 function withRaw(value) {
   const walk = (node) => {
     if (Array.isArray(node)) {
@@ -96,7 +98,8 @@ function withRaw(value) {
     } else if (node && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
         if (key === 'url' && child && typeof child === 'object' && !Array.isArray(child)) {
-          child.raw = new Url(child).toString();
+          const { variable, ...typed } = child;
+          child.raw = new Url(typed).toString();
         } else {
           walk(child);
         }

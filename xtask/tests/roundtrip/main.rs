@@ -106,12 +106,21 @@ fn both_shapes_exist_and_differ_only_in_url_raw() {
 }
 
 /// Removes `raw` from every `url` object; returns how many it removed.
+/// Each is the URL as typed in the app, path variables as `:name`.
 fn strip_url_raw(v: &mut Value) -> usize {
     match v {
         Value::Object(m) => {
             let mut n = 0;
             if let Some(Value::Object(url)) = m.get_mut("url") {
-                n += usize::from(url.remove("raw").is_some());
+                if let Some(raw) = url.remove("raw") {
+                    let raw = raw.as_str().expect("url.raw is a string");
+                    let path = url["path"].as_array().expect("a url.path array");
+                    let typed = path.iter().filter_map(Value::as_str);
+                    for variable in typed.filter(|s| s.starts_with(':')) {
+                        assert!(raw.contains(&format!("/{variable}")), "{raw} lacks {variable}");
+                    }
+                    n += 1;
+                }
             }
             n + m.values_mut().map(strip_url_raw).sum::<usize>()
         }
