@@ -4,15 +4,24 @@
 // openapi-to-postmanv2, the producer of the seed and of Belvo's collection,
 // called as its CLI does with `-p -O folderStrategy=Tags`.
 //
-// Two shapes per document, under xtask/tests/roundtrip/postman/:
+// Three shapes per document, under xtask/tests/roundtrip/postman/:
 //   cli/<name>.postman_collection.json  what `openapi2postmanv2 -p` writes
 //   app/<name>.postman_collection.json  the same collection as the Postman app
 //                                       exports it: every `url` object also
 //                                       carries its `raw` string
+//   examples/<name>.postman_collection.json
+//                                       the collection made with the other
+//                                       options people import with: folders
+//                                       by path (the app's default) and
+//                                       example values where the others have
+//                                       `<type>` placeholders
+//                                       (`parametersResolution: Example`),
+//                                       exported by the app
 // The tool gives every item and example a random id, and fakes enum values
-// with Math.random: ids are replaced by numbered ones and Math.random is a
-// seeded generator, restarted for each document, so the files only change
-// when the tool's output does.
+// with Math.random (and dates from the clock): ids are replaced by numbered
+// ones, Math.random is a seeded generator restarted for each document, and
+// the clock is stopped, so the files only change when the tool's output
+// does.
 //
 //   node generate.js            rewrite the checked-in collections
 //   node generate.js --check    write nothing; exit 1 when a checked-in
@@ -38,6 +47,19 @@ function seeded(seed) {
 }
 let random = seeded(1);
 Math.random = () => random();
+// With example values, the faker makes dates around the current time: the
+// clock is stopped at one instant, for the same reason.
+const STOPPED = Date.UTC(2026, 0, 1);
+const RealDate = Date;
+global.Date = class extends RealDate {
+  constructor(...args) {
+    super(...(args.length === 0 ? [STOPPED] : args));
+  }
+
+  static now() {
+    return STOPPED;
+  }
+};
 
 const Converter = require('openapi-to-postmanv2');
 const { Url } = require('postman-collection');
@@ -45,16 +67,22 @@ const { Url } = require('postman-collection');
 const SUITE = path.resolve(__dirname, '..', 'tests', 'roundtrip');
 const SOURCES = path.join(SUITE, 'openapi');
 const OUTPUT = path.join(SUITE, 'postman');
-const SHAPES = ['cli', 'app'];
-// The options the seed and Belvo's collection were made with.
-const OPTIONS = { folderStrategy: 'Tags' };
+// Each shape: the options it is made with, and whether it is exported by
+// the app. The first options are those the seed and Belvo's collection
+// were made with.
+const TAGS = { folderStrategy: 'Tags' };
+const SHAPES = {
+  cli: { options: TAGS, app: false },
+  app: { options: TAGS, app: true },
+  examples: { options: { folderStrategy: 'Paths', parametersResolution: 'Example' }, app: true },
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function convert(file) {
+function convert(file, options = TAGS) {
   random = seeded(1);
   const data = fs.readFileSync(file, 'utf8');
   return new Promise((resolve, reject) => {
-    Converter.convertV2({ type: 'string', data }, OPTIONS, (err, status) => {
+    Converter.convertV2({ type: 'string', data }, options, (err, status) => {
       if (err) {
         reject(new Error(`${file}: ${err.message || err}`));
       } else if (!status.result) {
@@ -112,7 +140,7 @@ function withRaw(value) {
 
 function render(shape, collection) {
   const copy = JSON.parse(JSON.stringify(collection));
-  const shaped = shape === 'app' ? withRaw(copy) : copy;
+  const shaped = SHAPES[shape].app ? withRaw(copy) : copy;
   // `-p` writes four-space indentation; a final newline keeps diffs clean.
   return `${JSON.stringify(shaped, null, 4)}\n`;
 }
@@ -126,13 +154,13 @@ async function main() {
   const expected = new Map();
   for (const file of sources) {
     const name = file.replace(/\.(ya?ml|json)$/, '');
-    const collection = numberIds(await convert(path.join(SOURCES, file)));
-    for (const shape of SHAPES) {
+    for (const [shape, { options }] of Object.entries(SHAPES)) {
+      const collection = numberIds(await convert(path.join(SOURCES, file), options));
       expected.set(path.join(shape, `${name}.postman_collection.json`), render(shape, collection));
     }
   }
   const problems = [];
-  for (const shape of SHAPES) {
+  for (const shape of Object.keys(SHAPES)) {
     const dir = path.join(OUTPUT, shape);
     const present = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     for (const f of present) {
