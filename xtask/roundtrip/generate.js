@@ -17,6 +17,10 @@
 //                                       `<type>` placeholders
 //                                       (`parametersResolution: Example`),
 //                                       exported by the app
+//   v2_0/<name>.postman_collection.json the cli collection in format v2.0, as
+//                                       Postman's own postman-collection-
+//                                       transformer writes it (through v1,
+//                                       its only way from v2.1 to v2.0)
 // The tool gives every item and example a random id, and fakes enum values
 // with Math.random (and dates from the clock): ids are replaced by numbered
 // ones, Math.random is a seeded generator restarted for each document, and
@@ -63,18 +67,20 @@ global.Date = class extends RealDate {
 
 const Converter = require('openapi-to-postmanv2');
 const { Url } = require('postman-collection');
+const Transformer = require('postman-collection-transformer');
 
 const SUITE = path.resolve(__dirname, '..', 'tests', 'roundtrip');
 const SOURCES = path.join(SUITE, 'openapi');
 const OUTPUT = path.join(SUITE, 'postman');
-// Each shape: the options it is made with, and whether it is exported by
-// the app. The first options are those the seed and Belvo's collection
-// were made with.
+// Each shape: the options it is made with, whether it is exported by the
+// app, and the collection format when not v2.1. The first options are those
+// the seed and Belvo's collection were made with.
 const TAGS = { folderStrategy: 'Tags' };
 const SHAPES = {
   cli: { options: TAGS, app: false },
   app: { options: TAGS, app: true },
   examples: { options: { folderStrategy: 'Paths', parametersResolution: 'Example' }, app: true },
+  v2_0: { options: TAGS, app: false, format: '2.0.0' },
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -138,6 +144,18 @@ function withRaw(value) {
   return value;
 }
 
+// A v2.1 collection in another format, through v1 (the transformer's only
+// way between the two v2 formats).
+async function transform(collection, format) {
+  const step = (c, inputVersion, outputVersion) => new Promise((resolve, reject) => {
+    Transformer.convert(c, { inputVersion, outputVersion, retainIds: true }, (err, out) => {
+      if (err) reject(new Error(`postman-collection-transformer: ${err.message || err}`));
+      else resolve(out);
+    });
+  });
+  return step(await step(collection, '2.1.0', '1.0.0'), '1.0.0', format);
+}
+
 function render(shape, collection) {
   const copy = JSON.parse(JSON.stringify(collection));
   const shaped = SHAPES[shape].app ? withRaw(copy) : copy;
@@ -154,8 +172,10 @@ async function main() {
   const expected = new Map();
   for (const file of sources) {
     const name = file.replace(/\.(ya?ml|json)$/, '');
-    for (const [shape, { options }] of Object.entries(SHAPES)) {
-      const collection = numberIds(await convert(path.join(SOURCES, file), options));
+    for (const [shape, { options, format }] of Object.entries(SHAPES)) {
+      let collection = await convert(path.join(SOURCES, file), options);
+      if (format) collection = await transform(collection, format);
+      collection = numberIds(collection);
       expected.set(path.join(shape, `${name}.postman_collection.json`), render(shape, collection));
     }
   }

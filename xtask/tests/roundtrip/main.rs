@@ -2,7 +2,7 @@
 //! into Postman collections by the real producer, openapi-to-postmanv2
 //! (`postman/cli/` as its CLI writes them, `postman/app/` as the Postman app
 //! exports them, `postman/examples/` made with example values and folders by
-//! path; made by `npm --prefix xtask/roundtrip run generate`, checked in so
+//! path, `postman/v2_0/` the cli collections in format v2.0; made by `npm --prefix xtask/roundtrip run generate`, checked in so
 //! these tests need no Node), are converted back and compared with their
 //! source, and what they generate is compiled.
 
@@ -47,7 +47,7 @@ const EXPECTED: &[(&str, f64, f64)] = &[
 /// the `examples` shape.
 const OVERALL: (f64, f64) = (98.0, 91.4);
 
-const SHAPES: [&str; 3] = ["cli", "app", "examples"];
+const SHAPES: [&str; 4] = ["cli", "app", "examples", "v2_0"];
 
 /// Whether a shape was made with example values rather than placeholders.
 fn with_examples(shape: &str) -> bool {
@@ -142,6 +142,35 @@ fn strip_url_raw(v: &mut Value) -> usize {
         }
         Value::Array(a) => a.iter_mut().map(strip_url_raw).sum(),
         _ => 0,
+    }
+}
+
+#[test]
+fn the_v2_0_collection_gives_the_same_document() {
+    // Postman's own transformer writes v2.0's forms: auth parameters as an
+    // object, no `disabled: false`, `raw` URLs, descriptions as strings.
+    for name in documents() {
+        let cli = collection_bytes("cli", &name);
+        let v2_0 = collection_bytes("v2_0", &name);
+        let shown: Value = serde_json::from_slice(&v2_0).expect("JSON");
+        assert!(
+            shown["info"]["schema"]
+                .as_str()
+                .is_some_and(|s| s.contains("/v2.0.0/")),
+            "{name}: not a v2.0 collection"
+        );
+        assert_ne!(cli, v2_0, "{name}: the shapes are the same file");
+        let [mut from_cli, mut from_v2_0] = ["cli", "v2_0"].map(|shape| {
+            convert_collection(shape, &name).unwrap_or_else(|e| panic!("{shape}/{name}: {e}"))
+        });
+        // The note naming the source file is all that may differ.
+        for doc in [&mut from_cli, &mut from_v2_0] {
+            let note = doc["info"]["description"].take();
+            let note = note.as_str().unwrap_or_default();
+            let source = format!("/{name}.postman_collection.json`");
+            assert!(note.contains(&source), "{note}");
+        }
+        assert_eq!(from_cli, from_v2_0, "{name}");
     }
 }
 
