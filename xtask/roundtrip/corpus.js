@@ -8,6 +8,8 @@
 //
 //   node corpus.js [COUNT] [SEED]     (npm run corpus -- 120 2026)
 //
+// A bad COUNT or SEED is refused before the folder is touched.
+//
 // Writes xtask/roundtrip/corpus/<provider_api>.postman_collection.json (not
 // checked in) and the list of what it drew; then
 //   cargo test -p xtask --test roundtrip -- --ignored corpus
@@ -45,9 +47,30 @@ function descriptions() {
   return { root, files: files.sort() };
 }
 
+const USAGE = 'usage: node corpus.js [COUNT] [SEED]   (defaults 120 2026; npm run corpus -- 120 2026)';
+
+// COUNT and SEED, checked before anything is written: the folder is
+// replaced, and a bad argument must not empty it.
+function args(argv) {
+  if (argv.some((a) => a === '-h' || a === '--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (argv.length > 2) throw new Error(`expected at most COUNT and SEED, got ${argv.length} arguments\n${USAGE}`);
+  const [count, seed] = [[argv[0], 120, 'COUNT', 1], [argv[1], 2026, 'SEED', 0]].map(([given, fallback, name, min]) => {
+    if (given === undefined) return fallback;
+    const n = Number(given);
+    if (!/^[0-9]+$/.test(given) || !Number.isSafeInteger(n) || n < min) {
+      throw new Error(`${name} must be a whole number of at least ${min}, not \`${given}\`\n${USAGE}`);
+    }
+    return n;
+  });
+  return { count, seed };
+}
+
 async function main() {
-  const count = Number(process.argv[2] || 120);
-  const random = seeded(Number(process.argv[3] || 2026));
+  const { count, seed } = args(process.argv.slice(2));
+  const random = seeded(seed);
   const { root, files } = descriptions();
   const byProvider = new Map();
   for (const f of files) {
