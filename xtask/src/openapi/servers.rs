@@ -125,6 +125,8 @@ fn server_of(
             let scheme_in_host =
                 s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
             match &url.protocol {
+                // A scheme in the host wins over `protocol`, never both.
+                _ if s.contains("://") => s,
                 Some(p) => format!("{}://{s}", sub(p)?),
                 None if scheme_in_host => s,
                 None => format!("https://{s}"),

@@ -411,8 +411,28 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
         }
     }
     url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
+    host_path(&mut url);
     check_braces(&url, at)?;
     Ok(url)
+}
+
+/// A host written with a path (`api.example.com/v1/`, as some exporters
+/// write it): the path goes before the URL's own, as in a raw URL, so the
+/// server is the host alone.
+fn host_path(url: &mut Url) {
+    let Some(host) = url.host.as_mut() else {
+        return;
+    };
+    let start = host.find("://").map_or(0, |i| i + 3);
+    let Some(slash) = host[start..].find('/') else {
+        return;
+    };
+    let rest = host.split_off(start + slash);
+    let mut path: Vec<String> = (rest.split('/').filter(|s| !s.is_empty()))
+        .map(str::to_owned)
+        .collect();
+    path.append(&mut url.path);
+    url.path = path;
 }
 
 /// A v2.0 path variable segment (`{type, value}`) as a `:name` segment.

@@ -185,6 +185,29 @@ fn a_url_of_empty_parts_is_no_url() {
 }
 
 #[test]
+fn a_host_written_with_a_path_is_read_as_its_raw_url_is() {
+    // As an Insomnia fixture has it: `host: "web.example.com/"`, which
+    // made the server `https://web.example.com/` (the client then calls
+    // `//api/...`).
+    let structured =
+        |host: &str, path: &str| json!({"protocol": "https", "host": host, "path": path});
+    let items = json!([
+        {"name": "A", "request": {"url": structured("api.example.com/", "v1/a")}},
+        {"name": "B", "request": {"url": structured("api.example.com/v1/", "b")}},
+        {"name": "C", "request": {"url": structured("https://api.example.com/v1", "c")}},
+        {"name": "D", "request": {"url": "https://api.example.com/v1/d"}}
+    ]);
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": items});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "host path");
+    assert_eq!(doc["servers"], json!([{"url": "https://api.example.com"}]));
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(paths, ["/v1/a", "/v1/b", "/v1/c", "/v1/d"]);
+    for path in paths {
+        assert!(doc["paths"][path]["get"].get("servers").is_none(), "{path}");
+    }
+}
+
+#[test]
 fn bare_text_declared_json_is_a_string_or_its_placeholder() {
     // openapi-to-postmanv2 writes the example of a string schema unquoted
     // (an enum value, a placeholder) and of a boolean one as `<boolean>`.
