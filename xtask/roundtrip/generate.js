@@ -4,7 +4,7 @@
 // openapi-to-postmanv2, the producer of the seed and of Belvo's collection,
 // called as its CLI does with `-p -O folderStrategy=Tags`.
 //
-// Three shapes per document, under xtask/tests/roundtrip/postman/:
+// Four shapes per document, under xtask/tests/roundtrip/postman/:
 //   cli/<name>.postman_collection.json  what `openapi2postmanv2 -p` writes
 //   app/<name>.postman_collection.json  the same collection as the Postman app
 //                                       exports it: every `url` object also

@@ -122,13 +122,12 @@ fn server_of(
         Some(value) if url.protocol.is_none() => sub(value.trim_end_matches('/'))?,
         _ => {
             let s = sub(host)?;
-            let scheme_in_host =
-                s.contains("://") || (whole_var.is_some() && url.protocol.is_none());
             match &url.protocol {
                 // A scheme in the host wins over `protocol`, never both.
                 _ if s.contains("://") => s,
                 Some(p) => format!("{}://{s}", sub(p)?),
-                None if scheme_in_host => s,
+                // `{{host}}` alone: the server variable holds the scheme.
+                None if whole_var.is_some() => s,
                 None => format!("https://{s}"),
             }
         }
