@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::error::ConvertError;
 use crate::infer::SHADOWING;
 use crate::openapi::METHODS;
+use crate::postman::read::json_text;
 
 /// The overrides file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -61,7 +62,8 @@ impl Overrides {
     /// name that is not a PascalCase identifier or hides a name the
     /// generated code uses.
     pub fn parse(bytes: &[u8]) -> Result<Self, ConvertError> {
-        let v: Value = serde_json::from_slice(bytes)
+        let text = json_text(bytes).map_err(|e| ConvertError::Overrides(e.to_string()))?;
+        let v: Value = serde_json::from_slice(text)
             .map_err(|e| ConvertError::Overrides(ConvertError::invalid_json(&e).to_string()))?;
         check(v.is_object(), || "the top level must be an object".into())?;
         let out: Overrides = serde_path_to_error::deserialize(&v)

@@ -22,6 +22,7 @@ use crate::openapi::operation::is_token;
 /// Invalid JSON, a non-collection, a v1 collection, or a malformed item, each
 /// with its location.
 pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
+    let bytes = json_text(bytes)?;
     let starts_as_object = bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
@@ -47,6 +48,26 @@ pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
     let mut parts: Vec<_> = done.into_iter().collect();
     parts.sort_unstable_by_key(|(i, _)| *i);
     read(head, parts).map_err(|e| e.unwrap_or_else(|| diagnose(bytes, None)))
+}
+
+/// A file's JSON text: without the UTF-8 byte order mark some editors
+/// write (RFC 8259 lets a reader ignore it). Text in UTF-16 or UTF-32,
+/// which is not JSON (JSON is UTF-8), is refused as such.
+pub(crate) fn json_text(bytes: &[u8]) -> Result<&[u8], ConvertError> {
+    if let Some(text) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return Ok(text);
+    }
+    let wide = [&b"\xFF\xFE"[..], b"\xFE\xFF", b"\0\0\xFE\xFF"];
+    if wide.iter().any(|bom| bytes.starts_with(bom)) {
+        return Err(ConvertError::InvalidJson {
+            line: 1,
+            column: 1,
+            message: "the file is UTF-16 or UTF-32 text (it starts with that byte order mark), \
+                      and JSON is UTF-8: save it as UTF-8"
+                .into(),
+        });
+    }
+    Ok(bytes)
 }
 
 /// The error of input the model does not read; the scan's own error when

@@ -137,6 +137,33 @@ fn malformed_collections_give_exact_errors() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+#[test]
+fn a_byte_order_mark_is_read_past_and_wide_text_is_named() {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let text = thing_collection();
+    let plain = convert(text.as_bytes(), &Options::default()).expect("converts");
+    let marked = convert(&[BOM, text.as_bytes()].concat(), &Options::default());
+    assert_eq!(marked.expect("a UTF-8 byte order mark is read past"), plain);
+    let overrides = Overrides::parse(&[BOM, br#"{"title": "T"}"#].concat());
+    assert_eq!(overrides.expect("parses").title.as_deref(), Some("T"));
+    // The same texts saved as UTF-16, little and big endian, as Windows
+    // editors offer.
+    let wide = |text: &str, le: bool| -> Vec<u8> {
+        let units = "\u{FEFF}".encode_utf16().chain(text.encode_utf16());
+        units
+            .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+            .collect()
+    };
+    let why = "invalid JSON at line 1, column 1: the file is UTF-16 or UTF-32 text (it starts \
+               with that byte order mark), and JSON is UTF-8: save it as UTF-8";
+    for le in [true, false] {
+        let e = convert(&wide(&text, le), &Options::default()).expect_err("UTF-16");
+        assert_eq!(e.to_string(), why);
+        let e = Overrides::parse(&wide("{}", le)).expect_err("UTF-16 overrides");
+        assert_eq!(e.to_string(), format!("overrides: {why}"));
+    }
+}
+
 /// A collection with two schemas, `Owner` and `Thing`.
 fn thing_collection() -> String {
     let body = json!({"id": "<uuid>", "owner": {"id": "<uuid>", "name": "<string>"}}).to_string();
