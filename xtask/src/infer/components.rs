@@ -1,10 +1,13 @@
 //! Extraction of repeated object shapes into named components.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 use super::node::{merge, Kind, Node, Obj};
 
@@ -213,6 +216,7 @@ pub fn singular(word: &str) -> String {
 /// `token_generation_data` → `TokenGenerationData`, `MFA Token Required` →
 /// `MfaTokenRequired`, `accountId` → `AccountId`.
 pub fn pascal(text: &str) -> String {
+    let text = without_accents(text);
     let mut out = String::with_capacity(text.len());
     // Words of ASCII letters and digits: their bytes are their characters.
     for word in text
@@ -230,4 +234,16 @@ pub fn pascal(text: &str) -> String {
         out.insert_str(0, "Schema");
     }
     out
+}
+
+/// `text` with the accents of its letters dropped (`Información` →
+/// `Informacion`, `ligação` → `ligacao`): names are made of ASCII letters
+/// and digits, and any other character breaks a word, as an accented
+/// letter did (`informaci_n`). Letters without an ASCII base (`ß`, CJK)
+/// still break words.
+pub fn without_accents(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.nfd().filter(|c| !is_combining_mark(*c)).collect())
 }

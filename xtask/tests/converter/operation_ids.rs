@@ -32,6 +32,39 @@ fn links() -> Value {
     ]}]})
 }
 
+#[test]
+fn names_in_spanish_and_portuguese_keep_their_letters() {
+    // Belvo's users name items in Spanish and Portuguese: an accented
+    // letter broke its word (`informaci_n`).
+    let error = json!({"detail": "<string>", "code": "<string>"});
+    let mut consulta = item(
+        "Obtener información",
+        "GET",
+        "https://api.example.com/cuentas/",
+        None,
+    );
+    consulta["response"] = json!([{"name": "Error de validación", "code": 400,
+        "body": error.to_string(), "header": [{"key": "Content-Type", "value": "application/json"}]}]);
+    let collection = json!({"info": {"name": "Belvo", "schema": V21}, "item": [
+        consulta,
+        item("Criar ligação", "POST", "https://api.example.com/ligacoes/", None),
+        item("Straße ändern", "PUT", "https://api.example.com/strassen/", None),
+        item("获取", "DELETE", "https://api.example.com/x/", None),
+    ]});
+    let doc = crate::convert_ok(collection.to_string().as_bytes(), "accents");
+    let id = |path: &str, method: &str| doc["paths"][path][method]["operationId"].clone();
+    assert_eq!(id("/cuentas/", "get"), "obtener_informacion");
+    assert_eq!(id("/ligacoes/", "post"), "criar_ligacao");
+    // No ASCII base letter: `ß` still breaks its word; CJK alone gives the route's name.
+    assert_eq!(id("/strassen/", "put"), "stra_e_andern");
+    assert_eq!(id("/x/", "delete"), "delete_x");
+    let error = &doc["paths"]["/cuentas/"]["get"]["responses"]["400"]["content"];
+    assert_eq!(
+        error["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorDeValidacion"
+    );
+}
+
 fn convert_with(collection: &Value, ids: Value) -> Result<Value, ConvertError> {
     let overrides = Overrides::parse(json!({ "operation_ids": ids }).to_string().as_bytes())?;
     convert(
