@@ -93,7 +93,10 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let path_params = path_params.iter().map(|n| param(n, "path", var(n), true));
     let mut params: Vec<Parameter> = path_params.collect();
     query_params(&req.url.query, &mut params);
-    let notes = header_params(req, &mut params)?;
+    let mut notes = header_params(req, &mut params)?;
+    if req.url.credentials {
+        notes.push("the user and password in the request's URL left out".to_owned());
+    }
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
     let mut responses: BTreeMap<Option<u16>, RespDraft> = BTreeMap::new();
     for (i, ex) in req.examples.iter().enumerate() {

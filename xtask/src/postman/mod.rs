@@ -92,6 +92,8 @@ pub struct Url {
     pub query: Vec<KeyValue>,
     /// Values and descriptions of `:name` path variables.
     pub variables: Vec<KeyValue>,
+    /// Whether the URL held a user (and password), which is dropped.
+    pub credentials: bool,
 }
 
 impl Url {

@@ -432,28 +432,31 @@ fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
         }
     }
     url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
-    host_path(&mut url);
+    host_alone(&mut url);
     check_braces(&url, at)?;
     Ok(url)
 }
 
-/// A host written with a path (`api.example.com/v1/`, as some exporters
-/// write it): the path goes before the URL's own, as in a raw URL, so the
-/// server is the host alone.
-fn host_path(url: &mut Url) {
+/// The host alone, as in a raw URL: a path written in it
+/// (`api.example.com/v1/`, as some exporters write it) goes before the
+/// URL's own, and a user and password (`user:secret@host`) are dropped.
+fn host_alone(url: &mut Url) {
     let Some(host) = url.host.as_mut() else {
         return;
     };
     let start = host.find("://").map_or(0, |i| i + 3);
-    let Some(slash) = host[start..].find('/') else {
-        return;
-    };
-    let rest = host.split_off(start + slash);
-    let mut path: Vec<String> = (rest.split('/').filter(|s| !s.is_empty()))
-        .map(str::to_owned)
-        .collect();
-    path.append(&mut url.path);
-    url.path = path;
+    if let Some(slash) = host[start..].find('/') {
+        let rest = host.split_off(start + slash);
+        let mut path: Vec<String> = (rest.split('/').filter(|s| !s.is_empty()))
+            .map(str::to_owned)
+            .collect();
+        path.append(&mut url.path);
+        url.path = path;
+    }
+    if let Some(at) = host[start..].rfind('@') {
+        host.replace_range(start..=start + at, "");
+        url.credentials = true;
+    }
 }
 
 /// A v2.0 path variable segment (`{type, value}`) as a `:name` segment.
@@ -486,6 +489,11 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
         None => (None, before_query),
     };
     let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    // A user and password are never written into the document.
+    let (credentials, host_port) = match host_port.rsplit_once('@') {
+        Some((_, host_port)) => (true, host_port),
+        None => (false, host_port),
+    };
     let (host, port) = split_port(host_port);
     let query = query.split('&').filter(|p| !p.is_empty());
     let url = Url {
@@ -504,6 +512,7 @@ fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
             })
             .collect(),
         variables: Vec::new(),
+        credentials,
     };
     check_braces(&url, at)?;
     Ok(url)

@@ -208,6 +208,36 @@ fn a_host_written_with_a_path_is_read_as_its_raw_url_is() {
 }
 
 #[test]
+fn a_user_and_password_in_a_url_never_reach_the_document() {
+    let items = json!([
+        {"name": "Raw", "request": {"url": "https://alice:s3cret@api.example.com:8443/a"}},
+        {"name": "Host", "request": {"url": {"protocol": "https",
+            "host": ["{{user}}:{{secret}}@api", "example", "com"], "port": "8443", "path": ["b"]}}},
+        {"name": "Plain", "request": {"url": "https://api.example.com:8443/c"}}
+    ]);
+    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": items,
+        "variable": [{"key": "user", "value": "bob"}, {"key": "secret", "value": "hunter2"}]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "credentials");
+    let text = doc.to_string();
+    for secret in ["alice", "s3cret", "{user}", "{secret}", "hunter2", "@"] {
+        assert!(
+            !text.contains(secret),
+            "{secret} is in the document: {text}"
+        );
+    }
+    // One server for the three, and the two that held a user say so.
+    assert_eq!(
+        doc["servers"],
+        json!([{"url": "https://api.example.com:8443"}])
+    );
+    let note = "the user and password in the request's URL left out";
+    for path in ["/a", "/b"] {
+        assert_eq!(doc["paths"][path]["get"]["description"], note, "{path}");
+    }
+    assert!(doc["paths"]["/c"]["get"].get("description").is_none());
+}
+
+#[test]
 fn bare_text_declared_json_is_a_string_or_its_placeholder() {
     // openapi-to-postmanv2 writes the example of a string schema unquoted
     // (an enum value, a placeholder) and of a boolean one as `<boolean>`.
