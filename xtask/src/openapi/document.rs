@@ -90,6 +90,9 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             server,
         });
     }
+    left_out.extend(servers.credentials.iter().map(|name| {
+        format!("collection variable `{name}`: the user and password in its value, left out of the servers")
+    }));
     let keys: Vec<String> = ops
         .iter()
         .map(|o| Chosen::key(&o.draft.method, &o.draft.path))

@@ -95,7 +95,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     query_params(&req.url.query, &mut params);
     let mut notes = header_params(req, &mut params)?;
     if req.url.credentials {
-        notes.push("the user and password in the request's URL left out".to_owned());
+        notes.push("the user (and password) in the request's URL left out".to_owned());
     }
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
     let mut responses: BTreeMap<Option<u16>, RespDraft> = BTreeMap::new();

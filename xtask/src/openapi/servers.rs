@@ -3,13 +3,14 @@
 //! requests use is the document's; an operation on another host names its
 //! own.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{ConvertError, Location};
+use crate::postman::url::without_user;
 use crate::postman::{pieces, Piece, Url};
 
 /// A server URL and its variables' defaults, as the document has them.
@@ -30,6 +31,9 @@ struct Variable {
 #[derive(Default)]
 pub struct Servers {
     list: Vec<(Server, usize)>,
+    /// Collection variables whose values, used in a server, held a user
+    /// and password (left out of the server).
+    pub credentials: BTreeSet<String>,
 }
 
 impl Servers {
@@ -44,7 +48,7 @@ impl Servers {
         vars: &HashMap<&str, Option<&str>>,
         loc: &dyn Fn() -> Location,
     ) -> Result<Option<usize>, ConvertError> {
-        let Some(server) = server_of(url, vars, loc)? else {
+        let Some(server) = server_of(url, vars, &mut self.credentials, loc)? else {
             return Ok(None);
         };
         let known = self.list.iter().position(|(s, _)| *s == server);
@@ -77,11 +81,29 @@ impl Servers {
     }
 }
 
+/// The value of collection variable `name` for a server: without a user
+/// and password (their variable is recorded in `credentials`).
+fn value_of(
+    name: &str,
+    vars: &HashMap<&str, Option<&str>>,
+    credentials: &mut BTreeSet<String>,
+) -> Option<String> {
+    let value = vars.get(name).copied().flatten()?;
+    match without_user(value) {
+        Some(clean) => {
+            credentials.insert(name.to_owned());
+            Some(clean)
+        }
+        None => Some(value.to_owned()),
+    }
+}
+
 /// `{{name}}` → `{name}`, recording the variable and its default.
 fn substitute(
     text: &str,
     vars: &HashMap<&str, Option<&str>>,
     variables: &mut BTreeMap<String, Variable>,
+    credentials: &mut BTreeSet<String>,
     loc: &dyn Fn() -> Location,
 ) -> Result<String, ConvertError> {
     let mut s = String::new();
@@ -89,7 +111,7 @@ fn substitute(
         match piece {
             Piece::Text(t) => s.push_str(t),
             Piece::Var(name) => {
-                let default = vars.get(name).copied().flatten().unwrap_or("").to_owned();
+                let default = value_of(name, vars, credentials).unwrap_or_default();
                 let _ = write!(s, "{{{name}}}");
                 variables.insert(name.to_owned(), Variable { default });
             }
@@ -102,20 +124,21 @@ fn substitute(
 fn server_of(
     url: &Url,
     vars: &HashMap<&str, Option<&str>>,
+    credentials: &mut BTreeSet<String>,
     loc: &dyn Fn() -> Location,
 ) -> Result<Option<Server>, ConvertError> {
     let Some(host) = url.host.as_deref().filter(|h| !h.is_empty()) else {
         return Ok(None);
     };
-    let mut variables = BTreeMap::new();
-    let mut sub = |text: &str| substitute(text, vars, &mut variables, loc);
     let whole_var = host
         .strip_prefix("{{")
         .and_then(|h| h.strip_suffix("}}"))
         .filter(|h| !h.contains("{{"));
     let value = whole_var
-        .and_then(|v| vars.get(v).copied().flatten())
+        .and_then(|v| value_of(v, vars, credentials))
         .filter(|v| !v.is_empty());
+    let mut variables = BTreeMap::new();
+    let mut sub = |text: &str| substitute(text, vars, &mut variables, credentials, loc);
     let mut server = match value {
         // `{{baseUrl}}` with a value: the value is the server (its own
         // `{{var}}`s become variables too).

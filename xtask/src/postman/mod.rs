@@ -1,9 +1,11 @@
 //! Reads a Postman v2.0 / v2.1 collection: [`model`] is the format as serde
 //! reads it, [`read`] checks it and resolves inheritance into the types
-//! below, which the rest of the converter uses.
+//! below, which the rest of the converter uses; [`url`] reads requests'
+//! URLs.
 
 pub mod model;
 pub mod read;
+pub mod url;
 
 pub use read::parse;
 

@@ -12,7 +12,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::model;
-use super::{pieces, Auth, Body, Collection, Example, Folder, KeyValue, Piece, Request, Url};
+use super::url::{parse_raw_url, parse_url};
+use super::{Auth, Body, Collection, Example, Folder, KeyValue, Request, Url};
 use crate::error::{ConvertError, Location};
 use crate::openapi::operation::is_token;
 
@@ -366,7 +367,7 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
 }
 
 /// The text of a string value.
-fn text(v: Option<&Value>) -> Option<&str> {
+pub(super) fn text(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
 }
 
@@ -382,181 +383,6 @@ pub(crate) fn media_type(v: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase()
-}
-
-fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
-    let obj = match v {
-        Value::String(raw) => return parse_raw_url(raw, at),
-        Value::Object(o) => o,
-        other => return Err(at.wrong_type("`url` must be a string or an object", other)),
-    };
-    let raw = text(obj.get("raw"));
-    let has_structure = obj.contains_key("host") || obj.contains_key("path");
-    // Trust the structured parts; fall back to `raw` only when they are absent.
-    let mut url = if has_structure {
-        Url {
-            protocol: text(obj.get("protocol")).map(str::to_owned),
-            host: match obj.get("host") {
-                Some(Value::Array(parts)) => Some(join_host(parts, at)?),
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Null) | None => None,
-                Some(other) => {
-                    return Err(at.wrong_type("`url.host` must be an array or a string", other))
-                }
-            },
-            port: (obj.get("port").filter(|p| p.is_string() || p.is_number())).map(value_text),
-            path: match obj.get("path") {
-                Some(Value::Array(parts)) => parts
-                    .iter()
-                    .map(|p| match p {
-                        Value::String(s) => Ok(s.clone()),
-                        // v2.0's schema: "a segment could be a string, or a
-                        // path variable", the latter `{type, value}`.
-                        Value::Object(o) => Ok(path_variable(text(o.get("value")))),
-                        other => Err(at.wrong_type("a `url.path` segment must be a string", other)),
-                    })
-                    .collect::<Result<_, _>>()?,
-                Some(Value::String(s)) => split_path(s),
-                _ => Vec::new(),
-            },
-            ..Url::default()
-        }
-    } else {
-        parse_raw_url(raw.unwrap_or_default(), at)?
-    };
-    if let Some(q) = obj.get("query") {
-        url.query = key_values(Some(q), &at.member(".query"))?;
-    } else if has_structure {
-        if let Some(raw) = raw {
-            url.query = parse_raw_url(raw, at)?.query;
-        }
-    }
-    url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
-    host_alone(&mut url);
-    check_braces(&url, at)?;
-    Ok(url)
-}
-
-/// The host alone, as in a raw URL: a path written in it
-/// (`api.example.com/v1/`, as some exporters write it) goes before the
-/// URL's own, and a user and password (`user:secret@host`) are dropped.
-fn host_alone(url: &mut Url) {
-    let Some(host) = url.host.as_mut() else {
-        return;
-    };
-    let start = host.find("://").map_or(0, |i| i + 3);
-    if let Some(slash) = host[start..].find('/') {
-        let rest = host.split_off(start + slash);
-        let mut path: Vec<String> = (rest.split('/').filter(|s| !s.is_empty()))
-            .map(str::to_owned)
-            .collect();
-        path.append(&mut url.path);
-        url.path = path;
-    }
-    if let Some(at) = host[start..].rfind('@') {
-        host.replace_range(start..=start + at, "");
-        url.credentials = true;
-    }
-}
-
-/// A v2.0 path variable segment (`{type, value}`) as a `:name` segment.
-fn path_variable(name: Option<&str>) -> String {
-    match name.unwrap_or_default() {
-        name if name.is_empty() || name.starts_with([':', '{']) => name.to_owned(),
-        name => format!(":{name}"),
-    }
-}
-
-/// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
-fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
-    let raw = raw.trim();
-    if raw.chars().any(char::is_whitespace) {
-        return Err(at.error(format!("cannot parse URL `{raw}`: it contains white space")));
-    }
-    let raw = raw.split('#').next().unwrap_or_default();
-    let (before_query, query) = raw.split_once('?').unwrap_or((raw, ""));
-    let (protocol, rest) = match before_query.split_once("://") {
-        Some((p, rest)) => {
-            let ok = p.starts_with("{{")
-                || (!p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
-            if !ok {
-                return Err(at.error(format!("cannot parse URL `{raw}`: bad scheme `{p}`")));
-            }
-            (Some(p.to_owned()), rest)
-        }
-        None => (None, before_query),
-    };
-    let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    // A user and password are never written into the document.
-    let (credentials, host_port) = match host_port.rsplit_once('@') {
-        Some((_, host_port)) => (true, host_port),
-        None => (false, host_port),
-    };
-    let (host, port) = split_port(host_port);
-    let query = query.split('&').filter(|p| !p.is_empty());
-    let url = Url {
-        protocol,
-        host: Some(host.to_owned()).filter(|h| !h.is_empty()),
-        port,
-        path: split_path(path),
-        query: query
-            .map(|pair| {
-                let (key, value) = pair.split_once('=').unzip();
-                KeyValue {
-                    key: key.unwrap_or(pair).to_owned(),
-                    value: value.map(str::to_owned),
-                    ..KeyValue::default()
-                }
-            })
-            .collect(),
-        variables: Vec::new(),
-        credentials,
-    };
-    check_braces(&url, at)?;
-    Ok(url)
-}
-
-/// `host:8080` and `host:{{port}}` → host and port.
-fn split_port(host_port: &str) -> (&str, Option<String>) {
-    match host_port.rsplit_once(':') {
-        Some((h, p))
-            if (!p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-                || (p.starts_with("{{") && p.ends_with("}}") && !h.ends_with('{')) =>
-        {
-            (h, Some(p.to_owned()))
-        }
-        _ => (host_port, None),
-    }
-}
-
-fn split_path(path: &str) -> Vec<String> {
-    let trimmed = path.strip_prefix('/').unwrap_or(path);
-    if trimmed.is_empty() {
-        return Vec::new();
-    }
-    trimmed.split('/').map(str::to_owned).collect()
-}
-
-/// `{{` must close with `}}` everywhere in a URL.
-fn check_braces(url: &Url, at: &Location) -> Result<(), ConvertError> {
-    for part in url.host.iter().chain(url.path.iter()) {
-        if pieces(part).any(|p| matches!(p, Piece::Unclosed(_))) {
-            return Err(at.error(format!(
-                "cannot parse URL part `{part}`: `{{{{` without a closing `}}}}`"
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn join_host(parts: &[Value], at: &Location) -> Result<String, ConvertError> {
-    let parts = parts.iter().map(|p| {
-        p.as_str()
-            .ok_or_else(|| at.wrong_type("a `url.host` part must be a string", p))
-    });
-    Ok(parts.collect::<Result<Vec<_>, _>>()?.join("."))
 }
 
 fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertError> {
@@ -630,7 +456,7 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
 }
 
 /// Reads `[{key, value, description, disabled, type}]`, if there.
-fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
+pub(super) fn key_values(v: Option<&Value>, at: &Location) -> Result<Vec<KeyValue>, ConvertError> {
     let list = match v {
         Some(Value::Array(list)) => list,
         None | Some(Value::Null) => return Ok(Vec::new()),
@@ -699,7 +525,7 @@ fn header_text(lines: &str, at: &Location) -> Vec<KeyValue> {
         .collect()
 }
 
-fn value_text(v: &Value) -> String {
+pub(super) fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -732,7 +558,7 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
 impl Location {
     /// The error of `found` where `expected` (such as "`auth` must be an
     /// object") was.
-    fn wrong_type(&self, expected: &str, found: &Value) -> ConvertError {
+    pub(super) fn wrong_type(&self, expected: &str, found: &Value) -> ConvertError {
         self.error(format!("{expected}, found {}", kind_of(found)))
     }
 }

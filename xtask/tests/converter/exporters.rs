@@ -236,6 +236,7 @@ fn a_body_is_optional_when_an_item_of_its_route_sends_none() {
             json!({"a": 1}),
             "{body}"
         );
+        generate_checked(&doc);
     }
 }
 

@@ -195,13 +195,16 @@ fn a_host_written_with_a_path_is_read_as_its_raw_url_is() {
         {"name": "A", "request": {"url": structured("api.example.com/", "v1/a")}},
         {"name": "B", "request": {"url": structured("api.example.com/v1/", "b")}},
         {"name": "C", "request": {"url": structured("https://api.example.com/v1", "c")}},
-        {"name": "D", "request": {"url": "https://api.example.com/v1/d"}}
+        {"name": "D", "request": {"url": "https://api.example.com/v1/d"}},
+        // The host's trailing slash is the URL's when it has no path.
+        {"name": "E", "request": {"url": structured("api.example.com/v1/", "")}},
+        {"name": "F", "request": {"url": "https://api.example.com/v1/"}}
     ]);
     let coll = json!({"info": {"name": "Api", "schema": V21}, "item": items});
     let doc = crate::convert_ok(coll.to_string().as_bytes(), "host path");
     assert_eq!(doc["servers"], json!([{"url": "https://api.example.com"}]));
     let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
-    assert_eq!(paths, ["/v1/a", "/v1/b", "/v1/c", "/v1/d"]);
+    assert_eq!(paths, ["/v1/", "/v1/a", "/v1/b", "/v1/c", "/v1/d"]);
     for path in paths {
         assert!(doc["paths"][path]["get"].get("servers").is_none(), "{path}");
     }
@@ -213,28 +216,72 @@ fn a_user_and_password_in_a_url_never_reach_the_document() {
         {"name": "Raw", "request": {"url": "https://alice:s3cret@api.example.com:8443/a"}},
         {"name": "Host", "request": {"url": {"protocol": "https",
             "host": ["{{user}}:{{secret}}@api", "example", "com"], "port": "8443", "path": ["b"]}}},
-        {"name": "Plain", "request": {"url": "https://api.example.com:8443/c"}}
+        // As Postman's SDK writes it: the host clean, the user in `auth`.
+        {"name": "Sdk", "request": {"url": {"raw": "https://eve:pw@api.example.com:8443/c",
+            "auth": {"user": "eve", "password": "pw"}, "protocol": "https",
+            "host": ["api", "example", "com"], "port": "8443", "path": ["c"]}}},
+        {"name": "Plain", "request": {"url": "https://api.example.com:8443/d"}},
+        // In the values of the variables a server is made of.
+        {"name": "Base", "request": {"url": "{{baseUrl}}/e"}},
+        {"name": "Files", "request": {"url": {"protocol": "https", "host": ["{{files}}"], "path": ["f"]}}},
+        // A variable whose name holds `@` is a variable, not a user.
+        {"name": "Odd", "request": {"url": {"protocol": "https", "host": ["{{a@b}}"], "path": ["g"]}}}
     ]);
-    let coll = json!({"info": {"name": "Api", "schema": V21}, "item": items,
-        "variable": [{"key": "user", "value": "bob"}, {"key": "secret", "value": "hunter2"}]});
+    let variables = json!([
+        {"key": "user", "value": "bob"}, {"key": "secret", "value": "hunter2"},
+        {"key": "baseUrl", "value": "https://carol:pw2@base.example.com/v1/"},
+        {"key": "files", "value": "dan:pw3@files.example.com"},
+        {"key": "a@b", "value": "odd.example.com"}
+    ]);
+    let coll =
+        json!({"info": {"name": "Api", "schema": V21}, "item": items, "variable": variables});
     let doc = crate::convert_ok(coll.to_string().as_bytes(), "credentials");
     let text = doc.to_string();
-    for secret in ["alice", "s3cret", "{user}", "{secret}", "hunter2", "@"] {
+    for secret in [
+        "alice", "s3cret", "{user}", "{secret}", "hunter2", "eve", "carol", "pw2", "dan:", "pw3",
+    ] {
         assert!(
             !text.contains(secret),
             "{secret} is in the document: {text}"
         );
     }
-    // One server for the three, and the two that held a user say so.
+    // One server for the four on one host, and those that held a user say so.
     assert_eq!(
         doc["servers"],
         json!([{"url": "https://api.example.com:8443"}])
     );
-    let note = "the user and password in the request's URL left out";
-    for path in ["/a", "/b"] {
+    let servers = |path: &str| doc["paths"][path]["get"]["servers"].clone();
+    assert_eq!(
+        servers("/e"),
+        json!([{"url": "https://base.example.com/v1"}])
+    );
+    assert_eq!(
+        servers("/f"),
+        json!([{"url": "https://{files}", "variables": {"files": {"default": "files.example.com"}}}])
+    );
+    assert_eq!(
+        servers("/g"),
+        json!([{"url": "https://{a@b}", "variables": {"a@b": {"default": "odd.example.com"}}}])
+    );
+    let note = "the user (and password) in the request's URL left out";
+    for path in ["/a", "/b", "/c"] {
         assert_eq!(doc["paths"][path]["get"]["description"], note, "{path}");
     }
-    assert!(doc["paths"]["/c"]["get"].get("description").is_none());
+    for path in ["/d", "/e", "/f", "/g"] {
+        assert!(
+            doc["paths"][path]["get"].get("description").is_none(),
+            "{path}"
+        );
+    }
+    let said = doc["info"]["description"].as_str().expect("a description");
+    assert!(
+        said.ends_with(
+            "Left out:\n\
+             - collection variable `baseUrl`: the user and password in its value, left out of the servers\n\
+             - collection variable `files`: the user and password in its value, left out of the servers"
+        ),
+        "{said}"
+    );
 }
 
 #[test]
