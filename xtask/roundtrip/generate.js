@@ -53,17 +53,14 @@ let random = seeded(1);
 Math.random = () => random();
 // With example values, the faker makes dates around the current time: the
 // clock is stopped at one instant, for the same reason.
+// A proxy rather than a subclass, so that `Date()` called without `new`
+// still answers (with the stopped time) and `instanceof Date` holds.
 const STOPPED = Date.UTC(2026, 0, 1);
-const RealDate = Date;
-global.Date = class extends RealDate {
-  constructor(...args) {
-    super(...(args.length === 0 ? [STOPPED] : args));
-  }
-
-  static now() {
-    return STOPPED;
-  }
-};
+global.Date = new Proxy(Date, {
+  construct: (RealDate, args) => new RealDate(...(args.length === 0 ? [STOPPED] : args)),
+  apply: (RealDate) => new RealDate(STOPPED).toString(),
+  get: (RealDate, key) => (key === 'now' ? () => STOPPED : Reflect.get(RealDate, key)),
+});
 
 const Converter = require('openapi-to-postmanv2');
 const { Url } = require('postman-collection');
