@@ -57,7 +57,9 @@ pub(super) fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     }
     url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
     // Where Postman's own SDK keeps a URL's user and password; never read.
-    url.credentials |= obj.get("auth").is_some_and(|a| !a.is_null());
+    let given = |v: &Value| v.as_str().is_some_and(|s| !s.is_empty());
+    let auth = obj.get("auth").and_then(Value::as_object);
+    url.credentials |= auth.is_some_and(|a| a.values().any(given));
     host_alone(&mut url);
     check_braces(&url, at)?;
     Ok(url)

@@ -220,7 +220,9 @@ fn a_user_and_password_in_a_url_never_reach_the_document() {
         {"name": "Sdk", "request": {"url": {"raw": "https://eve:pw@api.example.com:8443/c",
             "auth": {"user": "eve", "password": "pw"}, "protocol": "https",
             "host": ["api", "example", "com"], "port": "8443", "path": ["c"]}}},
-        {"name": "Plain", "request": {"url": "https://api.example.com:8443/d"}},
+        {"name": "Plain", "request": {"url": {"raw": "https://api.example.com:8443/d",
+            "auth": {"user": "", "password": ""}, "protocol": "https",
+            "host": ["api", "example", "com"], "port": "8443", "path": ["d"]}}},
         // In the values of the variables a server is made of.
         {"name": "Base", "request": {"url": "{{baseUrl}}/e"}},
         {"name": "Files", "request": {"url": {"protocol": "https", "host": ["{{files}}"], "path": ["f"]}}},
