@@ -8,6 +8,8 @@ use super::read::{key_values, text, value_text};
 use super::{pieces, KeyValue, Piece, Url};
 use crate::error::{ConvertError, Location};
 
+/// A request's `url`: a raw string, or Postman's URL object (its
+/// structured parts trusted over its `raw`).
 pub(super) fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     let obj = match v {
         Value::String(raw) => return parse_raw_url(raw, at),
