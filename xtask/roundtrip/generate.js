@@ -27,6 +27,10 @@
 // the clock is stopped, so the files only change when the tool's output
 // does.
 //
+// It also writes the third-party collections (xtask/tests/fixtures/
+// third_party/) in format v2.0, as the transformer writes them, under
+// xtask/tests/fixtures/third_party_v2_0/.
+//
 //   node generate.js            rewrite the checked-in collections
 //   node generate.js --check    write nothing; exit 1 when a checked-in
 //                               collection is missing, extra or different
@@ -69,6 +73,12 @@ const Transformer = require('postman-collection-transformer');
 const SUITE = path.resolve(__dirname, '..', 'tests', 'roundtrip');
 const SOURCES = path.join(SUITE, 'openapi');
 const OUTPUT = path.join(SUITE, 'postman');
+// Collections other projects wrote (checked in with their licenses), and
+// the same in format v2.0 as Postman's transformer writes them: a test
+// requires the same document from each as from its original.
+const FIXTURES = path.resolve(__dirname, '..', 'tests', 'fixtures');
+const THIRD_PARTY = path.join(FIXTURES, 'third_party');
+const THIRD_PARTY_V2_0 = path.join(FIXTURES, 'third_party_v2_0');
 // Each shape: the options it is made with, whether it is exported by the
 // app, and the collection format when not v2.1. The first options are those
 // the seed and Belvo's collection were made with.
@@ -141,16 +151,36 @@ function withRaw(value) {
   return value;
 }
 
-// A v2.1 collection in another format, through v1 (the transformer's only
-// way between the two v2 formats).
-async function transform(collection, format) {
+// A v2 collection (`from`: 2.0.0 or 2.1.0) in another v2 format, through
+// v1 (the transformer's only way between the two).
+async function transform(collection, format, from = '2.1.0') {
   const step = (c, inputVersion, outputVersion) => new Promise((resolve, reject) => {
     Transformer.convert(c, { inputVersion, outputVersion, retainIds: true }, (err, out) => {
       if (err) reject(new Error(`postman-collection-transformer: ${err.message || err}`));
       else resolve(out);
     });
   });
-  return step(await step(collection, '2.1.0', '1.0.0'), '1.0.0', format);
+  return step(await step(collection, from, '1.0.0'), '1.0.0', format);
+}
+
+// The third-party collections' files (relative paths) that are v2.0 or
+// v2.1 collections, and their format.
+function thirdPartyCollections() {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+      } else if (e.name.endsWith('.json')) {
+        const schema = String((JSON.parse(fs.readFileSync(p, 'utf8')).info || {}).schema || '');
+        const format = ['2.0.0', '2.1.0'].find((v) => schema.includes(`/v${v}/`));
+        if (format) found.push({ rel: path.relative(THIRD_PARTY, p), format });
+      }
+    }
+  };
+  walk(THIRD_PARTY);
+  return found.sort((a, b) => a.rel.localeCompare(b.rel));
 }
 
 function render(shape, collection) {
@@ -166,6 +196,7 @@ async function main() {
   if (sources.length === 0) {
     throw new Error(`no OpenAPI documents under ${SOURCES}`);
   }
+  // Absolute path of each file this script makes → its text.
   const expected = new Map();
   for (const file of sources) {
     const name = file.replace(/\.(ya?ml|json)$/, '');
@@ -173,26 +204,30 @@ async function main() {
       let collection = await convert(path.join(SOURCES, file), options);
       if (format) collection = await transform(collection, format);
       collection = numberIds(collection);
-      expected.set(path.join(shape, `${name}.postman_collection.json`), render(shape, collection));
+      expected.set(path.join(OUTPUT, shape, `${name}.postman_collection.json`), render(shape, collection));
     }
+  }
+  for (const { rel, format } of thirdPartyCollections()) {
+    const original = JSON.parse(fs.readFileSync(path.join(THIRD_PARTY, rel), 'utf8'));
+    // The transformer makes ids for what has none: numbered, as above.
+    const collection = numberIds(await transform(original, '2.0.0', format));
+    expected.set(path.join(THIRD_PARTY_V2_0, rel), `${JSON.stringify(collection, null, 2)}\n`);
   }
   const problems = [];
-  for (const shape of Object.keys(SHAPES)) {
-    const dir = path.join(OUTPUT, shape);
-    const present = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-    for (const f of present) {
-      if (!expected.has(path.join(shape, f))) {
-        if (check) problems.push(`${shape}/${f}: no OpenAPI document makes it`);
-        else fs.unlinkSync(path.join(dir, f));
-      }
+  const made = [...Object.keys(SHAPES).map((shape) => path.join(OUTPUT, shape)), THIRD_PARTY_V2_0];
+  const present = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [])
+    .flatMap((e) => (e.isDirectory() ? present(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  for (const file of made.flatMap(present)) {
+    if (!expected.has(file) && path.basename(file) !== 'README.md') {
+      if (check) problems.push(`${path.relative(FIXTURES, file)}: nothing makes it`);
+      else fs.unlinkSync(file);
     }
   }
-  for (const [rel, text] of expected) {
-    const target = path.join(OUTPUT, rel);
+  for (const [target, text] of expected) {
     const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null;
     if (current === text) continue;
     if (check) {
-      problems.push(`${rel}: ${current === null ? 'missing' : 'differs from what openapi-to-postmanv2 makes'}`);
+      problems.push(`${path.relative(path.dirname(FIXTURES), target)}: ${current === null ? 'missing' : 'differs from what the pinned tools make'}`);
     } else {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       const tmp = `${target}.tmp`;
@@ -202,11 +237,11 @@ async function main() {
     }
   }
   if (problems.length > 0) {
-    console.error(`the round-trip collections are stale:\n  ${problems.join('\n  ')}`);
+    console.error(`the collections made by the pinned tools are stale:\n  ${problems.join('\n  ')}`);
     console.error('run `npm --prefix xtask/roundtrip ci && npm --prefix xtask/roundtrip run generate` and commit the result');
     process.exit(1);
   }
-  if (check) console.log(`${expected.size} round-trip collections are up to date`);
+  if (check) console.log(`${expected.size} collections made by the pinned tools are up to date`);
 }
 
 if (require.main === module) {
