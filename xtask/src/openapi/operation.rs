@@ -88,12 +88,19 @@ impl RespDraft {
 /// A path the template cannot hold, a header OpenAPI clients cannot send,
 /// or a body or example declared JSON that is not.
 pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
-    let (path, path_params) = path_template(&req.url.path, &|| req.location(".request.url"))?;
+    let (path, path_params, braced) =
+        path_template(&req.url.path, &|| req.location(".request.url"))?;
     let var = |name: &String| req.url.variables.iter().find(|v| &v.key == name);
     let path_params = path_params.iter().map(|n| param(n, "path", var(n), true));
     let mut params: Vec<Parameter> = path_params.collect();
     query_params(&req.url.query, &mut params);
     let mut notes = header_params(req, &mut params)?;
+    notes.extend(braced.iter().map(|n| {
+        format!(
+            "`{{{n}}}` in the URL taken for the path variable `{n}` (Postman's form is `:{n}`; \
+             Postman itself sends the braces as they are)"
+        )
+    }));
     if req.url.credentials {
         notes.push("the user (and password) in the request's URL left out".to_owned());
     }

@@ -5,16 +5,21 @@ use std::fmt::Write;
 use crate::error::{ConvertError, Location};
 use crate::postman::{pieces, Piece};
 
-/// `["api", ":id", "{{v}}", ""]` → `/api/{id}/{v}/` and the parameter names.
+/// `["api", ":id", "{{v}}", "{n}", ""]` → `/api/{id}/{v}/{n}/`, the parameter
+/// names, and the names written `{n}`.
+///
+/// `{n}` is OpenAPI's (and most web frameworks') form of a path variable,
+/// which people write in Postman too; Postman sends it as it is, but the
+/// author meant a variable, so it is one (and the caller says so).
 ///
 /// # Errors
 /// A variable name OpenAPI cannot hold, or a stray brace.
 pub fn path_template(
     segments: &[String],
     loc: &dyn Fn() -> Location,
-) -> Result<(String, Vec<String>), ConvertError> {
+) -> Result<(String, Vec<String>, Vec<String>), ConvertError> {
     let mut out = String::new();
-    let mut names: Vec<String> = Vec::new();
+    let (mut names, mut braced): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     // A variable: checked, listed once, written as `{name}`.
     let var = |n: &str, out: &mut String, names: &mut Vec<String>| {
         let ok = !n.is_empty()
@@ -38,28 +43,35 @@ pub fn path_template(
             var(name, &mut out, &mut names)?;
             continue;
         }
-        // Only the text after the last variable is checked for braces.
-        let mut tail = "";
+        let stray = || loc().error(format!("path segment `{seg}` has a stray brace"));
         for piece in pieces(seg) {
             match piece {
-                Piece::Text(text) => {
+                Piece::Text(mut text) => {
+                    while let Some((before, after)) = text.split_once('{') {
+                        let (name, rest) = after.split_once('}').ok_or_else(stray)?;
+                        if before.contains('}') {
+                            return Err(stray());
+                        }
+                        out.push_str(before);
+                        var(name, &mut out, &mut names)?;
+                        braced.push(name.to_owned());
+                        text = rest;
+                    }
+                    if text.contains('}') {
+                        return Err(stray());
+                    }
                     out.push_str(text);
-                    tail = text;
                 }
                 Piece::Var(name) | Piece::Unclosed(name) => {
                     var(name.trim(), &mut out, &mut names)?;
-                    tail = "";
                 }
             }
-        }
-        if tail.contains(['{', '}']) {
-            return Err(loc().error(format!("path segment `{seg}` has a stray brace")));
         }
     }
     if out.is_empty() {
         out.push('/');
     }
-    Ok((out, names))
+    Ok((out, names, braced))
 }
 
 /// The operationId of an item: its folders and name (`Folder / Item`) in

@@ -260,6 +260,37 @@ fn repeated_query_keys_are_an_array() {
 }
 
 #[test]
+fn openapi_style_path_variables_are_path_variables() {
+    // People (and tools) write `{id}` in Postman as they would in OpenAPI or
+    // a web framework's routes; Postman sends it as it is, but it means a
+    // variable.
+    let bytes = collection(json!([get(
+        "user file",
+        "{{baseUrl}}/users/{id}/files/{name}.json",
+        vec![]
+    )]));
+    let doc = convert_ok(&bytes, "braced");
+    let op = &doc["paths"]["/users/{id}/files/{name}.json"]["get"];
+    let params = op["parameters"].as_array().expect("parameters");
+    let named: Vec<(&Value, &Value, &Value)> = (params.iter())
+        .map(|p| (&p["name"], &p["in"], &p["required"]))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (&json!("id"), &json!("path"), &json!(true)),
+            (&json!("name"), &json!("path"), &json!(true))
+        ]
+    );
+    let description = op["description"].as_str().expect("a description");
+    assert!(
+        description.contains("`{id}` in the URL taken for the path variable `id`"),
+        "{description}"
+    );
+    generate_checked(&doc);
+}
+
+#[test]
 fn requests_on_several_hosts_name_their_server() {
     let bytes = collection(json!([
         get("a", "{{baseUrl}}/a", vec![]),

@@ -205,13 +205,30 @@ fn path_templates() {
         item: None,
         pointer: "$".to_owned(),
     };
-    let segs: Vec<String> = ["api", ":id", "v{{ver}}", ""]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let (p, names) = path_template(&segs, &|| loc.clone()).expect("template");
+    let template = |segs: &[&str]| {
+        let segs: Vec<String> = segs.iter().map(|s| s.to_string()).collect();
+        path_template(&segs, &|| loc.clone()).map_err(|e| e.to_string())
+    };
+    let (p, names, braced) = template(&["api", ":id", "v{{ver}}", ""]).expect("template");
     assert_eq!(p, "/api/{id}/v{ver}/");
     assert_eq!(names, vec!["id", "ver"]);
+    assert!(braced.is_empty());
+    // OpenAPI's form, as people write it in Postman too, whole or in part.
+    let (p, names, braced) =
+        template(&["users", "{id}", "{name}.{ext}", "{{id}}"]).expect("braced");
+    assert_eq!(p, "/users/{id}/{name}.{ext}/{id}");
+    assert_eq!(names, vec!["id", "name", "ext"]);
+    assert_eq!(braced, vec!["id", "name", "ext"]);
+    for (segment, error) in [
+        ("a{b", "path segment `a{b` has a stray brace"),
+        ("a}b{c}", "path segment `a}b{c}` has a stray brace"),
+        ("{a}}", "path segment `{a}}` has a stray brace"),
+        ("{}", "path variable `` is not a usable name"),
+        ("{a b}", "path variable `a b` is not a usable name"),
+    ] {
+        let e = template(&[segment]).expect_err(segment);
+        assert!(e.ends_with(error), "{segment}: {e}");
+    }
 }
 
 #[test]
