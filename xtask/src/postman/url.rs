@@ -52,10 +52,8 @@ pub(super) fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     };
     if let Some(q) = obj.get("query") {
         url.query = key_values(Some(q), &at.member(".query"))?;
-    } else if has_structure {
-        if let Some(raw) = raw {
-            url.query = parse_raw_url(raw, at)?.query;
-        }
+    } else if let (true, Some(raw)) = (has_structure, raw) {
+        url.query = query_of(raw.split_once('?').map_or("", |(_, q)| q));
     }
     url.variables = key_values(obj.get("variable"), &at.member(".variable"))?;
     // Where Postman's own SDK keeps a URL's user and password; never read.
@@ -135,11 +133,17 @@ fn path_variable(name: Option<&str>) -> String {
 /// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
 pub(super) fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
     let raw = raw.trim();
-    if raw.chars().any(char::is_whitespace) {
+    let without_fragment = raw.split('#').next().unwrap_or_default();
+    let (before_query, query) = without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""));
+    // White space in a variable's name (`{{Base URL}}`) is Postman's to
+    // resolve, and in the query Postman encodes it when sending; anywhere
+    // else it cannot be part of a URL.
+    let spaced = |p: Piece<'_>| matches!(p, Piece::Text(t) if t.contains(char::is_whitespace));
+    if pieces(before_query).any(spaced) {
         return Err(at.error(format!("cannot parse URL `{raw}`: it contains white space")));
     }
-    let raw = raw.split('#').next().unwrap_or_default();
-    let (before_query, query) = raw.split_once('?').unwrap_or((raw, ""));
     let (protocol, rest) = match before_query.split_once("://") {
         Some((p, rest)) => {
             let ok = p.starts_with("{{")
@@ -158,27 +162,32 @@ pub(super) fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertErro
     let credentials = host_start > 0;
     let (host, port) = split_port(&rest[host_start..path_start]);
     let path = &rest[path_start..];
-    let query = query.split('&').filter(|p| !p.is_empty());
     let url = Url {
         protocol,
         host: Some(host.to_owned()).filter(|h| !h.is_empty()),
         port,
         path: split_path(path),
-        query: query
-            .map(|pair| {
-                let (key, value) = pair.split_once('=').unzip();
-                KeyValue {
-                    key: key.unwrap_or(pair).to_owned(),
-                    value: value.map(str::to_owned),
-                    ..KeyValue::default()
-                }
-            })
-            .collect(),
+        query: query_of(query),
         variables: Vec::new(),
         credentials,
     };
     check_braces(&url, at)?;
     Ok(url)
+}
+
+/// The entries of a query string (`a=1&b&c=x y#fragment`).
+fn query_of(query: &str) -> Vec<KeyValue> {
+    let query = query.split('#').next().unwrap_or_default();
+    (query.split('&').filter(|p| !p.is_empty()))
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unzip();
+            KeyValue {
+                key: key.unwrap_or(pair).to_owned(),
+                value: value.map(str::to_owned),
+                ..KeyValue::default()
+            }
+        })
+        .collect()
 }
 
 /// `host:8080` and `host:{{port}}` → host and port.

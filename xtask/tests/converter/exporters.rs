@@ -291,6 +291,34 @@ fn openapi_style_path_variables_are_path_variables() {
 }
 
 #[test]
+fn white_space_in_variable_names_and_query_values_is_read() {
+    // The Postman app lets a variable's name hold a space, and encodes a
+    // space in a query value when it sends the request.
+    let bytes = collection(json!([
+        get("login", "{{Base URL}}/api/login?q=hello world#top", vec![]),
+        {"name": "sales", "request": {"method": "GET", "url": {
+            "raw": "{{Base URL}}/api/sales?from=1 Jan",
+            "host": ["{{Base URL}}"],
+            "path": ["api", "sales"]
+        }}}
+    ]));
+    let doc = convert_ok(&bytes, "spaces");
+    assert_eq!(doc["servers"][0]["url"], "{Base URL}");
+    for (path, name, value) in [
+        ("/api/login", "q", "hello world"),
+        ("/api/sales", "from", "1 Jan"),
+    ] {
+        let param = &doc["paths"][path]["get"]["parameters"][0];
+        assert_eq!(
+            (&param["name"], &param["example"]),
+            (&json!(name), &json!(value)),
+            "{path}"
+        );
+    }
+    generate_checked(&doc);
+}
+
+#[test]
 fn requests_on_several_hosts_name_their_server() {
     let bytes = collection(json!([
         get("a", "{{baseUrl}}/a", vec![]),
