@@ -142,7 +142,15 @@ fn server_of(
     let mut server = match value {
         // `{{baseUrl}}` with a value: the value is the server (its own
         // `{{var}}`s become variables too).
-        Some(value) if url.protocol.is_none() => sub(value.trim_end_matches('/'))?,
+        Some(value) if url.protocol.is_none() => {
+            let s = sub(value.trim_end_matches('/'))?;
+            // A value with no scheme (`localhost/api`) is sent over HTTP;
+            // a variable first in it may hold the scheme.
+            match s.contains("://") || s.starts_with('{') {
+                true => s,
+                false => format!("http://{s}"),
+            }
+        }
         _ => {
             let s = sub(host)?;
             match &url.protocol {
@@ -151,7 +159,9 @@ fn server_of(
                 Some(p) => format!("{}://{s}", sub(p)?),
                 // `{{host}}` alone: the server variable holds the scheme.
                 None if whole_var.is_some() => s,
-                None => format!("https://{s}"),
+                // No scheme at all: Postman sends it over HTTP (as
+                // postman-collection's `Url.toString(true)` writes it).
+                None => format!("http://{s}"),
             }
         }
     };

@@ -319,6 +319,28 @@ fn white_space_in_variable_names_and_query_values_is_read() {
 }
 
 #[test]
+fn a_url_without_a_scheme_is_http_as_postman_sends_it() {
+    // Postman sends `localhost:3000/x`, and a `{{base}}` whose value has no
+    // scheme, over HTTP; the server must not be a relative URL either.
+    let items = json!([
+        {"name": "a", "request": {"method": "GET", "url": "{{apiV1}}/auth/login"}},
+        {"name": "b", "request": {"method": "GET", "url": "localhost:3000/v1/user"}},
+        {"name": "c", "request": {"method": "GET", "url": "{{host}}/c"}}
+    ]);
+    let variables = json!([{"key": "apiV1", "value": "localhost/api/v1"}]);
+    let coll = json!({"info": {"name": "Api", "schema": crate::V21}, "item": items, "variable": variables});
+    let doc = convert_ok(coll.to_string().as_bytes(), "schemeless");
+    let server = |path: &str| {
+        let op = &doc["paths"][path]["get"];
+        op.get("servers").unwrap_or(&doc["servers"])[0]["url"].clone()
+    };
+    assert_eq!(server("/auth/login"), "http://localhost/api/v1");
+    assert_eq!(server("/v1/user"), "http://localhost:3000");
+    // A variable without a value may hold the scheme itself.
+    assert_eq!(server("/c"), "{host}");
+}
+
+#[test]
 fn requests_on_several_hosts_name_their_server() {
     let bytes = collection(json!([
         get("a", "{{baseUrl}}/a", vec![]),
