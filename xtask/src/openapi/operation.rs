@@ -97,8 +97,8 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let mut notes = header_params(req, &mut params)?;
     notes.extend(braced.iter().map(|n| {
         format!(
-            "`{{{n}}}` in the URL taken for the path variable `{n}` (Postman's form is `:{n}`; \
-             Postman itself sends the braces as they are)"
+            "`{{{n}}}` in the URL read as the path variable `{n}`, its braces left out (Postman \
+             sends them as they are; its form of a path variable is `:{n}`)"
         )
     }));
     if req.url.credentials {

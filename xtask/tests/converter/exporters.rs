@@ -284,7 +284,8 @@ fn openapi_style_path_variables_are_path_variables() {
     );
     let description = op["description"].as_str().expect("a description");
     assert!(
-        description.contains("`{id}` in the URL taken for the path variable `id`"),
+        description
+            .contains("`{id}` in the URL read as the path variable `id`, its braces left out"),
         "{description}"
     );
     generate_checked(&doc);
