@@ -105,6 +105,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
         notes.push("the user (and password) in the request's URL left out".to_owned());
     }
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
+    notes.extend(body.as_ref().and_then(|b| other_content_type(b, req)));
     let mut responses: BTreeMap<Option<u16>, RespDraft> = BTreeMap::new();
     for (i, ex) in req.examples.iter().enumerate() {
         let resp = responses.entry(ex.code).or_insert_with(|| RespDraft {
@@ -197,6 +198,26 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
         params.push(param(&h.key, "header", Some(h), kv_required(h)));
     }
     Ok(left_out)
+}
+
+/// The note on a request's `Content-Type` header that names another media
+/// type than the body is declared with (`application/vnd.api+json`,
+/// `application/xml`, `multipart/form-data`): the generated client sends
+/// the declared one, the only ones progenitor 0.15 sends.
+fn other_content_type(body: &BodyDraft, req: &Request) -> Option<String> {
+    let declared = match body {
+        BodyDraft::Json { .. } => "application/json",
+        BodyDraft::Fixed(media, _) => media,
+    };
+    let header =
+        (req.headers.iter()).find(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))?;
+    let value = header.value.as_deref().unwrap_or_default();
+    (media_type(value) != declared).then(|| {
+        format!(
+            "header `{}: {value}` left out: the generated client sends the body as `{declared}`",
+            header.key
+        )
+    })
 }
 
 /// Where a header is: its entry, or the request's text of headers.

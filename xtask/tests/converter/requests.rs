@@ -166,6 +166,48 @@ fn left_out_headers_are_said_once_and_legibly() {
 }
 
 #[test]
+fn a_content_type_the_client_does_not_send_is_said() {
+    // A JSON:API server wants `application/vnd.api+json`, an XML one
+    // `application/xml`; progenitor 0.15 sends JSON bodies as
+    // `application/json`, raw text as `text/plain`, forms urlencoded.
+    let post = |path: &str, content_type: &str, body: serde_json::Value| {
+        json!({"name": path, "request": {"method": "POST", "url": format!("https://api.example.com/{path}"),
+            "header": [{"key": "Content-Type", "value": content_type}], "body": body}})
+    };
+    let json_body = json!({"mode": "raw", "raw": "{\"data\": {\"type\": \"users\"}}"});
+    let items = json!([
+        post("api", "application/vnd.api+json", json_body.clone()),
+        post("plain", "application/json; charset=utf-8", json_body),
+        post(
+            "xml",
+            "application/xml",
+            json!({"mode": "raw", "raw": "<a/>", "options": {"raw": {"language": "xml"}}})
+        ),
+        post(
+            "form",
+            "multipart/form-data",
+            json!({"mode": "formdata", "formdata": [{"key": "a", "value": "1"}]})
+        ),
+    ]);
+    let coll = json!({"info": {"name": "Types", "schema": V21}, "item": items});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "content types");
+    let said = |path: &str| doc["paths"][path]["post"]["description"].clone();
+    let note = |header: &str, sent: &str| {
+        json!(format!("header `Content-Type: {header}` left out: the generated client sends the body as `{sent}`"))
+    };
+    assert_eq!(
+        said("/api"),
+        note("application/vnd.api+json", "application/json")
+    );
+    assert_eq!(said("/plain"), json!(null));
+    assert_eq!(said("/xml"), note("application/xml", "text/plain"));
+    assert_eq!(
+        said("/form"),
+        note("multipart/form-data", "application/x-www-form-urlencoded")
+    );
+}
+
+#[test]
 fn a_url_of_empty_parts_is_no_url() {
     // Host and path given, each one empty part: nothing to call, not `/`.
     let url = json!({"raw": "", "host": [""], "path": [""]});
