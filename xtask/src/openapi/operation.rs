@@ -106,6 +106,9 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     }
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
     notes.extend(body.as_ref().and_then(|b| other_content_type(b, req)));
+    if let Some(Body::FormData(fields)) = &req.body {
+        notes.push(multipart_note(fields));
+    }
     let mut responses: BTreeMap<Option<u16>, RespDraft> = BTreeMap::new();
     for (i, ex) in req.examples.iter().enumerate() {
         let resp = responses.entry(ex.code).or_insert_with(|| RespDraft {
@@ -218,6 +221,25 @@ fn other_content_type(body: &BodyDraft, req: &Request) -> Option<String> {
             header.key
         )
     })
+}
+
+/// What a form-data body loses: progenitor 0.15 sends forms urlencoded
+/// only, so no file can be uploaded.
+fn multipart_note(fields: &[KeyValue]) -> String {
+    let files: Vec<String> = (fields.iter())
+        .filter(|f| f.is_file && !f.disabled)
+        .map(|f| format!("`{}`", f.key))
+        .collect();
+    let mut note = "multipart encoding of the form-data body left out: the generated client sends \
+                    it as `application/x-www-form-urlencoded`"
+        .to_owned();
+    if !files.is_empty() {
+        note.push_str(&format!(
+            ", so its file fields ({}) cannot carry files",
+            files.join(", ")
+        ));
+    }
+    note
 }
 
 /// Where a header is: its entry, or the request's text of headers.

@@ -191,7 +191,9 @@ fn bodies_of_one_route_in_several_items() {
     assert_eq!(op["requestBody"]["required"], true);
     assert_eq!(
         op["description"],
-        "`text/plain` request body of item \"text\" left out: an operation takes one request \
+        "multipart encoding of the form-data body left out: the generated client sends it as \
+         `application/x-www-form-urlencoded`\n\
+         `text/plain` request body of item \"text\" left out: an operation takes one request \
          body media type\n\
          `application/json` request body of item \"json\" left out: an operation takes one \
          request body media type"
