@@ -3,6 +3,7 @@
 //! the request alone, so requests are drafted in parallel.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use serde_json::{json, Map, Value};
 
@@ -276,7 +277,7 @@ fn add_example(
     let open = ex.content_type.as_deref().is_none_or(|c| c == "*/*");
     if declared || open {
         let parsed = if declared {
-            declared_json(text)
+            declared_json(text).or_else(|_| declared_json(&without_comments(text)))
         } else {
             serde_json::from_str::<Value>(text)
         };
@@ -353,7 +354,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             .as_deref()
             .is_none_or(|c| c == "*/*" || c.contains("json"));
     let parsed = match serde_json::from_str::<Value>(text) {
-        Err(_) if declared => declared_json(&quote_variables(text)),
+        Err(_) if declared => declared_json(&quote_variables(&without_comments(text))),
         parsed => parsed,
     };
     match parsed {
@@ -395,6 +396,21 @@ fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
         bare if !bare.is_empty() && !bare.starts_with(['{', '[', '"']) => Ok(Value::from(bare)),
         _ => Err(e),
     })
+}
+
+/// A JSON text without its `//` and `/* */` comments, which the Postman app
+/// allows in JSON bodies and strips before sending: each is blanked, so a
+/// parse error keeps its line and column. Text a comment cannot start in
+/// (a lone `/`) is returned as it is, for the parser to refuse.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let stripped = json_comments::CommentSettings::c_style()
+        .strip_comments(text.as_bytes())
+        .read_to_string(&mut out);
+    match stripped {
+        Ok(_) => out,
+        Err(_) => text.to_owned(),
+    }
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):

@@ -215,6 +215,56 @@ fn a_content_type_or_encoding_the_client_does_not_send_is_said() {
 }
 
 #[test]
+fn comments_in_json_bodies_are_read_past() {
+    // The Postman app allows `//` and `/* */` comments in a JSON body and
+    // strips them before sending; people write them in saved examples too.
+    let body = "{\r\n  \"odds\": 6, // optional\r\n  /* a \"name\" */ \"url\": \"http://x/y\"\r\n}";
+    let example = "[\n  {\"name\": \"Type1\"}\n  // ...\n]";
+    let item = |path: &str, raw: &str, example: Option<&str>| {
+        let mut item = json!({"name": path, "request": {"method": "POST",
+            "url": format!("https://api.example.com/{path}"),
+            "body": {"mode": "raw", "raw": raw, "options": {"raw": {"language": "json"}}}}});
+        if let Some(text) = example {
+            item["response"] = json!([{"name": "Listed", "code": 200, "body": text,
+                "header": [{"key": "Content-Type", "value": "application/json"}]}]);
+        }
+        item
+    };
+    let coll =
+        |items| json!({"info": {"name": "Comments", "schema": V21}, "item": items}).to_string();
+    let doc = crate::convert_ok(
+        coll(json!([item("events", body, Some(example))])).as_bytes(),
+        "comments",
+    );
+    let op = &doc["paths"]["/events"]["post"];
+    let request = &op["requestBody"]["content"]["application/json"];
+    assert_eq!(request["example"], json!({"odds": 6, "url": "http://x/y"}));
+    let response = &op["responses"]["200"]["content"]["application/json"];
+    assert_eq!(
+        response["examples"]["Listed"]["value"],
+        json!([{"name": "Type1"}])
+    );
+    // What is not a comment is still refused, where it is.
+    for (raw, error) in [
+        ("{\"a\": 1 / 2}", "line 1, column 9: expected `,` or `}`"),
+        ("{\"a\": 1,\n}", "line 2, column 1: trailing comma"),
+    ] {
+        let e = convert(
+            coll(json!([item("a", raw, None)])).as_bytes(),
+            &options("c"),
+        )
+        .expect_err(raw)
+        .to_string();
+        assert!(
+            e.ends_with(&format!(
+                "the body is declared JSON but is not JSON ({error})"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
 fn a_url_of_empty_parts_is_no_url() {
     // Host and path given, each one empty part: nothing to call, not `/`.
     let url = json!({"raw": "", "host": [""], "path": [""]});
