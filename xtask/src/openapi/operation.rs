@@ -277,7 +277,7 @@ fn add_example(
     let open = ex.content_type.as_deref().is_none_or(|c| c == "*/*");
     if declared || open {
         let parsed = if declared {
-            declared_json(text).or_else(|_| declared_json(&without_comments(text)))
+            declared_json(text)
         } else {
             serde_json::from_str::<Value>(text)
         };
@@ -354,7 +354,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             .as_deref()
             .is_none_or(|c| c == "*/*" || c.contains("json"));
     let parsed = match serde_json::from_str::<Value>(text) {
-        Err(_) if declared => declared_json(&quote_variables(&without_comments(text))),
+        Err(_) if declared => declared_json(&quote_variables(text)),
         parsed => parsed,
     };
     match parsed {
@@ -386,16 +386,31 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
     ))
 }
 
-/// A body declared JSON. openapi-to-postmanv2 writes the example of a
-/// string schema unquoted (its `<string>` placeholder, an enum value, a
-/// date), and of a boolean or binary one as its bare placeholder: text that
-/// does not parse and does not begin as a JSON object, array or string is
-/// such a string (its placeholder typed as placeholders are).
+/// A body declared JSON, read as Postman sends it: without the `//` and
+/// `/* */` comments the Postman app allows in JSON bodies. openapi-to-postmanv2
+/// writes the example of a string schema unquoted (its `<string>`
+/// placeholder, an enum value, a date), and of a boolean or binary one as
+/// its bare placeholder: text that does not parse and does not begin as a
+/// JSON object, array or string, with or without its comments, is such a
+/// string (its placeholder typed as placeholders are).
 fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
-    serde_json::from_str(text).or_else(|e| match text.trim() {
-        bare if !bare.is_empty() && !bare.starts_with(['{', '[', '"']) => Ok(Value::from(bare)),
-        _ => Err(e),
-    })
+    let first = match serde_json::from_str(text) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let stripped = without_comments(text);
+    let second = match serde_json::from_str(&stripped) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let json_like = |t: &str| t.trim_start().starts_with(['{', '[', '"']);
+    if json_like(&stripped) {
+        return Err(second);
+    }
+    match text.trim() {
+        bare if !bare.is_empty() && !json_like(bare) => Ok(Value::from(bare)),
+        _ => Err(first),
+    }
 }
 
 /// A JSON text without its `//` and `/* */` comments, which the Postman app

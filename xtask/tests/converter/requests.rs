@@ -244,6 +244,17 @@ fn comments_in_json_bodies_are_read_past() {
         response["examples"]["Listed"]["value"],
         json!([{"name": "Type1"}])
     );
+    // Bare text is still a string, `//` and all; a comment may come first.
+    let items = json!([
+        item("url", "http://h/a?b=1", None),
+        item("first", "// note\n{\"a\": 1}", None)
+    ]);
+    let doc = crate::convert_ok(coll(items).as_bytes(), "bare");
+    let example = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"].clone()
+    };
+    assert_eq!(example("/url"), json!("http://h/a?b=1"));
+    assert_eq!(example("/first"), json!({"a": 1}));
     // What is not a comment is still refused, where it is.
     for (raw, error) in [
         ("{\"a\": 1 / 2}", "line 1, column 9: expected `,` or `}`"),
