@@ -60,6 +60,8 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let top_security = coll.auth.as_ref().map(|a| security.requirement(a));
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
+    // The first path of each shape (`/quotes/{}`), whose names it keeps.
+    let mut shapes: HashMap<String, String> = HashMap::new();
     // Operations by name; names chosen by hand are taken from the start.
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut chosen = Chosen::new(&opts.overrides.operation_ids);
@@ -69,6 +71,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     for (req, drafted) in requests.iter().copied().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
+        same_names(&mut d, &mut shapes);
         let mine = req.auth.as_ref().map(|a| security.requirement(a));
         // Only where it differs from the document's; `[]` lifts the document's.
         let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
@@ -248,6 +251,53 @@ fn name(
         _ => format!("{}_{}", d.id, d.method),
     };
     Ok(names::numbered(&base, free))
+}
+
+/// OpenAPI takes paths that differ only in their variables' names
+/// (`/quotes/{quoteId}`, `/quotes/{quote_id}`) for one path, which a
+/// document must not hold twice: a later one takes the first one's names,
+/// when they pair one to one.
+fn same_names(d: &mut OpDraft, shapes: &mut HashMap<String, String>) {
+    let mut names = Vec::new();
+    let shape: String = pieces_of(&d.path, &mut names);
+    let first = shapes.entry(shape).or_insert_with(|| d.path.clone());
+    if *first == d.path {
+        return;
+    }
+    let mut theirs = Vec::new();
+    pieces_of(first, &mut theirs);
+    let mut pairs: Vec<(&str, &str)> = names.iter().copied().zip(theirs.iter().copied()).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let unique = |mut side: Vec<&str>| {
+        side.sort_unstable();
+        side.windows(2).all(|w| w[0] != w[1])
+    };
+    if !unique(pairs.iter().map(|p| p.0).collect()) || !unique(pairs.iter().map(|p| p.1).collect())
+    {
+        return;
+    }
+    for p in d.params.iter_mut().filter(|p| p.location == "path") {
+        if let Some((_, to)) = pairs.iter().find(|(from, _)| *from == p.name) {
+            p.name = (*to).to_owned();
+        }
+    }
+    d.path.clone_from(first);
+}
+
+/// A path's shape (`/quotes/{}`), with its variables' names pushed on `names`.
+fn pieces_of<'a>(path: &'a str, names: &mut Vec<&'a str>) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some((before, after)) = rest.split_once('{') {
+        let (name, tail) = after.split_once('}').unwrap_or((after, ""));
+        shape.push_str(before);
+        shape.push_str("{}");
+        names.push(name);
+        rest = tail;
+    }
+    shape.push_str(rest);
+    shape
 }
 
 /// A second item on the same method and path adds its statuses, examples,

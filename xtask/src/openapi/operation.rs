@@ -89,18 +89,34 @@ impl RespDraft {
 /// A path the template cannot hold, a header OpenAPI clients cannot send,
 /// or a body or example declared JSON that is not.
 pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
-    let (path, path_params, braced) =
-        path_template(&req.url.path, &|| req.location(".request.url"))?;
-    let var = |name: &String| req.url.variables.iter().find(|v| &v.key == name);
-    let path_params = path_params.iter().map(|n| param(n, "path", var(n), true));
+    let template = path_template(&req.url.path, &|| req.location(".request.url"))?;
+    // A literal id's value is its parameter's example.
+    let literals: Vec<KeyValue> = (template.literals.iter())
+        .map(|(key, value)| KeyValue {
+            key: key.clone(),
+            value: Some(value.clone()),
+            ..KeyValue::default()
+        })
+        .collect();
+    let var = |name: &String| {
+        let mut known = req.url.variables.iter().chain(&literals);
+        known.find(|v| &v.key == name)
+    };
+    let path_params = template
+        .names
+        .iter()
+        .map(|n| param(n, "path", var(n), true));
     let mut params: Vec<Parameter> = path_params.collect();
     query_params(&req.url.query, &mut params);
     let mut notes = header_params(req, &mut params)?;
-    notes.extend(braced.iter().map(|n| {
+    notes.extend(template.braced.iter().map(|n| {
         format!(
             "`{{{n}}}` in the URL read as the path variable `{n}`, its braces left out (Postman \
              sends them as they are; its form of a path variable is `:{n}`)"
         )
+    }));
+    notes.extend(template.literals.iter().map(|(_, value)| {
+        format!("the id `{value}` in the URL left out: read as a path variable")
     }));
     if req.url.credentials {
         notes.push("the user (and password) in the request's URL left out".to_owned());
@@ -119,9 +135,9 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
         add_example(resp, ex, req, i)?;
     }
     Ok(OpDraft {
-        id: operation_id(&req.display_path(), &req.method, &path),
+        id: operation_id(&req.display_path(), &req.method, &template.path),
         method: req.method.to_ascii_lowercase(),
-        path,
+        path: template.path,
         summary: req.name.clone(),
         description: req.description.clone(),
         notes,

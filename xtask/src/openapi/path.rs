@@ -5,45 +5,69 @@ use std::fmt::Write;
 use crate::error::{ConvertError, Location};
 use crate::postman::{pieces, Piece};
 
-/// `["api", ":id", "{{v}}", "{n}", ""]` → `/api/{id}/{v}/{n}/`, the parameter
-/// names, and the names written `{n}`.
+/// A request's path as an OpenAPI template.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Template {
+    /// `/api/{id}/{v}/`.
+    pub path: String,
+    /// The path parameters, in order, each once.
+    pub names: Vec<String>,
+    /// Those written `{n}` in the URL.
+    pub braced: Vec<String>,
+    /// Those that were a literal id in the URL (`/orders/1`), with it.
+    pub literals: Vec<(String, String)>,
+}
+
+/// `["api", ":id", "{{v}}", "{n}", "orders", "1", ""]` →
+/// `/api/{id}/{v}/{n}/orders/{order_id}/`.
 ///
 /// `{n}` is OpenAPI's (and most web frameworks') form of a path variable,
 /// which people write in Postman too; Postman sends it as it is, but the
-/// author meant a variable, so it is one (and the caller says so).
+/// author meant a variable, so it is one. A literal id after a resource's
+/// name (`orders/1`, `users/6878f054dec5e339b644bad0`, a UUID), as a
+/// request saved with the value it was tried with has it, is a variable too
+/// (`order_id`), or the client could only call that one record. The caller
+/// says both.
 ///
 /// # Errors
 /// A variable name OpenAPI cannot hold, or a stray brace.
 pub fn path_template(
     segments: &[String],
     loc: &dyn Fn() -> Location,
-) -> Result<(String, Vec<String>, Vec<String>), ConvertError> {
-    let mut out = String::new();
-    let (mut names, mut braced): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+) -> Result<Template, ConvertError> {
+    let mut t = Template::default();
     // A variable: checked, listed once, written as `{name}`.
-    let var = |n: &str, out: &mut String, names: &mut Vec<String>| {
+    let var = |n: &str, t: &mut Template| {
         let ok = !n.is_empty()
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
         if !ok {
             return Err(loc().error(format!("path variable `{n}` is not a usable name")));
         }
-        if !names.iter().any(|x| x == n) {
-            names.push(n.to_owned());
+        if !t.names.iter().any(|x| x == n) {
+            t.names.push(n.to_owned());
         }
-        let _ = write!(out, "{{{n}}}");
+        let _ = write!(t.path, "{{{n}}}");
         Ok(())
     };
+    let mut previous: Option<&str> = None;
     for (i, seg) in segments.iter().enumerate() {
         if seg.is_empty() && i + 1 != segments.len() {
             continue; // `a//b`
         }
-        out.push('/');
+        t.path.push('/');
+        let after = previous.take();
         if let Some(name) = seg.strip_prefix(':') {
-            var(name, &mut out, &mut names)?;
+            var(name, &mut t)?;
+            continue;
+        }
+        if let Some(name) = literal_id(seg, after, &t.names) {
+            var(&name, &mut t)?;
+            t.literals.push((name, seg.clone()));
             continue;
         }
         let stray = || loc().error(format!("path segment `{seg}` has a stray brace"));
+        let mut literal = true;
         for piece in pieces(seg) {
             match piece {
                 Piece::Text(mut text) => {
@@ -52,26 +76,70 @@ pub fn path_template(
                         if before.contains('}') {
                             return Err(stray());
                         }
-                        out.push_str(before);
-                        var(name, &mut out, &mut names)?;
-                        braced.push(name.to_owned());
-                        text = rest;
+                        t.path.push_str(before);
+                        var(name, &mut t)?;
+                        t.braced.push(name.to_owned());
+                        (text, literal) = (rest, false);
                     }
                     if text.contains('}') {
                         return Err(stray());
                     }
-                    out.push_str(text);
+                    t.path.push_str(text);
                 }
                 Piece::Var(name) | Piece::Unclosed(name) => {
-                    var(name.trim(), &mut out, &mut names)?;
+                    var(name.trim(), &mut t)?;
+                    literal = false;
                 }
             }
         }
+        previous = literal.then_some(seg.as_str());
     }
-    if out.is_empty() {
-        out.push('/');
+    if t.path.is_empty() {
+        t.path.push('/');
     }
-    Ok((out, names, braced))
+    Ok(t)
+}
+
+/// The name of the variable a literal id stands for, when `seg` is one: a
+/// UUID, a 24-digit hexadecimal object id, or a number, after a resource's
+/// name (`orders` → `order_id`). A number after `api`, a version (`v2`) or
+/// nothing is not an id (`/2/files`, `/api/1/users` are versions).
+fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<String> {
+    let resource = previous.filter(|p| {
+        let version = p
+            .strip_prefix(['v', 'V'])
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        p.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !p.eq_ignore_ascii_case("api")
+            && !version
+            && id_kind(p).is_none()
+    });
+    let base = match (id_kind(seg)?, resource) {
+        (_, Some(r)) => format!("{}_id", snake(&crate::infer::singular(r))),
+        (IdKind::Opaque, None) => "id".to_owned(),
+        (IdKind::Number, None) => return None,
+    };
+    let free = |n: &str| !taken.iter().any(|t| t == n);
+    Some(super::names::numbered(&base, free))
+}
+
+/// What kind of id a path segment looks like.
+enum IdKind {
+    /// A UUID or a 24-digit hexadecimal object id: an id wherever it is.
+    Opaque,
+    /// Digits: an id after a resource's name only.
+    Number,
+}
+
+fn id_kind(seg: &str) -> Option<IdKind> {
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let groups: Vec<&str> = seg.split('-').collect();
+    let uuid = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| hex(g));
+    if uuid || (seg.len() == 24 && hex(seg)) {
+        return Some(IdKind::Opaque);
+    }
+    (!seg.is_empty() && seg.len() <= 19 && seg.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(IdKind::Number)
 }
 
 /// The operationId of an item: its folders and name (`Folder / Item`) in

@@ -344,6 +344,49 @@ fn a_url_without_a_scheme_is_http_as_postman_sends_it() {
 }
 
 #[test]
+fn literal_ids_and_renamed_variables_give_one_path() {
+    // Requests saved with the id they were tried with; one path's variable
+    // named two ways. OpenAPI holds `/a/{x}` and `/a/{y}` for one path.
+    let item = |name: &str, method: &str, url: &str| json!({"name": name, "request": {"method": method, "url": url}});
+    let bytes = collection(json!([
+        item("show order", "GET", "{{baseUrl}}/orders/1"),
+        item("delete order", "DELETE", "{{baseUrl}}/orders/2"),
+        item("quote", "GET", "{{baseUrl}}/quotes/:quoteId"),
+        item(
+            "zero quote",
+            "GET",
+            "{{baseUrl}}/quotes/00000000-0000-0000-0000-000000000000"
+        ),
+        item("update quote", "PUT", "{{baseUrl}}/quotes/{{key}}"),
+        // Another shape: its names are its own.
+        item("quote status", "PATCH", "{{baseUrl}}/quotes/{{key}}/status")
+    ]));
+    let doc = convert_ok(&bytes, "literal ids");
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(
+        paths,
+        [
+            "/orders/{order_id}",
+            "/quotes/{key}/status",
+            "/quotes/{quoteId}"
+        ]
+    );
+    let orders = &doc["paths"]["/orders/{order_id}"];
+    assert_eq!(orders["get"]["parameters"][0]["example"], 1);
+    assert_eq!(
+        orders["delete"]["description"],
+        "the id `2` in the URL left out: read as a path variable"
+    );
+    // The saved id and the explicit variable are one operation.
+    let quote = &doc["paths"]["/quotes/{quoteId}"]["get"];
+    assert_eq!(quote["operationId"], "quote");
+    assert_eq!(quote["parameters"][0]["name"], "quoteId");
+    let put = &doc["paths"]["/quotes/{quoteId}"]["put"];
+    assert_eq!(put["parameters"][0]["name"], "quoteId");
+    generate_checked(&doc);
+}
+
+#[test]
 fn requests_on_several_hosts_name_their_server() {
     let bytes = collection(json!([
         get("a", "{{baseUrl}}/a", vec![]),

@@ -209,16 +209,60 @@ fn path_templates() {
         let segs: Vec<String> = segs.iter().map(|s| s.to_string()).collect();
         path_template(&segs, &|| loc.clone()).map_err(|e| e.to_string())
     };
-    let (p, names, braced) = template(&["api", ":id", "v{{ver}}", ""]).expect("template");
-    assert_eq!(p, "/api/{id}/v{ver}/");
-    assert_eq!(names, vec!["id", "ver"]);
-    assert!(braced.is_empty());
+    let t = template(&["api", ":id", "v{{ver}}", ""]).expect("template");
+    assert_eq!(t.path, "/api/{id}/v{ver}/");
+    assert_eq!(t.names, vec!["id", "ver"]);
+    assert!(t.braced.is_empty() && t.literals.is_empty());
     // OpenAPI's form, as people write it in Postman too, whole or in part.
-    let (p, names, braced) =
-        template(&["users", "{id}", "{name}.{ext}", "{{id}}"]).expect("braced");
-    assert_eq!(p, "/users/{id}/{name}.{ext}/{id}");
-    assert_eq!(names, vec!["id", "name", "ext"]);
-    assert_eq!(braced, vec!["id", "name", "ext"]);
+    let t = template(&["users", "{id}", "{name}.{ext}", "{{id}}"]).expect("braced");
+    assert_eq!(t.path, "/users/{id}/{name}.{ext}/{id}");
+    assert_eq!(t.names, vec!["id", "name", "ext"]);
+    assert_eq!(t.braced, vec!["id", "name", "ext"]);
+    // Literal ids after a resource's name, as a request saved with the
+    // value it was tried with has them.
+    let uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let t = template(&[
+        "orders",
+        "1",
+        "lines",
+        uuid,
+        "branches",
+        "6878f054dec5e339b644bad0",
+    ])
+    .expect("ids");
+    assert_eq!(
+        t.path,
+        "/orders/{order_id}/lines/{line_id}/branches/{branch_id}"
+    );
+    let literal = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+    assert_eq!(
+        t.literals,
+        [
+            literal("order_id", "1"),
+            literal("line_id", uuid),
+            literal("branch_id", "6878f054dec5e339b644bad0")
+        ]
+    );
+    // Not ids: a version, a number after `api`, a version or nothing, a
+    // number after an id, words, dates; an opaque id with nothing before
+    // it is `id`, one after a variable too, and names are unique.
+    for (segments, path) in [
+        (&["2", "files"][..], "/2/files"),
+        (&["api", "1", "users"], "/api/1/users"),
+        (&["v2", "3"], "/v2/3"),
+        (&[uuid, "7"], "/{id}/7"),
+        (
+            &["reports", "2024-01-31", "v1.2", "abc"],
+            "/reports/2024-01-31/v1.2/abc",
+        ),
+        (&["{{tenant}}", uuid], "/{tenant}/{id}"),
+        (
+            &["items", ":item_id", "items", "5"],
+            "/items/{item_id}/items/{item_id2}",
+        ),
+    ] {
+        assert_eq!(template(segments).expect("a path").path, path);
+    }
     for (segment, error) in [
         ("a{b", "path segment `a{b` has a stray brace"),
         ("a}b{c}", "path segment `a}b{c}` has a stray brace"),
