@@ -101,9 +101,10 @@ pub fn path_template(
 }
 
 /// The name of the variable a literal id stands for, when `seg` is one: a
-/// UUID, a 24-digit hexadecimal object id, or a number, after a resource's
-/// name (`orders` → `order_id`). A number after `api`, a version (`v2`) or
-/// nothing is not an id (`/2/files`, `/api/1/users` are versions).
+/// UUID or a 24-digit hexadecimal object id, or a number after a resource's
+/// name in the plural (`orders` → `order_id`). A number after `api`, a
+/// version (`v2`), a word in the singular or nothing is not an id
+/// (`/2/files`, `/api/1/users`, `/auth/1/session`).
 fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<String> {
     let resource = previous.filter(|p| {
         let version = p
@@ -114,10 +115,14 @@ fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<Str
             && !version
             && id_kind(p).is_none()
     });
-    let base = match (id_kind(seg)?, resource) {
-        (_, Some(r)) => format!("{}_id", snake(&crate::infer::singular(r))),
-        (IdKind::Opaque, None) => "id".to_owned(),
-        (IdKind::Number, None) => return None,
+    // A number after a word in the singular is rather a version or a code
+    // (`/auth/1/session`, `/status/200`, `/Login/123456`).
+    let one = resource.map(crate::infer::singular);
+    let plural = one.as_deref().is_some_and(|o| Some(o) != resource);
+    let base = match (id_kind(seg)?, one) {
+        (IdKind::Number, _) if !plural => return None,
+        (_, Some(one)) => format!("{}_id", snake(&one)),
+        (_, None) => "id".to_owned(),
     };
     let free = |n: &str| !taken.iter().any(|t| t == n);
     Some(super::names::numbered(&base, free))

@@ -144,9 +144,11 @@ fn server_of(
         // `{{var}}`s become variables too).
         Some(value) if url.protocol.is_none() => {
             let s = sub(value.trim_end_matches('/'))?;
-            // A value with no scheme (`localhost/api`) is sent over HTTP;
-            // a variable first in it may hold the scheme.
-            match s.contains("://") || s.starts_with('{') {
+            // A host with no scheme (`localhost/api`) is sent over HTTP; a
+            // variable first in it may hold the scheme, and a relative
+            // (`/api/v1`, `//host`) or empty value is the source's own.
+            let as_is = s.is_empty() || s.contains("://") || s.starts_with(['{', '/']);
+            match as_is {
                 true => s,
                 false => format!("http://{s}"),
             }

@@ -328,9 +328,13 @@ fn a_url_without_a_scheme_is_http_as_postman_sends_it() {
     let items = json!([
         {"name": "a", "request": {"method": "GET", "url": "{{apiV1}}/auth/login"}},
         {"name": "b", "request": {"method": "GET", "url": "localhost:3000/v1/user"}},
-        {"name": "c", "request": {"method": "GET", "url": "{{host}}/c"}}
+        {"name": "c", "request": {"method": "GET", "url": "{{host}}/c"}},
+        // A relative server (as exporters write an OpenAPI document's) stays one.
+        {"name": "d", "request": {"method": "GET", "url": "{{relative}}/d"}},
+        {"name": "e", "request": {"method": "GET", "url": "{{schemeless}}/e"}}
     ]);
-    let variables = json!([{"key": "apiV1", "value": "localhost/api/v1"}]);
+    let variables = json!([{"key": "apiV1", "value": "localhost/api/v1"},
+        {"key": "relative", "value": "/api/v2"}, {"key": "schemeless", "value": "//cdn.example.com"}]);
     let coll = json!({"info": {"name": "Api", "schema": crate::V21}, "item": items, "variable": variables});
     let doc = convert_ok(coll.to_string().as_bytes(), "schemeless");
     let server = |path: &str| {
@@ -341,6 +345,8 @@ fn a_url_without_a_scheme_is_http_as_postman_sends_it() {
     assert_eq!(server("/v1/user"), "http://localhost:3000");
     // A variable without a value may hold the scheme itself.
     assert_eq!(server("/c"), "{host}");
+    assert_eq!(server("/d"), "/api/v2");
+    assert_eq!(server("/e"), "//cdn.example.com");
 }
 
 #[test]

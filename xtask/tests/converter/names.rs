@@ -243,13 +243,15 @@ fn path_templates() {
             literal("branch_id", "6878f054dec5e339b644bad0")
         ]
     );
-    // Not ids: a version, a number after `api`, a version or nothing, a
-    // number after an id, words, dates; an opaque id with nothing before
+    // Not ids: a version, a number after `api`, a version, a word in the
+    // singular or nothing, a number after an id, words, dates; an opaque id with nothing before
     // it is `id`, one after a variable too, and names are unique.
     for (segments, path) in [
         (&["2", "files"][..], "/2/files"),
         (&["api", "1", "users"], "/api/1/users"),
         (&["v2", "3"], "/v2/3"),
+        (&["auth", "1", "session"], "/auth/1/session"),
+        (&["status", "200"], "/status/200"),
         (&[uuid, "7"], "/{id}/7"),
         (
             &["reports", "2024-01-31", "v1.2", "abc"],
