@@ -110,10 +110,10 @@ fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<Str
         let version = p
             .strip_prefix(['v', 'V'])
             .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        // (An id before it was made a variable, or is a number.)
         p.starts_with(|c: char| c.is_ascii_alphabetic())
             && !p.eq_ignore_ascii_case("api")
             && !version
-            && id_kind(p).is_none()
     });
     // A number after a word in the singular is rather a version or a code
     // (`/auth/1/session`, `/status/200`, `/Login/123456`).
@@ -132,7 +132,7 @@ fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<Str
 enum IdKind {
     /// A UUID or a 24-digit hexadecimal object id: an id wherever it is.
     Opaque,
-    /// Digits: an id after a resource's name only.
+    /// Digits: an id after a resource's name in the plural only.
     Number,
 }
 
