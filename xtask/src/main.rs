@@ -1,11 +1,12 @@
 //! `cargo xtask …`: maintainer tasks. Only argument parsing lives here; the
 //! work is in the `postman_openapi` library.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use postman_openapi::sync::{run, Job, Outcome, Synced};
+use postman_openapi::sync::{generate_listing, run, Job, Outcome, Synced};
 
 /// mimalloc rather than the system allocator: a conversion builds and frees
 /// hundreds of thousands of small values on several threads, and glibc's
@@ -40,7 +41,8 @@ enum Command {
         /// openapi/belvo.additions.postman_collection.json]
         #[arg(long)]
         input: Vec<PathBuf>,
-        /// The OpenAPI 3.0.3 document to write; never the input or the overrides file
+        /// The OpenAPI 3.0.3 document to write; never the input or the overrides file; `-` for
+        /// standard output (nothing to compare with, so no change report)
         /// [default: openapi/belvo.openapi.json]
         #[arg(long)]
         output: Option<PathBuf>,
@@ -124,12 +126,12 @@ fn main() -> ExitCode {
         overrides,
         source_name,
     };
+    if job.output.as_os_str() == "-" {
+        return to_stdout(&job, check);
+    }
     let synced = run(&job, check);
     if let Ok(Synced { left_out, .. }) = &synced {
-        if !left_out.is_empty() {
-            eprintln!("left out (the document's descriptions say so):");
-            left_out.iter().for_each(|l| eprintln!("  {l}"));
-        }
+        say_left_out(left_out);
     }
     match synced.map(|s| (s.outcome, s.report)) {
         Ok((Outcome::UpToDate, _)) => {
@@ -154,6 +156,39 @@ fn main() -> ExitCode {
                     .join(" + ")
             );
             ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn say_left_out(left_out: &[String]) {
+    if !left_out.is_empty() {
+        eprintln!("left out (the document's descriptions say so):");
+        left_out.iter().for_each(|l| eprintln!("  {l}"));
+    }
+}
+
+/// `--output -`: the document on standard output, what it leaves out on
+/// standard error.
+fn to_stdout(job: &Job, check: bool) -> ExitCode {
+    if check {
+        eprintln!("error: --check compares the document with a file; --output - names none");
+        return ExitCode::from(2);
+    }
+    match generate_listing(job) {
+        Ok((text, left_out)) => {
+            say_left_out(&left_out);
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: standard output: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -122,7 +122,10 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
 }
 
 /// [`generate`], with what the document leaves out.
-fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
+///
+/// # Errors
+/// See [`generate`].
+pub fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
     let overrides = match &job.overrides {
         Some(p) => Overrides::parse(&read(p)?).map_err(convert_error(p))?,
         None => Overrides::default(),

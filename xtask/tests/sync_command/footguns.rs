@@ -334,3 +334,35 @@ fn the_command_says_what_it_left_out() {
         "{stderr}"
     );
 }
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = scratch("stdout");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("sync-postman")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run xtask")
+    };
+    let printed = run(&["--input", "in.json", "--output", "-"]);
+    assert_eq!(printed.status.code(), Some(0), "{printed:?}");
+    let (code, stderr) = xtask(&dir, &["--input", "in.json", "--output", "out.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read(dir.join("out.json")).expect("the written document");
+    assert_eq!(printed.stdout, written);
+    // No file named `-`; nothing to compare with, so no --check.
+    assert_eq!(
+        listing(&dir),
+        ["in.json", "out.json", "overrides.json", "sub"]
+    );
+    let checked = run(&["--input", "in.json", "--output", "-", "--check"]);
+    assert_eq!(checked.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert!(
+        stderr
+            .ends_with("error: --check compares the document with a file; --output - names none\n"),
+        "{stderr}"
+    );
+}
