@@ -259,13 +259,13 @@ fn name(
 /// when they pair one to one.
 fn same_names(d: &mut OpDraft, shapes: &mut HashMap<String, String>) {
     let mut names = Vec::new();
-    let shape: String = pieces_of(&d.path, &mut names);
+    let shape: String = shape_of(&d.path, &mut names);
     let first = shapes.entry(shape).or_insert_with(|| d.path.clone());
     if *first == d.path {
         return;
     }
     let mut theirs = Vec::new();
-    pieces_of(first, &mut theirs);
+    shape_of(first, &mut theirs);
     let mut pairs: Vec<(&str, &str)> = names.iter().copied().zip(theirs.iter().copied()).collect();
     pairs.sort_unstable();
     pairs.dedup();
@@ -286,7 +286,7 @@ fn same_names(d: &mut OpDraft, shapes: &mut HashMap<String, String>) {
 }
 
 /// A path's shape (`/quotes/{}`), with its variables' names pushed on `names`.
-fn pieces_of<'a>(path: &'a str, names: &mut Vec<&'a str>) -> String {
+fn shape_of<'a>(path: &'a str, names: &mut Vec<&'a str>) -> String {
     let mut shape = String::with_capacity(path.len());
     let mut rest = path;
     while let Some((before, after)) = rest.split_once('{') {
