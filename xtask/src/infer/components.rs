@@ -20,10 +20,12 @@ pub enum Claim {
     Fallback = 0,
     /// A generic word (`Error`).
     Generic = 1,
-    /// From the resource path or an example's name.
+    /// From an example's name.
     Context = 2,
+    /// From the resource the path names.
+    Resource = 3,
     /// From the property that holds the object.
-    Property = 3,
+    Property = 4,
 }
 
 /// Extracted object shapes, keyed by their property names.
@@ -66,6 +68,29 @@ fn listed(node: &Node) -> Option<usize> {
     }
 }
 
+/// Whether `obj`, claimed by `name`, is another resource's object of the
+/// shape of entry `e`: one that holds other components (an envelope,
+/// `{data, message}`, whose `data` is an order here and a user there) and
+/// is claimed for resources (by paths) the entry's names do not include.
+/// Merged, every such operation would answer one type named after the
+/// first, its `data` any of the payloads; within one resource (or where
+/// properties claim it) objects of one shape still merge, their differing
+/// parts a union.
+fn another_resource(e: &Entry, obj: &Obj, name: &[(Claim, String)]) -> bool {
+    let Kind::Object(mine) = &e.node.kind else {
+        return false;
+    };
+    let holds_other = (mine.props.values().zip(obj.props.values())).any(
+        |(a, b)| matches!((&a.node.kind, &b.node.kind), (Kind::Ref(x), Kind::Ref(y)) if x != y),
+    );
+    let resource = |c: &Claim| *c == Claim::Resource;
+    let known = |n: &String| e.names.iter().any(|(c, m, _)| resource(c) && m == n);
+    let theirs = name.iter().find(|(c, _)| resource(c));
+    holds_other
+        && e.names.iter().any(|(c, ..)| resource(c))
+        && theirs.is_some_and(|(_, n)| !known(n))
+}
+
 /// Names the generated code uses unqualified in its `types` module (typify's
 /// builders call `Default::default()`), which a type of the same name would
 /// shadow: found by compiling a client with a component named after every
@@ -106,9 +131,10 @@ impl Registry {
                 signature(obj).for_each(|part| part.hash(&mut h));
                 let hash = h.finish();
                 let known = self.by_key.get(&hash).and_then(|ids| {
-                    ids.iter()
-                        .copied()
-                        .find(|&id| same_signature(&self.entries[id].node, obj))
+                    ids.iter().copied().find(|&id| {
+                        let e = &self.entries[id];
+                        same_signature(&e.node, obj) && !another_resource(e, obj, name)
+                    })
                 });
                 let shape = Node {
                     kind: std::mem::replace(&mut node.kind, Kind::Any),

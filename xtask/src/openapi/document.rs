@@ -417,8 +417,8 @@ fn extract(op: &mut OpDraft, registry: &mut Registry) {
                     if o.props.values().any(|p| matches!(&p.node.kind,
                         Kind::Array(items) if matches!(items.kind, Kind::Object(_)))));
             match (&resource, wrapper) {
-                (Some(r), false) => vec![(Claim::Context, r.clone())],
-                (Some(r), true) => vec![(Claim::Context, format!("{r}List"))],
+                (Some(r), false) => vec![(Claim::Resource, r.clone())],
+                (Some(r), true) => vec![(Claim::Resource, format!("{r}List"))],
                 (None, _) => vec![(Claim::Fallback, format!("{op_pascal}Response"))],
             }
         } else {

@@ -486,3 +486,62 @@ fn repeated_example_names_get_numbered_keys() {
     assert_eq!(examples["OK (3)"]["summary"], "OK");
     assert_eq!(examples["OK (2)"]["summary"], "OK (2)");
 }
+
+#[test]
+fn one_envelope_over_several_resources_is_a_type_each() {
+    // `{data, message}` around every payload, as many APIs answer: each
+    // resource's envelope is its own type, its `data` that resource's.
+    let json = Some("application/json");
+    let ok = |data: Value| {
+        example(
+            "OK",
+            Some(200),
+            json,
+            &json!({"data": data, "message": "ok"}),
+        )
+    };
+    let order = json!({"id": 1, "total": "9.50"});
+    let failed = |error: Value, code| {
+        example(
+            "Failed",
+            Some(code),
+            json,
+            &json!({"error": error, "message": "no"}),
+        )
+    };
+    let bytes = collection(json!([
+        get("order", "{{baseUrl}}/orders/:id", vec![
+            ok(order.clone()),
+            failed(json!({"code": "not_found"}), 404),
+        ]),
+        get("me", "{{baseUrl}}/me", vec![
+            ok(json!({"email": "a@example.com", "name": "A"})),
+            failed(json!({"reason": "expired", "at": 3}), 401),
+        ]),
+        {"name": "login", "request": {"method": "POST", "url": "{{baseUrl}}/auth/login"},
+            "response": [ok(json!({"token": "t"}))]},
+        get("orders of today", "{{baseUrl}}/orders/today", vec![ok(order)]),
+    ]));
+    let doc = convert_ok(&bytes, "envelopes");
+    let schema = |path: &str, method: &str, code: &str| {
+        let r = &doc["paths"][path][method]["responses"][code]["content"]["application/json"];
+        let name = r["schema"]["$ref"].as_str().expect("a component");
+        name.rsplit('/').next().expect("a name").to_owned()
+    };
+    assert_eq!(schema("/orders/{id}", "get", "200"), "Order");
+    assert_eq!(schema("/me", "get", "200"), "Me");
+    assert_eq!(schema("/auth/login", "post", "200"), "Login");
+    // The same payload under another path is the same type.
+    assert_eq!(schema("/orders/today", "get", "200"), "Order");
+    let schemas = &doc["components"]["schemas"];
+    for name in ["Order", "Me", "Login"] {
+        let data = &schemas[name]["properties"]["data"];
+        assert!(data["$ref"].is_string(), "{name}.data is one type: {data}");
+    }
+    // Errors are no resource's: one envelope, its `error` any of them.
+    assert_eq!(
+        schema("/orders/{id}", "get", "404"),
+        schema("/me", "get", "401")
+    );
+    generate_checked(&doc);
+}
