@@ -208,7 +208,7 @@ pub fn unique_parameters(op: &mut Operation) -> (Vec<String>, Vec<String>) {
                 false
             }
             None => {
-                taken.insert(rust, format!("`{name}`"));
+                taken.insert(rust, format!("the {location} parameter `{name}`"));
                 true
             }
         }

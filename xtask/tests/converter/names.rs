@@ -48,6 +48,19 @@ fn parameters_that_collide_after_renaming_are_left_out_and_said() {
             "{description}"
         );
     }
+    // Which parameter has the name, where two of different places share it
+    // (a query `page` and a header `page`, as a saved request had them).
+    assert!(
+        description.contains(
+            "header parameter `Page-Size` left out: its Rust name `page_size` is taken by \
+             the query parameter `page_size`"
+        ),
+        "{description}"
+    );
+    assert!(
+        description.contains("`body` left out: its Rust name `body` is taken by the request body"),
+        "{description}"
+    );
     generate_checked(&doc);
 }
 
