@@ -69,9 +69,10 @@ fn listed(node: &Node) -> Option<usize> {
 }
 
 /// Whether `obj`, claimed by `name`, is another resource's object of the
-/// shape of entry `e`: one that holds other components (an envelope,
-/// `{data, message}`, whose `data` is an order here and a user there) and
-/// is claimed for resources (by paths) the entry's names do not include.
+/// shape of entry `e`: one that holds components the entry's property (or
+/// its union) is not (an envelope, `{data, message}`, whose `data` is an
+/// order here and a user there), claimed for a resource (by its path) the
+/// entry's names do not include.
 /// Merged, every such operation would answer one type named after the
 /// first, its `data` any of the payloads; within one resource (or where
 /// properties claim it) objects of one shape still merge, their differing
@@ -80,15 +81,28 @@ fn another_resource(e: &Entry, obj: &Obj, name: &[(Claim, String)]) -> bool {
     let Kind::Object(mine) = &e.node.kind else {
         return false;
     };
-    let holds_other = (mine.props.values().zip(obj.props.values())).any(
-        |(a, b)| matches!((&a.node.kind, &b.node.kind), (Kind::Ref(x), Kind::Ref(y)) if x != y),
-    );
+    let holds_other = (mine.props.values().zip(obj.props.values())).any(|(a, b)| {
+        let entry = || components(&a.node);
+        entry().next().is_some() && components(&b.node).any(|y| !entry().any(|x| x == y))
+    });
     let resource = |c: &Claim| *c == Claim::Resource;
     let known = |n: &String| e.names.iter().any(|(c, m, _)| resource(c) && m == n);
     let theirs = name.iter().find(|(c, _)| resource(c));
     holds_other
         && e.names.iter().any(|(c, ..)| resource(c))
         && theirs.is_some_and(|(_, n)| !known(n))
+}
+
+/// The components a node is, or (a union) may be.
+fn components(node: &Node) -> impl Iterator<Item = usize> + '_ {
+    let each = match &node.kind {
+        Kind::OneOf(variants) => variants.as_slice(),
+        _ => std::slice::from_ref(node),
+    };
+    each.iter().filter_map(|v| match v.kind {
+        Kind::Ref(id) => Some(id),
+        _ => None,
+    })
 }
 
 /// Names the generated code uses unqualified in its `types` module (typify's

@@ -514,6 +514,9 @@ fn one_envelope_over_several_resources_is_a_type_each() {
             ok(order.clone()),
             failed(json!({"code": "not_found"}), 404),
         ]),
+        // Another payload of the same resource: `Order`'s `data` is either.
+        {"name": "pay order", "request": {"method": "PUT", "url": "{{baseUrl}}/orders/:id"},
+            "response": [ok(json!({"id": 1, "paid_at": "2026-01-01"}))]},
         get("me", "{{baseUrl}}/me", vec![
             ok(json!({"email": "a@example.com", "name": "A"})),
             failed(json!({"reason": "expired", "at": 3}), 401),
@@ -533,11 +536,14 @@ fn one_envelope_over_several_resources_is_a_type_each() {
     assert_eq!(schema("/auth/login", "post", "200"), "Login");
     // The same payload under another path is the same type.
     assert_eq!(schema("/orders/today", "get", "200"), "Order");
+    assert_eq!(schema("/orders/{id}", "put", "200"), "Order");
     let schemas = &doc["components"]["schemas"];
-    for name in ["Order", "Me", "Login"] {
+    for name in ["Me", "Login"] {
         let data = &schemas[name]["properties"]["data"];
         assert!(data["$ref"].is_string(), "{name}.data is one type: {data}");
     }
+    let order = &schemas["Order"]["properties"]["data"]["oneOf"];
+    assert_eq!(order.as_array().map(Vec::len), Some(2), "{order}");
     // Errors are no resource's: one envelope, its `error` any of them.
     assert_eq!(
         schema("/orders/{id}", "get", "404"),
