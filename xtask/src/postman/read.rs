@@ -392,7 +392,12 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
     if obj.get("disabled") == Some(&Value::Bool(true)) {
         return Ok(None);
     }
-    let fields = |key: &str| key_values(obj.get(key), &at.member(&format!(".{key}")));
+    // A form without fields sends no body (the app saves `formdata: []`
+    // on any request whose form tab was opened).
+    let fields = |key: &str| {
+        let fields = key_values(obj.get(key), &at.member(&format!(".{key}")))?;
+        Ok::<_, ConvertError>((!fields.is_empty()).then_some(fields))
+    };
     let at_pointer = |p: &str| text(body.pointer(p));
     Ok(match text(obj.get("mode")).unwrap_or("") {
         "raw" => {
@@ -402,8 +407,8 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
                 language: at_pointer("/options/raw/language").map(str::to_ascii_lowercase),
             })
         }
-        "urlencoded" => Some(Body::UrlEncoded(fields("urlencoded")?)),
-        "formdata" => Some(Body::FormData(fields("formdata")?)),
+        "urlencoded" => fields("urlencoded")?.map(Body::UrlEncoded),
+        "formdata" => fields("formdata")?.map(Body::FormData),
         "file" => Some(Body::File),
         "graphql" => Some(Body::GraphQl {
             query: at_pointer("/graphql/query").unwrap_or_default().to_owned(),

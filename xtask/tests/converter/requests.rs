@@ -215,6 +215,59 @@ fn a_content_type_or_encoding_the_client_does_not_send_is_said() {
 }
 
 #[test]
+fn a_form_without_fields_is_no_body() {
+    // The app saves `formdata: []` on a request whose form tab was opened,
+    // GETs and DELETEs included, and sends no body for it.
+    let item = |method: &str, path: &str, body: serde_json::Value| {
+        json!({"name": path, "request": {"method": method,
+            "url": format!("https://api.example.com/{path}"), "body": body}})
+    };
+    let items = json!([
+        item(
+            "GET",
+            "projects",
+            json!({"mode": "formdata", "formdata": []})
+        ),
+        item(
+            "DELETE",
+            "tasks",
+            json!({"mode": "urlencoded", "urlencoded": []})
+        ),
+        // A blank row says nothing either.
+        item(
+            "POST",
+            "blank",
+            json!({"mode": "formdata", "formdata": [{"key": "", "value": ""}]})
+        ),
+        // A disabled field still says what the form takes.
+        item(
+            "POST",
+            "login",
+            json!({"mode": "urlencoded", "urlencoded": [
+            {"key": "user", "value": "a", "disabled": true}]})
+        ),
+    ]);
+    let coll = json!({"info": {"name": "Forms", "schema": V21}, "item": items});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "empty forms");
+    for (path, method) in [
+        ("/projects", "get"),
+        ("/tasks", "delete"),
+        ("/blank", "post"),
+    ] {
+        let op = &doc["paths"][path][method];
+        assert!(op.get("requestBody").is_none(), "{path}: {op}");
+        assert!(op.get("description").is_none(), "{path}: {op}");
+    }
+    let login = &doc["paths"]["/login"]["post"]["requestBody"]["content"];
+    let schema = &login["application/x-www-form-urlencoded"]["schema"];
+    assert_eq!(
+        schema["properties"]["user"],
+        json!({"type": "string"}),
+        "{login}"
+    );
+}
+
+#[test]
 fn comments_in_json_bodies_are_read_past() {
     // The Postman app allows `//` and `/* */` comments in a JSON body and
     // strips them before sending; people write them in saved examples too.
