@@ -430,6 +430,10 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
         Some(other) => return Err(at.wrong_type("`auth` must be an object", other)),
     };
     let ty = text(obj.get("type")).ok_or_else(|| at.error("`auth` has no `type`"))?;
+    // "Inherit auth from parent", as the app saves it: as if none were set.
+    if ty == "inherit" {
+        return Ok(None);
+    }
     // v2.1 stores parameters as [{key, value}], v2.0 as an object.
     let param = |name: &str| match obj.get(ty) {
         Some(Value::Array(list)) => (list.iter())

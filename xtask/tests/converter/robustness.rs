@@ -606,14 +606,20 @@ fn generated_collections_often_convert() {
 }
 
 /// The collection's `auth`, before or after its items (which are read
-/// before the scan reaches it), reaches a request without one; a request's
-/// own `noauth` wins, and so does a folder's auth for the requests in it.
+/// before the scan reaches it), reaches a request without one, or with the
+/// app's "Inherit auth from parent" (`inherit`); a request's own `noauth`
+/// wins, and so does a folder's auth for the requests in it.
 #[test]
 fn collection_auth_is_inherited_wherever_it_is_written() {
     let request = r#"{"name": "r", "request": {"url": "http://x/a"}}"#;
     let other = r#"{"name": "s", "request": {"url": "http://x/b", "auth": {"type": "noauth"}}}"#;
-    let folder = format!(r#"{{"name": "f", "auth": {{"type": "basic"}}, "item": [{request}]}}"#);
-    let items = format!("[{request}, {other}, {folder}]");
+    let inherits =
+        r#"{"name": "i", "request": {"url": "http://x/c", "auth": {"type": "inherit"}}}"#;
+    let folder =
+        format!(r#"{{"name": "f", "auth": {{"type": "basic"}}, "item": [{request}, {inherits}]}}"#);
+    let inheriting =
+        format!(r#"{{"name": "g", "auth": {{"type": "inherit"}}, "item": [{inherits}]}}"#);
+    let items = format!("[{request}, {other}, {folder}, {inherits}, {inheriting}]");
     let auth = r#""auth": {"type": "bearer"}"#;
     for text in [
         format!(r#"{{"info": {{"name": "n"}}, {auth}, "item": {items}}}"#),
@@ -622,7 +628,15 @@ fn collection_auth_is_inherited_wherever_it_is_written() {
         let parsed = postman::parse(text.as_bytes()).expect("parses");
         let auths: Vec<_> = parsed.requests.iter().map(|r| r.auth.clone()).collect();
         use postman::Auth::{Basic, Bearer, NoAuth};
-        assert_eq!(auths, [Some(Bearer), Some(NoAuth), Some(Basic)], "{text}");
+        let want = [
+            Some(Bearer),
+            Some(NoAuth),
+            Some(Basic),
+            Some(Basic),
+            Some(Bearer),
+            Some(Bearer),
+        ];
+        assert_eq!(auths, want, "{text}");
     }
 }
 
