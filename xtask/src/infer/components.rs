@@ -72,11 +72,10 @@ fn listed(node: &Node) -> Option<usize> {
 /// shape of entry `e`: one that holds components the entry's property (or
 /// its union) is not (an envelope, `{data, message}`, whose `data` is an
 /// order here and a user there), claimed for a resource (by its path) the
-/// entry's names do not include.
-/// Merged, every such operation would answer one type named after the
-/// first, its `data` any of the payloads; within one resource (or where
-/// properties claim it) objects of one shape still merge, their differing
-/// parts a union.
+/// entry's names do not include. Merged, every such operation would answer
+/// one type named after the first, its `data` any of the payloads; within
+/// one resource (or where properties claim it) objects of one shape still
+/// merge, their differing parts a union.
 fn another_resource(e: &Entry, obj: &Obj, name: &[(Claim, String)]) -> bool {
     let Kind::Object(mine) = &e.node.kind else {
         return false;
