@@ -2,6 +2,9 @@
 //! path, query and path variables, with the host alone (no path, no user
 //! and password) whichever way it was written.
 
+use std::borrow::Cow;
+
+use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use super::read::{key_values, text, value_text};
@@ -52,6 +55,7 @@ pub(super) fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
     };
     if let Some(q) = obj.get("query") {
         url.query = key_values(Some(q), &at.member(".query"))?;
+        url.query.iter_mut().for_each(decode);
     } else if let (true, Some(raw)) = (has_structure, raw) {
         url.query = query_of(raw.split_once('?').map_or("", |(_, q)| q));
     }
@@ -181,13 +185,32 @@ fn query_of(query: &str) -> Vec<KeyValue> {
     (query.split('&').filter(|p| !p.is_empty()))
         .map(|pair| {
             let (key, value) = pair.split_once('=').unzip();
-            KeyValue {
+            let mut entry = KeyValue {
                 key: key.unwrap_or(pair).to_owned(),
                 value: value.map(str::to_owned),
                 ..KeyValue::default()
-            }
+            };
+            decode(&mut entry);
+            entry
         })
         .collect()
+}
+
+/// A query entry's key and value as the server reads them: Postman sends
+/// `filter%5Bfrom%5D` as it is written and the server decodes it to
+/// `filter[from]`, the name the generated client must be given (it encodes
+/// names itself). A `%` that starts no escape, or escapes that are not
+/// UTF-8, stay as written.
+fn decode(entry: &mut KeyValue) {
+    let decoded = |text: &mut String| {
+        if let Ok(Cow::Owned(plain)) = percent_decode_str(text).decode_utf8() {
+            *text = plain;
+        }
+    };
+    decoded(&mut entry.key);
+    if let Some(value) = entry.value.as_mut() {
+        decoded(value);
+    }
 }
 
 /// `host:8080` and `host:{{port}}` → host and port.

@@ -268,6 +268,50 @@ fn a_form_without_fields_is_no_body() {
 }
 
 #[test]
+fn percent_encoded_query_keys_and_values_are_read_decoded() {
+    // As Laravel's documentation generator writes a filter: Postman sends
+    // `filter%5Bfrom%5D` as it is and the server reads `filter[from]`, the
+    // name the generated client must encode itself.
+    let raw = "{{baseUrl}}/loans?filter%5Bfrom%5D=1715927864&q=a%20b&pct=100%2525&odd=%zz%FF";
+    let structured = json!({"raw": "{{baseUrl}}/rates?page%5Bsize%5D=5",
+        "host": ["{{baseUrl}}"], "path": ["rates"],
+        "query": [{"key": "page%5Bsize%5D", "value": "5"}]});
+    let items = json!([
+        {"name": "loans", "request": {"method": "GET", "url": raw}},
+        {"name": "rates", "request": {"method": "GET", "url": structured}},
+    ]);
+    let coll = json!({"info": {"name": "Encoded", "schema": V21}, "item": items,
+        "variable": [{"key": "baseUrl", "value": "https://api.example.com"}]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "encoded query");
+    let params = |path: &str| -> Vec<(String, serde_json::Value)> {
+        let list = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters");
+        list.iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap_or_default().to_owned(),
+                    p["example"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        params("/loans"),
+        [
+            ("filter[from]".to_owned(), json!(1_715_927_864)),
+            ("q".to_owned(), json!("a b")),
+            // Decoded once: `%2525` is the text `%25`.
+            ("pct".to_owned(), json!("100%25")),
+            // Not an escape, or not UTF-8: as written.
+            ("odd".to_owned(), json!("%zz%FF")),
+        ]
+    );
+    assert_eq!(params("/rates"), [("page[size]".to_owned(), json!(5))]);
+    crate::generated::generate_checked(&doc);
+}
+
+#[test]
 fn comments_in_json_bodies_are_read_past() {
     // The Postman app allows `//` and `/* */` comments in a JSON body and
     // strips them before sending; people write them in saved examples too.
