@@ -318,8 +318,10 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
     let here = at.member(".code");
     let code = match &r.code {
         // No code: the reason phrase when it is a known one, else the
-        // operation's `default` response (how exporters write OpenAPI's).
+        // operation's `default` response (how exporters write OpenAPI's;
+        // one writes `0`, the status of no response).
         None | Some(Value::Null) => text(r.status.as_ref()).and_then(code_for_reason),
+        Some(zero) if *zero == 0 => text(r.status.as_ref()).and_then(code_for_reason),
         Some(v) => {
             let (code, shown) = match v {
                 Value::Number(n) => (n.as_u64(), n.to_string()),
@@ -425,7 +427,10 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
 
 fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertError> {
     let obj = match v {
+        // An empty list is no auth too: an exporter writes it where an
+        // OpenAPI security requirement named a scheme it could not write.
         None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(list)) if list.is_empty() => return Ok(None),
         Some(Value::Object(o)) => o,
         Some(other) => return Err(at.wrong_type("`auth` must be an object", other)),
     };

@@ -551,3 +551,44 @@ fn one_envelope_over_several_resources_is_a_type_each() {
     );
     generate_checked(&doc);
 }
+
+#[test]
+fn a_code_of_zero_and_an_empty_auth_list_say_none() {
+    // As an exporter of OpenAPI documents wrote them: `"code": 0` for a
+    // `default` response, `"auth": []` where a security requirement named a
+    // scheme it could not write (the collection is otherwise v2.1).
+    let health = json!({"status": "OK"});
+    let mut zero = example("Health Check", None, Some("application/json"), &health);
+    zero["code"] = 0.into();
+    let mut ok = example("OK", Some(200), Some("application/json"), &health);
+    ok["status"] = "OK".into();
+    let item = json!({"name": "get task", "request": {"method": "GET",
+        "url": "{{baseUrl}}/tasks/:id", "auth": []}});
+    let bytes = collection(json!([
+        get("health", "{{baseUrl}}/health", vec![zero, ok]),
+        item.clone()
+    ]));
+    let doc = convert_ok(&bytes, "zero");
+    let health = doc["paths"]["/health"]["get"]["responses"]
+        .as_object()
+        .expect("responses");
+    assert_eq!(health.keys().collect::<Vec<_>>(), ["200", "default"]);
+    let task = &doc["paths"]["/tasks/{id}"]["get"];
+    assert!(
+        task.get("security").is_none() && doc.get("security").is_none(),
+        "{doc}"
+    );
+    generate_checked(&doc);
+    // A list that says something is still no auth object (and a number
+    // other than 0 outside 100–599 no status: `bad_input`).
+    let mut listed = item;
+    listed["request"]["auth"] = json!([{"type": "bearer"}]);
+    let error = postman_openapi::convert(&collection(json!([listed])), &crate::options("listed"))
+        .expect_err("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("`auth` must be an object, found an array"),
+        "{error}"
+    );
+}
