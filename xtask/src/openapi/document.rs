@@ -72,10 +72,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
         same_names(&mut d, &mut shapes);
-        let mine = req.auth.as_ref().map(|a| security.requirement(a));
+        let auth = req.sent_auth();
+        let mine = auth.as_ref().map(|a| security.requirement(a));
         // Only where it differs from the document's; `[]` lifts the document's.
         let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
-        if let Some(Auth::ApiKey { name, .. }) = &req.auth {
+        if let Some(Auth::ApiKey { name, .. }) = &auth {
             d.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
         }
         let route = (d.method.clone(), d.path.clone());

@@ -70,6 +70,31 @@ impl Request {
         parts.join(" / ")
     }
 
+    /// The auth Postman sends: the request's own or inherited auth, else
+    /// (none, or `noauth`) what an `Authorization` header written by hand
+    /// says: `Bearer …`, `Basic …` and `Digest …` their schemes, another
+    /// value a key sent in that header. Only the scheme is read, never the
+    /// credential.
+    pub fn sent_auth(&self) -> Option<Auth> {
+        let header = (self.headers.iter())
+            .find(|h| !h.disabled && h.key.eq_ignore_ascii_case("authorization"))
+            .filter(|h| h.value.as_deref().is_some_and(|v| !v.trim().is_empty()));
+        let (None | Some(Auth::NoAuth), Some(header)) = (&self.auth, header) else {
+            return self.auth.clone();
+        };
+        let value = header.value.as_deref().unwrap_or_default().trim();
+        let scheme = value.split_once(' ').map_or("", |(scheme, _)| scheme);
+        Some(match scheme.to_ascii_lowercase().as_str() {
+            "bearer" => Auth::Bearer,
+            "basic" => Auth::Basic,
+            "digest" => Auth::Digest,
+            _ => Auth::ApiKey {
+                name: header.key.clone(),
+                location: "header".into(),
+            },
+        })
+    }
+
     /// Location of this item (or of a part of it) for error messages.
     pub fn location(&self, suffix: &str) -> Location {
         Location::new(

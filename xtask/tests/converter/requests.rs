@@ -312,6 +312,76 @@ fn percent_encoded_query_keys_and_values_are_read_decoded() {
 }
 
 #[test]
+fn an_authorization_header_written_by_hand_is_the_requests_auth() {
+    // Many saved requests carry `Authorization: Bearer …` as a header
+    // rather than as auth; OpenAPI ignores such a header parameter, so the
+    // operation says it in `security`, and never says the credential.
+    let item = |path: &str, value: &str, extra: serde_json::Value| {
+        let mut request = json!({"method": "GET", "url": format!("https://api.example.com/{path}"),
+            "header": [{"key": "Authorization", "value": value}]});
+        if let Some(members) = extra.as_object() {
+            for (k, v) in members {
+                request[k] = v.clone();
+            }
+        }
+        json!({"name": path, "request": request})
+    };
+    let items = json!([
+        item("bearer", "Bearer s3cr3t-token", json!({})),
+        item(
+            "basic",
+            "Basic czNjcjN0",
+            json!({"auth": {"type": "noauth"}})
+        ),
+        item("token", "Token token={{apiToken}}", json!({})),
+        item(
+            "own",
+            "Basic czNjcjN0",
+            json!({"auth": {"type": "apikey", "apikey": [
+            {"key": "key", "value": "X-Key"}]}})
+        ),
+        item(
+            "off",
+            "Bearer s3cr3t-token",
+            json!({"header": [
+            {"key": "Authorization", "value": "Bearer s3cr3t-token", "disabled": true}]})
+        ),
+    ]);
+    let coll = json!({"info": {"name": "Headers", "schema": V21}, "item": items});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "authorization headers");
+    let security = |path: &str| doc["paths"][path]["get"]["security"].clone();
+    assert_eq!(security("/bearer"), json!([{"bearerAuth": []}]));
+    assert_eq!(security("/basic"), json!([{"basicAuth": []}]));
+    // Another scheme: the whole value is a key sent in that header.
+    let token = security("/token");
+    let name = token[0]
+        .as_object()
+        .and_then(|o| o.keys().next())
+        .expect("a scheme");
+    assert_eq!(
+        doc["components"]["securitySchemes"][name],
+        json!({"type": "apiKey", "in": "header", "name": "Authorization"})
+    );
+    // The request's own auth wins; a disabled header says nothing.
+    let own = security("/own");
+    let own_name = own[0]
+        .as_object()
+        .and_then(|o| o.keys().next())
+        .expect("a scheme");
+    assert_eq!(
+        doc["components"]["securitySchemes"][own_name]["name"],
+        "X-Key"
+    );
+    assert_eq!(security("/off"), serde_json::Value::Null);
+    let text = doc.to_string();
+    assert!(
+        !text.contains("s3cr3t") && !text.contains("czNjcjN0"),
+        "{text}"
+    );
+    crate::generated::generate_checked(&doc);
+}
+
+#[test]
 fn comments_in_json_bodies_are_read_past() {
     // The Postman app allows `//` and `/* */` comments in a JSON body and
     // strips them before sending; people write them in saved examples too.
