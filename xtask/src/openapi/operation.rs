@@ -94,7 +94,7 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
     let literals: Vec<KeyValue> = (template.literals.iter())
         .map(|(key, value)| KeyValue {
             key: key.clone(),
-            value: Some(value.clone()),
+            value: value.clone(),
             ..KeyValue::default()
         })
         .collect();
@@ -115,8 +115,9 @@ pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
              sends them as they are; its form of a path variable is `:{n}`)"
         )
     }));
-    notes.extend(template.literals.iter().map(|(_, value)| {
-        format!("the id `{value}` in the URL left out: read as a path variable")
+    notes.extend(template.literals.iter().map(|(name, value)| match value {
+        Some(value) => format!("the id `{value}` in the URL left out: read as a path variable"),
+        None => format!("a token in the URL left out: read as the path variable `{name}`"),
     }));
     if req.url.credentials {
         notes.push("the user (and password) in the request's URL left out".to_owned());

@@ -14,8 +14,9 @@ pub struct Template {
     pub names: Vec<String>,
     /// Those written `{n}` in the URL.
     pub braced: Vec<String>,
-    /// Those that were a literal id in the URL (`/orders/1`), with it.
-    pub literals: Vec<(String, String)>,
+    /// Those that were a literal id in the URL (`/orders/1`), with it
+    /// (none for a token, which the document must not hold).
+    pub literals: Vec<(String, Option<String>)>,
 }
 
 /// `["api", ":id", "{{v}}", "{n}", "orders", "1", ""]` →
@@ -61,9 +62,10 @@ pub fn path_template(
             var(name, &mut t)?;
             continue;
         }
-        if let Some(name) = literal_id(seg, after, &t.names) {
+        if let Some((name, kind)) = literal_id(seg, after, &t.names) {
             var(&name, &mut t)?;
-            t.literals.push((name, seg.clone()));
+            let value = (!matches!(kind, IdKind::Token)).then(|| seg.clone());
+            t.literals.push((name, value));
             continue;
         }
         let stray = || loc().error(format!("path segment `{seg}` has a stray brace"));
@@ -100,12 +102,13 @@ pub fn path_template(
     Ok(t)
 }
 
-/// The name of the variable a literal id stands for, when `seg` is one: a
-/// UUID or a 24-digit hexadecimal object id, or a number after a resource's
-/// name in the plural (`orders` → `order_id`). A number after `api`, a
-/// version (`v2`), a word in the singular or nothing is not an id
-/// (`/2/files`, `/api/1/users`, `/auth/1/session`).
-fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<String> {
+/// The name of the variable a literal id stands for, when `seg` is one, and
+/// its kind: a UUID, a 24-digit hexadecimal object id or a JSON web token,
+/// or a number after a resource's name in the plural (`orders` →
+/// `order_id`). A number after `api`, a version (`v2`), a word in the
+/// singular or nothing is not an id (`/2/files`, `/api/1/users`,
+/// `/auth/1/session`).
+fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<(String, IdKind)> {
     let resource = previous.filter(|p| {
         let version = p
             .strip_prefix(['v', 'V'])
@@ -119,13 +122,14 @@ fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<Str
     // (`/auth/1/session`, `/status/200`, `/Login/123456`).
     let one = resource.map(crate::infer::singular);
     let plural = one.as_deref().is_some_and(|o| Some(o) != resource);
-    let base = match (id_kind(seg)?, one) {
+    let kind = id_kind(seg)?;
+    let base = match (&kind, one) {
         (IdKind::Number, _) if !plural => return None,
         (_, Some(one)) => format!("{}_id", snake(&one)),
         (_, None) => "id".to_owned(),
     };
     let free = |n: &str| !taken.iter().any(|t| t == n);
-    Some(super::names::numbered(&base, free))
+    Some((super::names::numbered(&base, free), kind))
 }
 
 /// What kind of id a path segment looks like.
@@ -134,6 +138,9 @@ enum IdKind {
     Opaque,
     /// Digits: an id after a resource's name in the plural only.
     Number,
+    /// A JSON web token (`eyJ…`, three base64url parts): a credential
+    /// wherever it is, whose value the document does not repeat.
+    Token,
 }
 
 fn id_kind(seg: &str) -> Option<IdKind> {
@@ -142,6 +149,12 @@ fn id_kind(seg: &str) -> Option<IdKind> {
     let uuid = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| hex(g));
     if uuid || (seg.len() == 24 && hex(seg)) {
         return Some(IdKind::Opaque);
+    }
+    let base64url = |s: &str| {
+        !s.is_empty() && (s.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if seg.starts_with("eyJ") && seg.split('.').count() == 3 && seg.split('.').all(base64url) {
+        return Some(IdKind::Token);
     }
     (!seg.is_empty() && seg.len() <= 19 && seg.bytes().all(|b| b.is_ascii_digit()))
         .then_some(IdKind::Number)

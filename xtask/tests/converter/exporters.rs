@@ -365,7 +365,13 @@ fn literal_ids_and_renamed_variables_give_one_path() {
         ),
         item("update quote", "PUT", "{{baseUrl}}/quotes/{{key}}"),
         // Another shape: its names are its own.
-        item("quote status", "PATCH", "{{baseUrl}}/quotes/{{key}}/status")
+        item("quote status", "PATCH", "{{baseUrl}}/quotes/{{key}}/status"),
+        // A token saved in the URL: a variable, its value never repeated.
+        item(
+            "update token",
+            "POST",
+            "{{baseUrl}}/tokens/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI1Y2UyIn0.HZnyEPgr-H0y_DrPVUQ9"
+        )
     ]));
     let doc = convert_ok(&bytes, "literal ids");
     let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
@@ -374,9 +380,16 @@ fn literal_ids_and_renamed_variables_give_one_path() {
         [
             "/orders/{order_id}",
             "/quotes/{key}/status",
-            "/quotes/{quoteId}"
+            "/quotes/{quoteId}",
+            "/tokens/{token_id}"
         ]
     );
+    let token = &doc["paths"]["/tokens/{token_id}"]["post"];
+    assert_eq!(
+        token["description"],
+        "a token in the URL left out: read as the path variable `token_id`"
+    );
+    assert!(!doc.to_string().contains("eyJ"), "{doc}");
     let orders = &doc["paths"]["/orders/{order_id}"];
     assert_eq!(orders["get"]["parameters"][0]["example"], 1);
     assert_eq!(

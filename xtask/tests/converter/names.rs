@@ -247,7 +247,7 @@ fn path_templates() {
         t.path,
         "/orders/{order_id}/lines/{line_id}/branches/{branch_id}"
     );
-    let literal = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+    let literal = |n: &str, v: &str| (n.to_owned(), Some(v.to_owned()));
     assert_eq!(
         t.literals,
         [
@@ -256,6 +256,11 @@ fn path_templates() {
             literal("branch_id", "6878f054dec5e339b644bad0")
         ]
     );
+    // A JSON web token is a variable wherever it is, its value not kept.
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln-bmF0_dXJl";
+    let t = template(&["tokens", jwt]).expect("token");
+    assert_eq!(t.path, "/tokens/{token_id}");
+    assert_eq!(t.literals, [("token_id".to_owned(), None)]);
     // Not ids: a version, a number after `api`, a version, a word in the
     // singular or nothing, a number after an id, words, dates; an opaque id with nothing before
     // it is `id`, one after a variable too, and names are unique.
@@ -271,6 +276,12 @@ fn path_templates() {
             "/reports/2024-01-31/v1.2/abc",
         ),
         (&["{{tenant}}", uuid], "/{tenant}/{id}"),
+        // Like a token, but not one: two parts, or a character base64url lacks.
+        (
+            &["tokens", "eyJhbGci.eyJzdWIi"],
+            "/tokens/eyJhbGci.eyJzdWIi",
+        ),
+        (&["tokens", "eyJa.b+c.d"], "/tokens/eyJa.b+c.d"),
         (
             &["items", ":item_id", "items", "5"],
             "/items/{item_id}/items/{item_id2}",
