@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::model;
-use super::url::{parse_raw_url, parse_url};
+use super::url::{parse_raw_url, parse_url, unglue_path};
 use super::{Auth, Body, Collection, Example, Folder, KeyValue, Request, Url};
 use crate::error::{ConvertError, Location};
 use crate::openapi::operation::is_token;
@@ -192,6 +192,13 @@ fn read(head: model::Head, parts: Vec<(usize, Part)>) -> Result<Collection, Opti
     // folders' inherit.
     for r in out.requests.iter_mut().filter(|r| r.auth.is_none()) {
         r.auth.clone_from(&out.auth);
+    }
+    let value = |name: &str| {
+        let known = out.variables.iter().find(|(k, _)| k == name);
+        known.map(|(_, v)| v.as_deref().unwrap_or_default())
+    };
+    for r in &mut out.requests {
+        unglue_path(&mut r.url, value);
     }
     Ok(out)
 }

@@ -94,6 +94,29 @@ fn host_alone(url: &mut Url) {
     }
 }
 
+/// A path glued to a base URL variable (`{{url}}register`, `{{host}}users`),
+/// which the app keeps whole as the host: Postman sends the variable's
+/// value, a base URL ending in `/`, with the path after it. So the text
+/// after a variable that starts the host is the path's first segment, when
+/// the variable's value (`value`) ends in `/` (not a bare scheme, `http://`)
+/// or is not in the collection, and the text is no part of a host name (no `.`, `:` or `-` starts it,
+/// no `.` in it: `{{sub}}.example.com`, `{{env}}-api.example.com` stay).
+pub(super) fn unglue_path<'v>(url: &mut Url, value: impl Fn(&str) -> Option<&'v str>) {
+    let Some(host) = url.host.as_deref() else {
+        return;
+    };
+    let Some((name, rest)) = host.strip_prefix("{{").and_then(|h| h.split_once("}}")) else {
+        return;
+    };
+    let base = value(name.trim())
+        .is_none_or(|v| v.is_empty() || (v.ends_with('/') && !v.ends_with("://")));
+    let path_like = !rest.is_empty() && !rest.contains(['.', ':', '{']) && !rest.starts_with('-');
+    if base && path_like {
+        url.path.insert(0, rest.to_owned());
+        url.host = Some(format!("{{{{{name}}}}}"));
+    }
+}
+
 /// `text` (a URL, or a host and what follows it) without the user and
 /// password before its host, when it has them.
 pub(crate) fn without_user(text: &str) -> Option<String> {

@@ -605,3 +605,40 @@ fn a_code_of_zero_and_an_empty_auth_list_say_none() {
         "{error}"
     );
 }
+
+#[test]
+fn a_path_glued_to_a_base_url_variable_is_a_path() {
+    // `{{url}}register`, the base URL ending in `/`: the app keeps the whole
+    // text as the host, and Postman sends `http://localhost:8000/api/register`.
+    let coll = json!({"info": {"name": "Glued", "schema": V21}, "variable": [
+        {"key": "url", "value": "http://localhost:8000/api/"},
+        {"key": "sub", "value": "eu"}, {"key": "proto", "value": "https://"}], "item": [
+        {"name": "register", "request": {"method": "POST",
+            "url": {"raw": "{{url}}register", "host": ["{{url}}register"]}}},
+        {"name": "login", "request": {"method": "POST", "url": "{{url}}login"}},
+        {"name": "user", "request": {"method": "GET", "url": {"raw": "{{url}}user/:id",
+            "host": ["{{url}}user"], "path": [":id"]}}},
+        // Host names, not paths: they stay hosts.
+        {"name": "regional", "request": {"method": "GET", "url": "{{sub}}.example.com/status"}},
+        {"name": "scheme", "request": {"method": "GET", "url": "{{proto}}example.org/ping"}},
+    ]});
+    let doc = convert_ok(coll.to_string().as_bytes(), "glued");
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(
+        paths,
+        ["/login", "/ping", "/register", "/status", "/user/{id}"]
+    );
+    assert_eq!(
+        doc["servers"],
+        json!([{"url": "http://localhost:8000/api"}])
+    );
+    let server = |path: &str| doc["paths"][path]["get"]["servers"][0]["url"].clone();
+    assert_eq!(server("/status"), json!("http://{sub}.example.com"));
+    let ping = server("/ping");
+    assert!(
+        ping.as_str()
+            .is_some_and(|s| s.ends_with("{proto}example.org")),
+        "{ping}"
+    );
+    generate_checked(&doc);
+}
