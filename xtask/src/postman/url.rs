@@ -98,9 +98,10 @@ fn host_alone(url: &mut Url) {
 /// which the app keeps whole as the host: Postman sends the variable's
 /// value, a base URL ending in `/`, with the path after it. So the text
 /// after a variable that starts the host is the path's first segment, when
-/// the variable's value (`value`) ends in `/` (not a bare scheme, `http://`)
-/// or is not in the collection, and the text is no part of a host name (no `.`, `:` or `-` starts it,
-/// no `.` in it: `{{sub}}.example.com`, `{{env}}-api.example.com` stay).
+/// the variable's value (`value`) ends in `/` (not a bare scheme,
+/// `http://`) or is not in the collection, and the text cannot be part of a
+/// host name: no `.`, `:` or `{` in it, no `-` first (`{{sub}}.example.com`
+/// and `{{env}}-api.example.com` stay hosts).
 pub(super) fn unglue_path<'v>(url: &mut Url, value: impl Fn(&str) -> Option<&'v str>) {
     let Some(host) = url.host.as_deref() else {
         return;
