@@ -197,6 +197,9 @@ pub enum Auth {
         token_url: Option<String>,
         /// `authUrl`.
         auth_url: Option<String>,
+        /// `grant_type` (`client_credentials`, `password_credentials`,
+        /// `authorization_code`, `authorization_code_with_pkce`, `implicit`).
+        grant: Option<String>,
     },
     /// Any other Postman auth type (awsv4, hawk, ntlm, …): kept as a name.
     Other(String),

@@ -471,6 +471,7 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
         "oauth2" => Auth::OAuth2 {
             token_url: param("accessTokenUrl").filter(|s| !s.is_empty()),
             auth_url: param("authUrl").filter(|s| !s.is_empty()),
+            grant: param("grant_type").filter(|s| !s.is_empty()),
         },
         other => Auth::Other(other.to_owned()),
     }))

@@ -642,3 +642,50 @@ fn a_path_glued_to_a_base_url_variable_is_a_path() {
     );
     generate_checked(&doc);
 }
+
+#[test]
+fn an_oauth2_grant_type_gives_its_flow() {
+    // A Keycloak login saved with the password grant was declared client
+    // credentials; each grant type Postman offers is its OpenAPI flow.
+    let token = "https://auth.example.com/token";
+    let authorize = "https://auth.example.com/authorize";
+    let item = |path: &str, grant: &str| {
+        json!({"name": path, "request": {"method": "GET", "url": format!("{{{{baseUrl}}}}/{path}"),
+            "auth": {"type": "oauth2", "oauth2": [
+                {"key": "grant_type", "value": grant},
+                {"key": "accessTokenUrl", "value": token},
+                {"key": "authUrl", "value": authorize}]}}})
+    };
+    let bytes = collection(json!([
+        item("password", "password_credentials"),
+        item("code", "authorization_code"),
+        item("pkce", "authorization_code_with_pkce"),
+        item("implicit", "implicit"),
+        item("client", "client_credentials"),
+    ]));
+    let doc = convert_ok(&bytes, "grants");
+    let flows = |path: &str| {
+        let requirement = &doc["paths"][path]["get"]["security"][0];
+        let name = requirement
+            .as_object()
+            .and_then(|o| o.keys().next())
+            .expect("a scheme");
+        doc["components"]["securitySchemes"][name]["flows"].clone()
+    };
+    let both = json!({"authorizationUrl": authorize, "tokenUrl": token, "scopes": {}});
+    assert_eq!(
+        flows("/password"),
+        json!({"password": {"tokenUrl": token, "scopes": {}}})
+    );
+    assert_eq!(flows("/code"), json!({"authorizationCode": both}));
+    assert_eq!(flows("/pkce"), json!({"authorizationCode": both}));
+    assert_eq!(
+        flows("/implicit"),
+        json!({"implicit": {"authorizationUrl": authorize, "scopes": {}}})
+    );
+    assert_eq!(
+        flows("/client"),
+        json!({"clientCredentials": {"tokenUrl": token, "scopes": {}}})
+    );
+    generate_checked(&doc);
+}
