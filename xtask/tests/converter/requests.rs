@@ -350,28 +350,23 @@ fn an_authorization_header_written_by_hand_is_the_requests_auth() {
     let coll = json!({"info": {"name": "Headers", "schema": V21}, "item": items});
     let doc = crate::convert_ok(coll.to_string().as_bytes(), "authorization headers");
     let security = |path: &str| doc["paths"][path]["get"]["security"].clone();
+    // The scheme an operation's requirement names.
+    let scheme = |path: &str| {
+        let requirement = security(path);
+        let name = requirement[0]
+            .as_object()
+            .and_then(|o| o.keys().next().cloned());
+        doc["components"]["securitySchemes"][name.expect("a scheme")].clone()
+    };
     assert_eq!(security("/bearer"), json!([{"bearerAuth": []}]));
     assert_eq!(security("/basic"), json!([{"basicAuth": []}]));
     // Another scheme: the whole value is a key sent in that header.
-    let token = security("/token");
-    let name = token[0]
-        .as_object()
-        .and_then(|o| o.keys().next())
-        .expect("a scheme");
     assert_eq!(
-        doc["components"]["securitySchemes"][name],
+        scheme("/token"),
         json!({"type": "apiKey", "in": "header", "name": "Authorization"})
     );
     // The request's own auth wins; a disabled header says nothing.
-    let own = security("/own");
-    let own_name = own[0]
-        .as_object()
-        .and_then(|o| o.keys().next())
-        .expect("a scheme");
-    assert_eq!(
-        doc["components"]["securitySchemes"][own_name]["name"],
-        "X-Key"
-    );
+    assert_eq!(scheme("/own")["name"], "X-Key");
     assert_eq!(security("/off"), serde_json::Value::Null);
     let text = doc.to_string();
     assert!(
