@@ -79,7 +79,9 @@ fn write_crate(dir: &Path, modules: &[(String, String)]) {
     std::fs::create_dir_all(&src).expect("create the scratch crate");
     let manifest = format!(
         "[package]\nname = \"roundtrip-generated\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-         publish = false\n\n[workspace]\n\n[dependencies]\n{}\n",
+         publish = false\n\n[workspace]\n\n[dependencies]\n{}\n\n\
+         # Only checked: no debug info for what build scripts compile.\n\
+         [profile.dev]\ndebug = false\n",
         dependency_lines()
     );
     write_if_changed(&dir.join("Cargo.toml"), &manifest);
