@@ -35,16 +35,7 @@ pub(super) fn parse_url(v: &Value, at: &Location) -> Result<Url, ConvertError> {
             },
             port: (obj.get("port").filter(|p| p.is_string() || p.is_number())).map(value_text),
             path: match obj.get("path") {
-                Some(Value::Array(parts)) => parts
-                    .iter()
-                    .map(|p| match p {
-                        Value::String(s) => Ok(s.clone()),
-                        // v2.0's schema: "a segment could be a string, or a
-                        // path variable", the latter `{type, value}`.
-                        Value::Object(o) => Ok(path_variable(text(o.get("value")))),
-                        other => Err(at.wrong_type("a `url.path` segment must be a string", other)),
-                    })
-                    .collect::<Result<_, _>>()?,
+                Some(Value::Array(parts)) => path_segments(parts, at)?,
                 Some(Value::String(s)) => split_path(s),
                 _ => Vec::new(),
             },
@@ -248,6 +239,22 @@ fn split_port(host_port: &str) -> (&str, Option<String>) {
         }
         _ => (host_port, None),
     }
+}
+
+/// The segments of an array `url.path`. Postman joins them with `/`, so
+/// one that holds a `/` is several (`"access-tokens/:accessTokens"`).
+fn path_segments(parts: &[Value], at: &Location) -> Result<Vec<String>, ConvertError> {
+    let mut path = Vec::with_capacity(parts.len());
+    for part in parts {
+        match part {
+            Value::String(s) => path.extend(s.split('/').map(str::to_owned)),
+            // v2.0's schema: "a segment could be a string, or a path
+            // variable", the latter `{type, value}`.
+            Value::Object(o) => path.push(path_variable(text(o.get("value")))),
+            other => return Err(at.wrong_type("a `url.path` segment must be a string", other)),
+        }
+    }
+    Ok(path)
 }
 
 fn split_path(path: &str) -> Vec<String> {
