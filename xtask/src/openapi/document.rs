@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::operation::{draft, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
+use super::path::endpoint;
 use super::security::Security;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
@@ -52,8 +53,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             None => true,
         })
         .collect();
-    let drafts: Vec<Result<OpDraft, ConvertError>> =
-        requests.par_iter().map(|req| draft(req)).collect();
+    let endpoints: HashSet<String> = requests.iter().map(|r| endpoint(&r.url.path)).collect();
+    let drafts: Vec<Result<OpDraft, ConvertError>> = requests
+        .par_iter()
+        .map(|req| draft(req, &endpoints))
+        .collect();
 
     let mut servers = Servers::default();
     let mut security = Security::default();

@@ -2,7 +2,7 @@
 //! responses with inferred (not yet extracted) schemas. Drafting depends on
 //! the request alone, so requests are drafted in parallel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 
 use serde_json::{json, Map, Value};
@@ -88,8 +88,9 @@ impl RespDraft {
 /// # Errors
 /// A path the template cannot hold, a header OpenAPI clients cannot send,
 /// or a body or example declared JSON that is not.
-pub fn draft(req: &Request) -> Result<OpDraft, ConvertError> {
-    let template = path_template(&req.url.path, &|| req.location(".request.url"))?;
+pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, ConvertError> {
+    let location = || req.location(".request.url");
+    let template = path_template(&req.url.path, endpoints, &location)?;
     // A literal id's value is its parameter's example.
     let literals: Vec<KeyValue> = (template.literals.iter())
         .map(|(key, value)| KeyValue {

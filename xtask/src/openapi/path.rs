@@ -1,5 +1,6 @@
 //! Paths and operation ids.
 
+use std::collections::HashSet;
 use std::fmt::Write;
 
 use crate::error::{ConvertError, Location};
@@ -32,8 +33,12 @@ pub struct Template {
 ///
 /// # Errors
 /// A variable name OpenAPI cannot hold, or a stray brace.
+/// `endpoints` are the collection's paths ([`endpoint`]): a number after a
+/// word in the singular is an id too when the path up to it is one of them
+/// (`/inventory` listed, `/inventory/1` its item).
 pub fn path_template(
     segments: &[String],
+    endpoints: &HashSet<String>,
     loc: &dyn Fn() -> Location,
 ) -> Result<Template, ConvertError> {
     let mut t = Template::default();
@@ -62,7 +67,8 @@ pub fn path_template(
             var(name, &mut t)?;
             continue;
         }
-        if let Some((name, kind)) = literal_id(seg, after, &t.names) {
+        let listed = || endpoints.contains(&endpoint(&segments[..i]));
+        if let Some((name, kind)) = literal_id(seg, after, listed, &t.names) {
             var(&name, &mut t)?;
             let value = (!matches!(kind, IdKind::Token)).then(|| seg.clone());
             t.literals.push((name, value));
@@ -102,13 +108,32 @@ pub fn path_template(
     Ok(t)
 }
 
+/// A path as [`path_template`] looks it up: its segments but empty ones,
+/// joined with `/` (`["inventory", ""]` → `inventory`).
+pub fn endpoint(segments: &[String]) -> String {
+    let mut out = String::new();
+    for seg in segments.iter().filter(|s| !s.is_empty()) {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(seg);
+    }
+    out
+}
+
 /// The name of the variable a literal id stands for, when `seg` is one, and
 /// its kind: a UUID, a 24-digit hexadecimal object id or a JSON web token,
 /// or a number after a resource's name in the plural (`orders` →
-/// `order_id`). A number after `api`, a version (`v2`), a word in the
-/// singular or nothing is not an id (`/2/files`, `/api/1/users`,
-/// `/auth/1/session`).
-fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<(String, IdKind)> {
+/// `order_id`), or in the singular when the path up to it is `listed` as
+/// a request's (`/inventory` and `/inventory/1`). A number after `api`, a
+/// version (`v2`), another word in the singular or nothing is not an id
+/// (`/2/files`, `/api/1/users`, `/auth/1/session`).
+fn literal_id(
+    seg: &str,
+    previous: Option<&str>,
+    listed: impl FnOnce() -> bool,
+    taken: &[String],
+) -> Option<(String, IdKind)> {
     let resource = previous.filter(|p| {
         let version = p
             .strip_prefix(['v', 'V'])
@@ -124,7 +149,7 @@ fn literal_id(seg: &str, previous: Option<&str>, taken: &[String]) -> Option<(St
     let plural = one.as_deref().is_some_and(|o| Some(o) != resource);
     let kind = id_kind(seg)?;
     let base = match (&kind, one) {
-        (IdKind::Number, _) if !plural => return None,
+        (IdKind::Number, _) if !plural && !(resource.is_some() && listed()) => return None,
         (_, Some(one)) => format!("{}_id", snake(&one)),
         (_, None) => "id".to_owned(),
     };

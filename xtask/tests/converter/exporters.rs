@@ -711,3 +711,22 @@ fn a_path_segment_holding_a_slash_is_several() {
     );
     generate_checked(&doc);
 }
+
+#[test]
+fn a_number_under_a_listed_path_in_the_singular_is_an_id() {
+    // `/inventory/` lists the parts and `/inventory/1` is the one tried: an
+    // id, though `inventory` is no plural. `/status/200` stays (nothing
+    // lists `/status`).
+    let bytes = collection(json!([
+        get("all parts", "{{baseUrl}}/inventory/", vec![]),
+        get("one part", "{{baseUrl}}/inventory/1", vec![]),
+        get("teapot", "{{baseUrl}}/status/418", vec![]),
+    ]));
+    let doc = convert_ok(&bytes, "inventory");
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(
+        paths,
+        ["/inventory/", "/inventory/{inventory_id}", "/status/418"]
+    );
+    generate_checked(&doc);
+}

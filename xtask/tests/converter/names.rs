@@ -3,7 +3,9 @@
 //! and operation ids that are the generated client's own members.
 
 use postman_openapi::openapi::names::{avoid_client_members, progenitor_sanitize, sanitize, Case};
-use postman_openapi::openapi::path::{path_template, snake};
+use std::collections::HashSet;
+
+use postman_openapi::openapi::path::{endpoint, path_template, snake};
 use postman_openapi::{Location, Overrides};
 use serde_json::{json, Value};
 
@@ -218,10 +220,13 @@ fn path_templates() {
         item: None,
         pointer: "$".to_owned(),
     };
-    let template = |segs: &[&str]| {
-        let segs: Vec<String> = segs.iter().map(|s| s.to_string()).collect();
-        path_template(&segs, &|| loc.clone()).map_err(|e| e.to_string())
+    let owned = |segs: &[&str]| -> Vec<String> { segs.iter().map(|s| s.to_string()).collect() };
+    let listed = |segs: &[&str], endpoints: &[&[&str]]| {
+        let segs = owned(segs);
+        let endpoints: HashSet<String> = endpoints.iter().map(|e| endpoint(&owned(e))).collect();
+        path_template(&segs, &endpoints, &|| loc.clone()).map_err(|e| e.to_string())
     };
+    let template = |segs: &[&str]| listed(segs, &[]);
     let t = template(&["api", ":id", "v{{ver}}", ""]).expect("template");
     assert_eq!(t.path, "/api/{id}/v{ver}/");
     assert_eq!(t.names, vec!["id", "ver"]);
@@ -289,6 +294,25 @@ fn path_templates() {
     ] {
         assert_eq!(template(segments).expect("a path").path, path);
     }
+    // A number after a word in the singular is an id when the path up to
+    // it is a request's too (`/inventory` lists what `/inventory/1` is one
+    // of); after `api` or a version it is not, listed or not.
+    let inventory = listed(&["inventory", "1", "parts", "7"], &[&["inventory", ""]]);
+    assert_eq!(
+        inventory.expect("ids").path,
+        "/inventory/{inventory_id}/parts/{part_id}"
+    );
+    let listed_path = |segs: &[&str]| {
+        listed(segs, &[&["api"], &["v2"], &["inventory"]])
+            .expect("a path")
+            .path
+    };
+    assert_eq!(listed_path(&["api", "1"]), "/api/1");
+    assert_eq!(listed_path(&["v2", "3"]), "/v2/3");
+    assert_eq!(
+        listed_path(&["inventory", "7", "stock", "2"]),
+        "/inventory/{inventory_id}/stock/2"
+    );
     for (segment, error) in [
         ("a{b", "path segment `a{b` has a stray brace"),
         ("a}b{c}", "path segment `a}b{c}` has a stray brace"),
