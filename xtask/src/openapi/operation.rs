@@ -174,12 +174,28 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
     }
 }
 
+/// Headers the HTTP client writes from the request and the connection
+/// (RFC 9110's connection options, the host, the body's framing), as
+/// requests copied from a browser or curl carry them: a parameter would
+/// let a caller send a wrong length or host, or options HTTP/2 forbids.
+const CLIENT_OWNED: [&str; 8] = [
+    "connection",
+    "content-length",
+    "host",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "transfer-encoding",
+    "upgrade",
+];
+
 /// Header parameters, each name once (case-insensitively), but those
 /// OpenAPI describes otherwise (content type, accept, auth). A name that is
 /// not an HTTP token, or a value that is not visible ASCII, is refused:
 /// the generated client would panic when it sends them. Such a header that
 /// is disabled (Postman does not send it) is left out; the notes saying so
-/// are returned.
+/// are returned, with those on the headers the HTTP client writes
+/// ([`CLIENT_OWNED`]), left out too.
 fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<String>, ConvertError> {
     let mut left_out = Vec::new();
     for (i, h) in req.headers.iter().enumerate() {
@@ -215,6 +231,13 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
             .iter()
             .any(|o| o.key.eq_ignore_ascii_case(&h.key));
         if again || matches!(lower.as_str(), "content-type" | "accept" | "authorization") {
+            continue;
+        }
+        if CLIENT_OWNED.contains(&lower.as_str()) {
+            left_out.push(format!(
+                "header `{}` left out: the HTTP client writes it itself",
+                h.key
+            ));
             continue;
         }
         params.push(param(&h.key, "header", Some(h), kv_required(h)));

@@ -3,7 +3,7 @@
 
 use postman_openapi::convert;
 use postman_openapi::openapi::operation::{is_token, quote_variables, scalar_schema};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::{options, V21};
 
@@ -163,6 +163,36 @@ fn left_out_headers_are_said_once_and_legibly() {
         "header `bad header` left out: it is disabled, and no HTTP client could send it\n\
          header `X-A\\r` left out: it is disabled, and no HTTP client could send it"
     );
+}
+
+#[test]
+fn headers_the_http_client_writes_are_left_out_and_said() {
+    // Copied from a browser: the connection options, the host and the body's
+    // length are the HTTP client's to write; a parameter would let a caller
+    // send a wrong length or host. Other browser headers stay parameters.
+    let header = json!([{"key": "Connection", "value": "keep-alive"},
+        {"key": "Host", "value": "api.example.com"}, {"key": "content-length", "value": "18"},
+        {"key": "Transfer-Encoding", "value": "chunked"}, {"key": "User-Agent", "value": "Mozilla/5.0"},
+        {"key": "DNT", "value": "1"}]);
+    let coll = json!({"info": {"name": "Browser", "schema": V21}, "item": [
+        {"name": "order", "request": {"method": "POST", "url": "https://api.example.com/orders",
+            "header": header, "body": {"mode": "raw", "raw": "{\"sku\": \"A-1\"}"}}}]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "browser");
+    let op = &doc["paths"]["/orders"]["post"];
+    let names: Vec<&Value> = (op["parameters"].as_array().expect("parameters").iter())
+        .map(|p| &p["name"])
+        .collect();
+    assert_eq!(names, [&json!("User-Agent"), &json!("DNT")]);
+    let said = |h: &str| format!("header `{h}` left out: the HTTP client writes it itself");
+    assert_eq!(
+        op["description"],
+        json!(
+            ["Connection", "Host", "content-length", "Transfer-Encoding"]
+                .map(said)
+                .join("\n")
+        )
+    );
+    crate::generated::generate_checked(&doc);
 }
 
 #[test]
