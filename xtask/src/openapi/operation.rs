@@ -174,14 +174,14 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
     }
 }
 
-/// Headers the HTTP client writes from the request and the connection
-/// (RFC 9110's connection options, the host, the body's framing), as
-/// requests copied from a browser or curl carry them: a parameter would
-/// let a caller send a wrong length or host, or options HTTP/2 forbids.
-const CLIENT_OWNED: [&str; 8] = [
+/// Connection options (RFC 9110, 7.6.1), as requests copied from a browser
+/// or curl carry them: the HTTP client writes them for its connection, and
+/// HTTP/2 forbids them in a request (RFC 9113, 8.2.2). `Host` and
+/// `Content-Length` stay parameters: some APIs ask for `Content-Length: 0`
+/// on a request without a body (PeerTube's resumable uploads), and the
+/// client refuses a length its body does not have.
+const CLIENT_OWNED: [&str; 6] = [
     "connection",
-    "content-length",
-    "host",
     "keep-alive",
     "proxy-connection",
     "te",
@@ -235,7 +235,7 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
         }
         if CLIENT_OWNED.contains(&lower.as_str()) {
             left_out.push(format!(
-                "header `{}` left out: the HTTP client writes it itself",
+                "header `{}` left out: a connection option, which the HTTP client writes itself",
                 h.key
             ));
             continue;
