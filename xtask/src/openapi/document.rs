@@ -416,11 +416,15 @@ fn extract(op: &mut OpDraft, registry: &mut Registry) {
         let claims = if code.is_some_and(|c| (200..300).contains(&c)) {
             // An object wrapping an array of objects (a page of results)
             // is the list of the resource, not the resource; not so on an
-            // item endpoint (`/invoices/{id}` with its `lines`).
+            // item endpoint (`/invoices/{id}` with its `lines`), nor when
+            // the object has an `id` of its own (a record with a list in
+            // it: `/me` with its `images`, a portfolio with its
+            // instruments).
             let wrapper = !item_endpoint
                 && matches!(&node.kind, Kind::Object(o)
-                    if o.props.values().any(|p| matches!(&p.node.kind,
-                        Kind::Array(items) if matches!(items.kind, Kind::Object(_)))));
+                    if !o.props.keys().any(|k| k == "id")
+                        && o.props.values().any(|p| matches!(&p.node.kind,
+                            Kind::Array(items) if matches!(items.kind, Kind::Object(_)))));
             match (&resource, wrapper) {
                 (Some(r), false) => vec![(Claim::Resource, r.clone())],
                 (Some(r), true) => vec![(Claim::Resource, format!("{r}List"))],

@@ -730,3 +730,27 @@ fn a_number_under_a_listed_path_in_the_singular_is_an_id() {
     );
     generate_checked(&doc);
 }
+
+#[test]
+fn a_record_with_a_list_in_it_is_the_resource_not_a_page() {
+    // `/me` answers the user, with `images`; `/users` a page of users. An
+    // object with an array of objects was taken for a page (`MeList`)
+    // unless on an item endpoint: a record has an `id`, a page none.
+    let me =
+        json!({"id": "wizzler", "display_name": "JM", "images": [{"url": "a.png", "height": 64}]});
+    let page = json!({"total": 1, "users": [{"id": "wizzler", "display_name": "JM"}]});
+    let ok = |body: &Value| vec![example("OK", Some(200), Some("application/json"), body)];
+    let bytes = collection(json!([
+        get("profile", "{{baseUrl}}/me", ok(&me)),
+        get("users", "{{baseUrl}}/users", ok(&page)),
+    ]));
+    let doc = convert_ok(&bytes, "records");
+    let body = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .clone()
+    };
+    assert_eq!(body("/me"), json!("#/components/schemas/Me"));
+    assert_eq!(body("/users"), json!("#/components/schemas/UserList"));
+    generate_checked(&doc);
+}
