@@ -20,7 +20,7 @@ use super::{
 use crate::error::ConvertError;
 use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
 use crate::overrides::Overrides;
-use crate::postman::{Auth, Collection, Request};
+use crate::postman::{Auth, Body, Collection, Request};
 use crate::render::JsonText;
 use crate::Options;
 
@@ -72,6 +72,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let reserved: HashSet<&str> = (opts.overrides.operation_ids.values())
         .map(String::as_str)
         .collect();
+    let graphql = graphql_routes(&requests, &drafts);
     for (req, drafted) in requests.iter().copied().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
@@ -87,6 +88,16 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         if let Some(&i) = routes.get(&route) {
             merge_into(&mut ops[i].draft, d);
             continue;
+        }
+        if let Some(items) = graphql.get(&route) {
+            d.id = "graphql".to_owned();
+            d.summary = "GraphQL".to_owned();
+            let listed = items.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
+            let queries = format!("The endpoint of the GraphQL items {}.", listed.join(", "));
+            d.description = Some(match d.description.take() {
+                Some(text) => format!("{queries}\n\n{text}"),
+                None => queries,
+            });
         }
         d.id = name(&d, chosen.id(&d.method, &d.path), &ops, &ids, &reserved)?;
         ids.insert(d.id.clone(), ops.len());
@@ -256,6 +267,28 @@ fn name(
         _ => format!("{}_{}", d.id, d.method),
     };
     Ok(names::numbered(&base, free))
+}
+
+/// The routes several GraphQL items share, with the items' names: one
+/// endpoint answers every query, so its operation is named after GraphQL,
+/// not after the first query (`add_tag_to_user` for twelve queries).
+fn graphql_routes(
+    requests: &[&Request],
+    drafts: &[Result<OpDraft, ConvertError>],
+) -> HashMap<(String, String), Vec<String>> {
+    let mut routes: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for (req, d) in requests.iter().zip(drafts) {
+        if let (Some(Body::GraphQl { .. }), Ok(d)) = (&req.body, d) {
+            let names = routes
+                .entry((d.method.clone(), d.path.clone()))
+                .or_default();
+            if !names.contains(&req.name) {
+                names.push(req.name.clone());
+            }
+        }
+    }
+    routes.retain(|_, names| names.len() > 1);
+    routes
 }
 
 /// OpenAPI takes paths that differ only in their variables' names

@@ -754,3 +754,37 @@ fn a_record_with_a_list_in_it_is_the_resource_not_a_page() {
     assert_eq!(body("/users"), json!("#/components/schemas/UserList"));
     generate_checked(&doc);
 }
+
+#[test]
+fn graphql_items_on_one_endpoint_are_one_graphql_operation() {
+    // A GraphQL collection: every item posts to one endpoint. Its operation
+    // was named after the first query; it is the endpoint of them all. A
+    // lone GraphQL item keeps its name.
+    let query = |name: &str, path: &str, q: &str| {
+        json!({"name": name, "request": {"method": "POST", "url": format!("{{{{baseUrl}}}}/{path}"),
+            "body": {"mode": "graphql", "graphql": {"query": q, "variables": "{\"id\": \"1\"}"}}}})
+    };
+    let bytes = collection(json!([
+        query("Add tag to user", "graphql", "mutation { addTag }"),
+        query("Get orders", "graphql", "query { orders { id } }"),
+        query(
+            "Add tag to user",
+            "graphql",
+            "mutation { addTag(name: \"a\") }"
+        ),
+        query("Search", "search/graphql", "query { search }"),
+    ]));
+    let doc = convert_ok(&bytes, "graphql");
+    let op = &doc["paths"]["/graphql"]["post"];
+    assert_eq!(
+        (&op["operationId"], &op["summary"]),
+        (&json!("graphql"), &json!("GraphQL"))
+    );
+    assert_eq!(
+        op["description"],
+        json!("The endpoint of the GraphQL items `Add tag to user`, `Get orders`.")
+    );
+    let lone = &doc["paths"]["/search/graphql"]["post"];
+    assert_eq!(lone["operationId"], json!("search"));
+    generate_checked(&doc);
+}
