@@ -464,10 +464,13 @@ fn extract(op: &mut OpDraft, registry: &mut Registry) {
                 (None, _) => vec![(Claim::Fallback, format!("{op_pascal}Response"))],
             }
         } else {
-            vec![
-                (Claim::Context, pascal(&resp.description)),
-                (Claim::Generic, "Error".to_owned()),
-            ]
+            let context = resp
+                .named
+                .then(|| (Claim::Context, pascal(&resp.description)));
+            context
+                .into_iter()
+                .chain([(Claim::Generic, "Error".to_owned())])
+                .collect()
         };
         registry.extract(node, &claims, true);
     }

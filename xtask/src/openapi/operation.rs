@@ -61,6 +61,9 @@ pub enum BodyDraft {
 pub struct RespDraft {
     /// The first example's name.
     pub description: String,
+    /// Whether the collection gives that name (a component may be named
+    /// after it).
+    pub named: bool,
     /// Schema inferred from the JSON examples.
     pub json: Option<Node>,
     /// Names and values of the JSON examples.
@@ -132,6 +135,7 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
     for (i, ex) in req.examples.iter().enumerate() {
         let resp = responses.entry(ex.code).or_insert_with(|| RespDraft {
             description: ex.name.clone(),
+            named: ex.named,
             ..RespDraft::default()
         });
         add_example(resp, ex, req, i)?;

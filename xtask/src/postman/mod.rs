@@ -208,8 +208,10 @@ pub enum Auth {
 /// A saved example response.
 #[derive(Debug, Clone)]
 pub struct Example {
-    /// Its name.
+    /// Its name (when blank, its status's reason phrase).
     pub name: String,
+    /// Whether the collection gives it a name.
+    pub named: bool,
     /// HTTP status code; `None` when the example gives none (the
     /// operation's `default` response).
     pub code: Option<u16>,

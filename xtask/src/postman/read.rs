@@ -321,7 +321,7 @@ fn parse_request(
 }
 
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
-    let name = nonblank(r.name.as_ref()).unwrap_or("Example").to_owned();
+    let given = nonblank(r.name.as_ref());
     let here = at.member(".code");
     let code = match &r.code {
         // No code: the reason phrase when it is a known one, else the
@@ -366,8 +366,12 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
     let content_type = (headers.into_iter())
         .rfind(|(key, _)| key.eq_ignore_ascii_case("content-type"))
         .map(|(_, value)| media_type(value));
+    // Unnamed (Laravel Scribe leaves every name blank): its status's reason
+    // phrase, which names no type.
+    let reason = code.and_then(|c| http::StatusCode::from_u16(c).ok()?.canonical_reason());
     Ok(Example {
-        name,
+        name: given.or(reason).unwrap_or("Example").to_owned(),
+        named: given.is_some(),
         code,
         body,
         content_type,

@@ -788,3 +788,43 @@ fn graphql_items_on_one_endpoint_are_one_graphql_operation() {
     assert_eq!(lone["operationId"], json!("search"));
     generate_checked(&doc);
 }
+
+#[test]
+fn an_unnamed_example_is_described_by_its_status_and_names_no_type() {
+    // Laravel Scribe leaves every example's name blank: the responses were
+    // described "Example" and their bodies named `Example`, `Example2`.
+    let unauthenticated = json!({"message": "Unauthenticated."});
+    let invalid = json!({"message": "Invalid.", "errors": {"title": ["required"]}});
+    let bytes = collection(json!([get(
+        "tasks",
+        "{{baseUrl}}/api/tasks",
+        vec![
+            example("", Some(401), Some("application/json"), &unauthenticated),
+            example(" ", Some(422), Some("application/json"), &invalid),
+            example("", None, Some("application/json"), &unauthenticated),
+        ]
+    )]));
+    let doc = convert_ok(&bytes, "unnamed");
+    let responses = &doc["paths"]["/api/tasks"]["get"]["responses"];
+    let described = |code: &str| responses[code]["description"].clone();
+    assert_eq!(
+        [described("401"), described("422"), described("default")],
+        [
+            json!("Unauthorized"),
+            json!("Unprocessable Entity"),
+            json!("Example")
+        ]
+    );
+    let keys: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    assert!(
+        keys.iter()
+            .all(|k| !k.starts_with("Example") && !k.starts_with("Unauthorized")),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&&"Error".to_owned()), "{keys:?}");
+    generate_checked(&doc);
+}
