@@ -374,7 +374,7 @@ fn literal_ids_and_renamed_variables_give_one_path() {
         )
     ]));
     let doc = convert_ok(&bytes, "literal ids");
-    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    let paths = crate::paths(&doc);
     assert_eq!(
         paths,
         [
@@ -623,7 +623,7 @@ fn a_path_glued_to_a_base_url_variable_is_a_path() {
         {"name": "scheme", "request": {"method": "GET", "url": "{{proto}}example.org/ping"}},
     ]});
     let doc = convert_ok(coll.to_string().as_bytes(), "glued");
-    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    let paths = crate::paths(&doc);
     assert_eq!(
         paths,
         ["/login", "/ping", "/register", "/status", "/user/{id}"]
@@ -702,7 +702,7 @@ fn a_path_segment_holding_a_slash_is_several() {
             "path": ["2.2", "access-tokens/:accessTokens", "/extra"],
             "variable": [{"id": "accessTokens", "value": "abc;def"}]}}}]});
     let doc = convert_ok(coll.to_string().as_bytes(), "joined");
-    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    let paths = crate::paths(&doc);
     assert_eq!(paths, ["/2.2/access-tokens/{accessTokens}/extra"]);
     let param = &doc["paths"][paths[0]]["get"]["parameters"][0];
     assert_eq!(
@@ -723,7 +723,7 @@ fn a_number_under_a_listed_path_in_the_singular_is_an_id() {
         get("teapot", "{{baseUrl}}/status/418", vec![]),
     ]));
     let doc = convert_ok(&bytes, "inventory");
-    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    let paths = crate::paths(&doc);
     assert_eq!(
         paths,
         ["/inventory/", "/inventory/{inventory_id}", "/status/418"]

@@ -50,6 +50,12 @@ pub fn convert_ok(bytes: &[u8], source: &str) -> Value {
     doc
 }
 
+/// The paths of a converted document, in its order.
+pub fn paths(doc: &Value) -> Vec<&str> {
+    let paths = doc["paths"].as_object().expect("paths");
+    paths.keys().map(String::as_str).collect()
+}
+
 /// Whether `actual` is the `expected` error message as serde_json words it
 /// in this build. With its `arbitrary_precision` feature, which the belvo
 /// crate turns on and cargo therefore turns on for every crate when the whole
