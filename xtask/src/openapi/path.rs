@@ -149,7 +149,7 @@ fn literal_id(
     let plural = one.as_deref().is_some_and(|o| Some(o) != resource);
     let kind = id_kind(seg)?;
     let base = match (&kind, one) {
-        (IdKind::Number, _) if !plural && !(resource.is_some() && listed()) => return None,
+        (IdKind::Number, _) if !(plural || (resource.is_some() && listed())) => return None,
         (_, Some(one)) => format!("{}_id", snake(&one)),
         (_, None) => "id".to_owned(),
     };
