@@ -198,8 +198,8 @@ const CLIENT_OWNED: [&str; 6] = [
 /// not an HTTP token, or a value that is not visible ASCII, is refused:
 /// the generated client would panic when it sends them. Such a header that
 /// is disabled (Postman does not send it) is left out; the notes saying so
-/// are returned, with those on the headers the HTTP client writes
-/// ([`CLIENT_OWNED`]), left out too.
+/// are returned, with those on the connection options ([`CLIENT_OWNED`]),
+/// left out too.
 fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<String>, ConvertError> {
     let mut left_out = Vec::new();
     for (i, h) in req.headers.iter().enumerate() {

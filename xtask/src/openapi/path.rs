@@ -29,13 +29,12 @@ pub struct Template {
 /// name (`orders/1`, `users/6878f054dec5e339b644bad0`, a UUID), as a
 /// request saved with the value it was tried with has it, is a variable too
 /// (`order_id`), or the client could only call that one record. The caller
-/// says both.
+/// says both. `endpoints` are the collection's paths ([`endpoint`]): a
+/// number after a word in the singular is an id too when the path up to it
+/// is one of them (`/inventory` listed, `/inventory/1` its item).
 ///
 /// # Errors
 /// A variable name OpenAPI cannot hold, or a stray brace.
-/// `endpoints` are the collection's paths ([`endpoint`]): a number after a
-/// word in the singular is an id too when the path up to it is one of them
-/// (`/inventory` listed, `/inventory/1` its item).
 pub fn path_template(
     segments: &[String],
     endpoints: &HashSet<String>,
