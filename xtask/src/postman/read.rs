@@ -367,11 +367,12 @@ fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertEr
         .rfind(|(key, _)| key.eq_ignore_ascii_case("content-type"))
         .map(|(_, value)| media_type(value));
     // Unnamed (Laravel Scribe leaves every name blank): its status's reason
-    // phrase, which names no type.
+    // phrase. Neither that nor a name Postman makes up (`Example 2`) names a
+    // type.
     let reason = code.and_then(|c| http::StatusCode::from_u16(c).ok()?.canonical_reason());
     Ok(Example {
         name: given.or(reason).unwrap_or("Example").to_owned(),
-        named: given.is_some(),
+        named: given.is_some_and(|n| !made_up_name(n)),
         code,
         body,
         content_type,
@@ -603,6 +604,15 @@ fn kind_of(v: &Value) -> &'static str {
 /// Status code for a status (the schema's example is `200 OK`) or a reason
 /// phrase alone (as the `http` crate spells them), for examples saved
 /// without `code`.
+/// `Example`, `Example 2`, `New Example`: the names Postman gives an
+/// example nobody named.
+fn made_up_name(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    let rest = lower.strip_prefix("new ").unwrap_or(&lower);
+    let number = rest.strip_prefix("example").map(str::trim_start);
+    number.is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn code_for_reason(reason: &str) -> Option<u16> {
     let reason = reason.trim();
     let (digits, _) = reason.split_once(' ').unwrap_or((reason, ""));

@@ -828,3 +828,33 @@ fn an_unnamed_example_is_described_by_its_status_and_names_no_type() {
     assert!(keys.contains(&&"Error".to_owned()), "{keys:?}");
     generate_checked(&doc);
 }
+
+#[test]
+fn a_name_postman_made_up_names_no_type() {
+    // Postman names an example nobody named `Example`, `Example 2`: the
+    // planet of a mock's `default` response was named `Example2`.
+    let planet = json!({"name": "Alderaan", "climate": "temperate"});
+    let not_found = json!({"detail": "Not found."});
+    let bytes = collection(json!([get(
+        "planet",
+        "{{baseUrl}}/api/planets/:id",
+        vec![
+            example("Example", Some(200), Some("application/json"), &planet),
+            example("Example 2", None, Some("application/json"), &planet),
+            example(
+                "New Example 3",
+                Some(404),
+                Some("application/json"),
+                &not_found
+            ),
+        ]
+    )]));
+    let doc = convert_ok(&bytes, "made up");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    // (`PlanetResponse`: the one success type of the 200 and the default.)
+    let keys: Vec<&String> = schemas.keys().collect();
+    assert_eq!(keys, ["Error", "Planet", "PlanetResponse"]);
+    let responses = &doc["paths"]["/api/planets/{id}"]["get"]["responses"];
+    assert_eq!(responses["default"]["description"], json!("Example 2"));
+    generate_checked(&doc);
+}
