@@ -464,9 +464,13 @@ fn extract(op: &mut OpDraft, registry: &mut Registry) {
                 (None, _) => vec![(Claim::Fallback, format!("{op_pascal}Response"))],
             }
         } else {
-            let context = resp
-                .named
-                .then(|| (Claim::Context, pascal(&resp.description)));
+            // Laravel Scribe names examples `404, User not found`: the
+            // words after the status name the body (`400 Response` none).
+            let status = |c: char| c.is_ascii_digit();
+            let words = (resp.description.trim_start_matches(status))
+                .trim_start_matches([',', ':', '-', '.', ' ']);
+            let named = resp.named && !words.is_empty() && !words.eq_ignore_ascii_case("response");
+            let context = named.then(|| (Claim::Context, pascal(words)));
             context
                 .into_iter()
                 .chain([(Claim::Generic, "Error".to_owned())])

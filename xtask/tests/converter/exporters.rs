@@ -858,3 +858,30 @@ fn a_name_postman_made_up_names_no_type() {
     assert_eq!(responses["default"]["description"], json!("Example 2"));
     generate_checked(&doc);
 }
+
+#[test]
+fn an_example_named_after_its_status_is_named_by_its_words() {
+    // Laravel Scribe names examples `404, User not found` and `200`: the
+    // body was `Schema404UserNotFound`; the status alone names nothing.
+    let missing = json!({"message": "No query results for model [User]."});
+    let teapot = json!({"brewing": false});
+    let bytes = collection(json!([get(
+        "user",
+        "{{baseUrl}}/api/users/:id",
+        vec![
+            example(
+                "404, User not found",
+                Some(404),
+                Some("application/json"),
+                &missing
+            ),
+            example("418", Some(418), Some("application/json"), &teapot),
+        ]
+    )]));
+    let doc = convert_ok(&bytes, "scribe names");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let keys: Vec<&String> = schemas.keys().collect();
+    // (`UserError`: the one error type of the operation, either body.)
+    assert_eq!(keys, ["Error", "UserError", "UserNotFound"]);
+    generate_checked(&doc);
+}
