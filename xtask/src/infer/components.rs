@@ -7,7 +7,6 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 
 use super::node::{merge, Kind, Node, Obj};
 
@@ -255,7 +254,7 @@ pub fn singular(word: &str) -> String {
 /// `token_generation_data` → `TokenGenerationData`, `MFA Token Required` →
 /// `MfaTokenRequired`, `accountId` → `AccountId`.
 pub fn pascal(text: &str) -> String {
-    let text = without_accents(text);
+    let text = in_ascii(text);
     let mut out = String::with_capacity(text.len());
     // Words of ASCII letters and digits: their bytes are their characters.
     for word in text
@@ -275,14 +274,27 @@ pub fn pascal(text: &str) -> String {
     out
 }
 
-/// `text` with the accents of its letters dropped (`Información` →
-/// `Informacion`, `ligação` → `ligacao`): names are made of ASCII letters
-/// and digits, and any other character breaks a word, as an accented
-/// letter did (`informaci_n`). Letters without an ASCII base (`ß`, CJK)
-/// still break words.
-pub fn without_accents(text: &str) -> Cow<'_, str> {
+/// `text` in ASCII, for names: letters of other scripts transliterated by
+/// deunicode (`Información` → `Informacion`, `Straße` → `Strasse`,
+/// `Получить заказ` → `Poluchit zakaz`, `获取` → `Huo Qu`), combining
+/// accents dropped, and anything else (emoji, symbols) a word break. Names
+/// are made of ASCII letters and digits; an accented letter broke a word
+/// (`informaci_n`), and a name in Cyrillic was no name at all (`op_3`).
+pub fn in_ascii(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.nfd().filter(|c| !is_combining_mark(*c)).collect())
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else if c.is_alphanumeric() {
+            // (A soft sign is an apostrophe, inside a word: `Pol'zovatel'`.)
+            let letters = deunicode::deunicode_char(c).unwrap_or(" ");
+            out.extend(letters.chars().filter(|&l| l != '\''));
+        } else if !is_combining_mark(c) {
+            out.push(' ');
+        }
+    }
+    Cow::Owned(out)
 }

@@ -4,5 +4,5 @@
 pub mod components;
 pub mod node;
 
-pub use components::{pascal, singular, without_accents, Claim, Registry, SHADOWING};
+pub use components::{in_ascii, pascal, singular, Claim, Registry, SHADOWING};
 pub use node::{infer, merge, placeholder, to_schema, Kind, Node};

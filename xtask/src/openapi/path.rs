@@ -200,7 +200,7 @@ pub fn operation_id(item: &str, method: &str, path: &str) -> String {
 /// `Balances Resume` → `balances_resume`; `listBalances` → `list_balances`;
 /// `Información` → `informacion`.
 pub fn snake(text: &str) -> String {
-    let text = crate::infer::without_accents(text);
+    let text = crate::infer::in_ascii(text);
     let mut out = String::with_capacity(text.len());
     // Words end at anything but an ASCII letter or digit, and before an
     // upper-case letter that follows a lower-case one or a digit.

@@ -33,9 +33,10 @@ fn links() -> Value {
 }
 
 #[test]
-fn names_in_spanish_and_portuguese_keep_their_letters() {
+fn names_in_other_scripts_keep_their_letters() {
     // Belvo's users name items in Spanish and Portuguese: an accented
-    // letter broke its word (`informaci_n`).
+    // letter broke its word (`informaci_n`). Names in Cyrillic or Chinese
+    // were no names (`op_3`, the route's): they are transliterated.
     let error = json!({"detail": "<string>", "code": "<string>"});
     let mut consulta = item(
         "Obtener información",
@@ -50,14 +51,18 @@ fn names_in_spanish_and_portuguese_keep_their_letters() {
         item("Criar ligação", "POST", "https://api.example.com/ligacoes/", None),
         item("Straße ändern", "PUT", "https://api.example.com/strassen/", None),
         item("获取", "DELETE", "https://api.example.com/x/", None),
+        item("3. Получить заказы пользователя", "GET", "https://api.example.com/orders/", None),
+        item("✅ Ping 🚀", "GET", "https://api.example.com/ping/", None),
     ]});
     let doc = crate::convert_ok(collection.to_string().as_bytes(), "accents");
     let id = |path: &str, method: &str| doc["paths"][path][method]["operationId"].clone();
     assert_eq!(id("/cuentas/", "get"), "obtener_informacion");
     assert_eq!(id("/ligacoes/", "post"), "criar_ligacao");
-    // No ASCII base letter: `ß` still breaks its word; CJK alone gives the route's name.
-    assert_eq!(id("/strassen/", "put"), "stra_e_andern");
-    assert_eq!(id("/x/", "delete"), "delete_x");
+    assert_eq!(id("/strassen/", "put"), "strasse_andern");
+    assert_eq!(id("/x/", "delete"), "huo_qu");
+    assert_eq!(id("/orders/", "get"), "op_3_poluchit_zakazy_polzovatelia");
+    // Symbols and emoji are no words.
+    assert_eq!(id("/ping/", "get"), "ping");
     let error = &doc["paths"]["/cuentas/"]["get"]["responses"]["400"]["content"];
     assert_eq!(
         error["application/json"]["schema"]["$ref"],
