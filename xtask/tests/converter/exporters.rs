@@ -715,7 +715,7 @@ fn a_path_segment_holding_a_slash_is_several() {
 #[test]
 fn a_number_under_a_listed_path_in_the_singular_is_an_id() {
     // `/inventory/` lists the parts and `/inventory/1` is the one tried: an
-    // id, though `inventory` is no plural. `/status/200` stays (nothing
+    // id, though `inventory` is no plural. `/status/418` stays (nothing
     // lists `/status`).
     let bytes = collection(json!([
         get("all parts", "{{baseUrl}}/inventory/", vec![]),
