@@ -110,14 +110,12 @@ pub fn path_template(
 /// A path as [`path_template`] looks it up: its segments but empty ones,
 /// joined with `/` (`["inventory", ""]` → `inventory`).
 pub fn endpoint(segments: &[String]) -> String {
-    let mut out = String::new();
-    for seg in segments.iter().filter(|s| !s.is_empty()) {
-        if !out.is_empty() {
-            out.push('/');
-        }
-        out.push_str(seg);
-    }
-    out
+    let parts: Vec<&str> = segments
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    parts.join("/")
 }
 
 /// The name of the variable a literal id stands for, when `seg` is one, and
