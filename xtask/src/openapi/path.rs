@@ -66,6 +66,16 @@ pub fn path_template(
             var(name, &mut t)?;
             continue;
         }
+        // A Telegram bot's token (`bot123456:AAF…`), saved in the URL as the
+        // Bot API has it: a credential, whose value the document does not keep.
+        if seg.strip_prefix("bot").is_some_and(telegram_token) {
+            let free = |n: &str| !t.names.iter().any(|x| x == n);
+            let name = super::names::numbered("bot_token", free);
+            t.path.push_str("bot");
+            var(&name, &mut t)?;
+            t.literals.push((name, None));
+            continue;
+        }
         let listed = || endpoints.contains(&endpoint(&segments[..i]));
         if let Some((name, kind)) = literal_id(seg, after, listed, &t.names) {
             var(&name, &mut t)?;
@@ -152,6 +162,19 @@ fn literal_id(
     };
     let free = |n: &str| !taken.iter().any(|t| t == n);
     Some((super::names::numbered(&base, free), kind))
+}
+
+/// `123456789:AAFoPl3FvZ-wXe4KwAazd0HnKi_GO2hiwNk`: a bot's id, a colon
+/// and 30 or more base64url characters.
+fn telegram_token(text: &str) -> bool {
+    let Some((id, secret)) = text.split_once(':') else {
+        return false;
+    };
+    let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    id.len() >= 5
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && secret.len() >= 30
+        && secret.bytes().all(base64url)
 }
 
 /// What kind of id a path segment looks like.

@@ -371,6 +371,12 @@ fn literal_ids_and_renamed_variables_give_one_path() {
             "update token",
             "POST",
             "{{baseUrl}}/tokens/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI1Y2UyIn0.HZnyEPgr-H0y_DrPVUQ9"
+        ),
+        // A Telegram bot's token, as the Bot API's URLs carry it.
+        item(
+            "send",
+            "POST",
+            "{{baseUrl}}/bot5446707136:AAFoPl3FvZ-wXe4KwAazd0HnKi_GO2hiwNk/sendMessage"
         )
     ]));
     let doc = convert_ok(&bytes, "literal ids");
@@ -378,6 +384,7 @@ fn literal_ids_and_renamed_variables_give_one_path() {
     assert_eq!(
         paths,
         [
+            "/bot{bot_token}/sendMessage",
             "/orders/{order_id}",
             "/quotes/{key}/status",
             "/quotes/{quoteId}",
@@ -390,6 +397,7 @@ fn literal_ids_and_renamed_variables_give_one_path() {
         "a token in the URL left out: read as the path variable `token_id`"
     );
     assert!(!doc.to_string().contains("eyJ"), "{doc}");
+    assert!(!doc.to_string().contains("AAFoPl3"), "{doc}");
     let orders = &doc["paths"]["/orders/{order_id}"];
     assert_eq!(orders["get"]["parameters"][0]["example"], 1);
     assert_eq!(

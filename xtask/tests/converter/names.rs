@@ -266,6 +266,22 @@ fn path_templates() {
     let t = template(&["tokens", jwt]).expect("token");
     assert_eq!(t.path, "/tokens/{token_id}");
     assert_eq!(t.literals, [("token_id".to_owned(), None)]);
+    // So is a Telegram bot's token, after the Bot API's `bot`; not a
+    // shorter secret, nor one without the bot's id.
+    let bot = "bot5446707136:AAFoPl3FvZ-wXe4KwAazd0HnKi_GO2hiwNk";
+    let t = template(&[bot, "sendMessage"]).expect("bot token");
+    assert_eq!(t.path, "/bot{bot_token}/sendMessage");
+    assert_eq!(t.literals, [("bot_token".to_owned(), None)]);
+    for segment in [
+        "bot123456:short",
+        "botabc:AAFoPl3FvZ-wXe4KwAazd0HnKi_GO2hiwNk",
+        "bot1234",
+    ] {
+        assert_eq!(
+            template(&[segment]).expect("a path").path,
+            format!("/{segment}")
+        );
+    }
     // Not ids: a version, a number after `api`, a version, a word in the
     // singular or nothing, a number after an id, words, dates; an opaque id with nothing before
     // it is `id`, one after a variable too, and names are unique.
