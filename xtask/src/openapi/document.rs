@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use super::operation::{draft, BodyDraft, OpDraft};
+use super::operation::{draft, drop_credentials, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
 use super::path::endpoint;
 use super::security::Security;
@@ -84,6 +84,8 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         if let Some(Auth::ApiKey { name, .. }) = &auth {
             d.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
         }
+        let dropped = drop_credentials(&mut d.params);
+        d.notes.extend(dropped);
         let route = (d.method.clone(), d.path.clone());
         if let Some(&i) = routes.get(&route) {
             merge_into(&mut ops[i].draft, d);

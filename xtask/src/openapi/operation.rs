@@ -178,6 +178,35 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
     }
 }
 
+/// Leaves out the saved values of the parameters whose names say they carry
+/// a credential ([`credential`]), so that neither the document nor the
+/// client's doc comments hold them; the notes saying so.
+pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for p in params.iter_mut().filter(|p| credential(&p.name)) {
+        if p.example.take().is_some() {
+            let (place, name) = (p.location, &p.name);
+            notes.push(format!(
+                "the value of {place} parameter `{name}` left out: a credential"
+            ));
+        }
+    }
+    notes
+}
+
+/// Whether a parameter's name says it carries a credential (`password`,
+/// `client_secret`, `api_key`, `access_token`, Google's `key`).
+fn credential(name: &str) -> bool {
+    let lower: String = (name.chars())
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ["password", "passwd", "secret", "token", "apikey"]
+        .iter()
+        .any(|word| lower.contains(word))
+        || lower == "key"
+}
+
 /// Connection options (RFC 9110, 7.6.1), as requests copied from a browser
 /// or curl carry them: the HTTP client writes them for its connection, and
 /// HTTP/2 forbids them in a request (RFC 9113, 8.2.2). `Host` and

@@ -703,19 +703,19 @@ fn a_path_segment_holding_a_slash_is_several() {
     // Postman joins `url.path` with `/`; a generator wrote two segments in
     // one, the path variable after the slash (and its variable by `id`, as
     // format v2.0 allows). Read as one segment, the client sent
-    // `:accessTokens` as it is.
+    // `:siteIds` as it is (Stack Exchange's `access-tokens/:accessTokens`).
     let coll = json!({"info": {"name": "Joined", "schema": V21}, "item": [
         {"name": "tokens", "request": {"method": "GET", "url": {
             "protocol": "https", "host": "api.example.com",
-            "path": ["2.2", "access-tokens/:accessTokens", "/extra"],
-            "variable": [{"id": "accessTokens", "value": "abc;def"}]}}}]});
+            "path": ["2.2", "sites/:siteIds", "/extra"],
+            "variable": [{"id": "siteIds", "value": "abc;def"}]}}}]});
     let doc = convert_ok(coll.to_string().as_bytes(), "joined");
     let paths = crate::paths(&doc);
-    assert_eq!(paths, ["/2.2/access-tokens/{accessTokens}/extra"]);
+    assert_eq!(paths, ["/2.2/sites/{siteIds}/extra"]);
     let param = &doc["paths"][paths[0]]["get"]["parameters"][0];
     assert_eq!(
         (&param["name"], &param["in"], &param["example"]),
-        (&json!("accessTokens"), &json!("path"), &json!("abc;def"))
+        (&json!("siteIds"), &json!("path"), &json!("abc;def"))
     );
     generate_checked(&doc);
 }

@@ -201,6 +201,54 @@ fn connection_options_are_left_out_and_said() {
 }
 
 #[test]
+fn credentials_saved_as_parameter_values_are_left_out_and_said() {
+    // An OAuth token request saved with its secrets in the query string:
+    // their values were the parameters' examples, in the document and the
+    // generated client's doc comments.
+    let url = "http://localhost:8080/oauth/token?grant_type=password&client_secret=s3cr.123\
+               &username=reader&password=reader.123&key=AIzaSyA&page_token={{next}}";
+    let coll = json!({"info": {"name": "Secrets", "schema": V21}, "item": [
+        {"name": "token", "request": {"method": "POST", "url": url,
+            "header": [{"key": "X-Refresh-Token", "value": "rt-42"}]}}]});
+    let doc = crate::convert_ok(coll.to_string().as_bytes(), "secrets");
+    let op = &doc["paths"]["/oauth/token"]["post"];
+    let examples: Vec<(&Value, &Value)> = (op["parameters"].as_array().expect("parameters").iter())
+        .map(|p| (&p["name"], &p["example"]))
+        .collect();
+    let (null, kept) = (json!(null), [json!("password"), json!("reader")]);
+    assert_eq!(
+        examples,
+        [
+            (&json!("grant_type"), &kept[0]),
+            (&json!("client_secret"), &null),
+            (&json!("username"), &kept[1]),
+            (&json!("password"), &null),
+            (&json!("key"), &null),
+            (&json!("page_token"), &null),
+            (&json!("X-Refresh-Token"), &null),
+        ]
+    );
+    let text = doc.to_string();
+    for secret in ["s3cr.123", "reader.123", "AIzaSyA", "rt-42"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    let said = op["description"].as_str().expect("a description");
+    assert!(
+        said.contains("the value of query parameter `client_secret` left out: a credential"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the value of header parameter `X-Refresh-Token` left out: a credential"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("`page_token`"),
+        "a variable's value was never written: {said}"
+    );
+    crate::generated::generate_checked(&doc);
+}
+
+#[test]
 fn a_content_type_or_encoding_the_client_does_not_send_is_said() {
     // A JSON:API server wants `application/vnd.api+json`, an XML one
     // `application/xml`; progenitor 0.15 sends JSON bodies as
