@@ -184,7 +184,9 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
 pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
     let mut notes = Vec::new();
     for p in params.iter_mut().filter(|p| credential(&p.name)) {
-        if p.example.take().is_some() {
+        // (`hasOldPassword=true` says whether, not what.)
+        if p.example.as_ref().is_some_and(|e| !e.is_boolean()) {
+            p.example = None;
             let (place, name) = (p.location, &p.name);
             notes.push(format!(
                 "the value of {place} parameter `{name}` left out: a credential"
@@ -194,8 +196,9 @@ pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
     notes
 }
 
-/// Whether a parameter's name says it carries a credential (`password`,
-/// `client_secret`, `api_key`, `access_token`, Google's `key`).
+/// Whether a parameter's name says it carries a credential: it ends with
+/// one (`password`, `client_secret`, `api_key`, `access_token`), or is
+/// Google's `key`; `password_type` and `tokens` do not.
 fn credential(name: &str) -> bool {
     let lower: String = (name.chars())
         .filter(char::is_ascii_alphanumeric)
@@ -203,7 +206,7 @@ fn credential(name: &str) -> bool {
         .collect();
     ["password", "passwd", "secret", "token", "apikey"]
         .iter()
-        .any(|word| lower.contains(word))
+        .any(|word| lower.ends_with(word))
         || lower == "key"
 }
 

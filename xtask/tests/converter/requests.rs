@@ -206,7 +206,8 @@ fn credentials_saved_as_parameter_values_are_left_out_and_said() {
     // their values were the parameters' examples, in the document and the
     // generated client's doc comments.
     let url = "http://localhost:8080/oauth/token?grant_type=password&client_secret=s3cr.123\
-               &username=reader&password=reader.123&key=AIzaSyA&page_token={{next}}";
+               &username=reader&password=reader.123&key=AIzaSyA&page_token={{next}}\
+               &password_type=login&hasOldPassword=true&tokens=eth";
     let coll = json!({"info": {"name": "Secrets", "schema": V21}, "item": [
         {"name": "token", "request": {"method": "POST", "url": url,
             "header": [{"key": "X-Refresh-Token", "value": "rt-42"}]}}]});
@@ -225,6 +226,10 @@ fn credentials_saved_as_parameter_values_are_left_out_and_said() {
             (&json!("password"), &null),
             (&json!("key"), &null),
             (&json!("page_token"), &null),
+            // Not credentials: a kind, a yes or no, a plural.
+            (&json!("password_type"), &json!("login")),
+            (&json!("hasOldPassword"), &json!(true)),
+            (&json!("tokens"), &json!("eth")),
             (&json!("X-Refresh-Token"), &null),
         ]
     );
