@@ -179,7 +179,7 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
 }
 
 /// Leaves out the saved values of the parameters whose names say they carry
-/// a credential ([`credential`]), so that neither the document nor the
+/// a credential (below), so that neither the document nor the
 /// client's doc comments hold them; the notes saying so.
 pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
     let mut notes = Vec::new();
