@@ -601,9 +601,6 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Status code for a status (the schema's example is `200 OK`) or a reason
-/// phrase alone (as the `http` crate spells them), for examples saved
-/// without `code`.
 /// `Example`, `Example 2`, `New Example`: the names Postman gives an
 /// example nobody named.
 fn made_up_name(name: &str) -> bool {
@@ -613,6 +610,9 @@ fn made_up_name(name: &str) -> bool {
     number.is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Status code for a status (the schema's example is `200 OK`) or a reason
+/// phrase alone (as the `http` crate spells them), for examples saved
+/// without `code`.
 fn code_for_reason(reason: &str) -> Option<u16> {
     let reason = reason.trim();
     let (digits, _) = reason.split_once(' ').unwrap_or((reason, ""));
