@@ -170,7 +170,9 @@ fn query_params(query: &[KeyValue], params: &mut Vec<Parameter>) {
         if same.len() > 1 {
             p.schema = json!({"type": "array", "items": p.schema});
             // An example of every value, when each has one.
-            let examples = same.iter().map(|kv| scalar_schema(kv.value.as_deref()).1);
+            let examples = same
+                .iter()
+                .map(|kv| scalar_schema(&q.key, kv.value.as_deref()).1);
             p.example = examples.collect::<Option<Vec<Value>>>().map(Value::Array);
             p.required = same.iter().any(|kv| kv_required(kv));
         }
@@ -551,7 +553,7 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
         let mut s = if f.is_file {
             json!({"type": "string", "format": "binary"})
         } else {
-            scalar_schema(f.value.as_deref()).0
+            scalar_schema(&f.key, f.value.as_deref()).0
         };
         if let Some(d) = described(f.description.as_deref()) {
             s["description"] = d.into();
@@ -589,8 +591,10 @@ fn described(d: Option<&str>) -> Option<String> {
     (!d.is_empty()).then_some(d)
 }
 
-/// Schema and example of a query/header/form value.
-pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
+/// Schema and example of the query/header/form value named `name`. A
+/// credential's digits (`password=123456`) are a string: another user's
+/// password has letters.
+pub fn scalar_schema(name: &str, value: Option<&str>) -> (Value, Option<Value>) {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return (json!({"type": "string"}), None);
     };
@@ -604,7 +608,7 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
     // Concrete values give their JSON type only, never a format.
     let plain_int =
         v.parse::<i64>().is_ok() && !(v.len() > 1 && (v.starts_with('0') || v.starts_with("-0")));
-    let (ty, example) = if plain_int {
+    let (ty, example) = if plain_int && !credential(name) {
         ("integer", v.parse::<i64>().map(Value::from).ok())
     } else if v == "true" || v == "false" {
         ("boolean", Some(Value::Bool(v == "true")))
@@ -617,7 +621,7 @@ pub fn scalar_schema(value: Option<&str>) -> (Value, Option<Value>) {
 /// Parameter `name` in `location`, typed and described by its Postman entry
 /// when there is one.
 fn param(name: &str, location: &'static str, kv: Option<&KeyValue>, required: bool) -> Parameter {
-    let (schema, example) = scalar_schema(kv.and_then(|kv| kv.value.as_deref()));
+    let (schema, example) = scalar_schema(name, kv.and_then(|kv| kv.value.as_deref()));
     Parameter {
         description: described(kv.and_then(|kv| kv.description.as_deref())),
         example,

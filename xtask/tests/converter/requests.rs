@@ -17,13 +17,36 @@ fn bare_variables_in_json_bodies_are_quoted() {
 
 #[test]
 fn concrete_query_values_give_type_only() {
-    assert_eq!(scalar_schema(Some("42")).0, json!({"type": "integer"}));
-    assert_eq!(scalar_schema(Some("007")).0, json!({"type": "string"}));
+    assert_eq!(scalar_schema("n", Some("42")).0, json!({"type": "integer"}));
+    assert_eq!(scalar_schema("n", Some("007")).0, json!({"type": "string"}));
     assert_eq!(
-        scalar_schema(Some("<date>")).0,
+        scalar_schema("n", Some("<date>")).0,
         json!({"type": "string", "format": "date"})
     );
-    assert_eq!(scalar_schema(Some("{{x}}")).0, json!({"type": "string"}));
+    assert_eq!(
+        scalar_schema("n", Some("{{x}}")).0,
+        json!({"type": "string"})
+    );
+}
+
+#[test]
+fn a_credential_of_digits_is_a_string() {
+    // A Keycloak password grant saved with `password=123456`: typed as an
+    // integer, the client could not send a password with letters.
+    for name in ["password", "client_secret", "pin_token"] {
+        assert_eq!(
+            scalar_schema(name, Some("123456")).0,
+            json!({"type": "string"})
+        );
+    }
+    assert_eq!(
+        scalar_schema("hasOldPassword", Some("true")).0,
+        json!({"type": "boolean"})
+    );
+    assert_eq!(
+        scalar_schema("page", Some("2")).0,
+        json!({"type": "integer"})
+    );
 }
 
 #[test]
