@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::operation::{draft, drop_credentials, BodyDraft, OpDraft};
 use super::operation_ids::Chosen;
-use super::path::endpoint;
+use super::path::endpoints;
 use super::security::Security;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
@@ -53,7 +53,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             None => true,
         })
         .collect();
-    let endpoints: HashSet<String> = requests.iter().map(|r| endpoint(&r.url.path)).collect();
+    let endpoints = endpoints(requests.iter().map(|r| r.url.path.as_slice()));
     let drafts: Vec<Result<OpDraft, ConvertError>> = requests
         .par_iter()
         .map(|req| draft(req, &endpoints))

@@ -1,6 +1,6 @@
 //! Paths and operation ids.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::error::{ConvertError, Location};
@@ -29,7 +29,7 @@ pub struct Template {
 /// name (`orders/1`, `users/6878f054dec5e339b644bad0`, a UUID), as a
 /// request saved with the value it was tried with has it, is a variable too
 /// (`order_id`), or the client could only call that one record. The caller
-/// says both. `endpoints` are the collection's paths ([`endpoint`]): a
+/// says both. `endpoints` are the collection's ([`endpoints`]): a
 /// number after a word in the singular is an id too when the path up to it
 /// is one of them (`/inventory` listed, `/inventory/1` its item).
 ///
@@ -115,6 +115,35 @@ pub fn path_template(
         t.path.push('/');
     }
     Ok(t)
+}
+
+/// The paths [`path_template`] takes for lists of records: the requests'
+/// ([`endpoint`]), and those that different numbers follow in different
+/// requests (`teacher/2` and `teacher/3`: `teacher` is a list, the number
+/// a teacher's id).
+pub fn endpoints<'a>(paths: impl Iterator<Item = &'a [String]>) -> HashSet<String> {
+    let mut listed = HashSet::new();
+    // The first number seen after each path.
+    let mut numbers: HashMap<String, &str> = HashMap::new();
+    for segments in paths {
+        listed.insert(endpoint(segments));
+        for (i, seg) in segments.iter().enumerate() {
+            if !matches!(id_kind(seg), Some(IdKind::Number)) {
+                continue;
+            }
+            let before = endpoint(&segments[..i]);
+            match numbers.get(&before) {
+                Some(&first) if first != seg => {
+                    listed.insert(before);
+                }
+                Some(_) => {}
+                None => {
+                    numbers.insert(before, seg);
+                }
+            }
+        }
+    }
+    listed
 }
 
 /// A path as [`path_template`] looks it up: its segments but empty ones,

@@ -3,9 +3,8 @@
 //! and operation ids that are the generated client's own members.
 
 use postman_openapi::openapi::names::{avoid_client_members, progenitor_sanitize, sanitize, Case};
-use std::collections::HashSet;
 
-use postman_openapi::openapi::path::{endpoint, path_template, snake};
+use postman_openapi::openapi::path::{endpoints, path_template, snake};
 use postman_openapi::{Location, Overrides};
 use serde_json::{json, Value};
 
@@ -221,9 +220,10 @@ fn path_templates() {
         pointer: "$".to_owned(),
     };
     let owned = |segs: &[&str]| -> Vec<String> { segs.iter().map(|s| s.to_string()).collect() };
-    let listed = |segs: &[&str], endpoints: &[&[&str]]| {
+    let listed = |segs: &[&str], requested: &[&[&str]]| {
         let segs = owned(segs);
-        let endpoints: HashSet<String> = endpoints.iter().map(|e| endpoint(&owned(e))).collect();
+        let requested: Vec<Vec<String>> = requested.iter().map(|e| owned(e)).collect();
+        let endpoints = endpoints(requested.iter().map(Vec::as_slice));
         path_template(&segs, &endpoints, &|| loc.clone()).map_err(|e| e.to_string())
     };
     let template = |segs: &[&str]| listed(segs, &[]);
@@ -329,6 +329,17 @@ fn path_templates() {
         listed_path(&["inventory", "7", "stock", "2"]),
         "/inventory/{inventory_id}/stock/2"
     );
+    // So is one that other numbers take the place of in other requests
+    // (`/teacher/2`, `/teacher/3`); one number alone is not, nor the same
+    // one twice.
+    let teacher = |requested: &[&[&str]]| listed(&["teacher", "2"], requested).expect("a path");
+    let varied = teacher(&[&["teacher", "2"], &["teacher", "3", "grades"]]);
+    assert_eq!(varied.path, "/teacher/{teacher_id}");
+    assert_eq!(
+        teacher(&[&["teacher", "2"], &["teacher", "2"]]).path,
+        "/teacher/2"
+    );
+    assert_eq!(teacher(&[&["api", "2"], &["api", "3"]]).path, "/teacher/2");
     for (segment, error) in [
         ("a{b", "path segment `a{b` has a stray brace"),
         ("a}b{c}", "path segment `a}b{c}` has a stray brace"),
