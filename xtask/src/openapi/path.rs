@@ -118,28 +118,24 @@ pub fn path_template(
 }
 
 /// The paths [`path_template`] takes for lists of records: the requests'
-/// ([`endpoint`]), and those that different numbers follow in different
-/// requests (`teacher/2` and `teacher/3`: `teacher` is a list, the number
-/// a teacher's id).
+/// ([`endpoint`]), and those that different numbers end in different
+/// requests (`teacher/2` and `teacher/3`: `teacher` is a list, the number a
+/// teacher's id). A number inside paths is rather a version, however it
+/// varies (`oauth2/1/token`, `oauth2/2/files`).
 pub fn endpoints<'a>(paths: impl Iterator<Item = &'a [String]>) -> HashSet<String> {
     let mut listed = HashSet::new();
-    // The first number seen after each path.
+    // The first number seen at the end of each path.
     let mut numbers: HashMap<String, &str> = HashMap::new();
     for segments in paths {
         listed.insert(endpoint(segments));
-        for (i, seg) in segments.iter().enumerate() {
-            if !matches!(id_kind(seg), Some(IdKind::Number)) {
-                continue;
-            }
+        let last = segments.iter().rposition(|s| !s.is_empty());
+        let Some((i, seg)) = last.map(|i| (i, &segments[i])) else {
+            continue;
+        };
+        if matches!(id_kind(seg), Some(IdKind::Number)) {
             let before = endpoint(&segments[..i]);
-            match numbers.get(&before) {
-                Some(&first) if first != seg => {
-                    listed.insert(before);
-                }
-                Some(_) => {}
-                None => {
-                    numbers.insert(before, seg);
-                }
+            if *numbers.entry(before.clone()).or_insert(seg) != seg {
+                listed.insert(before);
             }
         }
     }

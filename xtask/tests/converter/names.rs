@@ -329,17 +329,18 @@ fn path_templates() {
         listed_path(&["inventory", "7", "stock", "2"]),
         "/inventory/{inventory_id}/stock/2"
     );
-    // So is one that other numbers take the place of in other requests
-    // (`/teacher/2`, `/teacher/3`); one number alone is not, nor the same
-    // one twice.
+    // So is one that other numbers take the place of at the end of other
+    // requests (`/teacher/2`, `/teacher/3/`); one number alone is not, nor
+    // the same one twice, nor numbers that vary inside paths (DigiLocker's
+    // versions: `/oauth2/1/token`, `/oauth2/2/files`).
     let teacher = |requested: &[&[&str]]| listed(&["teacher", "2"], requested).expect("a path");
-    let varied = teacher(&[&["teacher", "2"], &["teacher", "3", "grades"]]);
+    let varied = teacher(&[&["teacher", "2"], &["teacher", "3", ""]]);
     assert_eq!(varied.path, "/teacher/{teacher_id}");
-    assert_eq!(
-        teacher(&[&["teacher", "2"], &["teacher", "2"]]).path,
-        "/teacher/2"
-    );
+    let same = teacher(&[&["teacher", "2"], &["teacher", "2"]]);
+    assert_eq!(same.path, "/teacher/2");
     assert_eq!(teacher(&[&["api", "2"], &["api", "3"]]).path, "/teacher/2");
+    let inside = [&["teacher", "2", "grades"][..], &["teacher", "3", "token"]];
+    assert_eq!(teacher(&inside).path, "/teacher/2");
     for (segment, error) in [
         ("a{b", "path segment `a{b` has a stray brace"),
         ("a}b{c}", "path segment `a}b{c}` has a stray brace"),
