@@ -65,16 +65,6 @@ fn check_items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-/// [`check_generates`] on the rendered text of a document.
-///
-/// # Errors
-/// See [`check_generates`].
-pub fn check_generates_text(text: &str) -> Result<(), String> {
-    let doc: Value =
-        serde_json::from_str(text).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
-    check_generates(&doc)
-}
-
 /// The Rust code the belvo build generates from `doc` (formatted), the same
 /// as `build.rs` writes to `OUT_DIR/codegen.rs`.
 ///
@@ -207,13 +197,8 @@ pub fn describe(doc: &Value, path: &str, method: &str) -> String {
         .map_or_else(|| "without operationId".to_owned(), |id| format!("`{id}`"));
     let mut out = format!("operation {id} ({} {path})", method.to_uppercase());
     if let Some(summary) = op["summary"].as_str() {
-        let mut item: Vec<&str> = op["tags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        item.push(summary);
+        let tags = op["tags"].as_array().into_iter().flatten();
+        let item: Vec<_> = tags.filter_map(Value::as_str).chain([summary]).collect();
         out.push_str(&format!(", Postman item \"{}\"", item.join(" / ")));
     }
     out

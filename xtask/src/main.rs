@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use postman_openapi::sync::{generate_listing, run, Job, Outcome, Synced};
+use postman_openapi::sync::{generate_listing, run, Job, Outcome};
 
 /// mimalloc rather than the system allocator: a conversion builds and frees
 /// hundreds of thousands of small values on several threads, and glibc's
@@ -66,16 +66,13 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The overrides to apply; when they were not named, says which it chose.
+/// The overrides to apply when none were named; says which it chose.
 /// The project's overrides belong to the project's collections only, read
 /// together (Belvo's export, then the project's additions): they name their
 /// folders, operations and schemas, and on other input they would fail (the
 /// export alone lacks the additions' operations) or, worse, rename something
 /// else.
-fn choose_overrides(inputs: &[PathBuf], named: Option<PathBuf>) -> Option<PathBuf> {
-    if named.is_some() {
-        return named;
-    }
+fn choose_overrides(inputs: &[PathBuf]) -> Option<PathBuf> {
     let project = [PROJECT_COLLECTION, PROJECT_ADDITIONS].map(|p| root().join(p));
     let same = |a: &PathBuf, b: &PathBuf| same_file::is_same_file(a, b).unwrap_or(false);
     if inputs.len() != project.len() || !inputs.iter().zip(&project).all(|(a, b)| same(a, b)) {
@@ -117,7 +114,7 @@ fn main() -> ExitCode {
         let name = names.join("` and `");
         (input, name)
     };
-    let overrides = choose_overrides(&input, overrides);
+    let overrides = overrides.or_else(|| choose_overrides(&input));
     let mut inputs = input.into_iter();
     let job = Job {
         input: inputs.next().unwrap_or_default(),
@@ -129,39 +126,35 @@ fn main() -> ExitCode {
     if job.output.as_os_str() == "-" {
         return to_stdout(&job, check);
     }
-    let synced = run(&job, check);
-    if let Ok(Synced { left_out, .. }) = &synced {
-        say_left_out(left_out);
-    }
-    match synced.map(|s| (s.outcome, s.report)) {
-        Ok((Outcome::UpToDate, _)) => {
-            eprintln!("{} is up to date", job.output.display());
-            ExitCode::SUCCESS
-        }
-        Ok((Outcome::Written, report)) => {
+    let synced = match run(&job, check) {
+        Ok(synced) => synced,
+        Err(e) => return fail(e),
+    };
+    say_left_out(&synced.left_out);
+    match synced.outcome {
+        Outcome::UpToDate => eprintln!("{} is up to date", job.output.display()),
+        Outcome::Written => {
             eprintln!("wrote {}", job.output.display());
-            if let Some(report) = report {
-                eprint!("{report}");
-            }
-            ExitCode::SUCCESS
+            synced.report.iter().for_each(|r| eprint!("{r}"));
         }
-        Ok((Outcome::Stale(diff), report)) => {
-            let report = report.map(|r| format!("\n{r}")).unwrap_or_default();
+        Outcome::Stale(diff) => {
+            let report = synced.report.map(|r| format!("\n{r}")).unwrap_or_default();
+            let inputs: Vec<_> = job.inputs().map(|p| p.display().to_string()).collect();
             eprintln!(
                 "error: {} is stale: it is not what {} produces.\n{report}\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
                 job.output.display(),
-                job.inputs()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(" + ")
+                inputs.join(" + ")
             );
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+            return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
+}
+
+/// Says what went wrong; exit status 2.
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
 }
 
 fn say_left_out(left_out: &[String]) {
@@ -175,24 +168,16 @@ fn say_left_out(left_out: &[String]) {
 /// standard error.
 fn to_stdout(job: &Job, check: bool) -> ExitCode {
     if check {
-        eprintln!("error: --check compares the document with a file; --output - names none");
-        return ExitCode::from(2);
+        return fail("--check compares the document with a file; --output - names none");
     }
-    match generate_listing(job) {
-        Ok((text, left_out)) => {
-            say_left_out(&left_out);
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: standard output: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+    let (text, left_out) = match generate_listing(job) {
+        Ok(listing) => listing,
+        Err(e) => return fail(e),
+    };
+    say_left_out(&left_out);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format_args!("standard output: {e}")),
     }
 }

@@ -12,12 +12,12 @@ use crate::infer::SHADOWING;
 use crate::openapi::METHODS;
 use crate::postman::read::json_text;
 
-/// The overrides file.
+/// The overrides file; a member left out is empty.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Overrides {
     /// A note for readers of the file; ignored.
-    #[serde(rename = "$comment", default)]
+    #[serde(rename = "$comment")]
     pub comment: Option<String>,
     /// `info.title`.
     pub title: Option<String>,
@@ -30,13 +30,10 @@ pub struct Overrides {
     /// the names made from the items' names, so a collection exported again
     /// keeps the client's method names. An entry that matches no operation,
     /// or a name another operation has, is an error.
-    #[serde(default)]
     pub operation_ids: BTreeMap<String, String>,
     /// Component renames, inferred name → chosen name.
-    #[serde(default)]
     pub schema_names: BTreeMap<String, String>,
     /// JSON merge patches (RFC 7386) applied to components, by final name.
-    #[serde(default)]
     pub schema_patches: BTreeMap<String, Value>,
     /// When present: every property of a schema inferred from response
     /// examples is `nullable` (a server may send `null` where the examples
@@ -46,10 +43,9 @@ pub struct Overrides {
 
 /// The nullable-responses policy.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct NullableResponses {
     /// Component (final name) → properties that are never `null`.
-    #[serde(default)]
     pub never_null: BTreeMap<String, Vec<String>>,
 }
 
@@ -77,8 +73,26 @@ impl Overrides {
                 )
             })?;
         }
+        // A `METHOD /path` key and a plain snake_case name that is not one
+        // of the generated client's own members.
         for (route, id) in &out.operation_ids {
-            check_operation_id(route, id)?;
+            let key_ok = route.split_once(' ').is_some_and(|(m, p)| {
+                m == m.to_ascii_uppercase()
+                    && METHODS.contains(&m.to_ascii_lowercase().as_str())
+                    && p.starts_with('/')
+                    && !p.contains(' ')
+            });
+            check(key_ok, || {
+                format!(
+                    "operation_ids: key {route:?} must be `METHOD /path`, e.g. `GET /api/accounts/{{id}}/`"
+                )
+            })?;
+            check(crate::openapi::names::is_plain_snake(id), || {
+                format!("operation_ids.{route:?}: {id:?} must be a snake_case identifier (lower-case words and digits joined by `_`, not a Rust keyword)")
+            })?;
+            check(!crate::openapi::names::is_client_member(id), || {
+                format!("operation_ids.{route:?}: `{id}` is a member of the generated client; choose another name")
+            })?;
         }
         for (from, to) in &out.schema_names {
             let pascal = to.starts_with(|c: char| c.is_ascii_uppercase())
@@ -103,26 +117,4 @@ fn check(ok: bool, why: impl FnOnce() -> String) -> Result<(), ConvertError> {
     } else {
         Err(ConvertError::Overrides(why()))
     }
-}
-
-/// An `operation_ids` entry: a `METHOD /path` key and a plain snake_case
-/// name that is not one of the generated client's own members.
-fn check_operation_id(route: &str, id: &str) -> Result<(), ConvertError> {
-    let key_ok = route.split_once(' ').is_some_and(|(m, p)| {
-        m == m.to_ascii_uppercase()
-            && METHODS.contains(&m.to_ascii_lowercase().as_str())
-            && p.starts_with('/')
-            && !p.contains(' ')
-    });
-    check(key_ok, || {
-        format!(
-            "operation_ids: key {route:?} must be `METHOD /path`, e.g. `GET /api/accounts/{{id}}/`"
-        )
-    })?;
-    check(crate::openapi::names::is_plain_snake(id), || {
-        format!("operation_ids.{route:?}: {id:?} must be a snake_case identifier (lower-case words and digits joined by `_`, not a Rust keyword)")
-    })?;
-    check(!crate::openapi::names::is_client_member(id), || {
-        format!("operation_ids.{route:?}: `{id}` is a member of the generated client; choose another name")
-    })
 }

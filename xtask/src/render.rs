@@ -12,9 +12,7 @@ use crate::openapi::Document;
 /// Renders a document the same way on every run and platform: keys sorted,
 /// two-space indent, LF, final newline.
 pub fn render(doc: &Value) -> String {
-    let mut out = serde_json::to_string_pretty(doc).unwrap_or_default();
-    out.push('\n');
-    out
+    serde_json::to_string_pretty(doc).unwrap_or_default() + "\n"
 }
 
 /// The text of a typed document, the same as [`render`] of its value.

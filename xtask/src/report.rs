@@ -161,9 +161,10 @@ fn call_note(required: bool) -> &'static str {
     }
 }
 
-/// The JSON-most schema of a content map, with its media type.
-fn body_schema(content: &Value) -> Option<(&str, &Value)> {
-    let map = content.as_object()?;
+/// The JSON-most schema of a request body's or a response's content, with
+/// its media type.
+fn body_schema(body: &Value) -> Option<(&str, &Value)> {
+    let map = body["content"].as_object()?;
     let (media, body) = map
         .iter()
         .find(|(k, _)| k.contains("json"))
@@ -172,10 +173,7 @@ fn body_schema(content: &Value) -> Option<(&str, &Value)> {
 }
 
 fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
-    let (o, n) = (
-        &old["requestBody"]["content"],
-        &new["requestBody"]["content"],
-    );
+    let (o, n) = (&old["requestBody"], &new["requestBody"]);
     match (body_schema(o), body_schema(n)) {
         (Some(_), None) => add(out, true, place, "request body removed"),
         (None, Some((m, _))) => add(out, true, place, format!("request body ({m}) added")),
@@ -184,7 +182,7 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
                 let what = format!("request body media type {om} → {nm}");
                 add(out, true, place, what);
             }
-            schema_changes(os, ns, "request body", Usage::Request, place, out);
+            schema_changes(os, ns, "request body", true, place, out);
         }
         (None, None) => {}
     }
@@ -193,17 +191,11 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     let nr = new["responses"].as_object().unwrap_or(&empty);
     // A status added or removed is a new or lost match arm for callers,
     // unless it changes the type progenitor decodes its group into.
-    let changes_type = |status: &str| {
-        let group = |r: &serde_json::Map<String, Value>| response_bodies(r, status);
-        if group(or) == group(nr) {
-            ""
-        } else if status.starts_with('2') {
-            " (the success type changes)"
-        } else if status == "default" {
-            " (the success and error types change)"
-        } else {
-            " (the error type changes)"
-        }
+    let changes_type = |status: &str| match status {
+        _ if response_bodies(or, status) == response_bodies(nr, status) => "",
+        "default" => " (the success and error types change)",
+        _ if status.starts_with('2') => " (the success type changes)",
+        _ => " (the error type changes)",
     };
     for (status, resp) in or {
         let Some(new_resp) = nr.get(status) else {
@@ -213,13 +205,8 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
             continue;
         };
         let label = format!("response {status}");
-        match (
-            body_schema(&resp["content"]),
-            body_schema(&new_resp["content"]),
-        ) {
-            (Some((_, os)), Some((_, ns))) => {
-                schema_changes(os, ns, &label, Usage::Response, place, out);
-            }
+        match (body_schema(resp), body_schema(new_resp)) {
+            (Some((_, os)), Some((_, ns))) => schema_changes(os, ns, &label, false, place, out),
             (Some(_), None) => add(out, true, place, format!("{label} lost its body")),
             (None, Some(_)) => add(out, true, place, format!("{label} gained a body")),
             (None, None) => {}
@@ -250,29 +237,11 @@ fn response_bodies(responses: &serde_json::Map<String, Value>, status: &str) -> 
             let theirs = group(s);
             theirs != 0 && (theirs == mine || theirs == 3 || mine == 3)
         })
-        .filter_map(|(_, r)| body_schema(&r["content"]).map(|(_, s)| s.to_string()))
+        .filter_map(|(_, r)| body_schema(r).map(|(_, s)| s.to_string()))
         .collect()
 }
 
 // ---------------------------------------------------------------- schemas
-
-/// Where a schema's values travel, which decides what breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Usage {
-    Request,
-    Response,
-    Both,
-}
-
-impl Usage {
-    fn join(self, other: Usage) -> Usage {
-        if self == other {
-            self
-        } else {
-            Usage::Both
-        }
-    }
-}
 
 /// One node of a schema, as the generated Rust type sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,14 +283,9 @@ fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
         if s.get("$ref").is_some() {
             return;
         }
-        let req: BTreeSet<&str> = elements(&s["required"]).filter_map(Value::as_str).collect();
         for (name, sub) in s["properties"].as_object().into_iter().flatten() {
-            walk(
-                sub,
-                format!("{path}.{name}"),
-                req.contains(name.as_str()),
-                out,
-            );
+            let required = elements(&s["required"]).any(|r| r == name.as_str());
+            walk(sub, format!("{path}.{name}"), required, out);
         }
         for (key, below) in [("items", "[]"), ("additionalProperties", ".{*}")] {
             if s[key].is_object() {
@@ -354,11 +318,13 @@ fn node_changes(was: &Node, is: &Node, label: &str, place: &str, out: &mut Vec<C
     }
 }
 
+/// `in_request`: whether the schema's values travel in requests (its
+/// struct literals are built by callers), not only in responses.
 fn schema_changes(
     old: &Value,
     new: &Value,
     label: &str,
-    usage: Usage,
+    in_request: bool,
     place: &str,
     out: &mut Vec<Change>,
 ) {
@@ -391,19 +357,17 @@ fn schema_changes(
             add(out, was_opt != is_opt, place, format!("{at} {what}{arrow}"));
         };
         if was.nullable != is.nullable {
-            note(if is.nullable {
-                "became nullable"
-            } else {
-                "is no longer nullable"
-            });
+            note(["is no longer nullable", "became nullable"][usize::from(is.nullable)]);
         }
         if was_req != is_req {
             note(&format!("became {}", required(*is_req)));
         }
     }
-    let added = n
-        .iter()
-        .filter(|(path, _)| !o.contains_key(*path) && !parent_is_new(path, &o));
+    // A property whose parent is new too is reported with its parent.
+    let added = n.iter().filter(|(path, _)| {
+        let parent = path.rfind(['.', '[']).map_or("$", |i| &path[..i]);
+        !o.contains_key(*path) && (parent == "$" || o.contains_key(parent))
+    });
     for (path, (_, is_req)) in added {
         if is_variant(path) {
             // A oneOf/anyOf is a Rust enum without a catch-all: a new
@@ -419,17 +383,10 @@ fn schema_changes(
         }
         // A request type's struct literals must name every field, the new
         // optional one too (as `None`); response types are only read.
-        let breaking = usage != Usage::Response;
-        let note = if breaking {
-            " (struct literals must name it)"
-        } else {
-            ""
-        };
-        let what = format!(
-            "{} {label} property `{path}` added{note}",
-            required(*is_req)
-        );
-        add(out, breaking, place, what);
+        let note = in_request.then_some(" (struct literals must name it)");
+        let (req, note) = (required(*is_req), note.unwrap_or_default());
+        let what = format!("{req} {label} property `{path}` added{note}");
+        add(out, in_request, place, what);
     }
 }
 
@@ -440,40 +397,27 @@ fn is_variant(path: &str) -> bool {
     last.starts_with("<oneOf ") || last.starts_with("<anyOf ")
 }
 
-/// Whether the property's parent is itself new (only the parent is reported).
-fn parent_is_new(path: &str, old: &BTreeMap<String, (Node, bool)>) -> bool {
-    let parent = path.rfind(['.', '[']).map_or("$", |i| &path[..i]);
-    parent != "$" && !old.contains_key(parent)
-}
-
-/// Which component schemas travel in requests, responses or both.
-fn usages(doc: &Value) -> BTreeMap<String, Usage> {
+/// The component schemas the operations use, and whether each travels in
+/// requests (else only in responses).
+fn usages(doc: &Value) -> BTreeMap<String, bool> {
     fn refs(v: &Value, out: &mut Vec<String>) {
+        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            out.push(ref_name(r));
+        }
         match v {
-            Value::Object(m) => {
-                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                    out.push(ref_name(r));
-                }
-                m.values().for_each(|x| refs(x, out));
-            }
+            Value::Object(m) => m.values().for_each(|x| refs(x, out)),
             Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
             _ => {}
         }
     }
-    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut usage: BTreeMap<String, bool> = BTreeMap::new();
     for op in ops(doc).values() {
-        for (part, u) in [
-            (&op["requestBody"], Usage::Request),
-            (&op["parameters"], Usage::Request),
-            (&op["responses"], Usage::Response),
-        ] {
+        for part in ["requestBody", "parameters", "responses"] {
             let mut todo = vec![];
-            refs(part, &mut todo);
+            refs(&op[part], &mut todo);
             while let Some(name) = todo.pop() {
-                let known = usage.get(&name).copied();
-                let joined = known.map_or(u, |k| k.join(u));
-                if known != Some(joined) {
-                    usage.insert(name.clone(), joined);
+                let joined = part != "responses" || usage.get(&name) == Some(&true);
+                if usage.insert(name.clone(), joined) != Some(joined) {
                     refs(&doc["components"]["schemas"][&name], &mut todo);
                 }
             }
@@ -494,8 +438,8 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
             continue;
         };
         let usage = uo.get(name).into_iter().chain(un.get(name));
-        let usage = usage.copied().reduce(Usage::join).unwrap_or(Usage::Both);
-        schema_changes(schema, new_schema, "schema", usage, &place, out);
+        let in_request = usage.copied().reduce(|a, b| a || b).unwrap_or(true);
+        schema_changes(schema, new_schema, "schema", in_request, &place, out);
     }
     for name in n.keys().filter(|k| !o.contains_key(*k)) {
         add(out, false, format!("schema `{name}`"), "added");
@@ -514,11 +458,7 @@ fn ref_name(r: &str) -> String {
 
 /// `required` or `optional`.
 fn required(yes: bool) -> &'static str {
-    if yes {
-        "required"
-    } else {
-        "optional"
-    }
+    ["optional", "required"][usize::from(yes)]
 }
 
 fn add(out: &mut Vec<Change>, breaking: bool, place: impl Into<String>, what: impl Into<String>) {

@@ -12,22 +12,13 @@ use crate::{openapi, postman, render, ConvertError, Options, Overrides};
 /// Why a sync failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The collection or the overrides could not be converted.
-    #[error("{path}: {source}")]
-    Convert {
-        /// The input file.
-        path: PathBuf,
-        /// What went wrong (boxed: it is large, and errors travel by value).
-        source: Box<ConvertError>,
-    },
+    /// Reading or writing the file failed.
+    #[error("{0}: {1}")]
+    Io(PathBuf, #[source] std::io::Error),
+    /// The collection or the overrides file could not be converted (the
+    /// error boxed: it is large, and errors travel by value).
+    #[error("{0}: {1}")]
+    Convert(PathBuf, #[source] Box<ConvertError>),
     /// The converted document is not one progenitor can generate a client from.
     #[error("the converted document would not generate a client: {0}")]
     Generator(String),
@@ -99,18 +90,12 @@ impl Job {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, SyncError> {
-    std::fs::read(path).map_err(|source| SyncError::Io {
-        path: path.to_owned(),
-        source,
-    })
+    std::fs::read(path).map_err(|e| SyncError::Io(path.to_owned(), e))
 }
 
 /// The error of converting the file at `path`.
 fn convert_error(path: &Path) -> impl FnOnce(ConvertError) -> SyncError + '_ {
-    move |source| SyncError::Convert {
-        path: path.to_owned(),
-        source: Box::new(source),
-    }
+    move |e| SyncError::Convert(path.to_owned(), Box::new(e))
 }
 
 /// Converts the job's input and renders the document text.
@@ -152,7 +137,9 @@ pub fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
     })?;
     let left_out = std::mem::take(&mut document.left_out);
     let text = render::document(document);
-    check_generates_text(&text).map_err(SyncError::Generator)?;
+    let doc = serde_json::from_str(&text)
+        .map_err(|e| SyncError::Generator(format!("not a valid OpenAPI 3.0 document: {e}")))?;
+    check_generates(&doc).map_err(SyncError::Generator)?;
     Ok((text, left_out))
 }
 
@@ -185,7 +172,11 @@ pub fn run(job: &Job, check: bool) -> Result<Synced, SyncError> {
     if current.as_deref() == Some(text.as_bytes()) {
         return Ok(synced(Outcome::UpToDate, None));
     }
-    let report = current.as_deref().and_then(|old| change_report(old, &text));
+    let report = current.as_deref().and_then(|old| {
+        let old = serde_json::from_slice(old).ok()?;
+        let new = serde_json::from_str(&text).ok()?;
+        Some(crate::report::changes(&old, &new))
+    });
     if check {
         let old = String::from_utf8_lossy(current.as_deref().unwrap_or_default());
         let diff = short_diff(&old, &text, &job.output);
@@ -193,13 +184,6 @@ pub fn run(job: &Job, check: bool) -> Result<Synced, SyncError> {
     }
     write_atomic(&job.output, &text)?;
     Ok(synced(Outcome::Written, report))
-}
-
-/// The change report from the document on disk to the new text.
-fn change_report(old: &[u8], new: &str) -> Option<Report> {
-    let old: serde_json::Value = serde_json::from_slice(old).ok()?;
-    let new: serde_json::Value = serde_json::from_str(new).ok()?;
-    Some(crate::report::changes(&old, &new))
 }
 
 /// Refuses a job whose output is its input or its overrides file, whatever
@@ -229,10 +213,7 @@ pub fn refuse_same_file(job: &Job) -> Result<(), SyncError> {
 /// # Errors
 /// Any I/O error; the temporary file is removed on failure.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), SyncError> {
-    let io = |source| SyncError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |e| SyncError::Io(path.to_owned(), e);
     // Write through a symlink rather than replacing the link with a file.
     let resolved = if path.is_symlink() {
         std::fs::canonicalize(path).map_err(io)?
@@ -258,16 +239,11 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), SyncError> {
 
 /// A unified diff of at most 40 lines.
 pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
+    let from = format!("{} (on disk)", path.display());
+    let to = format!("{} (from the collection)", path.display());
     let diff = similar::TextDiff::from_lines(old, new);
-    let shown = path.display().to_string();
-    let full = diff
-        .unified_diff()
-        .context_radius(2)
-        .header(
-            &format!("{shown} (on disk)"),
-            &format!("{shown} (from the collection)"),
-        )
-        .to_string();
+    let mut unified = diff.unified_diff();
+    let full = unified.context_radius(2).header(&from, &to).to_string();
     let lines: Vec<&str> = full.lines().collect();
     let mut out = lines[..lines.len().min(40)].join("\n");
     if lines.len() > 40 {
@@ -276,4 +252,4 @@ pub fn short_diff(old: &str, new: &str, path: &Path) -> String {
     out
 }
 
-pub use crate::generate::{check_generates, check_generates_text};
+pub use crate::generate::check_generates;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use heck::{ToPascalCase, ToSnakeCase};
+use heck::ToSnakeCase;
 use serde_json::Value;
 
 use super::{noted, Operation};
@@ -24,56 +24,38 @@ const CLIENT_MEMBERS: &[&str] = &[
     "exec",
 ];
 
-/// Identifier case, as progenitor's and typify's `sanitize` take it.
-#[derive(Clone, Copy)]
-pub enum Case {
-    /// `snake_case` (fields, arguments, methods).
-    Snake,
-    /// `PascalCase` (types).
-    Pascal,
-}
-
-/// The identifier typify makes of `input` (its `util::sanitize`: quotes
+/// The snake_case identifier typify makes of `input` (its `util::sanitize`: quotes
 /// dropped, other non-identifier characters as word breaks, re-cased with
 /// heck, `x` before a leading digit, `_` after a keyword).
-pub fn sanitize(input: &str, case: Case) -> String {
-    sanitize_with(input, case, false)
+pub fn sanitize(input: &str) -> String {
+    sanitize_with(input, false)
 }
 
 /// The identifier progenitor makes of `input`: as typify, but `_` before a
 /// leading digit.
-pub fn progenitor_sanitize(input: &str, case: Case) -> String {
-    sanitize_with(input, case, true)
+pub fn progenitor_sanitize(input: &str) -> String {
+    sanitize_with(input, true)
 }
 
-fn sanitize_with(input: &str, case: Case, underscore: bool) -> String {
-    if matches!(case, Case::Snake) && is_snake(input) {
+fn sanitize_with(input: &str, underscore: bool) -> String {
+    if is_snake(input) {
         return input.to_owned();
     }
-    let to_case = |s: &str| match case {
-        Case::Snake => s.to_snake_case(),
-        Case::Pascal => s.to_pascal_case(),
-    };
     let out = match input {
         "+1" => "plus1".to_owned(),
         "-1" => "minus1".to_owned(),
-        _ => to_case(
-            &input
-                .replace('\'', "")
-                .replace(|c: char| !unicode_ident::is_xid_continue(c), "-"),
-        ),
+        _ => (input.replace('\'', ""))
+            .replace(|c: char| !unicode_ident::is_xid_continue(c), "-")
+            .to_snake_case(),
     };
     let out = match out.chars().next() {
-        None => to_case("x"),
+        None => "x".to_owned(),
         Some(c) if unicode_ident::is_xid_start(c) => out,
         Some(_) if underscore => format!("_{out}"),
-        Some(_) => format!("{}{out}", to_case("x")),
+        Some(_) => format!("x{out}"),
     };
-    if is_keyword(&out) {
-        format!("{out}_")
-    } else {
-        out
-    }
+    let suffix = if is_keyword(&out) { "_" } else { "" };
+    out + suffix
 }
 
 /// Plain snake_case names, which [`sanitize`] leaves as they are (what an
@@ -115,7 +97,7 @@ fn is_keyword(ident: &str) -> bool {
 
 /// Whether `id` (a snake_case operation id) is one of the client's own members.
 pub(crate) fn is_client_member(id: &str) -> bool {
-    CLIENT_MEMBERS.contains(&progenitor_sanitize(id, Case::Snake).as_str())
+    CLIENT_MEMBERS.contains(&progenitor_sanitize(id).as_str())
 }
 
 /// `base`, else the first of `base2`, `base3`… that is `free`.
@@ -133,7 +115,7 @@ pub(crate) fn numbered(base: &str, free: impl Fn(&str) -> bool) -> String {
 /// (and a number, if that is taken too).
 pub fn avoid_client_members<'a>(ids: impl Iterator<Item = &'a mut String>) {
     let mut ids: Vec<&mut String> = ids.collect();
-    let rust = |id: &str| progenitor_sanitize(id, Case::Snake);
+    let rust = |id: &str| progenitor_sanitize(id);
     let mut taken: Vec<String> = ids.iter().map(|id| rust(id)).collect();
     for i in 0..ids.len() {
         if !CLIENT_MEMBERS.contains(&taken[i].as_str()) {
@@ -196,7 +178,7 @@ pub fn unique_parameters(op: &mut Operation) -> (Vec<String>, Vec<String>) {
     let mut dropped = Vec::new();
     op.parameters.retain(|p| {
         let (name, location) = (&p.name, p.location);
-        let rust = progenitor_sanitize(name, Case::Snake);
+        let rust = progenitor_sanitize(name);
         match taken.get(&rust) {
             // A path parameter cannot be left out: keep it, and the
             // document fails the build check with its name.
@@ -213,13 +195,10 @@ pub fn unique_parameters(op: &mut Operation) -> (Vec<String>, Vec<String>) {
             }
         }
     });
-    let mut properties = Vec::new();
-    if let Some(body) = &mut op.request_body {
-        for m in body.content.values_mut() {
-            properties.extend(unique_properties(&mut m.schema));
-        }
-    }
-    (dropped, properties)
+    let properties = (op.request_body.iter_mut())
+        .flat_map(|body| body.content.values_mut())
+        .flat_map(|m| unique_properties(&mut m.schema));
+    (dropped, properties.collect())
 }
 
 /// Properties of `schema` (and of the schemas inside it) whose Rust field
@@ -229,51 +208,41 @@ pub fn unique_properties(schema: &mut Value) -> Vec<String> {
     let Value::Object(m) = schema else {
         return Vec::new();
     };
-    let mut dropped: Vec<(String, String)> = Vec::new();
-    let mut notes = Vec::new();
+    // This schema's notes first, then those of the schemas inside it.
+    let (mut dropped, mut notes) = (Vec::new(), Vec::new());
     // Snake-case names are their own Rust names, and distinct.
     let props = m.get_mut("properties").and_then(Value::as_object_mut);
     if let Some(props) = props.filter(|p| !p.keys().all(|k| is_snake(k))) {
         let mut taken: HashMap<String, &str> = HashMap::with_capacity(props.len());
         for name in props.keys() {
-            let rust = sanitize(name, Case::Snake);
-            match taken.get(&rust) {
-                Some(first) => dropped.push((name.clone(), format!("`{first}`"))),
-                None => {
-                    taken.insert(rust, name);
-                }
+            let first = *taken.entry(sanitize(name)).or_insert(name);
+            if first != name.as_str() {
+                dropped.push(name.clone());
+                notes.push(format!(
+                    "Property `{name}` left out: its Rust name is taken by `{first}`."
+                ));
             }
         }
-        for (name, _) in &dropped {
+        for name in &dropped {
             props.remove(name);
         }
     }
     if !dropped.is_empty() {
         if let Some(Value::Array(required)) = m.get_mut("required") {
-            required.retain(|r| !dropped.iter().any(|(d, _)| r == d.as_str()));
+            required.retain(|r| !dropped.iter().any(|d| r == d.as_str()));
         }
-        let lines: Vec<String> = dropped
-            .iter()
-            .map(|(d, first)| {
-                format!("Property `{d}` left out: its Rust name is taken by {first}.")
-            })
-            .collect();
         let description = m.get("description").and_then(Value::as_str);
-        let description = noted(description, lines.join("\n"));
+        let description = noted(description, notes.join("\n"));
         m.insert("description".into(), description.into());
-        notes.extend(lines);
     }
     for (k, v) in m.iter_mut() {
-        match (k.as_str(), v) {
-            ("properties", Value::Object(props)) => props
-                .values_mut()
-                .for_each(|v| notes.extend(unique_properties(v))),
-            ("items" | "additionalProperties", v) => notes.extend(unique_properties(v)),
-            ("oneOf" | "anyOf" | "allOf", Value::Array(vs)) => vs
-                .iter_mut()
-                .for_each(|v| notes.extend(unique_properties(v))),
-            _ => {}
-        }
+        let subs: Vec<&mut Value> = match (k.as_str(), v) {
+            ("properties", Value::Object(props)) => props.values_mut().collect(),
+            ("items" | "additionalProperties", v) => vec![v],
+            ("oneOf" | "anyOf" | "allOf", Value::Array(vs)) => vs.iter_mut().collect(),
+            _ => continue,
+        };
+        notes.extend(subs.into_iter().flat_map(unique_properties));
     }
     notes
 }
