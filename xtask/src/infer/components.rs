@@ -2,8 +2,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 use unicode_normalization::char::is_combining_mark;
@@ -32,10 +31,10 @@ pub enum Claim {
 pub struct Registry {
     entries: Vec<Entry>,
     /// Hash of an object's property names → the entries with that hash.
-    by_key: HashMap<u64, Vec<usize>, BuildHasherDefault<FxHasher>>,
+    by_key: FxHashMap<u64, Vec<usize>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Entry {
     node: Node,
     /// Reached from a response body.
@@ -117,7 +116,7 @@ impl Registry {
     pub fn extract(&mut self, node: &mut Node, name: &[(Claim, String)], in_response: bool) {
         match &mut node.kind {
             Kind::Object(obj) => {
-                for (key, prop) in obj.props.iter_mut() {
+                for (key, prop) in &mut obj.props.0 {
                     let word = match prop.node.kind {
                         // Nothing to extract below a scalar: skip making its name.
                         Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => continue,
@@ -148,29 +147,18 @@ impl Registry {
                         same_signature(&e.node, obj) && !another_resource(e, obj, name)
                     })
                 });
-                let shape = Node {
-                    kind: std::mem::replace(&mut node.kind, Kind::Any),
-                    nullable: false,
-                };
-                let id = match known {
-                    Some(id) => {
-                        let e = &mut self.entries[id];
-                        e.node = merge(std::mem::replace(&mut e.node, Node::any()), shape);
-                        id
-                    }
-                    None => {
-                        self.entries.push(Entry {
-                            node: shape,
-                            in_response: false,
-                            names: Vec::new(),
-                        });
-                        let id = self.entries.len() - 1;
-                        self.by_key.entry(hash).or_default().push(id);
-                        id
-                    }
-                };
-                self.entries[id].in_response |= in_response;
-                let names = &mut self.entries[id].names;
+                let shape = Node::new(std::mem::take(&mut node.kind));
+                let id = known.unwrap_or_else(|| {
+                    let id = self.entries.len();
+                    self.by_key.entry(hash).or_default().push(id);
+                    self.entries.push(Entry::default());
+                    id
+                });
+                // A new entry's node is `Any`, which the shape replaces.
+                let e = &mut self.entries[id];
+                e.node = merge(std::mem::take(&mut e.node), shape);
+                e.in_response |= in_response;
+                let names = &mut e.names;
                 for (claim, n) in name {
                     match names.iter_mut().find(|(c, m, _)| c == claim && m == n) {
                         Some((_, _, count)) => *count += 1,
@@ -195,8 +183,7 @@ impl Registry {
     pub fn names(&self) -> Vec<String> {
         // FxHash: 10⁴ components, each name counted twice, on the one
         // thread between drafting and emission.
-        let mut used: FxHashMap<String, u32> = FxHashMap::default();
-        used.extend(SHADOWING.map(|name| (name.to_owned(), 1)));
+        let mut used = FxHashMap::from_iter(SHADOWING.map(|name| (name.to_owned(), 1)));
         let mut out: Vec<String> = Vec::with_capacity(self.entries.len());
         for (i, e) in self.entries.iter().enumerate() {
             let best: String = e
@@ -240,12 +227,11 @@ pub fn singular(word: &str) -> String {
     if let Some(stem) = word.strip_suffix("ies").filter(|_| lower.len() > 4) {
         return format!("{stem}y");
     }
-    for suffix in ["sses", "shes", "ches", "xes"] {
-        if lower.ends_with(suffix) {
-            return word[..word.len() - 2].to_owned();
-        }
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| lower.ends_with(s));
+    if ends(&["sses", "shes", "ches", "xes"]) {
+        return word[..word.len() - 2].to_owned();
     }
-    if lower.ends_with("ss") || lower.ends_with("us") || lower.ends_with("is") || lower.len() < 3 {
+    if ends(&["ss", "us", "is"]) || lower.len() < 3 {
         return word.to_owned();
     }
     word.strip_suffix('s').unwrap_or(word).to_owned()

@@ -5,12 +5,12 @@
 //! way a generator needs (missing → optional, null → nullable, conflicts →
 //! `oneOf`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::components::Registry;
 
 /// An inferred schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
     /// What it is.
     pub kind: Kind,
@@ -19,9 +19,10 @@ pub struct Node {
 }
 
 /// The shape of an inferred schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Kind {
     /// Nothing known (only `null`, or the items of empty arrays).
+    #[default]
     Any,
     /// A string, integer, number or boolean.
     Scalar(Scalar, Format),
@@ -35,8 +36,9 @@ pub enum Kind {
     OneOf(Vec<Node>),
 }
 
-/// JSON scalar types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// JSON scalar types, serialized as their OpenAPI `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scalar {
     /// string
     String,
@@ -89,11 +91,6 @@ impl std::ops::Deref for Props {
 }
 
 impl Props {
-    /// Names and properties, by name, the properties to change.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Prop)> + '_ {
-        self.0.iter_mut().map(|(k, p)| (&*k, p))
-    }
-
     /// The names, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &String> + '_ {
         self.0.iter().map(|(k, _)| k)
@@ -102,28 +99,6 @@ impl Props {
     /// The properties, by name.
     pub fn values(&self) -> impl Iterator<Item = &Prop> + '_ {
         self.0.iter().map(|(_, p)| p)
-    }
-}
-
-impl FromIterator<(String, Prop)> for Props {
-    /// As a map collects: sorted by name, and of a name given twice the
-    /// last property kept.
-    fn from_iter<I: IntoIterator<Item = (String, Prop)>>(iter: I) -> Self {
-        let mut v: Vec<(String, Prop)> = iter.into_iter().collect();
-        // Reversed, so that of equal names the stable sort puts the last
-        // one seen first, which is the one dedup keeps.
-        v.reverse();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v.dedup_by(|later, kept| later.0 == kept.0);
-        Props(v)
-    }
-}
-
-impl IntoIterator for Props {
-    type Item = (String, Prop);
-    type IntoIter = std::vec::IntoIter<(String, Prop)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
     }
 }
 
@@ -137,16 +112,11 @@ pub struct Prop {
 }
 
 impl Node {
-    fn new(kind: Kind) -> Self {
+    pub(super) fn new(kind: Kind) -> Self {
         Node {
             kind,
             nullable: false,
         }
-    }
-
-    /// A node that accepts anything.
-    pub fn any() -> Self {
-        Node::new(Kind::Any)
     }
 
     /// A scalar node.
@@ -161,11 +131,8 @@ impl Node {
 /// Type and format for one of Postman's importer placeholders (`<uuid>` …).
 pub fn placeholder(s: &str) -> Option<(Scalar, Option<&str>)> {
     let inner = s.strip_prefix('<')?.strip_suffix('>')?;
-    let ok = inner.as_bytes().first()?.is_ascii_alphabetic()
-        && inner
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-    if !ok {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+    if !inner.as_bytes().first()?.is_ascii_alphabetic() || !inner.bytes().all(word) {
         return None;
     }
     Some(match inner {
@@ -226,7 +193,7 @@ pub fn infer(v: &Value) -> Node {
 
 /// Samples of the same place, merged.
 fn infer_all<'a>(samples: impl Iterator<Item = &'a Value>) -> Node {
-    samples.map(infer).reduce(merge).unwrap_or_else(Node::any)
+    samples.map(infer).reduce(merge).unwrap_or_default()
 }
 
 fn merge_format(a: Format, b: Format) -> Format {
@@ -263,15 +230,11 @@ pub fn merge(a: Node, b: Node) -> Node {
 }
 
 fn compatible(a: &Kind, b: &Kind) -> bool {
+    use Scalar::{Integer, Number};
     match (a, b) {
-        (Kind::Scalar(x, _), Kind::Scalar(y, _)) => {
-            x == y
-                || matches!(
-                    (x, y),
-                    (Scalar::Integer, Scalar::Number) | (Scalar::Number, Scalar::Integer)
-                )
-        }
+        (Kind::Scalar(Integer | Number, _), Kind::Scalar(Integer | Number, _)) => true,
         (Kind::Array(_), Kind::Array(_)) | (Kind::Object(_), Kind::Object(_)) => true,
+        (Kind::Scalar(x, _), Kind::Scalar(y, _)) => x == y,
         (Kind::Ref(x), Kind::Ref(y)) => x == y,
         _ => false,
     }
@@ -282,7 +245,7 @@ fn add_variant(vs: &mut Vec<Node>, n: Node) {
         Kind::OneOf(inner) => inner.into_iter().for_each(|v| add_variant(vs, v)),
         Kind::Any => {}
         _ => match vs.iter_mut().find(|v| compatible(&v.kind, &n.kind)) {
-            Some(v) => *v = merge(std::mem::replace(v, Node::any()), n),
+            Some(v) => *v = merge(std::mem::take(v), n),
             None => vs.push(n),
         },
     }
@@ -290,22 +253,21 @@ fn add_variant(vs: &mut Vec<Node>, n: Node) {
 
 fn merge_obj(mut a: Obj, b: Obj) -> Obj {
     let props = &mut a.props.0;
-    for (k, q) in b.props {
+    for (k, q) in b.props.0 {
         match props.binary_search_by(|(name, _)| name.cmp(&k)) {
             Ok(i) => {
                 let p = &mut props[i].1;
-                p.node = merge(std::mem::replace(&mut p.node, Node::any()), q.node);
+                p.node = merge(std::mem::take(&mut p.node), q.node);
                 p.seen += q.seen;
             }
             Err(i) => props.insert(i, (k, q)),
         }
     }
     // Either one, or both merged.
-    a.additional = a
-        .additional
-        .into_iter()
-        .chain(b.additional)
-        .reduce(|x, y| Box::new(merge(*x, *y)));
+    a.additional = match (a.additional, b.additional) {
+        (Some(x), Some(y)) => Some(Box::new(merge(*x, *y))),
+        (x, y) => x.or(y),
+    };
     a.samples += b.samples;
     a
 }
@@ -326,19 +288,13 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
     let mut s = match &node.kind {
         Kind::Any => return json!({}),
         Kind::Scalar(t, f) => {
-            let t = match t {
-                Scalar::String => "string",
-                Scalar::Integer => "integer",
-                Scalar::Number => "number",
-                Scalar::Boolean => "boolean",
-            };
             let mut s = json!({ "type": t });
             if let Format::Known(f) = f {
                 s["format"] = f.as_str().into();
             }
             s
         }
-        Kind::Array(items) => object([
+        Kind::Array(items) => Value::from_iter([
             ("type", "array".into()),
             ("items", to_schema(items, names, reg)),
         ]),
@@ -373,16 +329,6 @@ pub fn to_schema(node: &Node, names: &[String], reg: &Registry) -> Value {
     s
 }
 
-/// A JSON object of these members, moved in (`json!` would copy each
-/// value it is given, and schemas nest).
-pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
-    let mut m = Map::new();
-    for (k, v) in members {
-        m.insert(k.to_owned(), v);
-    }
-    Value::Object(m)
-}
-
 /// How many required properties a variant pins down: unions list the most
 /// specific variant first, because generated untagged enums take the first
 /// variant that decodes.
@@ -409,5 +355,5 @@ pub fn one_of(mut variants: Vec<(usize, Value)>) -> Value {
         }
     }
     let variants = variants.into_iter().map(|(_, v)| v).collect();
-    object([("oneOf", Value::Array(variants))])
+    Value::from_iter([("oneOf", Value::Array(variants))])
 }

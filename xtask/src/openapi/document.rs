@@ -18,7 +18,7 @@ use super::{
     Response, METHODS,
 };
 use crate::error::ConvertError;
-use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Node, Registry};
+use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Registry};
 use crate::overrides::Overrides;
 use crate::postman::{Auth, Body, Collection, Request};
 use crate::render::JsonText;
@@ -362,7 +362,7 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
     }
     match (&mut op.body, other.body) {
         (Some(BodyDraft::Json { node, .. }), Some(BodyDraft::Json { node: theirs, .. })) => {
-            *node = merge(std::mem::replace(node, Node::any()), theirs);
+            *node = merge(std::mem::take(node), theirs);
         }
         (Some(BodyDraft::Fixed(media, mine)), Some(BodyDraft::Fixed(theirs_media, theirs)))
             if *media == theirs_media =>

@@ -65,9 +65,8 @@ pub struct Request {
 impl Request {
     /// `Folder / Item`, for messages.
     pub fn display_path(&self) -> String {
-        let mut parts = self.folders.clone();
-        parts.push(self.name.clone());
-        parts.join(" / ")
+        let parts = [&self.folders[..], std::slice::from_ref(&self.name)];
+        parts.concat().join(" / ")
     }
 
     /// The auth Postman sends: the request's own or inherited auth, else
@@ -97,10 +96,7 @@ impl Request {
 
     /// Location of this item (or of a part of it) for error messages.
     pub fn location(&self, suffix: &str) -> Location {
-        Location::new(
-            Some(&self.display_path()),
-            format!("{}{suffix}", self.pointer),
-        )
+        Location::new(Some(&self.display_path()), &self.pointer).member(suffix)
     }
 }
 
@@ -272,13 +268,11 @@ pub fn concat(collections: Vec<(String, Collection)>) -> Collection {
     let several = collections.len() > 1;
     let mut out: Option<Collection> = None;
     for (label, mut c) in collections {
-        if several {
-            for r in &mut c.requests {
-                r.pointer = format!("{label} {}", r.pointer);
-                // A header's location is read after its request's.
-                for h in &mut r.headers {
-                    h.pointer = format!("{label} {}", h.pointer);
-                }
+        for r in c.requests.iter_mut().filter(|_| several) {
+            r.pointer = format!("{label} {}", r.pointer);
+            // A header's location is read after its request's.
+            for h in &mut r.headers {
+                h.pointer = format!("{label} {}", h.pointer);
             }
         }
         let Some(all) = out.as_mut() else {

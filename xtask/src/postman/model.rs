@@ -39,14 +39,6 @@ pub struct Head {
 /// elements of one member while it reads the others.
 pub struct Scan<F>(pub F);
 
-impl<'de, F: FnMut(usize, &'de RawValue)> DeserializeSeed<'de> for Scan<F> {
-    type Value = Head;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Head, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
 impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Scan<F> {
     type Value = Head;
 

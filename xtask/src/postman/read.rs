@@ -7,7 +7,7 @@
 //! top-level checks) and through `serde_path_to_error` (for the location of
 //! a member of the wrong type), so a valid collection pays for neither.
 
-use serde::de::DeserializeSeed;
+use serde::Deserializer as _;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -24,13 +24,6 @@ use crate::openapi::operation::is_token;
 /// with its location.
 pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
     let bytes = json_text(bytes)?;
-    let starts_as_object = bytes
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{');
-    if !starts_as_object {
-        return Err(diagnose(bytes, None));
-    }
     // Each top-level item is read and walked on another core as soon as the
     // scan of the input has passed it; the parts are joined in order.
     let (parts, done) = std::sync::mpsc::channel();
@@ -40,9 +33,8 @@ pub fn parse<'a>(bytes: &'a [u8]) -> Result<Collection, ConvertError> {
             s.spawn(move |_| drop(parts.send((i, read_item(i, raw)))));
         };
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        model::Scan(spawn)
-            .deserialize(&mut de)
-            .and_then(|head| de.end().map(|()| head))
+        let head = (&mut de).deserialize_map(model::Scan(spawn));
+        head.and_then(|head| de.end().map(|()| head))
     });
     let head = head.map_err(|e| diagnose(bytes, Some(&e)))?;
     drop(parts);
@@ -168,18 +160,15 @@ fn check_head(
 fn read(head: model::Head, parts: Vec<(usize, Part)>) -> Result<Collection, Option<ConvertError>> {
     let v1 = head.v1.0 && head.v1.1;
     let info = check_head(v1, head.values, head.info.as_ref(), head.has_item)?;
-    let name = text(info.get("name"))
-        .unwrap_or("Postman collection")
-        .to_owned();
     let variables = key_values(head.variable.as_ref(), &Location::new(None, "$.variable"))?;
     let variables = variables.into_iter().map(|kv| (kv.key, kv.value)).collect();
+    let name = text(info.get("name")).unwrap_or("Postman collection");
     let mut out = Collection {
-        name,
+        name: name.to_owned(),
         description: description(info.get("description")),
         variables,
         auth: parse_auth(head.auth.as_ref(), &Location::new(None, "$.auth"))?,
-        folders: Vec::new(),
-        requests: Vec::new(),
+        ..Collection::default()
     };
     // The first error in collection order is the one reported.
     for (_, part) in parts {
@@ -232,10 +221,9 @@ fn walk_item(
     let at = Location::new(Some(&path.join(" / ")), format!("{pointer}[{i}]"));
     let auth = parse_auth(item.auth.as_ref(), &at.member(".auth"))?.or(inherited.cloned());
     if let Some(children) = item.item {
-        let description = description(item.description.as_ref());
         out.folders.push(Folder {
             path: path.clone(),
-            description,
+            description: description(item.description.as_ref()),
         });
         let pointer = format!("{}.item", at.pointer);
         for (i, child) in children.into_iter().enumerate() {
@@ -260,45 +248,35 @@ fn parse_request(
     auth: Option<Auth>,
 ) -> Result<Request, ConvertError> {
     let none = Map::new();
-    let (r, method, url) = match request {
+    let r = match request {
+        Value::Object(r) => r,
         // A bare URL string is a GET of that URL.
-        Value::String(raw) => (
-            &none,
-            "GET".into(),
-            parse_raw_url(raw, &at.member(".request"))?,
-        ),
-        Value::Object(r) => {
-            let here = at.member(".request.method");
-            let method = match r.get("method") {
-                None => "GET".to_owned(),
-                // Any method name: the ones an OpenAPI client cannot send
-                // (Postman offers LINK, PURGE, PROPFIND…) are left out and
-                // said by the document.
-                Some(Value::String(m)) => {
-                    let name = m.trim();
-                    if !is_token(name) {
-                        let what = format!("method `{m}` is not an HTTP method name");
-                        return Err(here.error(what));
-                    }
-                    name.to_ascii_uppercase()
-                }
-                Some(_) => return Err(here.error("`method` must be a string")),
-            };
-            // Postman saves a request that was never given a URL without
-            // one: an empty URL, which the document leaves out and says.
-            let url = match r.get("url") {
-                None | Some(Value::Null) => Url::default(),
-                Some(url) => parse_url(url, &at.member(".request.url"))?,
-            };
-            (r, method, url)
-        }
+        Value::String(_) => &none,
         other => {
             return Err(at
                 .member(".request")
                 .wrong_type("`request` must be an object or a URL string", other))
         }
     };
-    let examples_at = at.member(".response");
+    let here = at.member(".request.method");
+    let method = match r.get("method") {
+        None => "GET".to_owned(),
+        // Any method name: the ones an OpenAPI client cannot send
+        // (Postman offers LINK, PURGE, PROPFIND…) are left out and
+        // said by the document.
+        Some(Value::String(m)) if is_token(m.trim()) => m.trim().to_ascii_uppercase(),
+        Some(Value::String(m)) => {
+            return Err(here.error(format!("method `{m}` is not an HTTP method name")))
+        }
+        Some(_) => return Err(here.error("`method` must be a string")),
+    };
+    let url = match (request, r.get("url")) {
+        (Value::String(raw), _) => parse_raw_url(raw, &at.member(".request"))?,
+        // Postman saves a request that was never given a URL without
+        // one: an empty URL, which the document leaves out and says.
+        (_, None | Some(Value::Null)) => Url::default(),
+        (_, Some(url)) => parse_url(url, &at.member(".request.url"))?,
+    };
     Ok(Request {
         folders: folders.to_vec(),
         name,
@@ -315,7 +293,7 @@ fn parse_request(
             .or_else(|| description(item.description.as_ref())),
         auth: parse_auth(r.get("auth"), &at.member(".request.auth"))?.or(auth),
         examples: (item.response.iter().flatten().enumerate())
-            .map(|(i, e)| parse_example(e, &examples_at.index(i)))
+            .map(|(i, e)| parse_example(e, &at.member(&format!(".response[{i}]"))))
             .collect::<Result<_, _>>()?,
     })
 }
@@ -323,12 +301,11 @@ fn parse_request(
 fn parse_example(r: &model::Example, at: &Location) -> Result<Example, ConvertError> {
     let given = nonblank(r.name.as_ref());
     let here = at.member(".code");
-    let code = match &r.code {
+    let code = match r.code.as_ref().filter(|v| !v.is_null() && **v != 0) {
         // No code: the reason phrase when it is a known one, else the
         // operation's `default` response (how exporters write OpenAPI's;
         // one writes `0`, the status of no response).
-        None | Some(Value::Null) => text(r.status.as_ref()).and_then(code_for_reason),
-        Some(zero) if *zero == 0 => text(r.status.as_ref()).and_then(code_for_reason),
+        None => text(r.status.as_ref()).and_then(code_for_reason),
         Some(v) => {
             let (code, shown) = match v {
                 Value::Number(n) => (n.as_u64(), n.to_string()),
@@ -392,11 +369,8 @@ fn nonblank(v: Option<&Value>) -> Option<&str> {
 
 /// `Application/JSON; charset=utf-8` → `application/json`.
 pub(crate) fn media_type(v: &str) -> String {
-    v.split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    let (essence, _) = v.split_once(';').unwrap_or((v, ""));
+    essence.trim().to_ascii_lowercase()
 }
 
 fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertError> {
@@ -459,24 +433,23 @@ fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertE
         Some(Value::Object(o)) => o.get(name).map(value_text),
         _ => None,
     };
+    let given = |name: &str| param(name).filter(|s| !s.is_empty());
     Ok(Some(match ty {
         "noauth" => Auth::NoAuth,
         "basic" => Auth::Basic,
         "bearer" => Auth::Bearer,
         "digest" => Auth::Digest,
         "apikey" => Auth::ApiKey {
-            name: param("key")
-                .filter(|k| !k.is_empty())
-                .unwrap_or_else(|| "X-API-Key".to_owned()),
+            name: given("key").unwrap_or_else(|| "X-API-Key".to_owned()),
             location: match param("in").as_deref() {
                 Some("query") => "query".to_owned(),
                 _ => "header".to_owned(),
             },
         },
         "oauth2" => Auth::OAuth2 {
-            token_url: param("accessTokenUrl").filter(|s| !s.is_empty()),
-            auth_url: param("authUrl").filter(|s| !s.is_empty()),
-            grant: param("grant_type").filter(|s| !s.is_empty()),
+            token_url: given("accessTokenUrl"),
+            auth_url: given("authUrl"),
+            grant: given("grant_type"),
         },
         other => Auth::Other(other.to_owned()),
     }))
@@ -532,10 +505,8 @@ fn header_line(line: &str) -> Option<(&str, &str)> {
 fn header_text(lines: &str, at: &Location) -> Vec<KeyValue> {
     (lines.lines())
         .filter_map(|line| {
-            let (line, disabled) = match line.trim_start().strip_prefix("//") {
-                Some(rest) => (rest, true),
-                None => (line, false),
-            };
+            let rest = line.trim_start().strip_prefix("//");
+            let (line, disabled) = (rest.unwrap_or(line), rest.is_some());
             let (key, value) = match header_line(line) {
                 Some((key, value)) => (key, Some(value)),
                 None if !line.contains(':') => (Some(line.trim()).filter(|k| !k.is_empty())?, None),
@@ -553,10 +524,7 @@ fn header_text(lines: &str, at: &Location) -> Vec<KeyValue> {
 }
 
 pub(super) fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
 /// A description is a string or `{content, type}`. Its line breaks are
@@ -567,11 +535,7 @@ fn description(v: Option<&Value>) -> Option<String> {
         Value::Object(o) => o.get("content"),
         other => Some(other),
     };
-    let text = nonblank(text)?;
-    if !text.contains('\r') {
-        return Some(text.to_owned());
-    }
-    Some(text.replace("\r\n", "\n").replace('\r', "\n"))
+    Some(nonblank(text)?.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// serde_json's message without its trailing ` at line L column C`, which
@@ -619,10 +583,6 @@ fn code_for_reason(reason: &str) -> Option<u16> {
     if let Some(code) = digits.parse().ok().filter(|c| (100..=599).contains(c)) {
         return Some(code);
     }
-    (100..600).find(|&c| {
-        http::StatusCode::from_u16(c)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .is_some_and(|r| r.eq_ignore_ascii_case(reason))
-    })
+    let known = |c| http::StatusCode::from_u16(c).ok()?.canonical_reason();
+    (100..600).find(|&c| known(c).is_some_and(|r| r.eq_ignore_ascii_case(reason)))
 }

@@ -141,21 +141,11 @@ fn authority(text: &str) -> (usize, usize) {
     (host_start, text.len())
 }
 
-/// A v2.0 path variable segment (`{type, value}`) as a `:name` segment.
-fn path_variable(name: Option<&str>) -> String {
-    match name.unwrap_or_default() {
-        name if name.is_empty() || name.starts_with([':', '{']) => name.to_owned(),
-        name => format!(":{name}"),
-    }
-}
-
 /// Splits a raw URL such as `{{baseUrl}}/api/x/:id?a=1#frag`.
 pub(super) fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertError> {
     let raw = raw.trim();
-    let without_fragment = raw.split('#').next().unwrap_or_default();
-    let (before_query, query) = without_fragment
-        .split_once('?')
-        .unwrap_or((without_fragment, ""));
+    let unfragmented = raw.split('#').next().unwrap_or_default();
+    let (before_query, query) = unfragmented.split_once('?').unwrap_or((unfragmented, ""));
     // White space in a variable's name (`{{Base URL}}`) is Postman's to
     // resolve, and in the query Postman encodes it when sending; anywhere
     // else it cannot be part of a URL.
@@ -165,10 +155,8 @@ pub(super) fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertErro
     }
     let (protocol, rest) = match before_query.split_once("://") {
         Some((p, rest)) => {
-            let ok = p.starts_with("{{")
-                || (!p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+            let scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+            let ok = p.starts_with("{{") || (!p.is_empty() && p.chars().all(scheme_char));
             if !ok {
                 return Err(at.error(format!("cannot parse URL `{raw}`: bad scheme `{p}`")));
             }
@@ -178,17 +166,15 @@ pub(super) fn parse_raw_url(raw: &str, at: &Location) -> Result<Url, ConvertErro
     };
     // A user and password are never written into the document.
     let (host_start, path_start) = authority(rest);
-    let credentials = host_start > 0;
     let (host, port) = split_port(&rest[host_start..path_start]);
-    let path = &rest[path_start..];
     let url = Url {
         protocol,
         host: Some(host.to_owned()).filter(|h| !h.is_empty()),
         port,
-        path: split_path(path),
+        path: split_path(&rest[path_start..]),
         query: query_of(query),
         variables: Vec::new(),
-        credentials,
+        credentials: host_start > 0,
     };
     check_braces(&url, at)?;
     Ok(url)
@@ -217,14 +203,10 @@ fn query_of(query: &str) -> Vec<KeyValue> {
 /// names itself). A `%` that starts no escape, or escapes that are not
 /// UTF-8, stay as written.
 fn decode(entry: &mut KeyValue) {
-    let decoded = |text: &mut String| {
+    for text in std::iter::once(&mut entry.key).chain(&mut entry.value) {
         if let Ok(Cow::Owned(plain)) = percent_decode_str(text).decode_utf8() {
             *text = plain;
         }
-    };
-    decoded(&mut entry.key);
-    if let Some(value) = entry.value.as_mut() {
-        decoded(value);
     }
 }
 
@@ -249,8 +231,11 @@ fn path_segments(parts: &[Value], at: &Location) -> Result<Vec<String>, ConvertE
         match part {
             Value::String(s) => path.extend(s.split('/').map(str::to_owned)),
             // v2.0's schema: "a segment could be a string, or a path
-            // variable", the latter `{type, value}`.
-            Value::Object(o) => path.push(path_variable(text(o.get("value")))),
+            // variable", the latter `{type, value}`: a `:name` segment.
+            Value::Object(o) => path.push(match text(o.get("value")).unwrap_or_default() {
+                name if name.is_empty() || name.starts_with([':', '{']) => name.to_owned(),
+                name => format!(":{name}"),
+            }),
             other => return Err(at.wrong_type("a `url.path` segment must be a string", other)),
         }
     }

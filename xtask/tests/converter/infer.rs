@@ -2,40 +2,10 @@
 //! and the components repeated shapes become.
 
 use postman_openapi::infer::node::{
-    merge, one_of, placeholder, to_schema, Format, Kind, Node, Prop, Props, Scalar,
+    merge, one_of, placeholder, to_schema, Format, Kind, Node, Scalar,
 };
 use postman_openapi::infer::{infer, pascal, singular, Claim, Registry};
 use serde_json::{json, Value};
-
-fn prop(seen: u32) -> Prop {
-    Prop {
-        node: Node::scalar(Scalar::Integer, None),
-        seen,
-    }
-}
-
-#[test]
-fn props_collect_as_a_map_does() {
-    // Unsorted, with a name twice: sorted, and the last one kept.
-    let pairs = [("b", 1), ("a", 2), ("c", 3), ("a", 4), ("b", 5)];
-    let props: Props = pairs
-        .iter()
-        .map(|&(k, n)| (k.to_owned(), prop(n)))
-        .collect();
-    let map: std::collections::BTreeMap<String, Prop> = pairs
-        .iter()
-        .map(|&(k, n)| (k.to_owned(), prop(n)))
-        .collect();
-    let got: Vec<(&String, u32)> = props.iter().map(|(k, p)| (k, p.seen)).collect();
-    let want: Vec<(&String, u32)> = map.iter().map(|(k, p)| (k, p.seen)).collect();
-    assert_eq!(got, want);
-    let names: Vec<&str> = props.keys().map(String::as_str).collect();
-    assert_eq!(names, ["a", "b", "c"]);
-    assert_eq!(
-        props.values().map(|p| p.seen).collect::<Vec<_>>(),
-        [4, 5, 3]
-    );
-}
 
 #[test]
 fn merging_objects_keeps_every_property_once_in_order() {
