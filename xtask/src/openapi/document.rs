@@ -5,17 +5,17 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::operation::{draft, drop_credentials, BodyDraft, OpDraft};
+use super::operation::{draft, drop_credentials, OpDraft};
 use super::operation_ids::Chosen;
 use super::path::endpoints;
-use super::security::Security;
+use super::security::requirement;
 use super::servers::Servers;
 use super::unify::{self, unify_all, Union};
 use super::{
-    names, noted, Components, Document, Example, Media, Operation, Parameter, RequestBody,
-    Response, METHODS,
+    names, noted, push_new, Components, Document, Example, Media, Operation, Parameter,
+    RequestBody, Response, METHODS,
 };
 use crate::error::ConvertError;
 use crate::infer::{merge, pascal, singular, to_schema, Claim, Kind, Registry};
@@ -43,25 +43,19 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_deref()))
         .collect();
-    let mut left_out = Vec::new();
-    let requests: Vec<&Request> = (coll.requests.iter())
-        .filter(|req| match unsendable(req) {
-            Some(why) => {
-                left_out.push(format!("{} {}: {why}", req.method, req.location("")));
-                false
-            }
-            None => true,
-        })
-        .collect();
+    let (mut left_out, mut requests) = (Vec::new(), Vec::new());
+    for req in &coll.requests {
+        match unsendable(req) {
+            Some(why) => left_out.push(format!("{} {}: {why}", req.method, req.location(""))),
+            None => requests.push(req),
+        }
+    }
     let endpoints = endpoints(requests.iter().map(|r| r.url.path.as_slice()));
-    let drafts: Vec<Result<OpDraft, ConvertError>> = requests
-        .par_iter()
-        .map(|req| draft(req, &endpoints))
-        .collect();
+    let drafts: Vec<_> = requests.par_iter().map(|r| draft(r, &endpoints)).collect();
 
     let mut servers = Servers::default();
-    let mut security = Security::default();
-    let top_security = coll.auth.as_ref().map(|a| security.requirement(a));
+    let mut schemes = Map::new();
+    let top_security = coll.auth.as_ref().map(|a| requirement(&mut schemes, a));
     let mut ops: Vec<Op<'_>> = Vec::with_capacity(drafts.len());
     let mut routes: HashMap<(String, String), usize> = HashMap::new();
     // The first path of each shape (`/quotes/{}`), whose names it keeps.
@@ -69,23 +63,19 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     // Operations by name; names chosen by hand are taken from the start.
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut chosen = Chosen::new(&opts.overrides.operation_ids);
-    let reserved: HashSet<&str> = (opts.overrides.operation_ids.values())
-        .map(String::as_str)
-        .collect();
     let graphql = graphql_routes(&requests, &drafts);
     for (req, drafted) in requests.iter().copied().zip(drafts) {
         let server = servers.add(&req.url, &vars, &|| req.location(".request.url"))?;
         let mut d = drafted?;
         same_names(&mut d, &mut shapes);
         let auth = req.sent_auth();
-        let mine = auth.as_ref().map(|a| security.requirement(a));
+        let mine = auth.as_ref().map(|a| requirement(&mut schemes, a));
         // Only where it differs from the document's; `[]` lifts the document's.
         let op_security = (mine != top_security).then(|| mine.unwrap_or_else(|| json!([])));
         if let Some(Auth::ApiKey { name, .. }) = &auth {
             d.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
         }
-        let dropped = drop_credentials(&mut d.params);
-        d.notes.extend(dropped);
+        d.notes.extend(drop_credentials(&mut d.params));
         let route = (d.method.clone(), d.path.clone());
         if let Some(&i) = routes.get(&route) {
             merge_into(&mut ops[i].draft, d);
@@ -96,12 +86,11 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
             d.summary = "GraphQL".to_owned();
             let listed = items.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
             let queries = format!("The endpoint of the GraphQL items {}.", listed.join(", "));
-            d.description = Some(match d.description.take() {
-                Some(text) => format!("{queries}\n\n{text}"),
-                None => queries,
-            });
+            let text = d.description.take().map(|t| format!("\n\n{t}"));
+            d.description = Some(queries + &text.unwrap_or_default());
         }
-        d.id = name(&d, chosen.id(&d.method, &d.path), &ops, &ids, &reserved)?;
+        let reserved = &opts.overrides.operation_ids;
+        d.id = name(&d, chosen.id(&d.method, &d.path), &ops, &ids, reserved)?;
         ids.insert(d.id.clone(), ops.len());
         routes.insert(route, ops.len());
         ops.push(Op {
@@ -114,10 +103,8 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     left_out.extend(servers.credentials.iter().map(|name| {
         format!("collection variable `{name}`: the user and password in its value, left out of the servers")
     }));
-    let keys: Vec<String> = ops
-        .iter()
-        .map(|o| Chosen::key(&o.draft.method, &o.draft.path))
-        .collect();
+    let key = |o: &Op| Chosen::key(&o.draft.method, &o.draft.path);
+    let keys: Vec<String> = ops.iter().map(key).collect();
     chosen.all_used(keys.iter().map(String::as_str))?;
     names::avoid_client_members(ops.iter_mut().map(|o| &mut o.draft.id));
 
@@ -134,12 +121,9 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     let specificity: HashMap<String, usize> = names
         .iter()
         .enumerate()
-        .map(|(id, n)| {
-            let rank = match &registry.node(id).kind {
-                Kind::Object(o) => unify::rank(o.required().count(), o.props.len()),
-                _ => unify::rank(0, 0),
-            };
-            (n.clone(), rank)
+        .map(|(id, n)| match &registry.node(id).kind {
+            Kind::Object(o) => (n.clone(), unify::rank(o.required().count(), o.props.len())),
+            _ => (n.clone(), unify::rank(0, 0)),
         })
         .collect();
     let patches = &opts.overrides.schema_patches;
@@ -218,7 +202,7 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     left_out.extend(schema_notes);
     let components = Components {
         schemas,
-        security_schemes: (!security.schemes.is_empty()).then_some(Value::Object(security.schemes)),
+        security_schemes: (!schemes.is_empty()).then_some(Value::Object(schemes)),
     };
     Ok(Document {
         components: (!components.schemas.is_empty() || components.security_schemes.is_some())
@@ -246,7 +230,7 @@ fn name(
     chosen: Option<&str>,
     ops: &[Op<'_>],
     ids: &HashMap<String, usize>,
-    reserved: &HashSet<&str>,
+    reserved: &BTreeMap<String, String>,
 ) -> Result<String, ConvertError> {
     let taken = |id: &str| ids.get(id).map(|&i| &ops[i]);
     if let Some(id) = chosen {
@@ -260,11 +244,9 @@ fn name(
             None => Ok(id.to_owned()),
         };
     }
-    let free = |id: &str| taken(id).is_none() && !reserved.contains(id);
-    if free(&d.id) {
-        return Ok(d.id.clone());
-    }
+    let free = |id: &str| taken(id).is_none() && !reserved.values().any(|r| r == id);
     let base = match taken(&d.id) {
+        None if free(&d.id) => d.id.clone(),
         Some(other) if other.draft.method == d.method => d.id.clone(),
         _ => format!("{}_{}", d.id, d.method),
     };
@@ -281,12 +263,8 @@ fn graphql_routes(
     let mut routes: HashMap<(String, String), Vec<String>> = HashMap::new();
     for (req, d) in requests.iter().zip(drafts) {
         if let (Some(Body::GraphQl { .. }), Ok(d)) = (&req.body, d) {
-            let names = routes
-                .entry((d.method.clone(), d.path.clone()))
-                .or_default();
-            if !names.contains(&req.name) {
-                names.push(req.name.clone());
-            }
+            let route = (d.method.clone(), d.path.clone());
+            push_new(routes.entry(route).or_default(), req.name.clone());
         }
     }
     routes.retain(|_, names| names.len() > 1);
@@ -298,28 +276,21 @@ fn graphql_routes(
 /// document must not hold twice: a later one takes the first one's names,
 /// when they pair one to one.
 fn same_names(d: &mut OpDraft, shapes: &mut HashMap<String, String>) {
-    let mut names = Vec::new();
-    let shape: String = shape_of(&d.path, &mut names);
+    let (mut names, mut theirs) = (Vec::new(), Vec::new());
+    let shape = shape_of(&d.path, &mut names);
     let first = shapes.entry(shape).or_insert_with(|| d.path.clone());
     if *first == d.path {
         return;
     }
-    let mut theirs = Vec::new();
     shape_of(first, &mut theirs);
-    let mut pairs: Vec<(&str, &str)> = names.iter().copied().zip(theirs.iter().copied()).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let unique = |mut side: Vec<&str>| {
-        side.sort_unstable();
-        side.windows(2).all(|w| w[0] != w[1])
-    };
-    if !unique(pairs.iter().map(|p| p.0).collect()) || !unique(pairs.iter().map(|p| p.1).collect())
-    {
+    // One to one: two variables share a name here when they share one there.
+    let n = names.len();
+    if (0..n).any(|i| (0..n).any(|j| (names[i] == names[j]) != (theirs[i] == theirs[j]))) {
         return;
     }
     for p in d.params.iter_mut().filter(|p| p.location == "path") {
-        if let Some((_, to)) = pairs.iter().find(|(from, _)| *from == p.name) {
-            p.name = (*to).to_owned();
+        if let Some(i) = names.iter().position(|n| *n == p.name) {
+            p.name = theirs[i].to_owned();
         }
     }
     d.path.clone_from(first);
@@ -353,23 +324,23 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
         }
     }
     for (code, resp) in other.responses {
-        match op.responses.get_mut(&code) {
-            Some(mine) => mine.absorb(resp),
-            None => {
-                op.responses.insert(code, resp);
-            }
+        if let Some(mine) = op.responses.get_mut(&code) {
+            mine.absorb(resp);
+        } else {
+            op.responses.insert(code, resp);
         }
     }
     match (&mut op.body, other.body) {
-        (Some(BodyDraft::Json { node, .. }), Some(BodyDraft::Json { node: theirs, .. })) => {
-            *node = merge(std::mem::take(node), theirs);
-        }
-        (Some(BodyDraft::Fixed(media, mine)), Some(BodyDraft::Fixed(theirs_media, theirs)))
-            if *media == theirs_media =>
-        {
-            merge_fields(&mut mine.schema, theirs.schema);
-            // Sent as form-data by one item at least: the route takes it.
-            mine.body_mode = mine.body_mode.or(theirs.body_mode);
+        (Some(mine), Some(theirs)) if mine.media == theirs.media => {
+            match (&mut mine.node, theirs.node) {
+                (Some(node), Some(t)) => *node = merge(std::mem::take(node), t),
+                _ => {
+                    merge_fields(&mut mine.content.schema, theirs.content.schema);
+                    // Sent as form-data by one item at least: the route takes it.
+                    let mode = &mut mine.content.body_mode;
+                    *mode = mode.or(theirs.content.body_mode);
+                }
+            }
         }
         // One item sends a body, another none: the body is optional.
         (mine @ None, theirs) => {
@@ -378,26 +349,15 @@ fn merge_into(op: &mut OpDraft, other: OpDraft) {
         }
         (Some(_), None) => op.body_optional = true,
         (Some(_), Some(theirs)) => {
-            let media = match &theirs {
-                BodyDraft::Json { .. } => "application/json",
-                BodyDraft::Fixed(media, _) => media,
-            };
             op.notes.push(format!(
-                "`{media}` request body of item \"{}\" left out: an operation takes one \
+                "`{}` request body of item \"{}\" left out: an operation takes one \
                  request body media type",
-                other.summary
+                theirs.media, other.summary
             ));
         }
     }
-    for note in other.notes {
-        if !op.notes.contains(&note) {
-            op.notes.push(note);
-        }
-    }
-    for t in other.tags {
-        if !op.tags.contains(&t) {
-            op.tags.push(t);
-        }
+    for (mine, theirs) in [(&mut op.notes, other.notes), (&mut op.tags, other.tags)] {
+        theirs.into_iter().for_each(|t| push_new(mine, t));
     }
 }
 
@@ -408,12 +368,11 @@ fn merge_fields(mine: &mut Value, theirs: Value) {
         return;
     };
     let required = theirs.remove("required").unwrap_or_default();
-    let required = required.as_array().map(Vec::as_slice).unwrap_or_default();
-    if let Some(Value::Array(mine)) = mine.get_mut("required") {
-        mine.retain(|r| required.contains(r));
-    }
-    if mine.get("required").is_some_and(|r| r == &json!([])) {
-        mine.remove("required");
+    if let Some(Value::Array(both)) = mine.get_mut("required") {
+        both.retain(|r| required.as_array().is_some_and(|t| t.contains(r)));
+        if both.is_empty() {
+            mine.remove("required");
+        }
     }
     let props = (mine.get_mut("properties")).and_then(Value::as_object_mut);
     if let (Some(props), Some(Value::Object(more))) = (props, theirs.remove("properties")) {
@@ -427,23 +386,14 @@ fn merge_fields(mine: &mut Value, theirs: Value) {
 /// components, with candidate names from the operation and the path.
 fn extract(op: &mut OpDraft, registry: &mut Registry) {
     let op_pascal = pascal(&op.id);
-    if let Some(BodyDraft::Json { node, .. }) = op.body.as_mut() {
-        registry.extract(
-            node,
-            &[(Claim::Fallback, format!("{op_pascal}Request"))],
-            false,
-        );
+    if let Some(node) = op.body.as_mut().and_then(|b| b.node.as_mut()) {
+        let claims = [(Claim::Fallback, format!("{op_pascal}Request"))];
+        registry.extract(node, &claims, false);
     }
-    let resource = op
-        .path
-        .split('/')
-        .rfind(|s| !s.is_empty() && !s.contains('{'))
-        .map(|s| pascal(&singular(s)));
-    let item_endpoint = op
-        .path
-        .split('/')
-        .rfind(|s| !s.is_empty())
-        .is_some_and(|s| s.contains('{'));
+    let segments = || op.path.split('/').filter(|s| !s.is_empty());
+    let resource = segments().rfind(|s| !s.contains('{'));
+    let resource = resource.map(|s| pascal(&singular(s)));
+    let item_endpoint = segments().next_back().is_some_and(|s| s.contains('{'));
     for (code, resp) in op.responses.iter_mut() {
         let Some(node) = resp.json.as_mut() else {
             continue;
@@ -541,22 +491,13 @@ fn assemble(
     inferred: &HashMap<String, usize>,
 ) -> (String, String, Operation, Vec<Union>, Vec<String>) {
     let d = op.draft;
-    let request_body = d.body.map(|b| {
-        let (media, m) = match b {
-            BodyDraft::Json { node, example } => (
-                "application/json".to_owned(),
-                Media {
-                    example,
-                    schema: to_schema(&node, names, registry),
-                    ..Media::default()
-                },
-            ),
-            BodyDraft::Fixed(media, m) => (media, m),
-        };
-        RequestBody {
-            content: BTreeMap::from([(media, m)]),
-            required: !d.body_optional,
+    let request_body = d.body.map(|mut b| {
+        if let Some(node) = &b.node {
+            b.content.schema = to_schema(node, names, registry);
         }
+        let content = BTreeMap::from([(b.media, b.content)]);
+        let required = !d.body_optional;
+        RequestBody { content, required }
     });
     let media = |list, schema| Media {
         examples: Some(examples(list)),
@@ -643,10 +584,7 @@ fn info(coll: &Collection, opts: &Options, left_out: &[String]) -> Value {
         opts.source
     );
     if !left_out.is_empty() {
-        note.push_str("\n\nLeft out:");
-        left_out
-            .iter()
-            .for_each(|l| note.push_str(&format!("\n- {l}")));
+        note += &format!("\n\nLeft out:\n- {}", left_out.join("\n- "));
     }
     let title = opts.overrides.title.as_ref().unwrap_or(&coll.name);
     let version = opts.overrides.version.as_deref().unwrap_or("1.0.0");

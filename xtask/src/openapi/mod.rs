@@ -37,6 +37,13 @@ pub(crate) fn noted(description: Option<&str>, note: String) -> String {
     }
 }
 
+/// Pushes `item` unless `list` holds it already.
+pub(crate) fn push_new<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
 /// The whole document.
 #[derive(Debug, Serialize)]
 pub struct Document {
@@ -159,16 +166,12 @@ pub struct Media {
     /// The schema.
     pub schema: Value,
     /// `formdata` for a form-data body, which is declared urlencoded.
-    #[serde(
-        rename = "x-postman-body-mode",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "x-postman-body-mode")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body_mode: Option<&'static str>,
     /// A raw body's language.
-    #[serde(
-        rename = "x-postman-raw-language",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "x-postman-raw-language")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_language: Option<String>,
 }
 

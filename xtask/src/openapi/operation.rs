@@ -43,17 +43,14 @@ pub struct OpDraft {
 }
 
 /// A request body.
-pub enum BodyDraft {
-    /// JSON: an inferred schema and the example.
-    Json {
-        /// The schema.
-        node: Node,
-        /// The example (none for `null`, which would say nothing).
-        example: Option<JsonText>,
-    },
-    /// Anything else: the media type, and its fixed schema, example and
-    /// `x-postman-…` members.
-    Fixed(String, Media),
+pub struct BodyDraft {
+    /// Its media type.
+    pub media: String,
+    /// Its example, `x-postman-…` members and schema (a JSON body's is
+    /// made from `node` once components are named).
+    pub content: Media,
+    /// A JSON body's inferred schema.
+    pub node: Option<Node>,
 }
 
 /// A response, from the saved examples with its status.
@@ -84,6 +81,47 @@ impl RespDraft {
             (Some(_), None) => {}
         }
     }
+
+    /// Adds a saved example (`req`'s `i`th). Its body is read as JSON when
+    /// its content type says JSON, or when it parses as JSON and its content
+    /// type is `*/*` or not given; as text otherwise.
+    fn add_example(&mut self, ex: &Example, req: &Request, i: usize) -> Result<(), ConvertError> {
+        let Some(text) = &ex.body else { return Ok(()) };
+        let content_type = ex.content_type.as_deref();
+        let declared = content_type.is_some_and(|c| c.contains("json"));
+        if declared || content_type.is_none_or(|c| c == "*/*") {
+            let parsed = if declared {
+                declared_json(text)
+            } else {
+                serde_json::from_str::<Value>(text)
+            };
+            match parsed {
+                Ok(v) => {
+                    let node = Some(infer::infer(&v));
+                    self.json = self.json.take().into_iter().chain(node).reduce(merge);
+                    self.json_examples
+                        .push((ex.name.clone(), JsonText::new(&v, RESPONSE_EXAMPLE_DEPTH)));
+                    return Ok(());
+                }
+                Err(e) if declared => {
+                    return Err(req.location(&format!(".response[{i}].body")).error(format!(
+                    "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
+                    ex.name,
+                    content_type.unwrap_or_default(),
+                    e.line(),
+                    e.column(),
+                    crate::postman::read::json_message(&e)
+                )))
+                }
+                Err(_) => {}
+            }
+        }
+        let media = content_type.filter(|c| !c.contains("json") && *c != "*/*");
+        let media = media.unwrap_or("text/plain").to_owned();
+        let entry = self.text.get_or_insert_with(|| (media, Vec::new()));
+        entry.1.push((ex.name.clone(), JsonText::new(text, 0)));
+        Ok(())
+    }
 }
 
 /// Drafts the operation of one request.
@@ -106,11 +144,8 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
         let mut known = req.url.variables.iter().chain(&literals);
         known.find(|v| &v.key == name)
     };
-    let path_params = template
-        .names
-        .iter()
-        .map(|n| param(n, "path", var(n), true));
-    let mut params: Vec<Parameter> = path_params.collect();
+    let path_param = |n: &String| param(n, "path", var(n), true);
+    let mut params: Vec<Parameter> = template.names.iter().map(path_param).collect();
     query_params(&req.url.query, &mut params);
     let mut notes = header_params(req, &mut params)?;
     notes.extend(template.braced.iter().map(|n| {
@@ -127,7 +162,10 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
         notes.push("the user (and password) in the request's URL left out".to_owned());
     }
     let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
-    notes.extend(body.as_ref().and_then(|b| other_content_type(b, req)));
+    notes.extend(
+        body.as_ref()
+            .and_then(|b| other_content_type(&b.media, req)),
+    );
     if let Some(Body::FormData(fields)) = &req.body {
         notes.push(multipart_note(fields));
     }
@@ -138,7 +176,7 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
             named: ex.named,
             ..RespDraft::default()
         });
-        add_example(resp, ex, req, i)?;
+        resp.add_example(ex, req, i)?;
     }
     Ok(OpDraft {
         id: operation_id(&req.display_path(), &req.method, &template.path),
@@ -147,10 +185,7 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
         summary: req.name.clone(),
         description: req.description.clone(),
         notes,
-        tags: (!req.folders.is_empty())
-            .then(|| req.folders.join(" / "))
-            .into_iter()
-            .collect(),
+        tags: Vec::from_iter((!req.folders.is_empty()).then(|| req.folders.join(" / "))),
         params,
         body,
         body_optional: false,
@@ -187,8 +222,7 @@ pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
     let mut notes = Vec::new();
     for p in params.iter_mut().filter(|p| credential(&p.name)) {
         // (`hasOldPassword=true` says whether, not what.)
-        if p.example.as_ref().is_some_and(|e| !e.is_boolean()) {
-            p.example = None;
+        if p.example.take_if(|e| !e.is_boolean()).is_some() {
             let (place, name) = (p.location, &p.name);
             notes.push(format!(
                 "the value of {place} parameter `{name}` left out: a credential"
@@ -202,14 +236,10 @@ pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
 /// one (`password`, `client_secret`, `api_key`, `access_token`), or is
 /// Google's `key`; `password_type` and `tokens` do not.
 fn credential(name: &str) -> bool {
-    let lower: String = (name.chars())
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    ["password", "passwd", "secret", "token", "apikey"]
-        .iter()
-        .any(|word| lower.ends_with(word))
-        || lower == "key"
+    let mut lower = name.to_ascii_lowercase();
+    lower.retain(|c| c.is_ascii_alphanumeric());
+    let words = ["password", "passwd", "secret", "token", "apikey"];
+    words.iter().any(|word| lower.ends_with(word)) || lower == "key"
 }
 
 /// Connection options (RFC 9110, 7.6.1), as requests copied from a browser
@@ -254,10 +284,9 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
         if let Some(v) = h.value.as_deref().filter(|v| !is_header_value(v)) {
             // Headers written as one text have no `value` member.
             let at = header_at(req, h);
-            let at = if h.pointer.ends_with(']') {
-                at.member(".value")
-            } else {
-                at
+            let at = match h.pointer.ends_with(']') {
+                true => at.member(".value"),
+                false => at,
             };
             return Err(at.error(format!(
                 "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
@@ -287,11 +316,7 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
 /// type than the body is declared with (`application/vnd.api+json`,
 /// `application/xml`, `multipart/form-data`): the generated client sends
 /// the declared one, the only ones progenitor 0.15 sends.
-fn other_content_type(body: &BodyDraft, req: &Request) -> Option<String> {
-    let declared = match body {
-        BodyDraft::Json { .. } => "application/json",
-        BodyDraft::Fixed(media, _) => media,
-    };
+fn other_content_type(declared: &str, req: &Request) -> Option<String> {
     let header =
         (req.headers.iter()).find(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))?;
     let value = header.value.as_deref().unwrap_or_default();
@@ -314,10 +339,10 @@ fn multipart_note(fields: &[KeyValue]) -> String {
                     it as `application/x-www-form-urlencoded`"
         .to_owned();
     if !files.is_empty() {
-        note.push_str(&format!(
+        note += &format!(
             ", so its file fields ({}) cannot carry files",
             files.join(", ")
-        ));
+        );
     }
     note
 }
@@ -339,82 +364,39 @@ fn is_header_value(v: &str) -> bool {
     v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
 }
 
-/// How the example's body is read: JSON when its content type says JSON;
-/// JSON when it parses as JSON and its content type is `*/*` or not given;
-/// text otherwise.
-fn add_example(
-    resp: &mut RespDraft,
-    ex: &Example,
-    req: &Request,
-    i: usize,
-) -> Result<(), ConvertError> {
-    let Some(text) = &ex.body else { return Ok(()) };
-    let declared = ex
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.contains("json"));
-    let open = ex.content_type.as_deref().is_none_or(|c| c == "*/*");
-    if declared || open {
-        let parsed = if declared {
-            declared_json(text)
-        } else {
-            serde_json::from_str::<Value>(text)
-        };
-        match parsed {
-            Ok(v) => {
-                let node = Some(infer::infer(&v));
-                resp.json = resp.json.take().into_iter().chain(node).reduce(merge);
-                resp.json_examples
-                    .push((ex.name.clone(), JsonText::new(&v, RESPONSE_EXAMPLE_DEPTH)));
-                return Ok(());
-            }
-            Err(e) if declared => {
-                return Err(req.location(&format!(".response[{i}].body")).error(format!(
-                "example \"{}\" is declared `{}` but its body is not JSON (line {}, column {}: {})",
-                ex.name,
-                ex.content_type.as_deref().unwrap_or_default(),
-                e.line(),
-                e.column(),
-                crate::postman::read::json_message(&e)
-            )))
-            }
-            Err(_) => {}
-        }
-    }
-    let media = ex
-        .content_type
-        .clone()
-        .filter(|c| !c.contains("json") && c != "*/*")
-        .unwrap_or_else(|| "text/plain".to_owned());
-    let entry = resp.text.get_or_insert_with(|| (media, Vec::new()));
-    entry.1.push((ex.name.clone(), JsonText::new(text, 0)));
-    Ok(())
-}
-
 fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
     Ok(match body {
         Body::Raw { text, language } => raw_body(text, language.as_deref(), req)?,
         Body::UrlEncoded(fields) => form(fields, "urlencoded"),
         Body::FormData(fields) => form(fields, "formdata"),
-        Body::File => BodyDraft::Fixed(
-            "application/octet-stream".into(),
-            Media {
+        Body::File => BodyDraft {
+            media: "application/octet-stream".into(),
+            content: Media {
                 schema: json!({"type": "string", "format": "binary"}),
                 ..Media::default()
             },
-        ),
+            node: None,
+        },
         Body::GraphQl { query, variables } => {
-            let vars = variables
-                .as_deref()
-                .and_then(|v| serde_json::from_str::<Value>(v).ok())
-                .unwrap_or_else(|| json!({}));
-            let example = json!({"query": query, "variables": vars});
-            BodyDraft::Json {
-                node: infer::infer(&example),
-                example: Some(JsonText::new(&example, BODY_EXAMPLE_DEPTH)),
-            }
+            let vars = serde_json::from_str(variables.as_deref().unwrap_or("{}"));
+            let vars: Value = vars.unwrap_or_else(|_| json!({}));
+            json_body(&json!({"query": query, "variables": vars}))
         }
     })
+}
+
+/// A JSON body: its schema inferred from `v`, and `v` its example (none for
+/// `null`, which would say nothing).
+fn json_body(v: &Value) -> BodyDraft {
+    let example = (!v.is_null()).then(|| JsonText::new(v, BODY_EXAMPLE_DEPTH));
+    BodyDraft {
+        media: "application/json".into(),
+        content: Media {
+            example,
+            ..Media::default()
+        },
+        node: Some(infer::infer(v)),
+    }
 }
 
 /// A raw body: JSON when declared so (by its language or the request's
@@ -437,12 +419,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         parsed => parsed,
     };
     match parsed {
-        Ok(v) if declared || open => {
-            return Ok(BodyDraft::Json {
-                node: infer::infer(&v),
-                example: (!v.is_null()).then(|| JsonText::new(&v, BODY_EXAMPLE_DEPTH)),
-            })
-        }
+        Ok(v) if declared || open => return Ok(json_body(&v)),
         Err(e) if declared => {
             return Err(req.location(".request.body.raw").error(format!(
                 "the body is declared JSON but is not JSON (line {}, column {}: {})",
@@ -454,15 +431,16 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         _ => {}
     }
     // progenitor takes text/plain (not xml, html …) for raw bodies.
-    Ok(BodyDraft::Fixed(
-        "text/plain".into(),
-        Media {
+    Ok(BodyDraft {
+        media: "text/plain".into(),
+        content: Media {
             schema: json!({"type": "string"}),
             example: Some(JsonText::new(text, 0)),
             raw_language: language.map(str::to_owned),
             ..Media::default()
         },
-    ))
+        node: None,
+    })
 }
 
 /// A body declared JSON, read as Postman sends it: without the `//` and
@@ -473,38 +451,25 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
 /// JSON object, array or string, with or without its comments, is such a
 /// string (its placeholder typed as placeholders are).
 fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
-    let first = match serde_json::from_str(text) {
-        Ok(v) => return Ok(v),
-        Err(e) => e,
-    };
-    let stripped = without_comments(text);
-    let second = match serde_json::from_str(&stripped) {
-        Ok(v) => return Ok(v),
-        Err(e) => e,
-    };
-    let json_like = |t: &str| t.trim_start().starts_with(['{', '[', '"']);
-    if json_like(&stripped) {
-        return Err(second);
-    }
-    match text.trim() {
-        bare if !bare.is_empty() && !json_like(bare) => Ok(Value::from(bare)),
-        _ => Err(first),
-    }
-}
-
-/// A JSON text without its `//` and `/* */` comments, which the Postman app
-/// allows in JSON bodies and strips before sending: each is blanked, so a
-/// parse error keeps its line and column. Text a comment cannot start in
-/// (a lone `/`) is returned as it is, for the parser to refuse.
-fn without_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let stripped = json_comments::CommentSettings::c_style()
-        .strip_comments(text.as_bytes())
-        .read_to_string(&mut out);
-    match stripped {
-        Ok(_) => out,
-        Err(_) => text.to_owned(),
-    }
+    serde_json::from_str(text).or_else(|first| {
+        // Each comment is blanked, so a parse error keeps its line and
+        // column; text a comment cannot start in (a lone `/`) is left as it
+        // is, for the parser to refuse.
+        let mut stripped = String::with_capacity(text.len());
+        let mut comments =
+            json_comments::CommentSettings::c_style().strip_comments(text.as_bytes());
+        if comments.read_to_string(&mut stripped).is_err() {
+            stripped = text.to_owned();
+        }
+        serde_json::from_str(&stripped).or_else(|second| {
+            let json_like = |t: &str| t.trim_start().starts_with(['{', '[', '"']);
+            match text.trim() {
+                _ if json_like(&stripped) => Err(second),
+                bare if !bare.is_empty() && !json_like(bare) => Ok(Value::from(bare)),
+                _ => Err(first),
+            }
+        })
+    })
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):
@@ -514,25 +479,17 @@ pub fn quote_variables(text: &str) -> String {
     let (mut in_string, mut escaped) = (false, false);
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        if !in_string && rest.starts_with("{{") {
-            if let Some(end) = rest.find("}}") {
-                out.push('"');
-                out.push_str(&rest[..end + 2]);
-                out.push('"');
-                rest = &rest[end + 2..];
-                continue;
-            }
+        let var = (!in_string && rest.starts_with("{{")).then(|| rest.find("}}"));
+        if let Some(end) = var.flatten() {
+            out += &format!("\"{}\"", &rest[..end + 2]);
+            rest = &rest[end + 2..];
+            continue;
         }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (_, false, '"') => in_string = !in_string,
+            _ => {}
         }
         out.push(c);
         rest = &rest[c.len_utf8()..];
@@ -567,22 +524,23 @@ fn form(fields: &[KeyValue], mode: &str) -> BodyDraft {
     if !required.is_empty() {
         schema["required"] = Value::Array(required);
     }
-    let media = Media {
+    let content = Media {
         schema,
         body_mode: (mode == "formdata").then_some("formdata"),
         ..Media::default()
     };
-    BodyDraft::Fixed("application/x-www-form-urlencoded".into(), media)
+    let media = "application/x-www-form-urlencoded".into();
+    BodyDraft {
+        media,
+        content,
+        node: None,
+    }
 }
 
 /// "(Required)" in the description, unless the entry is disabled: Postman
 /// does not send a disabled entry, so it cannot be required.
 fn kv_required(kv: &KeyValue) -> bool {
-    !kv.disabled
-        && kv
-            .description
-            .as_deref()
-            .is_some_and(|d| d.contains("(Required)"))
+    !kv.disabled && kv.description.iter().any(|d| d.contains("(Required)"))
 }
 
 /// A description without the "(Required)" mark, when anything is left.
@@ -606,16 +564,13 @@ pub fn scalar_schema(name: &str, value: Option<&str>) -> (Value, Option<Value>) 
         return (json!({"type": "string"}), None);
     }
     // Concrete values give their JSON type only, never a format.
-    let plain_int =
-        v.parse::<i64>().is_ok() && !(v.len() > 1 && (v.starts_with('0') || v.starts_with("-0")));
-    let (ty, example) = if plain_int && !credential(name) {
-        ("integer", v.parse::<i64>().map(Value::from).ok())
-    } else if v == "true" || v == "false" {
-        ("boolean", Some(Value::Bool(v == "true")))
-    } else {
-        ("string", Some(Value::from(v)))
+    let leading_zero = v.len() > 1 && (v.starts_with('0') || v.starts_with("-0"));
+    let (ty, example) = match (v.parse::<i64>(), v.parse::<bool>()) {
+        (Ok(n), _) if !leading_zero && !credential(name) => ("integer", Value::from(n)),
+        (_, Ok(b)) => ("boolean", Value::Bool(b)),
+        _ => ("string", Value::from(v)),
     };
-    (json!({"type": ty}), example)
+    (json!({"type": ty}), Some(example))
 }
 
 /// Parameter `name` in `location`, typed and described by its Postman entry

@@ -49,9 +49,7 @@ pub fn path_template(
         if !ok {
             return Err(loc().error(format!("path variable `{n}` is not a usable name")));
         }
-        if !t.names.iter().any(|x| x == n) {
-            t.names.push(n.to_owned());
-        }
+        super::push_new(&mut t.names, n.to_owned());
         let _ = write!(t.path, "{{{n}}}");
         Ok(())
     };
@@ -129,12 +127,10 @@ pub fn endpoints<'a>(paths: impl Iterator<Item = &'a [String]>) -> HashSet<Strin
     for segments in paths {
         listed.insert(endpoint(segments));
         let last = segments.iter().rposition(|s| !s.is_empty());
-        let Some((i, seg)) = last.map(|i| (i, &segments[i])) else {
-            continue;
-        };
-        if matches!(id_kind(seg), Some(IdKind::Number)) {
+        let number = |&i: &usize| matches!(id_kind(&segments[i]), Some(IdKind::Number));
+        if let Some(i) = last.filter(number) {
             let before = endpoint(&segments[..i]);
-            if *numbers.entry(before.clone()).or_insert(seg) != seg {
+            if *numbers.entry(before.clone()).or_insert(&segments[i]) != segments[i] {
                 listed.insert(before);
             }
         }
@@ -145,11 +141,8 @@ pub fn endpoints<'a>(paths: impl Iterator<Item = &'a [String]>) -> HashSet<Strin
 /// A path as [`path_template`] looks it up: its segments but empty ones,
 /// joined with `/` (`["inventory", ""]` → `inventory`).
 pub fn endpoint(segments: &[String]) -> String {
-    let parts: Vec<&str> = segments
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let mut parts: Vec<&str> = segments.iter().map(String::as_str).collect();
+    parts.retain(|s| !s.is_empty());
     parts.join("/")
 }
 
@@ -215,8 +208,7 @@ enum IdKind {
 
 fn id_kind(seg: &str) -> Option<IdKind> {
     let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
-    let groups: Vec<&str> = seg.split('-').collect();
-    let uuid = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| hex(g));
+    let uuid = seg.split('-').map(str::len).eq([8, 4, 4, 4, 12]) && seg.split('-').all(hex);
     if uuid || (seg.len() == 24 && hex(seg)) {
         return Some(IdKind::Opaque);
     }

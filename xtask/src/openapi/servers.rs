@@ -3,34 +3,20 @@
 //! requests use is the document's; an operation on another host names its
 //! own.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::error::{ConvertError, Location};
 use crate::postman::url::without_user;
 use crate::postman::{pieces, Piece, Url};
 
-/// A server URL and its variables' defaults, as the document has them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Server {
-    url: String,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    variables: BTreeMap<String, Variable>,
-}
-
-/// A server variable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-struct Variable {
-    default: String,
-}
-
-/// The servers met, in order, with how many operations use each.
+/// The servers met (`url`, and `variables` with their defaults, as the
+/// document has them), in order, with how many operations use each.
 #[derive(Default)]
 pub struct Servers {
-    list: Vec<(Server, usize)>,
+    list: Vec<(Value, usize)>,
     /// Collection variables whose values, used in a server, held a user
     /// and password (left out of the server).
     pub credentials: BTreeSet<String>,
@@ -89,36 +75,11 @@ fn value_of(
     credentials: &mut BTreeSet<String>,
 ) -> Option<String> {
     let value = vars.get(name).copied().flatten()?;
-    match without_user(value) {
-        Some(clean) => {
-            credentials.insert(name.to_owned());
-            Some(clean)
-        }
-        None => Some(value.to_owned()),
+    let clean = without_user(value);
+    if clean.is_some() {
+        credentials.insert(name.to_owned());
     }
-}
-
-/// `{{name}}` → `{name}`, recording the variable and its default.
-fn substitute(
-    text: &str,
-    vars: &HashMap<&str, Option<&str>>,
-    variables: &mut BTreeMap<String, Variable>,
-    credentials: &mut BTreeSet<String>,
-    loc: &dyn Fn() -> Location,
-) -> Result<String, ConvertError> {
-    let mut s = String::new();
-    for piece in pieces(text) {
-        match piece {
-            Piece::Text(t) => s.push_str(t),
-            Piece::Var(name) => {
-                let default = value_of(name, vars, credentials).unwrap_or_default();
-                let _ = write!(s, "{{{name}}}");
-                variables.insert(name.to_owned(), Variable { default });
-            }
-            Piece::Unclosed(_) => return Err(loc().error(format!("cannot parse host `{text}`"))),
-        }
-    }
-    Ok(s)
+    Some(clean.unwrap_or_else(|| value.to_owned()))
 }
 
 fn server_of(
@@ -126,7 +87,7 @@ fn server_of(
     vars: &HashMap<&str, Option<&str>>,
     credentials: &mut BTreeSet<String>,
     loc: &dyn Fn() -> Location,
-) -> Result<Option<Server>, ConvertError> {
+) -> Result<Option<Value>, ConvertError> {
     let Some(host) = url.host.as_deref().filter(|h| !h.is_empty()) else {
         return Ok(None);
     };
@@ -137,8 +98,25 @@ fn server_of(
     let value = whole_var
         .and_then(|v| value_of(v, vars, credentials))
         .filter(|v| !v.is_empty());
-    let mut variables = BTreeMap::new();
-    let mut sub = |text: &str| substitute(text, vars, &mut variables, credentials, loc);
+    let mut variables = Map::new();
+    // `{{name}}` → `{name}`, recording the variable and its default.
+    let mut sub = |text: &str| {
+        let mut s = String::new();
+        for piece in pieces(text) {
+            match piece {
+                Piece::Text(t) => s.push_str(t),
+                Piece::Var(name) => {
+                    let default = value_of(name, vars, credentials).unwrap_or_default();
+                    let _ = write!(s, "{{{name}}}");
+                    variables.insert(name.to_owned(), json!({ "default": default }));
+                }
+                Piece::Unclosed(_) => {
+                    return Err(loc().error(format!("cannot parse host `{text}`")))
+                }
+            }
+        }
+        Ok(s)
+    };
     let mut server = match value {
         // `{{baseUrl}}` with a value: the value is the server (its own
         // `{{var}}`s become variables too).
@@ -171,8 +149,9 @@ fn server_of(
         server.push(':');
         server.push_str(&sub(port)?);
     }
-    Ok(Some(Server {
-        url: server,
-        variables,
-    }))
+    let mut server = json!({ "url": server });
+    if !variables.is_empty() {
+        server["variables"] = Value::Object(variables);
+    }
+    Ok(Some(server))
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 
 use super::names::numbered;
-use super::Response;
+use super::{push_new, Response};
 use crate::infer::node::one_of;
 
 const JSON: &str = "application/json";
@@ -54,9 +54,7 @@ pub fn unify_all(
     let name = |group: &str| format!("{op_pascal}{group}");
     if both {
         let all = |c: &str| c == "default" || success(c) || error(c);
-        return unify(responses, all, name("Response"), inferred)
-            .into_iter()
-            .collect();
+        return Vec::from_iter(unify(responses, all, name("Response"), inferred));
     }
     let successes = |c: &str| c == "default" || success(c);
     let first = unify(responses, successes, name("Success"), inferred);
@@ -84,10 +82,7 @@ fn unify(
     let mut distinct: Vec<Value> = Vec::new();
     for c in &members {
         if let Some(m) = responses.get_mut(c).and_then(|r| r.content.get_mut(JSON)) {
-            let schema = std::mem::take(&mut m.schema);
-            if !distinct.contains(&schema) {
-                distinct.push(schema);
-            }
+            push_new(&mut distinct, std::mem::take(&mut m.schema));
         }
     }
     if distinct.is_empty() {
@@ -122,11 +117,7 @@ fn unify(
             Some((1, Some(Value::Array(vs)))) => std::mem::take(vs),
             _ => vec![s],
         };
-        for v in each {
-            if !variants.contains(&v) {
-                variants.push(v);
-            }
-        }
+        each.into_iter().for_each(|v| push_new(&mut variants, v));
     }
     let scored = variants.into_iter().map(|v| (specificity(&v, inferred), v));
     Some(Union {
@@ -163,11 +154,7 @@ fn specificity(v: &Value, inferred: &HashMap<String, usize>) -> usize {
         // nullable-responses policy most properties are optional, and an
         // object with fewer of them would match (and lose) a richer body,
         // since unknown fields are ignored.
-        let required = v
-            .get("required")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        return rank(required, props.len());
+        return rank(v["required"].as_array().map_or(0, Vec::len), props.len());
     }
     0
 }
