@@ -148,7 +148,7 @@ pub fn endpoint(segments: &[String]) -> String {
 
 /// The name of the variable a literal id stands for, when `seg` is one, and
 /// its kind: a UUID, a 24-digit hexadecimal object id or a JSON web token,
-/// or a number after a resource's name in the plural (`orders` →
+/// or a number or a random key after a resource's name in the plural (`orders` →
 /// `order_id`), or in the singular when the path up to it is `listed` as
 /// a request's (`/inventory` and `/inventory/1`). A number after `api`, a
 /// version (`v2`), another word in the singular or nothing is not an id
@@ -156,7 +156,7 @@ pub fn endpoint(segments: &[String]) -> String {
 fn literal_id(
     seg: &str,
     previous: Option<&str>,
-    listed: impl FnOnce() -> bool,
+    listed: impl Fn() -> bool,
     taken: &[String],
 ) -> Option<(String, IdKind)> {
     let resource = previous.filter(|p| {
@@ -174,7 +174,9 @@ fn literal_id(
     let plural = one.as_deref().is_some_and(|o| Some(o) != resource);
     let kind = id_kind(seg)?;
     let base = match (&kind, one) {
-        (IdKind::Number, _) if !(plural || (resource.is_some() && listed())) => return None,
+        (IdKind::Number | IdKind::Key, _) if !(plural || (resource.is_some() && listed())) => {
+            return None
+        }
         (_, Some(one)) => format!("{}_id", snake(&one)),
         (_, None) => "id".to_owned(),
     };
@@ -201,6 +203,10 @@ enum IdKind {
     Opaque,
     /// Digits: an id after a resource's name in the plural only.
     Number,
+    /// A random key of 14 or more letters and digits, after a lower-case
+    /// prefix or not (Spotify's `6TsAG8Ve1icEC8ydeHm3C8`, Stripe's
+    /// `cus_NffrFeUfNV2Hib`): as a number.
+    Key,
     /// A JSON web token (`eyJ…`, three base64url parts): a credential
     /// wherever it is, whose value the document does not repeat.
     Token,
@@ -218,8 +224,17 @@ fn id_kind(seg: &str) -> Option<IdKind> {
     if seg.starts_with("eyJ") && seg.split('.').count() == 3 && seg.split('.').all(base64url) {
         return Some(IdKind::Token);
     }
-    (!seg.is_empty() && seg.len() <= 19 && seg.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(IdKind::Number)
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(seg) && seg.len() <= 19 {
+        return Some(IdKind::Number);
+    }
+    let prefix = |p: &str| (2..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase());
+    let key = seg
+        .split_once('_')
+        .filter(|(p, _)| prefix(p))
+        .map_or(seg, |(_, k)| k);
+    let key_like = key.len() >= 14 && key.bytes().all(|b| b.is_ascii_alphanumeric());
+    (key_like && key.bytes().any(|b| b.is_ascii_digit())).then_some(IdKind::Key)
 }
 
 /// The operationId of an item: its folders and name (`Folder / Item`) in

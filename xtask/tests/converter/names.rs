@@ -261,6 +261,35 @@ fn path_templates() {
             literal("branch_id", "6878f054dec5e339b644bad0")
         ]
     );
+    // So are random keys of letters and digits (Spotify's, Stripe's, a
+    // number too long for one), after a resource's name in the plural.
+    for (segments, path) in [
+        (
+            &["artists", "6TsAG8Ve1icEC8ydeHm3C8", "albums"][..],
+            "/artists/{artist_id}/albums",
+        ),
+        (
+            &["customers", "cus_NffrFeUfNV2Hib"],
+            "/customers/{customer_id}",
+        ),
+        (
+            &["artists", "0000000000000000000000"],
+            "/artists/{artist_id}",
+        ),
+        // Not keys: too short, a word, a slug, after a word in the singular.
+        (&["videos", "dQw4w9WgXcQ"], "/videos/dQw4w9WgXcQ"),
+        (&["users", "administrators"], "/users/administrators"),
+        (
+            &["posts", "my-first-post-2024"],
+            "/posts/my-first-post-2024",
+        ),
+        (
+            &["me", "6TsAG8Ve1icEC8ydeHm3C8"],
+            "/me/6TsAG8Ve1icEC8ydeHm3C8",
+        ),
+    ] {
+        assert_eq!(template(segments).expect("a path").path, path);
+    }
     // A JSON web token is a variable wherever it is, its value not kept.
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln-bmF0_dXJl";
     let t = template(&["tokens", jwt]).expect("token");
