@@ -523,6 +523,7 @@ fn assemble(
         let none = responses.entry("200".into()).or_default();
         none.description = "No saved example response".into();
     }
+    let split = unify::split_default(&mut responses);
     let unions = unify_all(&mut responses, &pascal(&d.id), inferred);
     let mut operation = Operation {
         description: d.description,
@@ -536,6 +537,7 @@ fn assemble(
         tags: d.tags,
     };
     let mut notes = d.notes;
+    notes.extend(split);
     let (parameters, properties) = names::unique_parameters(&mut operation);
     notes.extend(parameters);
     if !notes.is_empty() {

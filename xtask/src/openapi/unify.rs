@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 
 use super::names::numbered;
-use super::{push_new, Response};
+use super::{push_new, Media, Response};
 use crate::infer::node::one_of;
 
 const JSON: &str = "application/json";
@@ -37,6 +37,48 @@ impl Union {
     }
 }
 
+/// A `default` response with JSON beside successes without a body (a saved
+/// 204 and an example without a code): in progenitor's success group too,
+/// it would give the 204 its schema, and the client would fail to decode
+/// every empty 204. It is kept for the statuses that are errors (`4XX` and
+/// `5XX`, the examples under the first), and the note says so.
+pub fn split_default(responses: &mut BTreeMap<String, Response>) -> Option<String> {
+    let success = |c: &str| c.starts_with('2');
+    let bodiless = responses
+        .iter()
+        .find(|(c, r)| success(c) && r.content.is_empty())?;
+    let json_success = responses
+        .iter()
+        .any(|(c, r)| success(c) && !r.content.is_empty());
+    if json_success || !responses.get("default")?.content.contains_key(JSON) {
+        return None;
+    }
+    let code = bodiless.0.clone();
+    let default = responses.remove("default")?;
+    let note = format!(
+        "the example without a status (`{}`) is the response of 4XX and 5XX, not `default`: \
+         the client would read an empty {code} as its JSON",
+        default.description
+    );
+    // The examples once, under 4XX.
+    let schemas = (default.content.iter()).map(|(media, m)| {
+        (
+            media.clone(),
+            Media {
+                schema: m.schema.clone(),
+                ..Media::default()
+            },
+        )
+    });
+    let server_errors = Response {
+        content: schemas.collect(),
+        description: default.description.clone(),
+    };
+    responses.entry("5XX".to_owned()).or_insert(server_errors);
+    responses.entry("4XX".to_owned()).or_insert(default);
+    Some(note)
+}
+
 /// The groups progenitor makes: successes (101, 2xx) and errors (4xx, 5xx);
 /// `default` belongs to both, so when both have members besides it, the
 /// three are one group.
@@ -47,7 +89,8 @@ pub fn unify_all(
 ) -> Vec<Union> {
     let code = |c: &str| c.parse::<u16>().ok();
     let success = |c: &str| code(c).is_some_and(|c| c == 101 || (200..300).contains(&c));
-    let error = |c: &str| code(c).is_some_and(|c| (400..600).contains(&c));
+    // (`4XX` and `5XX` are made of a `default` by `split_default`.)
+    let error = |c: &str| code(c).is_some_and(|c| (400..600).contains(&c)) || c.ends_with("XX");
     let has_default = responses.contains_key("default");
     let both =
         has_default && responses.keys().any(|c| success(c)) && responses.keys().any(|c| error(c));

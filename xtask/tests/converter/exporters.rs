@@ -28,6 +28,49 @@ fn example(name: &str, code: Option<u16>, content_type: Option<&str>, body: &Val
     e
 }
 
+#[test]
+fn a_default_beside_a_bodiless_success_answers_errors_only() {
+    // A saved 204 without a body and an example without a code: as
+    // `default` the example was in the success group too, the 204 was
+    // declared with its JSON, and the client failed on every empty 204.
+    let error = json!({"statusCode": 404, "message": "not found"});
+    let deleted = json!({"name": "Delete a user", "code": 204, "status": "No Content", "body": ""});
+    let missing = example(
+        "Delete an invalid user",
+        None,
+        Some("application/json"),
+        &error,
+    );
+    let request = json!({"method": "DELETE", "url": "{{baseUrl}}/users/:id"});
+    // A 404 without a body too: in the error group with 4XX and 5XX.
+    let gone = json!({"name": "Gone", "code": 404, "status": "Not Found", "body": ""});
+    let examples = [deleted, missing, gone];
+    let item = json!({"name": "Delete a user", "request": request, "response": examples});
+    let doc = convert_ok(&collection(json!([item])), "default beside 204");
+    let op = &doc["paths"]["/users/{id}"]["delete"];
+    let responses = op["responses"].as_object().expect("responses");
+    assert_eq!(
+        responses.keys().collect::<Vec<_>>(),
+        ["204", "404", "4XX", "5XX"]
+    );
+    assert!(responses["204"].get("content").is_none(), "{op:#}");
+    let schema = |c: &str| responses[c]["content"]["application/json"]["schema"].clone();
+    assert_eq!(schema("4XX"), schema("5XX"));
+    assert_eq!(schema("404"), schema("4XX"));
+    let said = op["description"].as_str().expect("a description");
+    assert!(
+        said.contains("is the response of 4XX and 5XX, not `default`"),
+        "{said}"
+    );
+    let code = postman_openapi::generate::generate_code(&doc).expect("generates");
+    assert!(
+        code.contains("204u16 => Ok(ResponseValue::empty(response))"),
+        "{code}"
+    );
+    assert!(code.contains("400u16..=499u16 =>"), "{code}");
+    generate_checked(&doc);
+}
+
 fn get(name: &str, url: &str, examples: Vec<Value>) -> Value {
     json!({"name": name, "request": {"method": "GET", "url": url}, "response": examples})
 }
