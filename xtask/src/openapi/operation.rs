@@ -176,6 +176,21 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
             named: ex.named,
             ..RespDraft::default()
         });
+        // A 204, 205 or 304 has no content, nor has an answer to HEAD (RFC
+        // 9110, 9.3.2, 15.3.5, 15.3.6, 15.4.5): a body saved with one (copied
+        // from another example) made the client decode every real one as JSON.
+        let bodiless = matches!(ex.code, Some(204 | 205 | 304)) || req.method == "HEAD";
+        if bodiless && ex.body.is_some() {
+            let what = match ex.code {
+                Some(c @ (204 | 205 | 304)) => format!("a {c}"),
+                _ => "an answer to HEAD".to_owned(),
+            };
+            let name = &ex.name;
+            notes.push(format!(
+                "the body of example \"{name}\" left out: {what} has none"
+            ));
+            continue;
+        }
         resp.add_example(ex, req, i)?;
     }
     Ok(OpDraft {
