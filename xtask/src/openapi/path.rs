@@ -30,8 +30,8 @@ pub struct Template {
 /// request saved with the value it was tried with has it, is a variable too
 /// (`order_id`), or the client could only call that one record. The caller
 /// says both. `endpoints` are the collection's ([`endpoints`]): a
-/// number after a word in the singular is an id too when the path up to it
-/// is one of them (`/inventory` listed, `/inventory/1` its item).
+/// number or key after a word in the singular is an id too when the path up
+/// to it is one of them (`/inventory` listed, `/inventory/1` its item).
 ///
 /// # Errors
 /// A variable name OpenAPI cannot hold, or a stray brace.
@@ -116,21 +116,24 @@ pub fn path_template(
 }
 
 /// The paths [`path_template`] takes for lists of records: the requests'
-/// ([`endpoint`]), and those that different numbers end in different
-/// requests (`teacher/2` and `teacher/3`: `teacher` is a list, the number a
-/// teacher's id). A number inside paths is rather a version, however it
-/// varies (`oauth2/1/token`, `oauth2/2/files`).
+/// ([`endpoint`]), and those that different ids (numbers or keys) end in
+/// different requests (`teacher/2` and `teacher/3`: `teacher` is a list,
+/// the number a teacher's id). A number inside paths is rather a version,
+/// however it varies (`oauth2/1/token`, `oauth2/2/files`).
 pub fn endpoints<'a>(paths: impl Iterator<Item = &'a [String]>) -> HashSet<String> {
     let mut listed = HashSet::new();
-    // The first number seen at the end of each path.
-    let mut numbers: HashMap<String, &str> = HashMap::new();
+    // By the path before it, the first id seen ending a path.
+    let mut first_ids: HashMap<String, &str> = HashMap::new();
     for segments in paths {
         listed.insert(endpoint(segments));
-        let last = segments.iter().rposition(|s| !s.is_empty());
-        let number = |&i: &usize| matches!(id_kind(&segments[i]), Some(IdKind::Number));
-        if let Some(i) = last.filter(number) {
+        let Some(i) = segments.iter().rposition(|s| !s.is_empty()) else {
+            continue;
+        };
+        let last = segments[i].as_str();
+        if matches!(id_kind(last), Some(IdKind::Number | IdKind::Key)) {
             let before = endpoint(&segments[..i]);
-            if *numbers.entry(before.clone()).or_insert(&segments[i]) != segments[i] {
+            let first = *first_ids.entry(before.clone()).or_insert(last);
+            if first != last {
                 listed.insert(before);
             }
         }
@@ -148,15 +151,16 @@ pub fn endpoint(segments: &[String]) -> String {
 
 /// The name of the variable a literal id stands for, when `seg` is one, and
 /// its kind: a UUID, a 24-digit hexadecimal object id or a JSON web token,
-/// or a number or a random key after a resource's name in the plural (`orders` →
-/// `order_id`), or in the singular when the path up to it is `listed` as
-/// a request's (`/inventory` and `/inventory/1`). A number after `api`, a
-/// version (`v2`), another word in the singular or nothing is not an id
-/// (`/2/files`, `/api/1/users`, `/auth/1/session`).
+/// or a number or a random key after a resource's name in the plural
+/// (`orders` → `order_id`), or after one in the singular when the path up
+/// to it is `listed` ([`endpoints`]: `/inventory` and `/inventory/1`, or
+/// `/teacher/2` and `/teacher/3`). A number after `api`, a version (`v2`),
+/// another word in the singular or nothing is not an id (`/2/files`,
+/// `/api/1/users`, `/auth/1/session`).
 fn literal_id(
     seg: &str,
     previous: Option<&str>,
-    listed: impl Fn() -> bool,
+    listed: impl FnOnce() -> bool,
     taken: &[String],
 ) -> Option<(String, IdKind)> {
     let resource = previous.filter(|p| {
@@ -169,17 +173,16 @@ fn literal_id(
             && !version
     });
     // A number after a word in the singular is rather a version or a code
-    // (`/auth/1/session`, `/status/200`, `/Login/123456`).
+    // (`/auth/1/session`, `/status/200`, `/Login/123456`), unless the path
+    // is listed.
     let one = resource.map(crate::infer::singular);
     let plural = one.as_deref().is_some_and(|o| Some(o) != resource);
     let kind = id_kind(seg)?;
-    let base = match (&kind, one) {
-        (IdKind::Number | IdKind::Key, _) if !(plural || (resource.is_some() && listed())) => {
-            return None
-        }
-        (_, Some(one)) => format!("{}_id", snake(&one)),
-        (_, None) => "id".to_owned(),
-    };
+    let countable = matches!(kind, IdKind::Number | IdKind::Key);
+    if countable && !(plural || (resource.is_some() && listed())) {
+        return None;
+    }
+    let base = one.map_or_else(|| "id".to_owned(), |one| format!("{}_id", snake(&one)));
     let free = |n: &str| !taken.iter().any(|t| t == n);
     Some((super::names::numbered(&base, free), kind))
 }
@@ -201,11 +204,13 @@ fn telegram_token(text: &str) -> bool {
 enum IdKind {
     /// A UUID or a 24-digit hexadecimal object id: an id wherever it is.
     Opaque,
-    /// Digits: an id after a resource's name in the plural only.
+    /// Digits: an id after a resource's name in the plural, or under a
+    /// listed path ([`endpoints`]).
     Number,
-    /// A random key of 14 or more letters and digits, after a lower-case
-    /// prefix or not (Spotify's `6TsAG8Ve1icEC8ydeHm3C8`, Stripe's
-    /// `cus_NffrFeUfNV2Hib`): as a number.
+    /// A random key of 14 or more letters and digits, two digits among them
+    /// or after a lower-case prefix (Spotify's `6TsAG8Ve1icEC8ydeHm3C8`,
+    /// Stripe's `cus_NffrFeUfNV2Hib`): an id where a number would be one.
+    /// (`resetPassword2fa`, one digit and no prefix, is a word.)
     Key,
     /// A JSON web token (`eyJ…`, three base64url parts): a credential
     /// wherever it is, whose value the document does not repeat.
@@ -229,12 +234,12 @@ fn id_kind(seg: &str) -> Option<IdKind> {
         return Some(IdKind::Number);
     }
     let prefix = |p: &str| (2..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase());
-    let key = seg
-        .split_once('_')
-        .filter(|(p, _)| prefix(p))
-        .map_or(seg, |(_, k)| k);
+    let prefixed = seg.split_once('_').filter(|(p, _)| prefix(p));
+    let key = prefixed.map_or(seg, |(_, k)| k);
     let key_like = key.len() >= 14 && key.bytes().all(|b| b.is_ascii_alphanumeric());
-    (key_like && key.bytes().any(|b| b.is_ascii_digit())).then_some(IdKind::Key)
+    let digits = key.bytes().filter(u8::is_ascii_digit).count();
+    let random = digits >= 2 || (prefixed.is_some() && digits == 1);
+    (key_like && random).then_some(IdKind::Key)
 }
 
 /// The operationId of an item: its folders and name (`Folder / Item`) in
