@@ -41,16 +41,18 @@ impl Union {
 /// 204 and an example without a code): in progenitor's success group too,
 /// it would give the 204 its schema, and the client would fail to decode
 /// every empty 204. It is kept for the statuses that are errors (`4XX` and
-/// `5XX`, the examples under the first), and the note says so.
+/// `5XX`, the examples under the first), and the note says so: beside a
+/// success without a body, a body is rather an error's, and a success body
+/// taken for one is still read (as the error of an unexpected status).
 pub fn split_default(responses: &mut BTreeMap<String, Response>) -> Option<String> {
     let success = |c: &str| c.starts_with('2');
     let bodiless = responses
         .iter()
         .find(|(c, r)| success(c) && r.content.is_empty())?;
-    let json_success = responses
+    let success_with_body = responses
         .iter()
         .any(|(c, r)| success(c) && !r.content.is_empty());
-    if json_success || !responses.get("default")?.content.contains_key(JSON) {
+    if success_with_body || !responses.get("default")?.content.contains_key(JSON) {
         return None;
     }
     let code = bodiless.0.clone();
@@ -74,8 +76,9 @@ pub fn split_default(responses: &mut BTreeMap<String, Response>) -> Option<Strin
         content: schemas.collect(),
         description: default.description.clone(),
     };
-    responses.entry("5XX".to_owned()).or_insert(server_errors);
-    responses.entry("4XX".to_owned()).or_insert(default);
+    // (Response keys are numbers and `default` until now.)
+    responses.insert("5XX".to_owned(), server_errors);
+    responses.insert("4XX".to_owned(), default);
     Some(note)
 }
 
@@ -90,7 +93,8 @@ pub fn unify_all(
     let code = |c: &str| c.parse::<u16>().ok();
     let success = |c: &str| code(c).is_some_and(|c| c == 101 || (200..300).contains(&c));
     // (`4XX` and `5XX` are made of a `default` by `split_default`.)
-    let error = |c: &str| code(c).is_some_and(|c| (400..600).contains(&c)) || c.ends_with("XX");
+    let error =
+        |c: &str| code(c).is_some_and(|c| (400..600).contains(&c)) || matches!(c, "4XX" | "5XX");
     let has_default = responses.contains_key("default");
     let both =
         has_default && responses.keys().any(|c| success(c)) && responses.keys().any(|c| error(c));

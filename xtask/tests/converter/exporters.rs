@@ -55,6 +55,7 @@ fn a_default_beside_a_bodiless_success_answers_errors_only() {
     );
     assert!(responses["204"].get("content").is_none(), "{op:#}");
     let schema = |c: &str| responses[c]["content"]["application/json"]["schema"].clone();
+    assert!(schema("4XX")["$ref"].is_string(), "{op:#}");
     assert_eq!(schema("4XX"), schema("5XX"));
     assert_eq!(schema("404"), schema("4XX"));
     let said = op["description"].as_str().expect("a description");
@@ -69,6 +70,25 @@ fn a_default_beside_a_bodiless_success_answers_errors_only() {
     );
     assert!(code.contains("400u16..=499u16 =>"), "{code}");
     generate_checked(&doc);
+    // Beside a success with a body, the default stays `default`.
+    let ok = example(
+        "Deleted",
+        Some(200),
+        Some("application/json"),
+        &json!({"deleted": true}),
+    );
+    let missing = example(
+        "Delete an invalid user",
+        None,
+        Some("application/json"),
+        &error,
+    );
+    let request = json!({"method": "DELETE", "url": "{{baseUrl}}/users/:id"});
+    let item = json!({"name": "Delete a user", "request": request, "response": [ok, missing]});
+    let doc = convert_ok(&collection(json!([item])), "default beside 200");
+    let responses = &doc["paths"]["/users/{id}"]["delete"]["responses"];
+    let codes: Vec<&String> = responses.as_object().expect("responses").keys().collect();
+    assert_eq!(codes, ["200", "default"]);
 }
 
 #[test]
@@ -84,7 +104,8 @@ fn a_body_saved_with_a_204_or_an_answer_to_head_is_left_out() {
         &product,
     );
     let missing = example("Not found", Some(404), Some("application/json"), &error);
-    let delete = json!({"name": "Delete a product", "response": [deleted, missing],
+    let unchanged = example("Unchanged", Some(304), Some("application/json"), &product);
+    let delete = json!({"name": "Delete a product", "response": [deleted, missing, unchanged],
         "request": {"method": "DELETE", "url": "{{baseUrl}}/products/:id"}});
     let exists = example("Exists", Some(200), Some("application/json"), &product);
     let head = json!({"name": "Product exists", "response": [exists],
@@ -96,6 +117,10 @@ fn a_body_saved_with_a_204_or_an_answer_to_head_is_left_out() {
         "{path:#}"
     );
     assert!(path["delete"]["responses"]["404"]["content"].is_object());
+    assert!(
+        path["delete"]["responses"]["304"].get("content").is_none(),
+        "{path:#}"
+    );
     assert!(
         path["head"]["responses"]["200"].get("content").is_none(),
         "{path:#}"
