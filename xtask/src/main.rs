@@ -135,7 +135,9 @@ fn main() -> ExitCode {
         Outcome::UpToDate => eprintln!("{} is up to date", job.output.display()),
         Outcome::Written => {
             eprintln!("wrote {}", job.output.display());
-            synced.report.iter().for_each(|r| eprint!("{r}"));
+            if let Some(report) = &synced.report {
+                eprint!("{report}");
+            }
         }
         Outcome::Stale(diff) => {
             let report = synced.report.map(|r| format!("\n{r}")).unwrap_or_default();

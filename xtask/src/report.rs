@@ -357,7 +357,11 @@ fn schema_changes(
             add(out, was_opt != is_opt, place, format!("{at} {what}{arrow}"));
         };
         if was.nullable != is.nullable {
-            note(["is no longer nullable", "became nullable"][usize::from(is.nullable)]);
+            note(if is.nullable {
+                "became nullable"
+            } else {
+                "is no longer nullable"
+            });
         }
         if was_req != is_req {
             note(&format!("became {}", required(*is_req)));
@@ -416,8 +420,8 @@ fn usages(doc: &Value) -> BTreeMap<String, bool> {
             let mut todo = vec![];
             refs(&op[part], &mut todo);
             while let Some(name) = todo.pop() {
-                let joined = part != "responses" || usage.get(&name) == Some(&true);
-                if usage.insert(name.clone(), joined) != Some(joined) {
+                let in_request = part != "responses" || usage.get(&name) == Some(&true);
+                if usage.insert(name.clone(), in_request) != Some(in_request) {
                     refs(&doc["components"]["schemas"][&name], &mut todo);
                 }
             }
@@ -458,7 +462,11 @@ fn ref_name(r: &str) -> String {
 
 /// `required` or `optional`.
 fn required(yes: bool) -> &'static str {
-    ["optional", "required"][usize::from(yes)]
+    if yes {
+        "required"
+    } else {
+        "optional"
+    }
 }
 
 fn add(out: &mut Vec<Change>, breaking: bool, place: impl Into<String>, what: impl Into<String>) {

@@ -299,9 +299,10 @@ fn header_params(req: &Request, params: &mut Vec<Parameter>) -> Result<Vec<Strin
         if let Some(v) = h.value.as_deref().filter(|v| !is_header_value(v)) {
             // Headers written as one text have no `value` member.
             let at = header_at(req, h);
-            let at = match h.pointer.ends_with(']') {
-                true => at.member(".value"),
-                false => at,
+            let at = if h.pointer.ends_with(']') {
+                at.member(".value")
+            } else {
+                at
             };
             return Err(at.error(format!(
                 "the value `{v}` of header `{}` is not visible ASCII, which HTTP clients cannot send",
