@@ -414,9 +414,12 @@ fn parse_body(v: Option<&Value>, at: &Location) -> Result<Option<Body>, ConvertE
 fn parse_auth(v: Option<&Value>, at: &Location) -> Result<Option<Auth>, ConvertError> {
     let obj = match v {
         // An empty list is no auth too: an exporter writes it where an
-        // OpenAPI security requirement named a scheme it could not write.
+        // OpenAPI security requirement named a scheme it could not write;
+        // and so is an empty object (Insomnia's exports, converted, give
+        // every request `"auth": {}`).
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(list)) if list.is_empty() => return Ok(None),
+        Some(Value::Object(o)) if o.is_empty() => return Ok(None),
         Some(Value::Object(o)) => o,
         Some(other) => return Err(at.wrong_type("`auth` must be an object", other)),
     };

@@ -710,6 +710,16 @@ fn a_code_of_zero_and_an_empty_auth_list_say_none() {
         "{doc}"
     );
     generate_checked(&doc);
+    // An empty object too, as Insomnia's exports converted to Postman give
+    // every request; the folder's auth is still inherited.
+    let mut empty = item.clone();
+    empty["request"]["auth"] = json!({});
+    let folder = json!({"name": "tasks", "item": [empty],
+        "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{token}}"}]}});
+    let doc = convert_ok(&collection(json!([folder])), "empty auth object");
+    let task = &doc["paths"]["/tasks/{id}"]["get"];
+    let security = task.get("security").or_else(|| doc.get("security"));
+    assert_eq!(security, Some(&json!([{"bearerAuth": []}])), "{doc}");
     // A list that says something is still no auth object (and a number
     // other than 0 outside 100–599 no status: `bad_input`).
     let mut listed = item;
