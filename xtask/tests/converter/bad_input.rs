@@ -88,7 +88,7 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "item \"Req\" at $.item[0].request.body.mode: unknown body mode `binary` (expected raw, urlencoded, formdata, file or graphql)",
         ),
         ("auth that is not an object", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "auth": "basic"})), "item \"Req\" at $.item[0].request.auth: `auth` must be an object, found a string"),
-        ("auth without a type", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "auth": {}})), "item \"Req\" at $.item[0].request.auth: `auth` has no `type`"),
+        ("auth without a type", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "auth": {"bearer": [{"key": "token", "value": "t"}]}})), "item \"Req\" at $.item[0].request.auth: `auth` has no `type`"),
         ("a header list that is an object", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": {}})), "item \"Req\" at $.item[0].request.header: expected an array of {key, value} entries, found an object"),
         ("a header entry that is a string", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": ["X: y"]})), "item \"Req\" at $.item[0].request.header[0]: expected a {key, value} object, found a string"),
         ("a header name with a space", one_request(json!({"method": "GET", "url": "{{baseUrl}}/a", "header": [{"key": "X Request", "value": "1"}]})), "item \"Req\" at $.item[0].request.header[0]: header name `X Request` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)"),
