@@ -128,7 +128,8 @@ impl RespDraft {
 ///
 /// # Errors
 /// A path the template cannot hold, a header OpenAPI clients cannot send,
-/// or a body or example declared JSON that is not.
+/// or a body or example declared JSON that is not (an example of a 204,
+/// 205 or 304 or of HEAD excepted: its body is left out unread).
 pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, ConvertError> {
     let location = || req.location(".request.url");
     let template = path_template(&req.url.path, endpoints, &location)?;
