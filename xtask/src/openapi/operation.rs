@@ -162,7 +162,13 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
     if req.url.credentials {
         notes.push("the user (and password) in the request's URL left out".to_owned());
     }
-    let body = req.body.as_ref().map(|b| body_draft(b, req)).transpose()?;
+    let body = match &req.body {
+        Some(b) => body_draft(b, req)?,
+        None => None,
+    };
+    if req.body.is_some() && body.is_none() {
+        notes.push("the request body left out: it is all comments, which Postman strips".into());
+    }
     notes.extend(
         body.as_ref()
             .and_then(|b| other_content_type(&b.media, req)),
@@ -381,9 +387,10 @@ fn is_header_value(v: &str) -> bool {
     v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
 }
 
-fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
-    Ok(match body {
-        Body::Raw { text, language } => raw_body(text, language.as_deref(), req)?,
+/// The request body's draft; none for a JSON body that is all comments.
+fn body_draft(body: &Body, req: &Request) -> Result<Option<BodyDraft>, ConvertError> {
+    Ok(Some(match body {
+        Body::Raw { text, language } => return raw_body(text, language.as_deref(), req),
         Body::UrlEncoded(fields) => form(fields, "urlencoded"),
         Body::FormData(fields) => form(fields, "formdata"),
         Body::File => BodyDraft {
@@ -399,7 +406,7 @@ fn body_draft(body: &Body, req: &Request) -> Result<BodyDraft, ConvertError> {
             let vars: Value = vars.unwrap_or_else(|_| json!({}));
             json_body(&json!({"query": query, "variables": vars}))
         }
-    })
+    }))
 }
 
 /// A JSON body: its schema inferred from `v`, and `v` its example (none for
@@ -417,8 +424,13 @@ fn json_body(v: &Value) -> BodyDraft {
 }
 
 /// A raw body: JSON when declared so (by its language or the request's
-/// content type) or when it parses as JSON with no other language said.
-fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDraft, ConvertError> {
+/// content type) or when it parses as JSON with no other language said;
+/// none when declared JSON and all comments (Postman sends nothing).
+fn raw_body(
+    text: &str,
+    language: Option<&str>,
+    req: &Request,
+) -> Result<Option<BodyDraft>, ConvertError> {
     let content_type = req
         .headers
         .iter()
@@ -431,12 +443,15 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         && content_type
             .as_deref()
             .is_none_or(|c| c == "*/*" || c.contains("json"));
+    if declared && without_comments(text).trim().is_empty() {
+        return Ok(None);
+    }
     let parsed = match serde_json::from_str::<Value>(text) {
         Err(_) if declared => declared_json(&quote_variables(text)),
         parsed => parsed,
     };
     match parsed {
-        Ok(v) if declared || open => return Ok(json_body(&v)),
+        Ok(v) if declared || open => return Ok(Some(json_body(&v))),
         Err(e) if declared => {
             return Err(req.location(".request.body.raw").error(format!(
                 "the body is declared JSON but is not JSON (line {}, column {}: {})",
@@ -448,7 +463,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
         _ => {}
     }
     // progenitor takes text/plain (not xml, html …) for raw bodies.
-    Ok(BodyDraft {
+    Ok(Some(BodyDraft {
         media: "text/plain".into(),
         content: Media {
             schema: json!({"type": "string"}),
@@ -457,7 +472,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
             ..Media::default()
         },
         node: None,
-    })
+    }))
 }
 
 /// A body declared JSON, read as Postman sends it: without the `//` and
@@ -469,15 +484,7 @@ fn raw_body(text: &str, language: Option<&str>, req: &Request) -> Result<BodyDra
 /// string (its placeholder typed as placeholders are).
 fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str(text).or_else(|first| {
-        // Each comment is blanked, so a parse error keeps its line and
-        // column; text a comment cannot start in (a lone `/`) is left as it
-        // is, for the parser to refuse.
-        let mut stripped = String::with_capacity(text.len());
-        let mut comments =
-            json_comments::CommentSettings::c_style().strip_comments(text.as_bytes());
-        if comments.read_to_string(&mut stripped).is_err() {
-            stripped = text.to_owned();
-        }
+        let stripped = without_comments(text);
         serde_json::from_str(&stripped).or_else(|second| {
             let json_like = |t: &str| t.trim_start().starts_with(['{', '[', '"']);
             match text.trim() {
@@ -487,6 +494,18 @@ fn declared_json(text: &str) -> Result<Value, serde_json::Error> {
             }
         })
     })
+}
+
+/// The text with each comment blanked, so a parse error keeps its line and
+/// column; text a comment cannot start in (a lone `/`) is left as it is,
+/// for the parser to refuse.
+fn without_comments(text: &str) -> String {
+    let mut stripped = String::with_capacity(text.len());
+    let mut comments = json_comments::CommentSettings::c_style().strip_comments(text.as_bytes());
+    if comments.read_to_string(&mut stripped).is_err() {
+        stripped = text.to_owned();
+    }
+    stripped
 }
 
 /// Postman JSON bodies often hold bare `{{var}}` (e.g. `{"n": {{count}}}`):

@@ -528,6 +528,16 @@ fn comments_in_json_bodies_are_read_past() {
     };
     assert_eq!(example("/url"), json!("http://h/a?b=1"));
     assert_eq!(example("/first"), json!({"a": 1}));
+    // A body that is all comments is no body: Postman sends nothing.
+    let items = json!([item("none", "// {\n//   \"a\": 1\n/* } */\n", None)]);
+    let doc = crate::convert_ok(coll(items).as_bytes(), "all comments");
+    let op = &doc["paths"]["/none"]["post"];
+    assert_eq!(op["requestBody"], json!(null), "{op}");
+    let said = op["description"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("request body left out: it is all comments"),
+        "{said}"
+    );
     // What is not a comment is still refused, where it is.
     for (raw, error) in [
         ("{\"a\": 1 / 2}", "line 1, column 9: expected `,` or `}`"),
