@@ -92,13 +92,12 @@ impl ClientHooks<Shared> for Client {
             "belvo",
             operation = info.operation_id,
             method = %request.method(),
-            path = &*traced_path(info.operation_id, request.url().path()),
+            path = &*traced_path(request.url().path()),
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
         let limit = self.inner().0.max_body;
         let origin = self.inner().0.origin.as_ref();
-        let operation = info.operation_id;
         let exec = async {
             let response = self.client().execute(request).await?;
             if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
@@ -106,7 +105,7 @@ impl ClientHooks<Shared> for Client {
             }
             receive(response, limit).await
         }
-        .map_err(move |e| without_secret_path(e, operation));
+        .map_err(without_secret_path);
         // `Instrumented` costs on every poll: only when someone listens.
         if span.is_disabled() {
             exec.await
@@ -116,26 +115,27 @@ impl ClientHooks<Shared> for Client {
     }
 }
 
-/// The path the `belvo` span records: the request's, except for the one
-/// operation whose path carries a secret, a payment link's detail
-/// (`GET /payments/payment-links/{access_token}/`), whose last segment is
-/// recorded as `{access_token}`.
-fn traced_path<'a>(operation: &str, path: &'a str) -> std::borrow::Cow<'a, str> {
-    if operation != "payment_links_detail" {
-        return path.into();
+/// The path the `belvo` span and transport errors record: the request's,
+/// but for a payment link's detail
+/// (`GET /payments/payment-links/{access_token}/`, the one operation whose
+/// path carries a secret), whose last segment is recorded as
+/// `{access_token}`.
+fn traced_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    match trimmed.rsplit_once('/') {
+        Some((parent, token)) if parent.ends_with("/payment-links") && !token.is_empty() => {
+            format!("{parent}/{{access_token}}/").into()
+        }
+        _ => path.into(),
     }
-    let parent = path
-        .trim_end_matches('/')
-        .rsplit_once('/')
-        .map_or("", |(p, _)| p);
-    format!("{parent}/{{access_token}}/").into()
 }
 
-/// A transport error, whose URL (in its `Debug`) gets the path
-/// [`traced_path`] records.
-fn without_secret_path(mut e: reqwest::Error, operation: &str) -> reqwest::Error {
+/// A transport error, whose URL (in its `Debug` and `Display`) gets the
+/// path [`traced_path`] records. Every transport error leaves the crate
+/// through here ([`transport`]), those of a body read after `exec` too.
+fn without_secret_path(mut e: reqwest::Error) -> reqwest::Error {
     if let Some(url) = e.url_mut() {
-        if let std::borrow::Cow::Owned(path) = traced_path(operation, url.path()) {
+        if let std::borrow::Cow::Owned(path) = traced_path(url.path()) {
             url.set_path(&path);
         }
     }
@@ -436,6 +436,7 @@ fn decode_failure<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
 }
 
 fn transport(e: reqwest::Error) -> Error {
+    let e = without_secret_path(e);
     if e.is_timeout() {
         Error::Timeout(e)
     } else {
@@ -551,30 +552,21 @@ mod tests {
 
     #[test]
     fn traced_paths_leave_out_access_tokens() {
-        for (operation, path, traced) in [
+        for (path, traced) in [
             (
-                "payment_links_detail",
                 "/payments/payment-links/SECRET-TOKEN/",
                 "/payments/payment-links/{access_token}/",
             ),
             (
-                "payment_links_detail",
                 "/proxy/payments/payment-links/SECRET-TOKEN",
                 "/proxy/payments/payment-links/{access_token}/",
             ),
-            ("payment_links_detail", "SECRET-TOKEN", "/{access_token}/"),
-            (
-                "balances_detail",
-                "/api/balances/b7e3/",
-                "/api/balances/b7e3/",
-            ),
-            (
-                "payment_links_list",
-                "/payments/payment-links/",
-                "/payments/payment-links/",
-            ),
+            ("/api/balances/b7e3/", "/api/balances/b7e3/"),
+            ("/payments/payment-links/", "/payments/payment-links/"),
+            ("/payments/payment-links", "/payments/payment-links"),
+            ("/", "/"),
         ] {
-            assert_eq!(traced_path(operation, path), traced, "{path}");
+            assert_eq!(traced_path(path), traced, "{path}");
         }
     }
 }

@@ -199,6 +199,36 @@ async fn secrets_never_leak() {
         assert!(matches!(err, belvo::Error::Transport(_)), "{err:?}");
         seen.push(format!("{err:?}"));
         seen.push(format!("{:?}", std::error::Error::source(&err)));
+        // A success whose body breaks off: progenitor reads it, and its
+        // error keeps the URL too.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            if let Ok((mut sock, _)) = listener.accept().await {
+                let _ = sock.read(&mut [0u8; 4096]).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                            content-length: 500\r\n\r\n{\"id\": \"8d9e";
+                let _ = sock.write_all(head.as_bytes()).await;
+            }
+        });
+        let r = client(&base)
+            .resource::<belvo::family::PaymentLinks>()
+            .get(ACCESS_TOKEN.to_owned())
+            .await;
+        let err = r.expect_err("the body breaks off");
+        assert!(matches!(err, belvo::Error::Transport(_)), "{err:?}");
+        let cause = std::error::Error::source(&err).map(ToString::to_string);
+        assert!(
+            cause
+                .as_deref()
+                .is_some_and(|c| c.contains("/payments/payment-links/")),
+            "the cause keeps the URL: {cause:?}"
+        );
+        seen.push(format!("{err:?}"));
+        seen.push(format!("{cause:?}"));
     }
 
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");
