@@ -296,12 +296,15 @@ impl Error {
     }
 
     /// Whether retrying the same read (list or detail) may succeed: 5xx
-    /// answers, timeouts and connection failures. Retrieve and resume are
-    /// never retried by the crate, whatever this says.
+    /// answers, timeouts and connection failures, before or during the
+    /// body. Retrieve and resume are never retried by the crate, whatever
+    /// this says.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout(_) => true,
-            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
+            // reqwest says "decode" for a body that broke off while read
+            // (the crate decodes JSON itself, never through reqwest).
+            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body() || e.is_decode(),
             other => other.status().is_some_and(|s| s.is_server_error()),
         }
     }

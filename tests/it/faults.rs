@@ -259,3 +259,39 @@ async fn a_reset_mid_body_is_a_transport_error() {
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(std::error::Error::source(&err).is_some());
 }
+
+#[tokio::test]
+async fn a_read_whose_body_breaks_off_is_retried() {
+    // The connection drops in the middle of a page: the read is tried again.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = sock.read(&mut [0u8; 4096]).await;
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                        content-length: 500\r\nconnection: close\r\n\r\n{\"count\": 1,";
+            let _ = sock.write_all(head.as_bytes()).await;
+        }
+    });
+    let c = builder(&base)
+        .retry(belvo::RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
+        })
+        .build()
+        .expect("client");
+    let err = c
+        .balances()
+        .list_page(&belvo::ListQuery::default(), None)
+        .await
+        .expect_err("the body breaks off every time");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.is_retryable(), "{err:?}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
