@@ -196,7 +196,7 @@ impl Tokens {
     fn answer(
         &self,
         pending: &PendingSession,
-    ) -> impl std::future::Future<Output = Result<Token, Failure>> {
+    ) -> impl std::future::Future<Output = Result<Option<Token>, Failure>> {
         let kind = pending
             .challenge()
             .map_or_else(|| "token".to_owned(), |c| c.kind.to_string());
@@ -204,7 +204,11 @@ impl Tokens {
             "   428: the bank asks for a {kind} ({} session)",
             pending.family()
         );
-        let token = self.get();
+        let token = if pending.needs_token() {
+            self.get().map(Some)
+        } else {
+            approved(pending).map(|()| None)
+        };
         async move { token }
     }
 
@@ -230,4 +234,25 @@ impl Tokens {
         say!("   token: {SANDBOX_TOKEN} (answered automatically: not a terminal)");
         Ok(Token::new(SANDBOX_TOKEN))
     }
+}
+
+/// Nothing to type: the user approves the login (or scans the QR code) in
+/// the bank's app; on a terminal, the resume waits for Enter.
+fn approved(pending: &PendingSession) -> Result<(), Failure> {
+    let challenge = pending.challenge();
+    let said = challenge.and_then(|c| c.instructions.as_deref());
+    say!(
+        "   {}",
+        said.unwrap_or("approve the login in the bank's app")
+    );
+    if let Some(value) = challenge.and_then(|c| c.value.as_deref()) {
+        say!("   to scan: {value}");
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("   press Enter once done ");
+        std::io::stderr().flush()?;
+        stdin.lock().read_line(&mut String::new())?;
+    }
+    Ok(())
 }

@@ -323,7 +323,7 @@ impl Flow<'_> {
             let token = if pending.needs_token() {
                 Some(ask_token(self.args, self.real)?)
             } else {
-                say!("   nothing to type: resuming without a token");
+                wait_for_approval(&pending)?;
                 None
             };
             say!(
@@ -358,6 +358,23 @@ fn describe(p: &PendingSession, round: u32) {
             deadline.format("%Y-%m-%d %H:%M:%S UTC")
         );
     }
+}
+
+/// Nothing to type: the user approves the login (or scans the QR code the
+/// challenge's value holds) in the bank's app; on a terminal, the resume
+/// waits for Enter.
+fn wait_for_approval(p: &PendingSession) -> Result<(), Failure> {
+    if let Some(value) = p.challenge().and_then(|c| c.value.as_deref()) {
+        say!("   to scan or confirm in the bank's app: {value}");
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("   nothing to type: press Enter once approved ");
+        std::io::stderr().flush()?;
+        std::io::stdin().lock().read_line(&mut String::new())?;
+    } else {
+        say!("   nothing to type: resuming without a token");
+    }
+    Ok(())
 }
 
 fn ask_token(args: &Args, real: bool) -> Result<Token, Failure> {

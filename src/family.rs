@@ -326,11 +326,19 @@ impl<'a, F: Resumable> Resource<'a, F> {
         self.paused(fut, pending.save_data()).await
     }
 
-    /// The whole flow: retrieve, then on each 428 ask `token_for` (given the
-    /// pending session and its challenge) and resume; at most
-    /// [`max_mfa_rounds`](crate::ClientBuilder::max_mfa_rounds) rounds.
-    /// Inputless MFA is resumed without calling `token_for`. Stops on the
-    /// first error, such as `session_expired`.
+    /// The whole flow: retrieve, then on each 428 call `token_for` (given the
+    /// pending session and its challenge) and resume once it returns; at
+    /// most [`max_mfa_rounds`](crate::ClientBuilder::max_mfa_rounds) rounds.
+    /// Stops on the first error, such as `session_expired`.
+    ///
+    /// Every pause is the user's turn, so `token_for` is called on each: to
+    /// type a code, or to scan a QR code or approve the login in the bank's
+    /// app (a challenge that [needs no token](PendingSession::needs_token),
+    /// whose instructions and value say what to do). It returns the token
+    /// (a [`Token`], or `Some(token)`) or `None`, once the user is done. The
+    /// resume carries the token only when the challenge asks for one, as
+    /// Belvo's protocol says; a pause that needs one and gets `None` fails
+    /// with [`Error::TokenMissing`].
     ///
     /// ```no_run
     /// # async fn run(client: belvo::Client, link: uuid::Uuid) -> Result<(), belvo::Error> {
@@ -344,9 +352,12 @@ impl<'a, F: Resumable> Resource<'a, F> {
     ///     .balances()
     ///     .retrieve_with_mfa(&request, |pending| {
     ///         let hint = pending.challenge().and_then(|c| c.instructions.clone());
+    ///         let needs_token = pending.needs_token();
     ///         async move {
     ///             println!("{}", hint.unwrap_or_default());
-    ///             Ok::<_, std::io::Error>(belvo::Token::new("123456"))
+    ///             // The code the user typed; or, when none is asked, nothing
+    ///             // once they approved the login (or scanned the QR code).
+    ///             Ok::<_, std::io::Error>(needs_token.then(|| belvo::Token::new("123456")))
     ///         }
     ///     })
     ///     .await?;
@@ -358,14 +369,15 @@ impl<'a, F: Resumable> Resource<'a, F> {
     /// [`Error::TooManyMfaRounds`] (with the last pending session),
     /// [`Error::TokenProvider`] when `token_for` fails, and the errors of
     /// [`retrieve`](Self::retrieve) and [`resume`](Self::resume).
-    pub async fn retrieve_with_mfa<T, Fut, E>(
+    pub async fn retrieve_with_mfa<T, Fut, A, E>(
         &self,
         request: &F::Request,
         token_for: T,
     ) -> Result<F::Output, Error>
     where
         T: FnMut(&PendingSession) -> Fut,
-        Fut: Future<Output = Result<Token, E>>,
+        Fut: Future<Output = Result<A, E>>,
+        A: Into<Option<Token>>,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let first = self.retrieve(request).await?;
@@ -378,14 +390,15 @@ impl<'a, F: Resumable> Resource<'a, F> {
     ///
     /// # Errors
     /// Those of [`retrieve_with_mfa`](Self::retrieve_with_mfa).
-    pub async fn complete_with_mfa<T, Fut, E>(
+    pub async fn complete_with_mfa<T, Fut, A, E>(
         &self,
         mut step: Retrieval<F::Output>,
         mut token_for: T,
     ) -> Result<F::Output, Error>
     where
         T: FnMut(&PendingSession) -> Fut,
-        Fut: Future<Output = Result<Token, E>>,
+        Fut: Future<Output = Result<A, E>>,
+        A: Into<Option<Token>>,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let rounds = self.client.config_max_mfa_rounds();
@@ -395,15 +408,10 @@ impl<'a, F: Resumable> Resource<'a, F> {
                 Retrieval::TokenRequired(p) => p,
             };
             tracing::debug!(round, family = pending.family().as_str(), kind = ?pending.challenge().map(|c| c.kind.as_str()), "MFA token required");
-            let token = if pending.needs_token() {
-                Some(
-                    token_for(&pending)
-                        .await
-                        .map_err(|e| Error::TokenProvider(e.into()))?,
-                )
-            } else {
-                None
-            };
+            let answer = token_for(&pending)
+                .await
+                .map_err(|e| Error::TokenProvider(e.into()))?;
+            let token = answer.into().filter(|_| pending.needs_token());
             step = self.resume(&pending, token).await?;
         }
         match step {

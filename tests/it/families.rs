@@ -156,7 +156,8 @@ async fn every_shape_inputless_and_expiry<F, R>(
         assert!(p.expires_at().is_some(), "{body}");
     }
 
-    // Inputless: resumed without a token, the provider never asked.
+    // Inputless: the user is asked (to approve in the bank's app), then the
+    // session is resumed without a token, whatever the provider returned.
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -182,14 +183,18 @@ async fn every_shape_inputless_and_expiry<F, R>(
             });
         })
         .await;
+    let mut asked = 0;
     let done = client(&server.base_url())
         .resource::<F>()
-        .retrieve_with_mfa(request, |_| async {
-            Err::<Token, _>(std::io::Error::other("inputless: never asked"))
+        .retrieve_with_mfa(request, |p| {
+            asked += 1;
+            assert!(!p.needs_token());
+            async { Ok::<_, std::io::Error>(Token::new("not sent")) }
         })
         .await
         .expect("inputless completes");
     assert_eq!(done.records.len(), 1);
+    assert_eq!(asked, 1, "{}", wire.path);
     resume.assert_calls_async(1).await;
 
     // Past its deadline: refused before anything is sent.

@@ -336,7 +336,7 @@ async fn flow_stops_after_max_rounds_and_never_retries() {
 }
 
 #[tokio::test]
-async fn inputless_resumes_without_a_token_and_save_data_false_is_sent() {
+async fn inputless_asks_the_user_then_resumes_without_a_token_and_save_data_false() {
     let server = MockServer::start_async().await;
     let retrieve = server
         .mock_async(|when, then| {
@@ -358,8 +358,15 @@ async fn inputless_resumes_without_a_token_and_save_data_false_is_sent() {
     let c = client(&server.base_url());
     let got = c
         .balances()
-        .retrieve_with_mfa(&request().save_data(false), |_| async {
-            Err::<Token, _>(std::io::Error::other("must not be asked"))
+        .retrieve_with_mfa(&request().save_data(false), |p| {
+            let instructions = p.challenge().and_then(|c| c.instructions.clone());
+            let resume = &resume;
+            async move {
+                // The user's turn comes before the resume.
+                assert_eq!(resume.calls_async().await, 0);
+                assert_eq!(instructions.as_deref(), Some("Enter the code"));
+                Ok::<_, std::io::Error>(None)
+            }
         })
         .await
         .expect("balances");
@@ -503,4 +510,52 @@ async fn reads_retry_when_asked_and_writes_never() {
         .expect_err("503");
     assert!(err.is_retryable());
     detail.assert_calls_async(4).await;
+}
+
+#[tokio::test]
+async fn a_qr_code_is_shown_before_the_resume() {
+    // Nothing to type, but a QR code to scan in the bank's app: the
+    // provider sees its payload, and the resume waits for it.
+    let server = MockServer::start_async().await;
+    let mut body = token_required("s-qr", json!(600), "qr", false);
+    body["token_generation_data"]["value"] = json!("QR-PAYLOAD-1");
+    answer(&server, "POST", 428, body).await;
+    let resume = server
+        .mock_async(|when, then| {
+            when.method("PATCH")
+                .path("/api/balances/")
+                .json_body(json!({"session": "s-qr", "link": LINK, "save_data": true}));
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let mut shown = Vec::new();
+    client(&server.base_url())
+        .balances()
+        .retrieve_with_mfa(&request(), |p| {
+            shown.extend(p.challenge().and_then(|c| c.value.clone()));
+            let resume = &resume;
+            async move {
+                assert_eq!(resume.calls_async().await, 0, "resumed before the scan");
+                Ok::<_, std::io::Error>(None)
+            }
+        })
+        .await
+        .expect("balances");
+    assert_eq!(shown, ["QR-PAYLOAD-1"]);
+    resume.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_token_asked_and_not_given_is_refused_before_sending() {
+    let server = MockServer::start_async().await;
+    let body = token_required("s-n", json!(600), "numeric", true);
+    answer(&server, "POST", 428, body).await;
+    let resume = answer(&server, "PATCH", 200, json!([])).await;
+    let err = client(&server.base_url())
+        .balances()
+        .retrieve_with_mfa(&request(), |_| async { Ok::<_, std::io::Error>(None) })
+        .await
+        .expect_err("no token");
+    assert!(matches!(err, Error::TokenMissing { .. }), "{err}");
+    resume.assert_calls_async(0).await;
 }
