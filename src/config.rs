@@ -411,7 +411,8 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when credentials are missing, the base URL does not
-    /// parse, carries a user name or password, or is plain `http://` to a
+    /// parse, carries a user name or password, a query or a fragment, or is
+    /// plain `http://` to a
     /// non-loopback host without
     /// [`allow_insecure_http`](Self::allow_insecure_http). The message never
     /// repeats the URL's user information.
@@ -461,6 +462,16 @@ fn check_base_url(base: &str, allow_insecure_http: bool) -> Result<reqwest::Url,
         return Err(Error::Config(
             "the base URL carries a user name or password; pass the secret keys with \
              ClientBuilder::credentials instead"
+                .into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        // progenitor appends each path to the base URL's text: after a
+        // query or fragment, every call would go to the base's own path.
+        return Err(Error::Config(
+            "the base URL has a query (`?`) or fragment (`#`); every call's path would be \
+             appended to it. Give scheme, host and path only (a proxy's key belongs in a \
+             header of the HTTP client given to ClientBuilder::http_client)"
                 .into(),
         ));
     }
@@ -591,6 +602,21 @@ mod tests {
         assert!(build("http://localhost:1", false).is_ok());
         assert!(build("ftp://x", true).is_err());
         assert!(build("not a url", true).is_err());
+        // A query or fragment would swallow every call's path; the key in
+        // it is not repeated.
+        for url in [
+            "https://proxy.example/?api_key=hunter2",
+            "https://proxy.example/base?",
+            "https://proxy.example/#hunter2",
+        ] {
+            let e = build(url, false).expect_err(url);
+            assert!(
+                matches!(e, Error::Config(ref m) if m.contains("query (`?`) or fragment")),
+                "{e}"
+            );
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
+        assert!(build("https://proxy.example/belvo/", false).is_ok());
     }
 
     #[test]
