@@ -209,8 +209,9 @@ enum IdKind {
     Number,
     /// A random key of 14 or more letters and digits, two digits among them
     /// or after a lower-case prefix (Spotify's `6TsAG8Ve1icEC8ydeHm3C8`,
-    /// Stripe's `cus_NffrFeUfNV2Hib`): an id where a number would be one.
-    /// (`resetPassword2fa`, one digit and no prefix, is a word.)
+    /// Stripe's `cus_NffrFeUfNV2Hib`), maybe with hyphenated parts (Mercado
+    /// Pago's `134573981-vMGNoV1zyS9Kj1`): an id where a number would be
+    /// one. (`resetPassword2fa`, one digit and no prefix, is a word.)
     Key,
     /// A JSON web token (`eyJ…`, three base64url parts): a credential
     /// wherever it is, whose value the document does not repeat.
@@ -236,10 +237,15 @@ fn id_kind(seg: &str) -> Option<IdKind> {
     let prefix = |p: &str| (2..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase());
     let prefixed = seg.split_once('_').filter(|(p, _)| prefix(p));
     let key = prefixed.map_or(seg, |(_, k)| k);
-    let key_like = key.len() >= 14 && key.bytes().all(|b| b.is_ascii_alphanumeric());
-    let digits = key.bytes().filter(u8::is_ascii_digit).count();
-    let random = digits >= 2 || (prefixed.is_some() && digits == 1);
-    (key_like && random).then_some(IdKind::Key)
+    // Parts joined by hyphens, one of them random (Mercado Pago's
+    // `134573981-vMGNoV1zyS9Kj1`); a slug's words are not.
+    let alnum = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric());
+    let random = |p: &str| {
+        let digits = p.bytes().filter(u8::is_ascii_digit).count();
+        p.len() >= 14 && (digits >= 2 || (prefixed.is_some() && digits == 1))
+    };
+    let mut parts = key.split('-');
+    (parts.clone().all(alnum) && parts.any(random)).then_some(IdKind::Key)
 }
 
 /// The operationId of an item: its folders and name (`Folder / Item`) in

@@ -276,6 +276,10 @@ fn path_templates() {
             &["artists", "0000000000000000000000"],
             "/artists/{artist_id}",
         ),
+        (
+            &["customers", "134573981-vMGNoV1zyS9Kj1", "cards"],
+            "/customers/{customer_id}/cards",
+        ),
         // Not keys: too short, a word, a slug, after a word in the singular.
         (&["videos", "dQw4w9WgXcQ"], "/videos/dQw4w9WgXcQ"),
         (&["users", "administrators"], "/users/administrators"),
@@ -283,6 +287,11 @@ fn path_templates() {
             &["posts", "my-first-post-2024"],
             "/posts/my-first-post-2024",
         ),
+        (
+            &["posts", "a-very-long-post-title-2024-12"],
+            "/posts/a-very-long-post-title-2024-12",
+        ),
+        (&["customers", "134573981--x"], "/customers/134573981--x"),
         (
             &["me", "6TsAG8Ve1icEC8ydeHm3C8"],
             "/me/6TsAG8Ve1icEC8ydeHm3C8",
