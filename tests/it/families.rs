@@ -116,8 +116,41 @@ where
     };
     assert_eq!(done.records.len(), 1);
     assert!(!done.persisted, "a 200 is not persisted");
+    one_or_many::<F>(&wire, &request).await;
 
     every_shape_inputless_and_expiry::<F, R>(&wire, &request, &name).await;
+}
+
+/// A retrieve documented as answering one object takes the array its
+/// resume is documented as answering too; a record that does not decode
+/// names its field, in either shape.
+async fn one_or_many<F: Resumable>(wire: &Wire, request: &F::Request) {
+    let bad = json!({"id": "not-a-uuid"});
+    let mut answers = vec![(json!([bad]), "[0].id")];
+    if wire.one {
+        answers.push((bad, "id"));
+        answers.push((json!([record(), record()]), ""));
+    }
+    for (answer, field) in answers {
+        let server = MockServer::start_async().await;
+        let body = answer.to_string();
+        server
+            .mock_async(|when, then| {
+                when.method("POST").path(wire.path);
+                then.status(201).json_body(answer);
+            })
+            .await;
+        let out = client(&server.base_url())
+            .resource::<F>()
+            .retrieve(request)
+            .await;
+        match out {
+            Ok(Retrieval::Complete(_)) if field.is_empty() => {}
+            Err(Error::Decode { path, .. }) if path == field => {}
+            Err(other) => panic!("{}: {body} gave {other:?}", wire.path),
+            Ok(_) => panic!("{}: {body} gave records or a pause", wire.path),
+        }
+    }
 }
 
 /// The 428 in each shape Belvo sends (object, array of one, legacy
