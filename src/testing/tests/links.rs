@@ -202,12 +202,13 @@ async fn a_registration_pauses_and_resumes_like_a_retrieve() {
         .await
         .expect_err("every token is wrong");
     assert_eq!(err.codes(), vec![&ErrorCode::Invalid]);
-    // An inputless registration resumes without a token.
+    // An inputless registration resumes without a token, once approved.
     let inputless = RegisterLink::new("erebor_mx_retail", "INPUTLESS", "full");
     let link = c
         .links()
-        .retrieve_with_mfa(&inputless, |_| async {
-            Err::<Token, _>(std::io::Error::other("no token is asked for"))
+        .retrieve_with_mfa(&inputless, |p| {
+            assert!(!p.needs_token());
+            async { Ok::<_, std::io::Error>(None) }
         })
         .await
         .expect("registered");
