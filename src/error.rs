@@ -113,6 +113,16 @@ pub enum Error {
         resume: FamilyName,
     },
 
+    /// A pending session was given to a client of another origin (another
+    /// environment or base URL) than the one that answered 428; nothing was
+    /// sent.
+    WrongOrigin {
+        /// The origin that answered 428.
+        session: String,
+        /// The origin of the client it was given to.
+        client: String,
+    },
+
     /// The institution expects a token but none was given.
     TokenMissing {
         /// The kind of token asked for.
@@ -216,6 +226,10 @@ impl Error {
             Error::WrongFamily { session, resume } => write!(
                 w,
                 "the MFA session belongs to `{session}` and cannot be resumed through `{resume}`; nothing was sent"
+            ),
+            Error::WrongOrigin { session, client } => write!(
+                w,
+                "the MFA session was opened at {session} and cannot be resumed through a client of {client}; nothing was sent"
             ),
             Error::TokenMissing { kind } => write!(
                 w,

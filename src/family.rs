@@ -237,11 +237,21 @@ fn completed<F: Family>(v: ResponseValue<F::Body>) -> F::Output {
 }
 
 /// A retrieve's or a resume's outcome, its pending session tagged with `F`.
-fn step<F: Family>(outcome: Outcome<F::Body>) -> Retrieval<F::Output, F::Pending> {
+fn step<F: Family>(outcome: Outcome<F::Body>, client: &Client) -> Retrieval<F::Output, F::Pending> {
     match outcome {
         Outcome::Ok(v) => Retrieval::Complete(completed::<F>(v)),
-        Outcome::TokenRequired(p) => Retrieval::TokenRequired(p.with_family(F::name()).into()),
+        Outcome::TokenRequired(p) => {
+            let p = p.with_family(F::name()).with_origin(origin(client));
+            Retrieval::TokenRequired(p.into())
+        }
     }
+}
+
+/// The origin of the client's base URL (`https://api.belvo.com`), which the
+/// builder checked parses.
+fn origin(client: &Client) -> String {
+    let base = progenitor_client::ClientInfo::baseurl(client);
+    reqwest::Url::parse(base).map_or_else(|_| base.to_owned(), |u| u.origin().ascii_serialization())
 }
 
 pub(crate) fn ok_only<T>(outcome: Outcome<T>) -> Result<T, Error> {
@@ -277,7 +287,7 @@ impl<'a, F: Family> Resource<'a, F> {
         fut: Call<'_, F::Body>,
         save_data: bool,
     ) -> Result<Retrieval<F::Output, F::Pending>, Error> {
-        Ok(step::<F>(call(fut, save_data).await?))
+        Ok(step::<F>(call(fut, save_data).await?, self.client))
     }
 }
 
@@ -290,6 +300,7 @@ impl<'a, F: Resumable> Resource<'a, F> {
     ///
     /// # Errors
     /// [`Error::WrongFamily`] for another family's session;
+    /// [`Error::WrongOrigin`] for a session another origin opened;
     /// [`Error::SessionExpired`] past the deadline; [`Error::TokenMissing`]
     /// when a token is needed and none is given; [`Error::Api`] (e.g.
     /// `session_expired`, see [`Error::is_session_expired`]) and the other
@@ -304,6 +315,13 @@ impl<'a, F: Resumable> Resource<'a, F> {
             return Err(Error::WrongFamily {
                 session: pending.family().clone(),
                 resume: family,
+            });
+        }
+        let mine = origin(self.client);
+        if let Some(theirs) = pending.origin().filter(|o| *o != mine) {
+            return Err(Error::WrongOrigin {
+                session: theirs.to_owned(),
+                client: mine,
             });
         }
         if let Some(expired_at) = pending.expires_at().filter(|d| Utc::now() >= *d) {

@@ -30,6 +30,12 @@ pub const MAX_EXPIRY_SECS: i64 = 86_400;
 /// nothing. A session stored by version 0.1, which had no such field, is a
 /// balances session.
 ///
+/// It also knows the origin that answered 428 (`"origin":
+/// "https://api.belvo.com"`), and a client of another origin (another
+/// environment, or another base URL) refuses to resume it with
+/// [`Error::WrongOrigin`](crate::Error::WrongOrigin), sending nothing: the
+/// token the user typed for that session never goes elsewhere.
+///
 /// [`resume`]: crate::family::Resource::resume
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSession {
@@ -47,6 +53,8 @@ pub struct PendingSession {
     request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    origin: Option<String>,
 }
 
 fn yes() -> bool {
@@ -72,6 +80,19 @@ impl PendingSession {
     /// Tags the session with the family of the operation that answered 428.
     pub(crate) fn with_family(mut self, family: FamilyName) -> Self {
         self.family = family;
+        self
+    }
+
+    /// The origin (scheme, host and port) that answered 428, whose clients
+    /// alone resume the session; none for a session stored before 0.2 or
+    /// parsed by [`parse_token_required`] alone.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// Tags the session with the origin that answered 428.
+    pub(crate) fn with_origin(mut self, origin: String) -> Self {
+        self.origin = Some(origin);
         self
     }
 

@@ -213,6 +213,8 @@ pub fn parse_token_required(
         save_data,
         request_id: optional_text(fields.request_id),
         message: optional_text(fields.message).or_else(|| optional_text(fields.detail)),
+        // The generic layer tags it with the origin that answered.
+        origin: None,
     })
 }
 

@@ -1,8 +1,9 @@
 //! Stored pending sessions: one written by version 0.1 (no `family` field)
 //! still loads and resumes as balances, and a session of another family is
-//! refused by the balances resume before anything is sent.
+//! refused by the balances resume before anything is sent, and so is one
+//! given to a client of another origin than the one that paused it.
 
-use belvo::{Error, FamilyName, PendingSession, Retrieval, Token};
+use belvo::{Error, FamilyName, PendingSession, Retrieval, RetrieveRequest, Token};
 use httpmock::MockServer;
 use serde_json::json;
 
@@ -93,4 +94,68 @@ async fn another_familys_session_is_refused_before_sending() {
         .expect_err("another family's session");
     assert!(matches!(err, Error::WrongFamily { .. }), "{err:?}");
     anything.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_session_resumes_only_at_the_origin_that_paused_it() {
+    // Paused by one server (production, say), stored, then given to a
+    // client of another (the sandbox): refused, the token never sent.
+    let paused_at = MockServer::start_async().await;
+    answer(
+        &paused_at,
+        "POST",
+        428,
+        token_required("s-o", json!(600), "numeric", true),
+    )
+    .await;
+    let Retrieval::TokenRequired(pending) = client(&paused_at.base_url())
+        .balances()
+        .retrieve(&RetrieveRequest::new(
+            link(),
+            date(2024, 1, 1),
+            date(2024, 1, 31),
+        ))
+        .await
+        .expect("428")
+    else {
+        panic!("expected a pause")
+    };
+    assert_eq!(pending.origin(), Some(paused_at.base_url().as_str()));
+    let stored = serde_json::to_string(&pending).expect("serializes");
+    let pending: PendingSession = serde_json::from_str(&stored).expect("loads");
+
+    let elsewhere = MockServer::start_async().await;
+    let anything = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let err = client(&elsewhere.base_url())
+        .balances()
+        .resume(&pending, Some(Token::new("123456")))
+        .await
+        .expect_err("another origin");
+    let Error::WrongOrigin {
+        session,
+        client: theirs,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (session.as_str(), theirs.as_str()),
+        (paused_at.base_url().as_str(), elsewhere.base_url().as_str())
+    );
+    assert!(err.to_string().ends_with("nothing was sent"), "{err}");
+    anything.assert_calls_async(0).await;
+
+    // At its own origin it resumes.
+    let resume = answer(&paused_at, "PATCH", 200, json!([])).await;
+    client(&paused_at.base_url())
+        .balances()
+        .resume(&pending, Some(Token::new("123456")))
+        .await
+        .expect("resumes");
+    resume.assert_calls_async(1).await;
 }
