@@ -152,10 +152,11 @@ async fn a_session_resumes_only_at_the_origin_that_paused_it() {
 
     // At its own origin it resumes.
     let resume = answer(&paused_at, "PATCH", 200, json!([])).await;
-    client(&paused_at.base_url())
+    let out = client(&paused_at.base_url())
         .balances()
         .resume(&pending, Some(Token::new("123456")))
         .await
         .expect("resumes");
+    assert!(matches!(out, Retrieval::Complete(_)));
     resume.assert_calls_async(1).await;
 }
