@@ -259,6 +259,8 @@ pub enum TokenKind {
     Text,
     /// Nothing to type: approve elsewhere, then resume without a token.
     Inputless,
+    /// Belvo did not say (no `type`, or `null`): not guessed.
+    Unspecified,
     /// A kind this crate does not know yet.
     Other(String),
 }
@@ -271,6 +273,7 @@ impl TokenKind {
             TokenKind::Qr => "qr",
             TokenKind::Text => "text",
             TokenKind::Inputless => "inputless",
+            TokenKind::Unspecified => "unspecified",
             TokenKind::Other(s) => s,
         }
     }
@@ -283,6 +286,7 @@ impl From<&str> for TokenKind {
             TokenKind::Qr,
             TokenKind::Text,
             TokenKind::Inputless,
+            TokenKind::Unspecified,
         ];
         let name = s.trim();
         known

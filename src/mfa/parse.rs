@@ -335,7 +335,7 @@ fn challenge(t: ChallengeBody<'_>) -> Result<TokenChallenge, String> {
         instructions: text(t.instructions),
         kind: text(t.kind)
             .as_deref()
-            .map_or(TokenKind::Numeric, TokenKind::from),
+            .map_or(TokenKind::Unspecified, TokenKind::from),
         value: text(t.value),
         expects_user_input: expects,
     })
@@ -438,6 +438,20 @@ mod tests {
             p.challenge().map(|c| c.kind.clone()),
             Some(TokenKind::Other("push_v2".into()))
         );
+        // No type, or a null one: not guessed; a token is still asked for,
+        // and the kind survives a store and a load.
+        for data in [r#"{"instructions":"Enter the code"}"#, r#"{"type":null}"#] {
+            let body = format!(r#"{{"session":"s","link":"l","token_generation_data":{data}}}"#);
+            let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+            assert_eq!(
+                p.challenge().map(|c| &c.kind),
+                Some(&TokenKind::Unspecified)
+            );
+            assert!(p.needs_token());
+            let stored = serde_json::to_string(&p).expect("stores");
+            let loaded: PendingSession = serde_json::from_str(&stored).expect("loads");
+            assert_eq!(loaded, p, "{stored}");
+        }
     }
 
     #[test]
