@@ -22,6 +22,7 @@ use crate::error::{ApiError, Error, ErrorCode, ErrorDetail};
 use crate::generated::Client;
 use crate::mfa::{parse_token_required, PendingSession};
 use crate::redirect;
+use crate::text::without_access_token;
 
 /// progenitor's `api-version` request header, which the hooks remove.
 const API_VERSION: reqwest::header::HeaderName =
@@ -92,7 +93,7 @@ impl ClientHooks<Shared> for Client {
             "belvo",
             operation = info.operation_id,
             method = %request.method(),
-            path = &*traced_path(request.url().path()),
+            path = &*without_access_token(request.url().path()),
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
@@ -115,27 +116,13 @@ impl ClientHooks<Shared> for Client {
     }
 }
 
-/// The path the `belvo` span and transport errors record: the request's,
-/// but for a payment link's detail
-/// (`GET /payments/payment-links/{access_token}/`, the one operation whose
-/// path carries a secret), whose last segment is recorded as
-/// `{access_token}`.
-fn traced_path(path: &str) -> std::borrow::Cow<'_, str> {
-    let trimmed = path.strip_suffix('/').unwrap_or(path);
-    match trimmed.rsplit_once('/') {
-        Some((parent, token)) if parent.ends_with("/payment-links") && !token.is_empty() => {
-            format!("{parent}/{{access_token}}/").into()
-        }
-        _ => path.into(),
-    }
-}
-
 /// A transport error, whose URL (in its `Debug` and `Display`) gets the
-/// path [`traced_path`] records. Every transport error leaves the crate
+/// path the `belvo` span records: a payment link's access token replaced
+/// ([`without_access_token`]). Every transport error leaves the crate
 /// through here ([`transport`]), those of a body read after `exec` too.
 fn without_secret_path(mut e: reqwest::Error) -> reqwest::Error {
     if let Some(url) = e.url_mut() {
-        if let std::borrow::Cow::Owned(path) = traced_path(url.path()) {
+        if let std::borrow::Cow::Owned(path) = without_access_token(url.path()) {
             url.set_path(&path);
         }
     }
@@ -589,12 +576,17 @@ mod tests {
                 "/proxy/payments/payment-links/SECRET-TOKEN",
                 "/proxy/payments/payment-links/{access_token}/",
             ),
+            // A `\` in the token, which the URL parser made a `/`.
+            (
+                "/payments/payment-links/SECRET/PART2/",
+                "/payments/payment-links/{access_token}/",
+            ),
             ("/api/balances/b7e3/", "/api/balances/b7e3/"),
             ("/payments/payment-links/", "/payments/payment-links/"),
             ("/payments/payment-links", "/payments/payment-links"),
             ("/", "/"),
         ] {
-            assert_eq!(traced_path(path), traced, "{path}");
+            assert_eq!(without_access_token(path), traced, "{path}");
         }
     }
 }

@@ -83,6 +83,24 @@ mod tests {
         let kept = location(&h).expect("location");
         assert_eq!(kept.chars().count(), MAX_LOCATION_CHARS + 1);
         assert!(location(&HeaderMap::new()).is_none());
+        // A payment link's access token, where a server sends its detail.
+        for (to, kept) in [
+            (
+                "https://api.belvo.com/payments/payment-links/SECRET-9/x",
+                "https://api.belvo.com/payments/payment-links/%7Baccess_token%7D/",
+            ),
+            (
+                "/payments/payment-links/SECRET-9/?a=1",
+                "/payments/payment-links/{access_token}/",
+            ),
+        ] {
+            h.insert(LOCATION, HeaderValue::from_static(to));
+            assert_eq!(location(&h).as_deref(), Some(kept));
+        }
+        let base = Url::parse("https://api.belvo.com").expect("url");
+        let elsewhere = Url::parse("https://evil.example/payments/payment-links/SECRET-9/");
+        let shown = other_origin(&base, &elsewhere.expect("url")).expect("another origin");
+        assert!(!shown.contains("SECRET-9"), "{shown}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! reaches a terminal or a log as one line of bounded length, with control
 //! characters escaped. The full text stays available through accessors.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 /// The longest `Display` of an error, in characters.
@@ -107,8 +108,9 @@ impl Write for Bounded {
 }
 
 /// A URL from a server, safe to show: user name, password, query and
-/// fragment removed (they may carry secrets). Text that is not an absolute
-/// URL is kept up to its first `?` or `#`.
+/// fragment removed (they may carry secrets), and a payment link's access
+/// token ([`without_access_token`]). Text that is not an absolute URL is
+/// kept up to its first `?` or `#`, its token replaced too.
 pub(crate) fn redact_url(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut u) if u.has_host() => {
@@ -116,9 +118,30 @@ pub(crate) fn redact_url(url: &str) -> String {
             let _ = u.set_password(None);
             u.set_query(None);
             u.set_fragment(None);
+            if let Cow::Owned(path) = without_access_token(u.path()) {
+                u.set_path(&path);
+            }
             u.to_string()
         }
-        _ => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+        _ => {
+            let path = url.split(['?', '#']).next().unwrap_or_default();
+            without_access_token(path).into_owned()
+        }
+    }
+}
+
+/// The segments after `/payment-links/`.
+const PAYMENT_LINKS: &str = "/payment-links/";
+
+/// A path with a payment link's access token replaced: everything after
+/// `/payment-links/` (in `GET /payments/payment-links/{access_token}/`, the
+/// one operation whose path carries a secret, and whatever a server
+/// redirects it to) becomes `{access_token}/`. The whole rest goes, so a
+/// token that the URL parser split (a `\` in it becomes `/`) goes too.
+pub(crate) fn without_access_token(path: &str) -> Cow<'_, str> {
+    match path.find(PAYMENT_LINKS).map(|i| i + PAYMENT_LINKS.len()) {
+        Some(end) if end < path.len() => format!("{}{{access_token}}/", &path[..end]).into(),
+        _ => path.into(),
     }
 }
 

@@ -229,6 +229,25 @@ async fn secrets_never_leak() {
         );
         seen.push(format!("{err:?}"));
         seen.push(format!("{cause:?}"));
+        // A redirect from the detail keeps where it goes, token replaced.
+        let moved = MockServer::start_async().await;
+        moved
+            .mock_async(|when, then| {
+                when.method("GET").path_includes("/payment-links/");
+                then.status(301).header(
+                    "location",
+                    format!("/payments/payment-links/{ACCESS_TOKEN}/moved"),
+                );
+            })
+            .await;
+        let err = client(&moved.base_url())
+            .resource::<belvo::family::PaymentLinks>()
+            .get(ACCESS_TOKEN.to_owned())
+            .await
+            .expect_err("a redirect");
+        assert!(matches!(err, belvo::Error::Redirect { .. }), "{err:?}");
+        seen.push(format!("{err:?}"));
+        seen.push(err.to_string());
     }
 
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");
