@@ -358,13 +358,18 @@ fn classify<T: DeserializeOwned, E>(
 }
 
 /// A documented success whose body is not the generated type but is the
-/// hand-written layer's: a family whose retrieve Belvo documents as one
-/// object (its output the records, `Vec`) answered an array, as Belvo
-/// documents its resume answering. (For every other call the two types are
-/// one, and this decodes nothing the generated call could not.)
+/// hand-written layer's records (`Vec`), or one record of them: Belvo's
+/// collection documents the retrieves of some families as answering one
+/// object and their resumes as answering an array, or the other way round,
+/// so a family takes either answer from either call. (Where the generated
+/// type is the records already, only a lone record is more.)
 fn one_of_many<T: DeserializeOwned>(captured: &Captured) -> Option<ResponseValue<T>> {
     let status = captured.status.filter(StatusCode::is_success)?;
-    let records = serde_json::from_slice::<T>(&captured.body).ok()?;
+    let body = &captured.body;
+    let records = serde_json::from_slice::<T>(body).ok().or_else(|| {
+        let lone = body.trim_ascii_start().starts_with(b"{");
+        lone.then(|| serde_json::from_slice::<T>(&[b"[", &body[..], b"]"].concat()).ok())?
+    })?;
     Some(ResponseValue::new(records, status, Default::default()))
 }
 
@@ -416,10 +421,10 @@ fn from_record<T: DeserializeOwned>(
 /// `.` for the body itself) and the decoder's message.
 fn decode_failure<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
     let (path, message) = located::<T>(body);
-    // One object where `T` is a family's records (a retrieve Belvo
-    // documents as answering one): decoded as the one record, the error
-    // names the field that does not decode, if one of its fields is why.
-    if path == "." && body.trim_ascii_start().starts_with(b"{") {
+    // One object where `T` is records ([`one_of_many`]): decoded as the one
+    // record, the error names the field that does not decode, if one of
+    // its fields is why.
+    if path == "." && message.starts_with("invalid type: map, expected a sequence") {
         let (inner, why) = located::<T>(&[b"[", body, b"]"].concat());
         if let Some(field) = inner.strip_prefix("[0].") {
             return (field.to_owned(), why);
@@ -563,6 +568,48 @@ mod tests {
         assert_eq!(e.codes(), vec![&ErrorCode::InvalidLink]);
         let e = api_error(StatusCode::BAD_REQUEST, None, Bytes::from_static(b"[]"));
         assert!(matches!(e, Error::UnexpectedResponse { .. }));
+    }
+
+    #[test]
+    fn decode_failures_locate_a_lone_records_field() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Two {
+            a: u32,
+            b: String,
+        }
+        let at = |body: &str, many: bool| {
+            let (path, message) = if many {
+                decode_failure::<Vec<Two>>(body.as_bytes())
+            } else {
+                decode_failure::<Two>(body.as_bytes())
+            };
+            (
+                path,
+                message
+                    .split(" at line")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        };
+        let said = |p: &str, m: &str| (p.to_owned(), m.to_owned());
+        // One record where records are read: its bad field is named.
+        assert_eq!(
+            at(r#"{"a": "x", "b": "y"}"#, true),
+            said("a", "invalid type: string \"x\", expected u32")
+        );
+        // Not a field's fault: the shape is said.
+        assert_eq!(
+            at(r#"{"b": "y"}"#, true),
+            said(".", "invalid type: map, expected a sequence")
+        );
+        // One record read as one: as it is, never wrapped.
+        assert_eq!(at(r#"{"b": "y"}"#, false), said(".", "missing field `a`"));
+        assert_eq!(
+            at(r#"[{"a": 1, "b": 2}]"#, true),
+            said("[0].b", "invalid type: integer `2`, expected a string")
+        );
     }
 
     #[test]
