@@ -113,13 +113,13 @@ pub enum Error {
         resume: FamilyName,
     },
 
-    /// A pending session was given to a client of another origin (another
-    /// environment or base URL) than the one that answered 428; nothing was
-    /// sent.
-    WrongOrigin {
-        /// The origin that answered 428.
+    /// A pending session was given to a client of another base URL (another
+    /// environment, host or path) than the one that received the 428;
+    /// nothing was sent.
+    WrongBaseUrl {
+        /// The base URL of the client that received the 428.
         session: String,
-        /// The origin of the client it was given to.
+        /// The base URL of the client it was given to.
         client: String,
     },
 
@@ -227,9 +227,9 @@ impl Error {
                 w,
                 "the MFA session belongs to `{session}` and cannot be resumed through `{resume}`; nothing was sent"
             ),
-            Error::WrongOrigin { session, client } => write!(
+            Error::WrongBaseUrl { session, client } => write!(
                 w,
-                "the MFA session was opened at {session} and cannot be resumed through a client of {client}; nothing was sent"
+                "the MFA session was opened through {session} and cannot be resumed through a client of {client}; nothing was sent"
             ),
             Error::TokenMissing { kind } => write!(
                 w,

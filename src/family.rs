@@ -241,17 +241,21 @@ fn step<F: Family>(outcome: Outcome<F::Body>, client: &Client) -> Retrieval<F::O
     match outcome {
         Outcome::Ok(v) => Retrieval::Complete(completed::<F>(v)),
         Outcome::TokenRequired(p) => {
-            let p = p.with_family(F::name()).with_origin(origin(client));
-            Retrieval::TokenRequired(p.into())
+            let base = normalized(progenitor_client::ClientInfo::baseurl(client));
+            Retrieval::TokenRequired(p.with_family(F::name()).with_base_url(base).into())
         }
     }
 }
 
-/// The origin of the client's base URL (`https://api.belvo.com`), which the
-/// builder checked parses.
-fn origin(client: &Client) -> String {
-    let base = progenitor_client::ClientInfo::baseurl(client);
-    reqwest::Url::parse(base).map_or_else(|_| base.to_owned(), |u| u.origin().ascii_serialization())
+/// A base URL as pending sessions record and compare it: scheme, host and
+/// port as the URL's origin (lower-case, no default port), then the path
+/// without its trailing `/` (`https://api.belvo.com`,
+/// `https://gateway.example/belvo`). Text that does not parse is kept.
+fn normalized(base: &str) -> String {
+    match reqwest::Url::parse(base) {
+        Ok(u) => u.origin().ascii_serialization() + u.path().trim_end_matches('/'),
+        Err(_) => base.to_owned(),
+    }
 }
 
 pub(crate) fn ok_only<T>(outcome: Outcome<T>) -> Result<T, Error> {
@@ -295,12 +299,14 @@ impl<'a, F: Resumable> Resource<'a, F> {
     /// Resumes a paused retrieve with the token (none for inputless MFA).
     /// Sends `session` and `link` exactly as received and `save_data`
     /// explicitly (where the family takes it). Fails locally, sending
-    /// nothing, for a session of another family or past its deadline.
+    /// nothing, for a session of another family or base URL or past its
+    /// deadline.
     /// Never retried automatically.
     ///
     /// # Errors
     /// [`Error::WrongFamily`] for another family's session;
-    /// [`Error::WrongOrigin`] for a session another origin opened;
+    /// [`Error::WrongBaseUrl`] for a session a client of another base URL
+    /// received;
     /// [`Error::SessionExpired`] past the deadline; [`Error::TokenMissing`]
     /// when a token is needed and none is given; [`Error::Api`] (e.g.
     /// `session_expired`, see [`Error::is_session_expired`]) and the other
@@ -310,23 +316,7 @@ impl<'a, F: Resumable> Resource<'a, F> {
         pending: &PendingSession,
         token: Option<Token>,
     ) -> Result<Retrieval<F::Output>, Error> {
-        let family = F::name();
-        if *pending.family() != family {
-            return Err(Error::WrongFamily {
-                session: pending.family().clone(),
-                resume: family,
-            });
-        }
-        let mine = origin(self.client);
-        if let Some(theirs) = pending.origin().filter(|o| *o != mine) {
-            return Err(Error::WrongOrigin {
-                session: theirs.to_owned(),
-                client: mine,
-            });
-        }
-        if let Some(expired_at) = pending.expires_at().filter(|d| Utc::now() >= *d) {
-            return Err(Error::SessionExpired { expired_at });
-        }
+        self.refusal(pending)?;
         if token.is_none() && pending.needs_token() {
             return Err(Error::TokenMissing {
                 kind: pending
@@ -342,6 +332,30 @@ impl<'a, F: Resumable> Resource<'a, F> {
         };
         let fut = F::resume(self.client, body);
         self.paused(fut, pending.save_data()).await
+    }
+
+    /// Why this family's resume refuses `pending` before sending anything:
+    /// another family's session, one another base URL received, or one past
+    /// its deadline.
+    fn refusal(&self, pending: &PendingSession) -> Result<(), Error> {
+        let family = F::name();
+        if *pending.family() != family {
+            return Err(Error::WrongFamily {
+                session: pending.family().clone(),
+                resume: family,
+            });
+        }
+        let mine = normalized(progenitor_client::ClientInfo::baseurl(self.client));
+        if let Some(theirs) = pending.base_url().filter(|b| normalized(b) != mine) {
+            return Err(Error::WrongBaseUrl {
+                session: theirs.to_owned(),
+                client: mine,
+            });
+        }
+        match pending.expires_at().filter(|d| Utc::now() >= *d) {
+            Some(expired_at) => Err(Error::SessionExpired { expired_at }),
+            None => Ok(()),
+        }
     }
 
     /// The whole flow: retrieve, then on each 428 call `token_for` (given the
@@ -426,10 +440,16 @@ impl<'a, F: Resumable> Resource<'a, F> {
                 Retrieval::TokenRequired(p) => p,
             };
             tracing::debug!(round, family = pending.family().as_str(), kind = ?pending.challenge().map(|c| c.kind.as_str()), "MFA token required");
+            // Refused sessions are refused before the user is asked.
+            self.refusal(&pending)?;
             let answer = token_for(&pending)
                 .await
                 .map_err(|e| Error::TokenProvider(e.into()))?;
-            let token = answer.into().filter(|_| pending.needs_token());
+            let token = answer.into();
+            if token.is_some() && !pending.needs_token() {
+                tracing::debug!("the challenge asks for no token: the one given is not sent");
+            }
+            let token = token.filter(|_| pending.needs_token());
             step = self.resume(&pending, token).await?;
         }
         match step {

@@ -30,11 +30,13 @@ pub const MAX_EXPIRY_SECS: i64 = 86_400;
 /// nothing. A session stored by version 0.1, which had no such field, is a
 /// balances session.
 ///
-/// It also knows the origin that answered 428 (`"origin":
-/// "https://api.belvo.com"`), and a client of another origin (another
-/// environment, or another base URL) refuses to resume it with
-/// [`Error::WrongOrigin`](crate::Error::WrongOrigin), sending nothing: the
-/// token the user typed for that session never goes elsewhere.
+/// It also knows the base URL of the client that received the 428
+/// (`"base_url": "https://api.belvo.com"`), and a client of another base
+/// URL (another environment, host, port or path) refuses to resume it with
+/// [`Error::WrongBaseUrl`](crate::Error::WrongBaseUrl), sending nothing: the
+/// token the user typed for that session never goes elsewhere. (Base URLs
+/// compare as URLs: case of scheme and host, a default port and a trailing
+/// `/` do not matter; `localhost` and `127.0.0.1` are two.)
 ///
 /// [`resume`]: crate::family::Resource::resume
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +56,7 @@ pub struct PendingSession {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    origin: Option<String>,
+    base_url: Option<String>,
 }
 
 fn yes() -> bool {
@@ -83,16 +85,16 @@ impl PendingSession {
         self
     }
 
-    /// The origin (scheme, host and port) that answered 428, whose clients
+    /// The base URL of the client that received the 428, whose clients
     /// alone resume the session; none for a session stored before 0.2 or
-    /// parsed by [`parse_token_required`] alone.
-    pub fn origin(&self) -> Option<&str> {
-        self.origin.as_deref()
+    /// parsed by [`parse_token_required`] alone (resumed by any client).
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
     }
 
-    /// Tags the session with the origin that answered 428.
-    pub(crate) fn with_origin(mut self, origin: String) -> Self {
-        self.origin = Some(origin);
+    /// Tags the session with the base URL of the client that received it.
+    pub(crate) fn with_base_url(mut self, base_url: String) -> Self {
+        self.base_url = Some(base_url);
         self
     }
 
@@ -112,8 +114,10 @@ impl PendingSession {
         self.challenge.as_ref()
     }
 
-    /// Whether the resume must carry a token. False for inputless MFA (and
-    /// QR codes scanned in the bank's app): resume without one.
+    /// Whether the resume must carry a token. False when the challenge is
+    /// inputless or expects no input (`expects_user_input: false`, as Belvo
+    /// sends with a QR code to scan in the bank's app): resume without one.
+    /// A challenge that does not say expects input, whatever its kind.
     pub fn needs_token(&self) -> bool {
         self.challenge
             .as_ref()

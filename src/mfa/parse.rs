@@ -213,8 +213,8 @@ pub fn parse_token_required(
         save_data,
         request_id: optional_text(fields.request_id),
         message: optional_text(fields.message).or_else(|| optional_text(fields.detail)),
-        // The generic layer tags it with the origin that answered.
-        origin: None,
+        // The generic layer tags it with the client's base URL.
+        base_url: None,
     })
 }
 
@@ -335,6 +335,7 @@ fn challenge(t: ChallengeBody<'_>) -> Result<TokenChallenge, String> {
         instructions: text(t.instructions),
         kind: text(t.kind)
             .as_deref()
+            .filter(|k| !k.trim().is_empty())
             .map_or(TokenKind::Unspecified, TokenKind::from),
         value: text(t.value),
         expects_user_input: expects,
@@ -440,7 +441,11 @@ mod tests {
         );
         // No type, or a null one: not guessed; a token is still asked for,
         // and the kind survives a store and a load.
-        for data in [r#"{"instructions":"Enter the code"}"#, r#"{"type":null}"#] {
+        for data in [
+            r#"{"instructions":"Enter the code"}"#,
+            r#"{"type":null}"#,
+            r#"{"type":" "}"#,
+        ] {
             let body = format!(r#"{{"session":"s","link":"l","token_generation_data":{data}}}"#);
             let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
             assert_eq!(

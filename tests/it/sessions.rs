@@ -1,7 +1,7 @@
 //! Stored pending sessions: one written by version 0.1 (no `family` field)
 //! still loads and resumes as balances, and a session of another family is
 //! refused by the balances resume before anything is sent, and so is one
-//! given to a client of another origin than the one that paused it.
+//! given to a client of another base URL than the one that received it.
 
 use belvo::{Error, FamilyName, PendingSession, Retrieval, RetrieveRequest, Token};
 use httpmock::MockServer;
@@ -97,7 +97,7 @@ async fn another_familys_session_is_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn a_session_resumes_only_at_the_origin_that_paused_it() {
+async fn a_session_resumes_only_through_the_base_url_that_received_it() {
     // Paused by one server (production, say), stored, then given to a
     // client of another (the sandbox): refused, the token never sent.
     let paused_at = MockServer::start_async().await;
@@ -120,7 +120,7 @@ async fn a_session_resumes_only_at_the_origin_that_paused_it() {
     else {
         panic!("expected a pause")
     };
-    assert_eq!(pending.origin(), Some(paused_at.base_url().as_str()));
+    assert_eq!(pending.base_url(), Some(paused_at.base_url().as_str()));
     let stored = serde_json::to_string(&pending).expect("serializes");
     let pending: PendingSession = serde_json::from_str(&stored).expect("loads");
 
@@ -136,7 +136,7 @@ async fn a_session_resumes_only_at_the_origin_that_paused_it() {
         .resume(&pending, Some(Token::new("123456")))
         .await
         .expect_err("another origin");
-    let Error::WrongOrigin {
+    let Error::WrongBaseUrl {
         session,
         client: theirs,
     } = &err
@@ -148,11 +148,25 @@ async fn a_session_resumes_only_at_the_origin_that_paused_it() {
         (paused_at.base_url().as_str(), elsewhere.base_url().as_str())
     );
     assert!(err.to_string().ends_with("nothing was sent"), "{err}");
+    // Another path on the same host (one gateway, two environments) is
+    // another base URL; the flow refuses before asking the user.
+    let gateway = format!("{}/sandbox", paused_at.base_url());
+    let mut asked = 0;
+    let err = client(&gateway)
+        .balances()
+        .complete_with_mfa(Retrieval::TokenRequired(pending.clone()), |_| {
+            asked += 1;
+            async { Ok::<_, std::io::Error>(Token::new("123456")) }
+        })
+        .await
+        .expect_err("another path");
+    assert!(matches!(err, Error::WrongBaseUrl { .. }), "{err:?}");
+    assert_eq!(asked, 0);
     anything.assert_calls_async(0).await;
 
-    // At its own origin it resumes.
+    // Through its own base URL it resumes, written with a trailing `/` too.
     let resume = answer(&paused_at, "PATCH", 200, json!([])).await;
-    let out = client(&paused_at.base_url())
+    let out = client(&format!("{}/", paused_at.base_url()))
         .balances()
         .resume(&pending, Some(Token::new("123456")))
         .await
