@@ -256,12 +256,17 @@ pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
 
 /// Whether a parameter's name says it carries a credential: it ends with
 /// one (`password`, `client_secret`, `api_key`, `access_token`), or is
-/// Google's `key`; `password_type` and `tokens` do not.
+/// Google's `key`; `password_type` and `tokens` do not, nor do the tokens
+/// that name a page (`pageToken`, `continuationToken`) or a traded asset
+/// (`baseToken=BTC`).
 fn credential(name: &str) -> bool {
     let mut lower = name.to_ascii_lowercase();
     lower.retain(|c| c.is_ascii_alphanumeric());
     let words = ["password", "passwd", "secret", "token", "apikey"];
-    words.iter().any(|word| lower.ends_with(word)) || lower == "key"
+    let not_secret = ["page", "continuation", "sync", "skip", "base", "quote"];
+    let stem = lower.strip_suffix("token");
+    let named = stem.is_some_and(|s| not_secret.iter().any(|w| s.ends_with(w)));
+    !named && (words.iter().any(|word| lower.ends_with(word)) || lower == "key")
 }
 
 /// Connection options (RFC 9110, 7.6.1), as requests copied from a browser

@@ -230,7 +230,8 @@ fn credentials_saved_as_parameter_values_are_left_out_and_said() {
     // generated client's doc comments.
     let url = "http://localhost:8080/oauth/token?grant_type=password&client_secret=s3cr.123\
                &username=reader&password=reader.123&key=AIzaSyA&page_token={{next}}\
-               &password_type=login&hasOldPassword=true&tokens=eth";
+               &password_type=login&hasOldPassword=true&tokens=eth&continuationToken=CAUQAA\
+               &baseToken=BTC&X-CSRF-TOKEN=1234";
     let coll = json!({"info": {"name": "Secrets", "schema": V21}, "item": [
         {"name": "token", "request": {"method": "POST", "url": url,
             "header": [{"key": "X-Refresh-Token", "value": "rt-42"}]}}]});
@@ -253,6 +254,10 @@ fn credentials_saved_as_parameter_values_are_left_out_and_said() {
             (&json!("password_type"), &json!("login")),
             (&json!("hasOldPassword"), &json!(true)),
             (&json!("tokens"), &json!("eth")),
+            // A page's token, a traded asset.
+            (&json!("continuationToken"), &json!("CAUQAA")),
+            (&json!("baseToken"), &json!("BTC")),
+            (&json!("X-CSRF-TOKEN"), &null),
             (&json!("X-Refresh-Token"), &null),
         ]
     );
