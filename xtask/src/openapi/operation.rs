@@ -448,10 +448,8 @@ fn raw_body(
         && content_type
             .as_deref()
             .is_none_or(|c| c == "*/*" || c.contains("json"));
-    if declared && without_comments(text).trim().is_empty() {
-        return Ok(None);
-    }
     let parsed = match serde_json::from_str::<Value>(text) {
+        Err(_) if declared && without_comments(text).trim().is_empty() => return Ok(None),
         Err(_) if declared => declared_json(&quote_variables(text)),
         parsed => parsed,
     };
