@@ -98,13 +98,17 @@ impl ClientHooks<Shared> for Client {
             request_id = tracing::field::Empty,
         );
         let limit = self.inner().0.max_body;
+        // The one success the hand-written layer decodes again, the
+        // transactions retrieve (whose 202 it turns into an error), is read
+        // here, so that the error keeps the body as it came.
+        let pass_on = info.operation_id != "transactions_retrieve";
         let origin = self.inner().0.origin.as_ref();
         let exec = async {
             let response = self.client().execute(request).await?;
             if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
                 return Ok(followed_elsewhere(url));
             }
-            receive(response, limit).await
+            receive(response, limit, pass_on).await
         }
         .map_err(without_secret_path);
         // `Instrumented` costs on every poll: only when someone listens.
@@ -150,14 +154,20 @@ fn followed_elsewhere(url: String) -> reqwest::Response {
 
 /// Records the status for [`call`] and the span, and decides who reads the
 /// body. A success whose `Content-Length` is within the limit goes on to
-/// progenitor unread (its bytes come back in progenitor's error if it does
-/// not decode). Any other response is read here, up to the limit, recorded,
-/// and handed to progenitor as an equivalent response backed by the bytes.
-async fn receive(response: reqwest::Response, limit: usize) -> reqwest::Result<reqwest::Response> {
+/// progenitor unread when `pass_on` (its bytes come back in progenitor's
+/// error if it does not decode). Any other response is read here, up to the
+/// limit, recorded, and handed to progenitor as an equivalent response
+/// backed by the bytes.
+async fn receive(
+    response: reqwest::Response,
+    limit: usize,
+    pass_on: bool,
+) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let span = tracing::Span::current();
     span.record("status", status.as_u16());
-    if status.is_success() && response.content_length().is_some_and(|n| n <= limit as u64) {
+    let small = response.content_length().is_some_and(|n| n <= limit as u64);
+    if pass_on && status.is_success() && small {
         let _ = CAPTURED.try_with(|c| {
             *c.borrow_mut() = Captured {
                 status: Some(status),

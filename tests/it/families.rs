@@ -130,13 +130,11 @@ where
     F: Resumable<Output = Records<R>>,
 {
     let bad = json!({"id": "not-a-uuid"});
-    // Transactions read an object as the asynchronous answer (an error).
-    let accepted = wire.path == "/api/transactions/";
     let answers = [
         (json!([bad]), Err("[0].id")),
-        (bad, Err(if accepted { "." } else { "id" })),
+        (bad, Err("id")),
         (json!([record(), record()]), Ok(2)),
-        (record(), if accepted { Err(".") } else { Ok(1) }),
+        (record(), Ok(1)),
     ];
     for (answer, expected) in answers {
         let server = MockServer::start_async().await;
@@ -153,7 +151,15 @@ where
             .await;
         match (out, expected) {
             (Ok(Retrieval::Complete(done)), Ok(n)) if done.records.len() == n => {}
-            (Err(Error::Decode { path, .. }), Err(field)) if path == field => {}
+            // The body is kept as it came (not as decoded and written again).
+            (
+                Err(Error::Decode {
+                    path, body: kept, ..
+                }),
+                Err(field),
+            ) if path == field
+                && serde_json::from_slice::<Value>(&kept).ok()
+                    == serde_json::from_str(&body).ok() => {}
             (Err(other), _) => panic!("{}: {body} gave {other:?}", wire.path),
             (Ok(_), _) => panic!("{}: {body} gave the wrong records or a pause", wire.path),
         }
