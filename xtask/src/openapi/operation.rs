@@ -263,9 +263,18 @@ fn credential(name: &str) -> bool {
     let mut lower = name.to_ascii_lowercase();
     lower.retain(|c| c.is_ascii_alphanumeric());
     let words = ["password", "passwd", "secret", "token", "apikey"];
-    let not_secret = ["page", "continuation", "sync", "skip", "base", "quote"];
+    // Whole names only: `firebaseToken` and `asyncToken` are credentials.
+    let not_secret = [
+        "page",
+        "nextpage",
+        "continuation",
+        "sync",
+        "skip",
+        "base",
+        "quote",
+    ];
     let stem = lower.strip_suffix("token");
-    let named = stem.is_some_and(|s| not_secret.iter().any(|w| s.ends_with(w)));
+    let named = stem.is_some_and(|s| not_secret.contains(&s));
     !named && (words.iter().any(|word| lower.ends_with(word)) || lower == "key")
 }
 
