@@ -377,10 +377,19 @@ fn one_of_many<T: DeserializeOwned>(captured: &Captured) -> Option<ResponseValue
     let status = captured.status.filter(StatusCode::is_success)?;
     let body = &captured.body;
     let records = serde_json::from_slice::<T>(body).ok().or_else(|| {
-        let lone = body.trim_ascii_start().starts_with(b"{");
-        lone.then(|| serde_json::from_slice::<T>(&[b"[", &body[..], b"]"].concat()).ok())?
+        let one = as_one_record(body)?;
+        serde_json::from_slice::<T>(&one).ok()
     })?;
     Some(ResponseValue::new(records, status, Default::default()))
+}
+
+/// A body that is exactly one JSON object, as an array of it (`{…}` →
+/// `[{…}]`); none for anything else (`{…},{…}` is not JSON, so not one).
+fn as_one_record(body: &[u8]) -> Option<Vec<u8>> {
+    let value = serde_json::from_slice::<&serde_json::value::RawValue>(body).ok()?;
+    let text = value.get();
+    text.starts_with('{')
+        .then(|| format!("[{text}]").into_bytes())
 }
 
 /// The outcome of an answer from what `exec` recorded of it.
@@ -413,7 +422,13 @@ fn from_record<T: DeserializeOwned>(
                 return Err(Error::Redirect { status, location });
             }
             if status.is_success() {
-                let (path, message) = decode_failure::<T>(&body);
+                let (path, mut message) = decode_failure::<T>(&body);
+                if status == StatusCode::ACCEPTED {
+                    // Belvo's asynchronous mode, which no call of the crate
+                    // asks for, answers 202 with no records.
+                    message += " (a 202 Accepted: Belvo's asynchronous answer, which this \
+                                client never asks for)";
+                }
                 return Err(Error::Decode {
                     status,
                     body,
@@ -434,8 +449,11 @@ fn decode_failure<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
     // One object where `T` is records ([`one_of_many`]): decoded as the one
     // record, the error names the field that does not decode, if one of
     // its fields is why.
-    if path == "." && message.starts_with("invalid type: map, expected a sequence") {
-        let (inner, why) = located::<T>(&[b"[", body, b"]"].concat());
+    let one = (path == "." && message.starts_with("invalid type: map, expected a sequence"))
+        .then(|| as_one_record(body))
+        .flatten();
+    if let Some(one) = one {
+        let (inner, why) = located::<T>(&one);
         if let Some(field) = inner.strip_prefix("[0].") {
             return (field.to_owned(), why);
         }
@@ -612,6 +630,18 @@ mod tests {
         // Not a field's fault: the shape is said.
         assert_eq!(
             at(r#"{"b": "y"}"#, true),
+            said(".", "invalid type: map, expected a sequence")
+        );
+        // Only one object is one record: objects joined by commas are not
+        // JSON, nor is an array of them one record.
+        assert_eq!(
+            as_one_record(br#" {"a": 1} "#),
+            Some(br#"[{"a": 1}]"#.to_vec())
+        );
+        assert_eq!(as_one_record(br#"{"a": 1},{"a": 2}"#), None);
+        assert_eq!(as_one_record(br#"[{"a": 1}]"#), None);
+        assert_eq!(
+            at(r#"{"a": "x", "b": "y"},{"a": 1}"#, true),
             said(".", "invalid type: map, expected a sequence")
         );
         // One record read as one: as it is, never wrapped.

@@ -45,24 +45,21 @@ fn one_as_many<T: std::fmt::Debug>(one: ResponseValue<T>) -> ResponseValue<Vec<T
 pub(crate) fn transactions_body(
     body: ResponseValue<types::TransactionsRetrieveSuccess>,
 ) -> Result<ResponseValue<Vec<types::Transaction>>, progenitor_client::Error> {
-    let mut accepted = None;
+    let mut accepted = false;
     let Ok(records) = body.map::<_, _, std::convert::Infallible>(|b| match b {
         types::TransactionsRetrieveSuccess::Array(records) => records,
-        types::TransactionsRetrieveSuccess::TransactionsAccepted(a) => {
-            accepted = Some(a);
+        types::TransactionsRetrieveSuccess::TransactionsAccepted(_) => {
+            accepted = true;
             Vec::new()
         }
     });
-    if let Some(accepted) = accepted {
-        // Handed back as the body that did not decode: `call` decodes it
-        // again as the family's records to say where it differs (`.`: a
-        // map, not a sequence), with the status it recorded.
-        let body = serde_json::to_vec(&accepted).unwrap_or_default();
+    if accepted {
+        // A body that is not the records: `call` reports it from the bytes
+        // `exec` kept as they came (it reads this operation's success body
+        // itself), decoded again as the records to say where they differ.
         return Err(progenitor_client::Error::InvalidResponsePayload(
-            body.into(),
-            <serde_json::Error as serde::de::Error>::custom(
-                "an asynchronous answer, which this client never asks for",
-            ),
+            Default::default(),
+            <serde_json::Error as serde::de::Error>::custom("not the records"),
         ));
     }
     Ok(records)

@@ -55,7 +55,8 @@ pub struct PendingSession {
     request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // (`origin`: what builds before 0.2's release wrote, an origin only.)
+    #[serde(default, alias = "origin", skip_serializing_if = "Option::is_none")]
     base_url: Option<String>,
 }
 
@@ -117,7 +118,8 @@ impl PendingSession {
     /// Whether the resume must carry a token. False when the challenge is
     /// inputless or expects no input (`expects_user_input: false`, as Belvo
     /// sends with a QR code to scan in the bank's app): resume without one.
-    /// A challenge that does not say expects input, whatever its kind.
+    /// A challenge that does not say whether it expects input expects some,
+    /// unless it is inputless.
     pub fn needs_token(&self) -> bool {
         self.challenge
             .as_ref()

@@ -568,6 +568,7 @@ async fn an_asynchronous_202_is_an_error_never_an_empty_list() {
     assert_eq!(status.as_u16(), 202);
     assert!(body.starts_with(b"{\"request_id\""), "{err:?}");
     assert!(err.to_string().contains("expected a sequence"), "{err}");
+    assert!(err.to_string().contains("asynchronous answer"), "{err}");
 }
 
 #[tokio::test]

@@ -123,6 +123,13 @@ async fn a_session_resumes_only_through_the_base_url_that_received_it() {
     assert_eq!(pending.base_url(), Some(paused_at.base_url().as_str()));
     let stored = serde_json::to_string(&pending).expect("serializes");
     let pending: PendingSession = serde_json::from_str(&stored).expect("loads");
+    // Builds before the release wrote the origin as `origin`: still bound.
+    let mut earlier: serde_json::Value = serde_json::from_str(&stored).expect("JSON");
+    let base = earlier["base_url"].take();
+    earlier["origin"] = base;
+    earlier.as_object_mut().map(|o| o.remove("base_url"));
+    let earlier: PendingSession = serde_json::from_value(earlier).expect("loads");
+    assert_eq!(earlier.base_url(), pending.base_url());
 
     let elsewhere = MockServer::start_async().await;
     let anything = elsewhere
