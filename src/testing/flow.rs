@@ -16,7 +16,7 @@ use super::links;
 use super::resources::{Resource, Shape};
 use super::store::{Fetch, Job, Session, Shared, EXPIRING_SECS};
 use super::validate::{resume_body, retrieve_body, View};
-use super::{Scenario, TokenRequiredShape, SANDBOX_TOKEN};
+use super::{Scenario, TokenRequiredShape, SANDBOX_QR, SANDBOX_TOKEN};
 
 /// `message` of every 428 object.
 pub(super) const TOKEN_REQUIRED_MESSAGE: &str =
@@ -88,7 +88,7 @@ pub(super) fn begin(shared: &Shared, start: &Start<'_>, job: Job, view: &View) -
             Some(_) => return invalid_token(),
             None => 1,
         },
-        Scenario::Inputless | Scenario::Expiring => 1,
+        Scenario::Inputless | Scenario::Qr | Scenario::Expiring => 1,
     };
     let session_id = random_hex();
     let now = Instant::now();
@@ -258,6 +258,12 @@ fn token_generation_data(scenario: Scenario, round: u8) -> Value {
             "instructions": "Approve the login in your bank's app, then continue",
             "type": "inputless",
             "value": null,
+            "expects_user_input": false,
+        }),
+        (Scenario::Qr, _) => json!({
+            "instructions": "Scan the QR code with your bank's app, then continue",
+            "type": "qr",
+            "value": SANDBOX_QR,
             "expects_user_input": false,
         }),
         (Scenario::TokenTwice, 1) => numeric(format!("{SMS_INSTRUCTIONS} (first factor)")),

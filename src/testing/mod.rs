@@ -48,6 +48,7 @@
 //! | [`Scenario::Inputless`] | `428` that expects no input; `PATCH` without a token |
 //! | [`Scenario::Expiring`] | like token-once, but the session dies after 2 seconds |
 //! | [`Scenario::WrongToken`] | like token-once, but every token is rejected |
+//! | [`Scenario::Qr`] | `428` with a QR code to scan ([`SANDBOX_QR`]); `PATCH` without a token |
 //!
 //! The links (`/api/links/`):
 //!
@@ -157,6 +158,9 @@ pub const SANDBOX_SECRET_PASSWORD: &str = "sandbox-secret-password";
 /// The right MFA token, for every factor of every scenario
 /// (except [`Scenario::WrongToken`], which rejects them all).
 pub const SANDBOX_TOKEN: &str = "123456";
+/// The payload of [`Scenario::Qr`]'s QR code (`token_generation_data.value`),
+/// which a demo would draw for the user to scan.
+pub const SANDBOX_QR: &str = "belvo-sandbox://approve-login";
 
 /// A running fake Belvo server on `127.0.0.1`; it stops when dropped.
 pub struct Sandbox {

@@ -30,21 +30,27 @@ pub enum Scenario {
     /// Like [`Scenario::TokenOnce`], but every token is rejected with
     /// `400 invalid` on the `token` field.
     WrongToken,
+    /// A QR code to scan in the bank's app: the `428`'s
+    /// `token_generation_data` is of type `qr`, its `value` the code's
+    /// payload ([`SANDBOX_QR`](super::SANDBOX_QR)), expecting no input; the
+    /// `PATCH` that finishes carries no token.
+    Qr,
 }
 
 impl Scenario {
     /// Every scenario, in declaration order.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::NoMfa,
         Scenario::TokenOnce,
         Scenario::TokenTwice,
         Scenario::Inputless,
         Scenario::Expiring,
         Scenario::WrongToken,
+        Scenario::Qr,
     ];
 
     /// The fixed link id that selects this scenario
-    /// (`5a2f0c1e-7b3d-4e8a-9c61-00000000000N`, N = 1..=6 in [`Scenario::ALL`] order).
+    /// (`5a2f0c1e-7b3d-4e8a-9c61-00000000000N`, N = 1..=7 in [`Scenario::ALL`] order).
     #[must_use]
     pub fn link(self) -> Uuid {
         let last: u128 = match self {
@@ -54,6 +60,7 @@ impl Scenario {
             Scenario::Inputless => 4,
             Scenario::Expiring => 5,
             Scenario::WrongToken => 6,
+            Scenario::Qr => 7,
         };
         Uuid::from_u128(0x5a2f_0c1e_7b3d_4e8a_9c61_0000_0000_0000 | last)
     }
@@ -65,7 +72,7 @@ impl Scenario {
     }
 
     /// A short kebab-case name: `no-mfa`, `token-once`, `token-twice`,
-    /// `inputless`, `expiring`, `wrong-token`.
+    /// `inputless`, `expiring`, `wrong-token`, `qr`.
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
@@ -75,6 +82,7 @@ impl Scenario {
             Scenario::Inputless => "inputless",
             Scenario::Expiring => "expiring",
             Scenario::WrongToken => "wrong-token",
+            Scenario::Qr => "qr",
         }
     }
 
@@ -98,12 +106,13 @@ impl Scenario {
             Scenario::Inputless => "approve in the bank's app: 428, then resume without a token",
             Scenario::Expiring => "one token, but the session expires 2 seconds after the 428",
             Scenario::WrongToken => "one token, but every token is rejected as invalid",
+            Scenario::Qr => "a QR code to scan in the bank's app: 428, then resume without a token",
         }
     }
 
     /// Whether resuming this scenario needs a token.
     pub(super) fn needs_token(self) -> bool {
-        !matches!(self, Scenario::NoMfa | Scenario::Inputless)
+        !matches!(self, Scenario::NoMfa | Scenario::Inputless | Scenario::Qr)
     }
 }
 
@@ -224,7 +233,7 @@ mod tests {
     fn scenarios_round_trip() {
         let links: std::collections::HashSet<Uuid> =
             Scenario::ALL.iter().map(|s| s.link()).collect();
-        assert_eq!(links.len(), 6);
+        assert_eq!(links.len(), Scenario::ALL.len());
         for s in Scenario::ALL {
             assert_eq!(Scenario::from_name(s.name()), Some(s));
             assert_eq!(Scenario::from_link(s.link()), Some(s));

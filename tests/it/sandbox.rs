@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use belvo::testing::{Sandbox, SandboxConfig, Scenario, TokenRequiredShape, SANDBOX_TOKEN};
+use belvo::testing::{
+    Sandbox, SandboxConfig, Scenario, TokenRequiredShape, SANDBOX_QR, SANDBOX_TOKEN,
+};
 use belvo::{Error, Retrieval, RetrieveRequest, Token};
 
 use crate::support::date;
@@ -25,12 +27,20 @@ async fn every_scenario_through_the_flow_helper() {
         (Scenario::TokenTwice, 2),
         (Scenario::Inputless, 1),
         (Scenario::Expiring, 1),
+        (Scenario::Qr, 1),
     ] {
         let mut asked = 0;
         let done = c
             .balances()
-            .retrieve_with_mfa(&request(scenario), |_| {
+            .retrieve_with_mfa(&request(scenario), |p| {
                 asked += 1;
+                // The QR scenario shows the code to scan, and asks no token.
+                let qr = p.challenge().and_then(|c| c.value.as_deref()) == Some(SANDBOX_QR);
+                assert_eq!(qr, scenario == Scenario::Qr, "{scenario:?}");
+                assert_eq!(
+                    p.needs_token(),
+                    scenario != Scenario::Qr && scenario != Scenario::Inputless
+                );
                 answer()
             })
             .await

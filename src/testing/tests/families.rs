@@ -273,7 +273,11 @@ async fn scenarios<F: Served + Resumable>() {
 
     // Two factors, and inputless: the flow helper asks twice, then once (to
     // approve; the token it gets is not sent).
-    for (scenario, asked_for) in [(Scenario::TokenTwice, 2), (Scenario::Inputless, 1)] {
+    for (scenario, asked_for) in [
+        (Scenario::TokenTwice, 2),
+        (Scenario::Inputless, 1),
+        (Scenario::Qr, 1),
+    ] {
         let mut asked = 0;
         let output = family
             .retrieve_with_mfa(&F::request(scenario.link(), None), |_| {
