@@ -76,10 +76,12 @@ impl Credentials {
         }
     }
 
-    /// Reads `BELVO_SECRET_ID` and `BELVO_SECRET_PASSWORD`.
+    /// Reads `BELVO_SECRET_ID` and `BELVO_SECRET_PASSWORD`, without the
+    /// whitespace around them (the newline a secret file or `.env` line
+    /// leaves would fail every call with `401`).
     ///
     /// # Errors
-    /// [`Error::Config`] naming the missing variable.
+    /// [`Error::Config`] naming the missing (or blank) variable.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -87,6 +89,7 @@ impl Credentials {
     fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let need = |k: &str| {
             get(k)
+                .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| Error::Config(format!("environment variable {k} is not set")))
         };
@@ -334,9 +337,9 @@ impl ClientBuilder {
     }
 
     fn with_lookup(mut self, get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        if let Some(url) = get("BELVO_API_URL").filter(|u| !u.is_empty()) {
+        if let Some(url) = get("BELVO_API_URL").filter(|u| !u.trim().is_empty()) {
             self.base_url = Some(url);
-        } else if let Some(env) = get("BELVO_ENV").filter(|e| !e.is_empty()) {
+        } else if let Some(env) = get("BELVO_ENV").filter(|e| !e.trim().is_empty()) {
             self = self.environment(Environment::from_name(&env)?);
         }
         self.credentials = Some(Credentials::from_lookup(&get)?);
@@ -426,7 +429,9 @@ impl ClientBuilder {
         let base = self
             .base_url
             .unwrap_or_else(|| self.environment.base_url().to_owned());
-        let base = base.trim_end_matches('/').to_owned();
+        // Whitespace around it (an environment variable's newline) would
+        // be sent before every path: the URL parser checks it without.
+        let base = base.trim().trim_end_matches('/').to_owned();
         let url = check_base_url(&base, self.allow_insecure_http)?;
         let follows_redirects = self.http.is_some();
         let http = match self.http {
@@ -579,6 +584,29 @@ mod tests {
             b.build().expect("builds").baseurl(),
             "https://proxy.example"
         );
+        // A secret file's newline, or a `.env` line's spaces, are not part
+        // of the values; a blank secret is not set.
+        let b = ClientBuilder::default()
+            .with_lookup(lookup(&[
+                ("BELVO_API_URL", " https://proxy.example/belvo/ \n"),
+                ("BELVO_SECRET_ID", "id\n"),
+                ("BELVO_SECRET_PASSWORD", " pw \r\n"),
+            ]))
+            .expect("complete");
+        let credentials = b.credentials.clone().expect("credentials");
+        assert_eq!(credentials.secret_id(), "id");
+        assert_eq!(credentials.secret_password.expose_secret(), "pw");
+        assert_eq!(
+            b.build().expect("builds").baseurl(),
+            "https://proxy.example/belvo"
+        );
+        let e = ClientBuilder::default()
+            .with_lookup(lookup(&[
+                ("BELVO_SECRET_ID", "id"),
+                ("BELVO_SECRET_PASSWORD", " \n"),
+            ]))
+            .expect_err("blank password");
+        assert!(e.to_string().contains("BELVO_SECRET_PASSWORD"), "{e}");
     }
 
     #[test]
