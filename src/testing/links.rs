@@ -6,7 +6,7 @@
 //! (`token-once`, ...) runs that scenario's MFA flow; any other username
 //! registers at once ([`Scenario::NoMfa`]). The registered link gets a fresh
 //! random id, and every later operation on it (the retrieves of every
-//! resource, its updates) runs the same scenario. The six links of
+//! resource, its updates) runs the same scenario. The links of
 //! [`Scenario::link`] exist in every fresh sandbox.
 
 use std::sync::Arc;

@@ -24,7 +24,10 @@
 //! | employment records | `/api/employment-records/` | `link`, no token; **no resume** | arrays |
 //!
 //! Each of them also has its list (`GET`, with the `link` and `account`
-//! filters), detail (`GET {path}{id}/`) and delete (`DELETE {path}{id}/`).
+//! filters; Belvo's other filters are refused with `400 unsupported_filter`
+//! rather than ignored, which would answer every record), detail
+//! (`GET {path}{id}/`) and delete (`DELETE {path}{id}/`). `fields` and
+//! `omit` take nested names (`account.id`).
 //! A resource without a resume still answers `428`: its `PATCH` is a `404`,
 //! and the way through is to retrieve again with the token (where its
 //! request takes one). A resume that sends no `save_data` keeps the
@@ -70,7 +73,7 @@
 //! - `PUT /api/links/{id}/` (update credentials) and `PATCH
 //!   /api/links/{id}/` (change the access mode) run the link's scenario too,
 //!   resumed by `PATCH /api/links/`, and answer the link (`200`).
-//! - `GET /api/links/` lists them (the six scenario links first, then by
+//! - `GET /api/links/` lists them (the scenario links first, one per scenario, then by
 //!   registration), `GET /api/links/{id}/` is one, `DELETE /api/links/{id}/`
 //!   removes it and every record stored for it; retrieves on it are then a
 //!   `400 does_not_exist` on `link`.

@@ -112,6 +112,11 @@ async fn resume(
     })
 }
 
+/// The query parameters a list takes here. Belvo's other filters
+/// (`external_id`, dates, amounts …) are refused, not ignored: a test that
+/// sent one would get every record and pass for the wrong reason.
+const LIST_PARAMETERS: [&str; 6] = ["page", "page_size", "link", "account", "fields", "omit"];
+
 /// The list: `page`, `page_size` (1..=1000, default 100), the `link` and
 /// `account` filters, `fields` / `omit`, and absolute `next` / `previous`.
 pub(super) async fn list(
@@ -126,6 +131,23 @@ pub(super) async fn list(
             "The query string could not be parsed.",
         )]);
     };
+    let mut unknown: Vec<&String> = query
+        .keys()
+        .filter(|k| !LIST_PARAMETERS.contains(&k.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        unknown.sort();
+        let errors = unknown.into_iter().map(|name| {
+            ApiError::new(
+                "unsupported_filter",
+                format!(
+                    "The sandbox does not implement the filter `{name}` (only link and \
+                     account): it would answer every record"
+                ),
+            )
+        });
+        return bad_request(&errors.collect::<Vec<_>>());
+    }
     let param = |name: &str| query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
     let Some(page) = param("page").map_or(Some(1), |p| p.parse::<usize>().ok().filter(|&p| p >= 1))
     else {

@@ -35,7 +35,7 @@ pub(super) struct Shared {
 pub(super) struct Inner {
     pub(super) hits: Hits,
     pub(super) sessions: HashMap<String, Session>,
-    /// The links that exist (the six of the scenarios, then those
+    /// The links that exist (one per scenario, then those
     /// registered); a retrieve on any other link is refused.
     pub(super) links: HashMap<Uuid, LinkState>,
     /// Stored records by resource path (links under `/api/links/`), in a

@@ -439,13 +439,52 @@ impl View {
             .unwrap_or_default()
     }
 
+    /// The record as `fields` and `omit` shape it, nested names
+    /// (`account.id`) inside objects as Belvo does.
     pub(super) fn apply(&self, mut body: Value) -> Value {
-        if let Value::Object(fields) = &mut body {
-            if let Some(keep) = &self.fields {
-                fields.retain(|k, _| keep.iter().any(|f| f == k));
-            }
-            fields.retain(|k, _| !self.omit.iter().any(|f| f == k));
+        if let Some(keep) = &self.fields {
+            keep_only(
+                &mut body,
+                &keep.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
         }
+        leave_out(
+            &mut body,
+            &self.omit.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         body
+    }
+}
+
+/// The names below `key` among `names` (`account.id` → `id` below `account`).
+fn below<'a>(names: &[&'a str], key: &str) -> Vec<&'a str> {
+    let below = |n: &&'a str| n.strip_prefix(key).and_then(|rest| rest.strip_prefix('.'));
+    names.iter().filter_map(below).collect()
+}
+
+/// Keeps the members `names` name, whole or (`a.b`) in part.
+fn keep_only(value: &mut Value, names: &[&str]) {
+    if let Value::Object(members) = value {
+        members.retain(|key, member| {
+            let inner = below(names, key);
+            let whole = names.contains(&key.as_str());
+            if !whole && !inner.is_empty() {
+                keep_only(member, &inner);
+            }
+            whole || !inner.is_empty()
+        });
+    }
+}
+
+/// Removes the members `names` name, whole or (`a.b`) in part.
+fn leave_out(value: &mut Value, names: &[&str]) {
+    if let Value::Object(members) = value {
+        members.retain(|key, _| !names.contains(&key.as_str()));
+        for (key, member) in members.iter_mut() {
+            let inner = below(names, key);
+            if !inner.is_empty() {
+                leave_out(member, &inner);
+            }
+        }
     }
 }

@@ -54,6 +54,30 @@ async fn a_fresh_sandbox_has_the_scenario_links() {
 }
 
 #[tokio::test]
+async fn a_filter_the_sandbox_does_not_implement_is_refused_not_ignored() {
+    let api = Api::start().await;
+    let c = api.sandbox.client().expect("client");
+    let err = c
+        .paginate(c.links_list().external_id("customer-42"))
+        .try_collect::<Vec<types::Link>>()
+        .await
+        .expect_err("an unimplemented filter");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(
+        err.codes(),
+        vec![&ErrorCode::Other("unsupported_filter".into())]
+    );
+    assert!(err.to_string().contains("`external_id`"), "{err}");
+    // Without one, the list is whole.
+    let one = c
+        .paginate(c.links_list().page_size(2))
+        .try_collect::<Vec<types::Link>>()
+        .await
+        .expect("links");
+    assert_eq!(one.len(), Scenario::ALL.len());
+}
+
+#[tokio::test]
 async fn any_other_username_registers_at_once() {
     let api = Api::start().await;
     let c = api.sandbox.client().expect("client");

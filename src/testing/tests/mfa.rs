@@ -71,6 +71,38 @@ async fn no_mfa_answers_balances_at_once() {
         "{}",
         slim.text
     );
+    // Nested names, as the client's `RetrieveRequest::fields` documents them.
+    let shaped = send(
+        api.authed(
+            reqwest::Method::POST,
+            &format!("{BALANCES_PATH}?fields=id,balance,account.id&omit=account.name"),
+        )
+        .json(&json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO})),
+    )
+    .await;
+    let first = &shaped.body[0];
+    assert_eq!(first.as_object().map(Map::len), Some(3), "{}", shaped.text);
+    let account = first["account"].as_object().expect("the account, in part");
+    assert_eq!(
+        account.keys().collect::<Vec<_>>(),
+        ["id"],
+        "{}",
+        shaped.text
+    );
+    let named = send(
+        api.authed(
+            reqwest::Method::POST,
+            &format!("{BALANCES_PATH}?omit=account.name"),
+        )
+        .json(&json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO})),
+    )
+    .await;
+    let account = named.body[0]["account"].as_object().expect("the account");
+    assert!(
+        account.contains_key("id") && !account.contains_key("name"),
+        "{}",
+        named.text
+    );
 }
 
 #[tokio::test]
