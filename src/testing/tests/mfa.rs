@@ -56,53 +56,30 @@ async fn no_mfa_answers_balances_at_once() {
     let id = one.body[0]["id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(api.get(&format!("{BALANCES_PATH}{id}/")).await.status, 404);
 
-    // fields / omit.
-    let slim = send(
-        api.authed(
-            reqwest::Method::POST,
-            &format!("{BALANCES_PATH}?fields=id,balance"),
-        )
-        .json(&json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO})),
-    )
-    .await;
+    // fields / omit, nested names too (as `RetrieveRequest::fields`
+    // documents them).
+    let shaped = |query: &'static str| {
+        let path = format!("{BALANCES_PATH}?{query}");
+        let body = json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO});
+        send(api.authed(reqwest::Method::POST, &path).json(&body))
+    };
+    let slim = shaped("fields=id,balance").await;
     assert_eq!(
         slim.body[0].as_object().map(Map::len),
         Some(2),
         "{}",
         slim.text
     );
-    // Nested names, as the client's `RetrieveRequest::fields` documents them.
-    let shaped = send(
-        api.authed(
-            reqwest::Method::POST,
-            &format!("{BALANCES_PATH}?fields=id,balance,account.id&omit=account.name"),
-        )
-        .json(&json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO})),
-    )
-    .await;
-    let first = &shaped.body[0];
-    assert_eq!(first.as_object().map(Map::len), Some(3), "{}", shaped.text);
+    let nested = shaped("fields=id,balance,account.id").await;
+    let first = &nested.body[0];
+    assert_eq!(first.as_object().map(Map::len), Some(3), "{}", nested.text);
     let account = first["account"].as_object().expect("the account, in part");
-    assert_eq!(
-        account.keys().collect::<Vec<_>>(),
-        ["id"],
-        "{}",
-        shaped.text
-    );
-    let named = send(
-        api.authed(
-            reqwest::Method::POST,
-            &format!("{BALANCES_PATH}?omit=account.name"),
-        )
-        .json(&json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO})),
-    )
-    .await;
+    let kept: Vec<&String> = account.keys().collect();
+    assert_eq!(kept, ["id"], "{}", nested.text);
+    let named = shaped("omit=account.name").await;
     let account = named.body[0]["account"].as_object().expect("the account");
-    assert!(
-        account.contains_key("id") && !account.contains_key("name"),
-        "{}",
-        named.text
-    );
+    let left = account.contains_key("id") && !account.contains_key("name");
+    assert!(left, "{}", named.text);
 }
 
 #[tokio::test]
