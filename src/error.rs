@@ -52,7 +52,8 @@ pub enum Error {
     },
 
     /// A 428 whose body does not describe a resumable MFA session (no
-    /// `session` or `link`, or a bad `expiry`).
+    /// `session` or `link`, a field of the wrong type). An `expiry` that gives
+    /// no deadline is not one: the session is kept without a deadline.
     InvalidTokenRequired {
         /// What is wrong with it.
         reason: String,

@@ -13,10 +13,6 @@ use serde::{Deserialize, Serialize};
 mod parse;
 pub use parse::parse_token_required;
 
-/// The longest `expiry` accepted in a 428 (one day). Belvo documents minutes
-/// to a few hours; anything longer is treated as a malformed response.
-pub const MAX_EXPIRY_SECS: i64 = 86_400;
-
 /// A retrieve paused by the institution's MFA, waiting for [`resume`].
 ///
 /// It is `Serialize`/`Deserialize`: store it when the 428 arrives and resume
@@ -100,7 +96,9 @@ impl PendingSession {
     }
 
     /// When the session stops being resumable, if Belvo said (`expiry`
-    /// seconds after the 428 was received).
+    /// seconds after the 428 was received, rounded down). `None` when the
+    /// 428 had no `expiry`, or one that gives no deadline (negative, not a
+    /// number): then only Belvo's answer to the resume tells.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.expires_at
     }

@@ -2,12 +2,11 @@
 //! body and the time of receipt.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rust_decimal::Decimal;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{FamilyName, PendingSession, TokenChallenge, TokenKind, MAX_EXPIRY_SECS};
+use super::{FamilyName, PendingSession, TokenChallenge, TokenKind};
 
 /// The fields of a 428 body this crate reads; any other is skipped unread.
 /// Each is kept as its raw JSON text (`null` included, so an explicit null
@@ -156,8 +155,10 @@ fn optional_text(raw: Option<&RawValue>) -> Option<String> {
 /// Reads a 428 body in any of the three shapes Belvo documents: an object
 /// (`{code, message, request_id, session, expiry, link,
 /// token_generation_data}`), an array holding one such object, or the legacy
-/// `{detail, session, expiry, link}`. `expiry` may be an integer or a string
-/// of digits; it becomes an absolute deadline from `received_at`.
+/// `{detail, session, expiry, link}`. `expiry`, a number of seconds or a
+/// string of one, becomes an absolute deadline from `received_at`; one that
+/// gives none (negative, not a number) leaves the session without a
+/// deadline, with a warning.
 ///
 /// The session belongs to no family ([`FamilyName::unassigned`]), so no
 /// resume accepts it: the client's own operations return their sessions
@@ -195,10 +196,8 @@ pub fn parse_token_required(
     let link = text("link", fields.link)?
         .filter(|s| !s.trim().is_empty())
         .ok_or("no `link`")?;
-    let expires_at = match fields.expiry.filter(|r| Kind::of(r) != Kind::Null) {
-        None => None,
-        Some(raw) => Some(received_at + TimeDelta::seconds(expiry_seconds(raw)?)),
-    };
+    let expiry = fields.expiry.filter(|r| Kind::of(r) != Kind::Null);
+    let expires_at = expiry.and_then(|raw| deadline(raw, received_at));
     let challenge = fields.token_generation_data.map(challenge).transpose()?;
     Ok(PendingSession {
         session,
@@ -230,10 +229,32 @@ fn object<T>(read: Result<T, serde_json::Error>) -> Result<T, String> {
     })
 }
 
-/// `expiry` as whole seconds: a JSON number or a string of one (`600`,
-/// `600.0`, `"600"`, `6e2`), read exactly as a decimal from the
-/// number's text, never through a float.
-/// (A number is its JSON text, as sent.)
+/// The session's deadline: `received_at` plus `expiry`, a JSON number of
+/// seconds or a string of one (`600`, `"600"`, `6e2`; `600.5` is 600).
+///
+/// An `expiry` that gives no deadline (negative, not a number, beyond any
+/// date) leaves the session without one, and says so in a warning: the
+/// session and its link are what the resume needs, and Belvo, which holds
+/// the session, still decides when it expires. Refusing the whole 428 for
+/// it would lose a bank session the user is in the middle of.
+fn deadline(raw: &RawValue, received_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    read_deadline(raw, received_at)
+        .inspect_err(|reason| {
+            tracing::warn!(%reason, "a 428's `expiry` gives no deadline: the session is kept without one");
+        })
+        .ok()
+}
+
+/// The deadline, or why `expiry` gives none.
+fn read_deadline(raw: &RawValue, received_at: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let secs = expiry_seconds(raw)?;
+    let at = TimeDelta::try_seconds(secs).and_then(|d| received_at.checked_add_signed(d));
+    at.ok_or_else(|| format!("`expiry` {secs} seconds is beyond any date"))
+}
+
+/// `expiry` as whole seconds, rounded down (a deadline never later than
+/// Belvo's). Read through `f64`: a duration, not money, and every whole
+/// number of seconds up to 2^53 (285 million years) is exact there.
 fn expiry_seconds(raw: &RawValue) -> Result<i64, String> {
     let decoded;
     let text = match Kind::of(raw) {
@@ -249,37 +270,17 @@ fn expiry_seconds(raw: &RawValue) -> Result<i64, String> {
             ))
         }
     };
+    // Server text, quoted escaped (`{:?}`) and cut short in the warning.
     let shown: String = text.chars().take(40).collect();
-    if !is_number(text) {
-        return Err(format!("`expiry` `{shown}` is not a number of seconds"));
-    }
-    if text.starts_with('-') && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
-        return Err(format!("`expiry` {shown} is negative"));
-    }
-    let exact = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text)
-    } else {
-        Decimal::from_str_exact(text)
+    let secs = match text.parse::<f64>() {
+        Ok(secs) if is_number(text) && secs.is_finite() => secs,
+        _ => return Err(format!("`expiry` {shown:?} is not a number of seconds")),
     };
-    let too_long = || format!("`expiry` {shown} is longer than {MAX_EXPIRY_SECS} seconds");
-    match exact {
-        Ok(d) if !d.fract().is_zero() => {
-            Err(format!("`expiry` {shown} is not a whole number of seconds"))
-        }
-        Ok(d) => match i64::try_from(d) {
-            Ok(secs) if secs <= MAX_EXPIRY_SECS => Ok(secs.max(0)),
-            _ => Err(too_long()),
-        },
-        // Well-formed, but beyond what a Decimal holds exactly: an integer
-        // that large (1e40) is too long; with decimals or a negative
-        // exponent (1e-40, 30 decimals) it is not whole seconds in range.
-        Err(_) if !text.contains('.') && !text.to_ascii_lowercase().contains("e-") => {
-            Err(too_long())
-        }
-        Err(_) => Err(format!(
-            "`expiry` {shown} is not a whole number of seconds up to {MAX_EXPIRY_SECS}"
-        )),
+    if secs < 0.0 {
+        return Err(format!("`expiry` {shown:?} is negative"));
     }
+    // `as` saturates: a count beyond i64 is beyond any date (said above).
+    Ok(secs.floor() as i64)
 }
 
 /// JSON number syntax: `-?digits(.digits)?([eE][+-]?digits)?`.
@@ -384,7 +385,7 @@ mod tests {
     }
 
     #[test]
-    fn expiry_is_any_whole_number_of_seconds() {
+    fn expiry_is_any_number_of_seconds() {
         // Numbers stay text in serde_json here (arbitrary_precision): each
         // spelling is read exactly.
         for expiry in [
@@ -409,7 +410,21 @@ mod tests {
                 "{expiry}"
             );
         }
-        for (expiry, secs) in [("0", 0), ("-0", 0), ("0.0", 0), ("86400", MAX_EXPIRY_SECS)] {
+        // Rounded down, and however long Belvo says.
+        for (expiry, secs) in [
+            ("0", 0),
+            ("-0", 0),
+            ("0.0", 0),
+            ("1e-40", 0),
+            ("600.5", 600),
+            ("\"600.9\"", 600),
+            ("6.0001e2", 600),
+            ("86400", 86_400),
+            ("\"86400.0000000000000000000000000000001\"", 86_400),
+            ("\"86401.0\"", 86_401),
+            ("172800", 172_800),
+            ("99999999999", 99_999_999_999),
+        ] {
             let body = format!(r#"{{"session":"s","link":"l","expiry":{expiry}}}"#);
             let p = parse_token_required(body.as_bytes(), at(), true).expect(expiry);
             assert_eq!(p.expires_at(), Some(at() + TimeDelta::seconds(secs)));
@@ -466,72 +481,44 @@ mod tests {
             ("[]", "empty array"),
             (r#"{"link":"l"}"#, "no `session`"),
             (r#"{"session":"s"}"#, "no `link`"),
-            (r#"{"session":"s","link":"l","expiry":-5}"#, "negative"),
-            (
-                r#"{"session":"s","link":"l","expiry":"soon"}"#,
-                "not a number",
-            ),
-            (r#"{"session":"s","link":"l","expiry":1e30}"#, "longer than"),
-            (
-                r#"{"session":"s","link":"l","expiry":600.5}"#,
-                "not a whole number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"600.5"}"#,
-                "not a whole number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":6.0001e2}"#,
-                "not a whole number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"-600.0"}"#,
-                "negative",
-            ),
-            (r#"{"session":"s","link":"l","expiry":-1e-3}"#, "negative"),
-            (
-                r#"{"session":"s","link":"l","expiry":1e-40}"#,
-                "not a whole number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":1e400}"#,
-                "longer than",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"86400.0000000000000000000000000000001"}"#,
-                "not a whole number of seconds up to",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"86401.0"}"#,
-                "longer than",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"NaN"}"#,
-                "not a number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"inf"}"#,
-                "not a number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"0x258"}"#,
-                "not a number",
-            ),
-            (
-                r#"{"session":"s","link":"l","expiry":"6e"}"#,
-                "not a number",
-            ),
-            (r#"{"session":"s","link":"l","expiry":""}"#, "not a number"),
-            (r#"{"session":"s","link":"l","expiry":true}"#, "a boolean"),
-            (
-                r#"{"session":"s","link":"l","expiry":99999999999}"#,
-                "longer than",
-            ),
             (r#"{"session":7,"link":"l"}"#, "instead of a string"),
         ];
         for (body, needle) in cases {
             let err = parse_token_required(body.as_bytes(), at(), true).expect_err(body);
             assert!(err.contains(needle), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_expiry_that_gives_no_deadline_keeps_the_session() {
+        let cases: &[(&str, &str)] = &[
+            ("-5", "`expiry` \"-5\" is negative"),
+            ("\"-600.0\"", "negative"),
+            ("-1e-3", "negative"),
+            ("\"soon\"", "`expiry` \"soon\" is not a number of seconds"),
+            ("\"NaN\"", "not a number"),
+            ("\"inf\"", "not a number"),
+            ("\"0x258\"", "not a number"),
+            ("\"6e\"", "not a number"),
+            ("\"\"", "not a number"),
+            (
+                "\"\\u001b]8;;x\"",
+                "`expiry` \"\\u{1b}]8;;x\" is not a number",
+            ),
+            ("true", "`expiry` is a boolean instead of a number"),
+            ("[600]", "an array instead"),
+            ("1e400", "not a number"),
+            ("1e30", "beyond any date"),
+            ("9223372036854775807", "beyond any date"),
+        ];
+        for (expiry, reason) in cases {
+            let body = format!(r#"{{"session":"s","link":"l","expiry":{expiry}}}"#);
+            let p = parse_token_required(body.as_bytes(), at(), true).expect(&body);
+            assert_eq!((p.session(), p.link()), ("s", "l"), "{body}");
+            assert_eq!(p.expires_at(), None, "{body}");
+            let raw: &RawValue = serde_json::from_str(expiry).expect(expiry);
+            let why = read_deadline(raw, at()).expect_err(expiry);
+            assert!(why.contains(reason), "{expiry}: {why}");
         }
     }
 
@@ -572,10 +559,6 @@ mod tests {
                 "`session` is an object instead of a string",
             ),
             (r#"{"session":" ","link":"l"}"#, "no `session`"),
-            (
-                r#"{"session":"s","link":"l","expiry":[600]}"#,
-                "`expiry` is an array",
-            ),
             (
                 r#"{"session":"s","link":"l","token_generation_data":"sms"}"#,
                 "invalid type: string \"sms\", expected `token_generation_data` to be an object",
@@ -695,7 +678,7 @@ mod props {
         if let Ok(p) = parse_token_required(body, now, true) {
             assert!(!p.session().trim().is_empty() && !p.link().trim().is_empty());
             if let Some(d) = p.expires_at() {
-                assert!(d >= now && d <= now + TimeDelta::seconds(MAX_EXPIRY_SECS));
+                assert!(d >= now);
             }
             let back: PendingSession =
                 serde_json::from_str(&serde_json::to_string(&p).expect("serializes"))

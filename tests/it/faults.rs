@@ -101,18 +101,6 @@ async fn malformed_428s_are_typed_errors_with_the_body() {
             json!({"code": "token_required", "session": "s", "expiry": 600}),
             "no `link`",
         ),
-        (
-            json!({"session": "s", "link": LINK, "expiry": -1}),
-            "negative",
-        ),
-        (
-            json!({"session": "s", "link": LINK, "expiry": 10_000_000_000u64}),
-            "longer than",
-        ),
-        (
-            json!({"session": "s", "link": LINK, "expiry": "soon"}),
-            "not a number",
-        ),
         (json!([]), "empty array"),
     ];
     for (body, needle) in cases {
@@ -128,6 +116,40 @@ async fn malformed_428s_are_typed_errors_with_the_body() {
             other => panic!("expected InvalidTokenRequired, got {other:?}"),
         }
         assert_eq!(err.status().map(|s| s.as_u16()), Some(428));
+    }
+}
+
+/// An `expiry` that gives no deadline does not cost the user the bank
+/// session: the pause comes back without a deadline, and one however long
+/// Belvo says is kept as it is.
+#[tokio::test]
+async fn an_unreadable_or_long_expiry_keeps_the_pause() {
+    let ten_billion = chrono::TimeDelta::seconds(10_000_000_000);
+    for (expiry, deadline) in [
+        (json!(-1), None),
+        (json!("soon"), None),
+        (json!("\u{1b}]8;;evil\u{7}"), None),
+        (json!(1e300), None),
+        (json!(10_000_000_000u64), Some(ten_billion)),
+        (json!("600.5"), Some(chrono::TimeDelta::seconds(600))),
+    ] {
+        let body = json!({"session": "s", "link": LINK, "expiry": expiry});
+        let raw = serde_json::to_vec(&body).expect("json");
+        let before = chrono::Utc::now();
+        let out = retrieve_against(428, "application/json", &raw).await;
+        let after = chrono::Utc::now();
+        let Ok(Retrieval::TokenRequired(pending)) = out else {
+            panic!("{expiry}: {out:?}")
+        };
+        assert_eq!(pending.session(), "s", "{expiry}");
+        let got = pending.expires_at();
+        match deadline {
+            None => assert_eq!(got, None, "{expiry}"),
+            Some(d) => {
+                let got = got.expect("a deadline");
+                assert!(got >= before + d && got <= after + d, "{expiry}: {got}");
+            }
+        }
     }
 }
 
