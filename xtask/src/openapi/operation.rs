@@ -258,7 +258,7 @@ pub fn drop_credentials(params: &mut [Parameter]) -> Vec<String> {
 /// one (`password`, `client_secret`, `api_key`, `access_token`), or is
 /// Google's `key`; `password_type` and `tokens` do not, nor do the tokens
 /// that name a page (`pageToken`, `continuationToken`) or a traded asset
-/// (`baseToken=BTC`).
+/// (`baseToken=BTC`, a gift card's `faceToken=USDT`).
 fn credential(name: &str) -> bool {
     let mut lower = name.to_ascii_lowercase();
     lower.retain(|c| c.is_ascii_alphanumeric());
@@ -272,6 +272,7 @@ fn credential(name: &str) -> bool {
         "skip",
         "base",
         "quote",
+        "face",
     ];
     let stem = lower.strip_suffix("token");
     let named = stem.is_some_and(|s| not_secret.contains(&s));

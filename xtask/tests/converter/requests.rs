@@ -231,7 +231,7 @@ fn credentials_saved_as_parameter_values_are_left_out_and_said() {
     let url = "http://localhost:8080/oauth/token?grant_type=password&client_secret=s3cr.123\
                &username=reader&password=reader.123&key=AIzaSyA&page_token={{next}}\
                &password_type=login&hasOldPassword=true&tokens=eth&continuationToken=CAUQAA\
-               &baseToken=BTC&X-CSRF-TOKEN=1234&firebaseToken=fb.42";
+               &baseToken=BTC&faceToken=USDT&X-CSRF-TOKEN=1234&firebaseToken=fb.42";
     let coll = json!({"info": {"name": "Secrets", "schema": V21}, "item": [
         {"name": "token", "request": {"method": "POST", "url": url,
             "header": [{"key": "X-Refresh-Token", "value": "rt-42"}]}}]});
@@ -254,9 +254,10 @@ fn credentials_saved_as_parameter_values_are_left_out_and_said() {
             (&json!("password_type"), &json!("login")),
             (&json!("hasOldPassword"), &json!(true)),
             (&json!("tokens"), &json!("eth")),
-            // A page's token, a traded asset.
+            // A page's token, a traded asset, a gift card's currency.
             (&json!("continuationToken"), &json!("CAUQAA")),
             (&json!("baseToken"), &json!("BTC")),
+            (&json!("faceToken"), &json!("USDT")),
             (&json!("X-CSRF-TOKEN"), &null),
             (&json!("firebaseToken"), &null),
             (&json!("X-Refresh-Token"), &null),
