@@ -304,7 +304,8 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Targets one of Belvo's environments (default: sandbox).
+    /// Targets one of Belvo's environments (default: sandbox), in place of
+    /// a base URL set before.
     #[must_use]
     pub fn environment(mut self, env: Environment) -> Self {
         self.environment = env;
@@ -402,8 +403,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Most MFA rounds [`crate::Balances::retrieve_with_mfa`] answers
-    /// (default [`DEFAULT_MAX_MFA_ROUNDS`]).
+    /// Most MFA rounds `retrieve_with_mfa` and `complete_with_mfa` answer,
+    /// for every family (default [`DEFAULT_MAX_MFA_ROUNDS`]; 0 is taken as
+    /// 1).
     #[must_use]
     pub fn max_mfa_rounds(mut self, rounds: u32) -> Self {
         self.max_mfa_rounds = rounds.max(1);
@@ -414,8 +416,8 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when credentials are missing, the base URL does not
-    /// parse, carries a user name or password, a query or a fragment, or is
-    /// plain `http://` to a
+    /// parse, has a scheme other than `https` or `http`, carries a user name
+    /// or password, a query or a fragment, or is plain `http://` to a
     /// non-loopback host without
     /// [`allow_insecure_http`](Self::allow_insecure_http). The message never
     /// repeats the URL's user information.

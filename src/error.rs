@@ -70,7 +70,7 @@ pub enum Error {
         /// The HTTP status (301, 302, 303, 307, 308 …).
         status: StatusCode,
         /// The `Location` header, without user name, password, query or
-        /// fragment, at most 2,048 characters.
+        /// fragment, at most 2,048 characters (then `…` when cut).
         location: Option<String>,
     },
 

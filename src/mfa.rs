@@ -125,12 +125,14 @@ impl PendingSession {
     }
 
     /// Whether the resume asks Belvo to persist the records (`save_data`);
-    /// it is carried over from the retrieve, default true.
+    /// it is carried over from the retrieve, default true. The resumes of
+    /// Links and Investment portfolios take no `save_data` and send none.
     pub fn save_data(&self) -> bool {
         self.save_data
     }
 
-    /// Changes the `save_data` the resume will send.
+    /// Changes the `save_data` the resume will send (none for Links and
+    /// Investment portfolios, whose resumes take none).
     #[must_use]
     pub fn with_save_data(mut self, save_data: bool) -> Self {
         self.save_data = save_data;

@@ -68,8 +68,8 @@ pub(crate) use drf_page;
 
 /// A generated list call with its filters set (`client.accounts_list()
 /// .link(id).page_size(500)`), which [`Client::paginate`] reads page after
-/// page. Implemented by the crate for every generated list that takes a
-/// `page`.
+/// page. Implemented by the crate for every generated list; one without a
+/// `page` parameter (the secret keys) is read as one page.
 pub trait Paginated<'c>: Sealed + Clone + Send + Sync + 'c {
     /// One page of the list.
     type Page: Page;

@@ -9,7 +9,10 @@ use uuid::Uuid;
 /// operation names: one of the fixed [`Scenario::link`]s, or a link
 /// registered with the scenario's [name](Scenario::name) as its username
 /// (see the [module](super) documentation).
+///
+/// `#[non_exhaustive]`: a later version may script more (`Qr` came in 0.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Scenario {
     /// No MFA: the retrieve answers the records at once.
     NoMfa,
