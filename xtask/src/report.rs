@@ -10,17 +10,28 @@
 //! stays); a new required parameter, or an optional one becoming required,
 //! makes every call that does not set it fail when sent. With the positional
 //! interface every parameter is an argument, in order, so any parameter
-//! change breaks calls. Removing or retyping a parameter breaks both. A property is
-//! a struct field of type `T`, or `Option<T>` when it is not required or is
-//! nullable, so changing between the two breaks code; a string enum is a Rust
-//! enum without a catch-all, so a value added or removed breaks `match`es. A
-//! property added to a request type breaks callers that build it as a
-//! struct literal, which names every field (an optional one too, as `None`);
-//! one added to a response type does not. A oneOf/anyOf is an enum too: an
-//! alternative added or removed breaks `match`es. An operation's success
-//! bodies decode into one type, its error bodies into another: a status
-//! added or removed breaks code when it changes that type, and is one more
-//! or one fewer status to expect otherwise.
+//! change breaks calls. Removing or retyping a parameter breaks both. An
+//! operation is a method named after its operationId: moved to another
+//! method or path under the same id, its calls are unchanged.
+//!
+//! A schema is compared as the Rust types it generates: a change of type or
+//! format that gives the same Rust type (`number/float` → `number`, both a
+//! `Decimal`) breaks nothing, and one that does not breaks code even when
+//! the document's type stays (an object without properties is a map, with
+//! some a struct). A property is a struct field of type `T`, or `Option<T>`
+//! when nullable, or when not required unless it is an array, a map or has
+//! a default (those are `T` with a serde default), so a change between `T`
+//! and `Option<T>` breaks code and another change of `required` does not. A
+//! string enum is a Rust enum without a catch-all, so a value added or
+//! removed breaks `match`es. A property added to a request type breaks
+//! callers that build it as a struct literal, which names every field (an
+//! optional one too, as `None`); one added to a response type does not. A
+//! oneOf/anyOf is an enum too: an alternative added or removed breaks
+//! `match`es. An operation's success bodies decode into one type, its error
+//! bodies into another: a status added or removed breaks code when it
+//! changes that type, and is one more or one fewer status to expect
+//! otherwise; a response turning from JSON to another media type becomes a
+//! byte stream.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -99,20 +110,41 @@ fn op_place(op: &Value, key: &(String, String)) -> String {
 
 fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
     let (o, n) = (ops(old), ops(new));
+    // An operation on another method or path under the same operationId
+    // keeps its generated method, named after the operationId: it moved.
+    let added = n.iter().filter(|(key, _)| !o.contains_key(*key));
+    let by_id: BTreeMap<&str, &(String, String)> = added
+        .filter_map(|(key, op)| Some((op["operationId"].as_str()?, key)))
+        .collect();
+    let mut moved = BTreeSet::new();
     for (key, op) in &o {
         let place = op_place(op, key);
-        let Some(new_op) = n.get(key) else {
+        let to = match n.get_key_value(key) {
+            Some((key, _)) => Some(key),
+            None => op["operationId"]
+                .as_str()
+                .and_then(|id| by_id.get(id).copied()),
+        };
+        let Some(to) = to else {
             add(out, true, place, "removed");
             continue;
         };
-        if op["operationId"] != new_op["operationId"] {
+        let new_op = &n[to];
+        if to != key {
+            moved.insert(to);
+            let what = format!("moved to {} {} (calls are unchanged)", to.0, to.1);
+            add(out, false, place.as_str(), what);
+        } else if op["operationId"] != new_op["operationId"] {
             let what = format!("renamed to {}", op_place(new_op, key));
             add(out, true, place.as_str(), what);
         }
         parameters(op, new_op, &place, out);
         bodies(op, new_op, &place, out);
     }
-    for (key, op) in n.iter().filter(|(key, _)| !o.contains_key(*key)) {
+    let added = n
+        .iter()
+        .filter(|(key, _)| !o.contains_key(*key) && !moved.contains(key));
+    for (key, op) in added {
         add(out, false, op_place(op, key), "added");
     }
 }
@@ -179,8 +211,14 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         (None, Some((m, _))) => add(out, true, place, format!("request body ({m}) added")),
         (Some((om, os)), Some((nm, ns))) => {
             if om != nm {
-                let what = format!("request body media type {om} → {nm}");
-                add(out, true, place, what);
+                // JSON and form bodies are the same typed value, sent
+                // another way; any other body is bytes or text.
+                let typed =
+                    |m: &str| m.contains("json") || m == "application/x-www-form-urlencoded";
+                let same = typed(om) && typed(nm);
+                let note = if same { " (the body's type stays)" } else { "" };
+                let what = format!("request body media type {om} → {nm}{note}");
+                add(out, !same, place, what);
             }
             schema_changes(os, ns, "request body", true, place, out);
         }
@@ -206,6 +244,12 @@ fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         };
         let label = format!("response {status}");
         match (body_schema(resp), body_schema(new_resp)) {
+            // Progenitor decodes a JSON response into its type and hands
+            // any other over as a byte stream.
+            (Some((om, _)), Some((nm, _))) if om.contains("json") != nm.contains("json") => {
+                let what = format!("{label} media type {om} → {nm} (its Rust type changes)");
+                add(out, true, place, what);
+            }
             (Some((_, os)), Some((_, ns))) => schema_changes(os, ns, &label, false, place, out),
             (Some(_), None) => add(out, true, place, format!("{label} lost its body")),
             (None, Some(_)) => add(out, true, place, format!("{label} gained a body")),
@@ -243,79 +287,220 @@ fn response_bodies(responses: &serde_json::Map<String, Value>, status: &str) -> 
 
 // ---------------------------------------------------------------- schemas
 
-/// One node of a schema, as the generated Rust type sees it.
+/// One node of a schema: as the document writes it, and as the generated
+/// Rust type sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Node {
     /// `string/date-time`, `integer/int64`, `array`, `object`, or a schema
     /// name for a `$ref`.
     ty: String,
+    /// The Rust type the generator makes of it ([`rust_type`]).
+    rust: String,
+    /// `nullable`; beside a `$ref` the generator's parser drops it.
     nullable: bool,
+    /// Whether an absent value takes a default (an array, a map, a
+    /// `default`): such a field is `T`, not `Option<T>`, when not required.
+    defaults: bool,
     values: BTreeSet<String>,
 }
 
 impl Node {
     fn of(schema: &Value) -> Node {
-        let ty = if let Some(r) = schema["$ref"].as_str() {
-            ref_name(r)
+        let (ty, rust) = if let Some(r) = schema["$ref"].as_str() {
+            (ref_name(r), ref_name(r))
         } else {
             let union = ["oneOf", "anyOf", "allOf"]
                 .into_iter()
                 .find(|k| schema.get(*k).is_some());
             let base = schema["type"].as_str().or(union).unwrap_or("any");
-            match schema["format"].as_str() {
+            let ty = match schema["format"].as_str() {
                 Some(f) => format!("{base}/{f}"),
                 None => base.to_owned(),
-            }
+            };
+            (ty, rust_type(schema))
         };
         Node {
-            ty,
-            nullable: schema["nullable"] == true,
+            defaults: ["Vec", "Map", "HashMap"].contains(&rust.as_str())
+                || schema.get("default").is_some(),
+            nullable: schema["nullable"] == true && schema.get("$ref").is_none(),
             values: elements(&schema["enum"]).map(Value::to_string).collect(),
+            ty,
+            rust,
         }
+    }
+
+    /// Whether its field is an `Option`.
+    fn optional(&self, required: bool) -> bool {
+        self.nullable || (!required && !self.defaults)
     }
 }
 
-/// `path → (node, required)` for a schema and its inline properties and
-/// items; a `$ref` is a leaf (its schema is compared under its own name).
-fn flatten(schema: &Value) -> BTreeMap<String, (Node, bool)> {
-    fn walk(s: &Value, path: String, required: bool, out: &mut BTreeMap<String, (Node, bool)>) {
-        out.insert(path.clone(), (Node::of(s), required));
+/// The Rust type typify makes of a schema that is not a `$ref`, with the
+/// project's settings (every `number` a `Decimal`), as far as a change of
+/// it breaks code: formats it does not know are `String`s, an object
+/// without properties a map, a string with `enum` a Rust enum.
+fn rust_type(s: &Value) -> String {
+    let format = s["format"].as_str().unwrap_or_default();
+    let ty = match (s["type"].as_str(), format) {
+        (Some("string"), _) if s.get("enum").is_some() => "enum",
+        (Some("string"), "date-time") => "DateTime",
+        (Some("string"), "date") => "NaiveDate",
+        (Some("string"), "uuid") => "Uuid",
+        (Some("string"), _) => "String",
+        (Some("integer"), "int8" | "int16" | "int32") => return format.replacen("int", "i", 1),
+        (Some("integer"), "uint8" | "uint16" | "uint32" | "uint64") => {
+            return format.replacen("uint", "u", 1)
+        }
+        (Some("integer"), _) => "i64",
+        (Some("number"), _) => "Decimal",
+        (Some("boolean"), _) => "bool",
+        (Some("array"), _) => "Vec",
+        _ if s.get("oneOf").is_some() || s.get("anyOf").is_some() => "enum",
+        // One member is a newtype of it; more are merged into one struct.
+        _ if elements(&s["allOf"]).count() == 1 => return Node::of(&s["allOf"][0]).rust,
+        _ if s.get("allOf").is_some() => "struct",
+        _ if s["properties"].as_object().is_some_and(|p| !p.is_empty()) => "struct",
+        (Some("object"), _) if s["additionalProperties"].is_object() => "HashMap",
+        (Some("object"), _) => "Map",
+        _ => "Value",
+    };
+    ty.to_owned()
+}
+
+/// What a node is to its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The schema itself, a property, an array's items or a map's values.
+    Field,
+    /// An alternative of a oneOf/anyOf: a variant of a Rust enum.
+    Variant,
+    /// A member of an allOf, whose fields join one struct.
+    Member,
+}
+
+/// A node with where it sits.
+#[derive(Debug)]
+struct Entry {
+    node: Node,
+    required: bool,
+    parent: Option<String>,
+    role: Role,
+}
+
+/// `path → entry` for a schema and its inline properties, items and
+/// alternatives; a `$ref` is a leaf (its schema is compared under its own
+/// name). A property name that is not plain is quoted (`$["owner.name"]`),
+/// and an alternative is named by its type (`$.<oneOf Card>`, `$.<oneOf
+/// string>`), so that reordering the alternatives changes nothing.
+fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
+    fn walk(
+        s: &Value,
+        path: String,
+        up: (Option<&str>, bool, Role),
+        out: &mut BTreeMap<String, Entry>,
+    ) {
+        let (parent, required, role) = up;
+        let node = Node::of(s);
+        let entry = Entry {
+            node,
+            required,
+            parent: parent.map(str::to_owned),
+            role,
+        };
+        out.insert(path.clone(), entry);
         if s.get("$ref").is_some() {
             return;
         }
+        let here = Some(path.as_str());
         for (name, sub) in s["properties"].as_object().into_iter().flatten() {
+            let plain = name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-$@".contains(c));
+            let at = if plain && !name.is_empty() {
+                format!("{path}.{name}")
+            } else {
+                format!("{path}[{name:?}]")
+            };
             let required = elements(&s["required"]).any(|r| r == name.as_str());
-            walk(sub, format!("{path}.{name}"), required, out);
+            walk(sub, at, (here, required, Role::Field), out);
         }
-        for (key, below) in [("items", "[]"), ("additionalProperties", ".{*}")] {
-            if s[key].is_object() {
-                walk(&s[key], format!("{path}{below}"), true, out);
+        // An array without `items` holds any JSON value.
+        let any = Value::Object(serde_json::Map::new());
+        let items = s["items"].is_object().then(|| &s["items"]);
+        let items = items.or((s["type"] == "array").then_some(&any));
+        let values = s["additionalProperties"]
+            .is_object()
+            .then(|| &s["additionalProperties"]);
+        for (sub, at) in [(items, "[]"), (values, ".{*}")] {
+            if let Some(sub) = sub {
+                walk(sub, format!("{path}{at}"), (here, true, Role::Field), out);
             }
         }
-        for key in ["oneOf", "anyOf", "allOf"] {
+        let unions = [
+            ("oneOf", Role::Variant),
+            ("anyOf", Role::Variant),
+            ("allOf", Role::Member),
+        ];
+        for (key, role) in unions {
+            let types: Vec<String> = elements(&s[key]).map(|s| Node::of(s).ty).collect();
             for (i, sub) in elements(&s[key]).enumerate() {
-                walk(sub, format!("{path}.<{key} {i}>"), true, out);
+                // Its type names it, unless another alternative has it too.
+                let unique = types.iter().filter(|t| **t == types[i]).count() == 1;
+                let tag = if unique {
+                    types[i].clone()
+                } else {
+                    i.to_string()
+                };
+                let at = format!("{path}.<{key} {tag}>");
+                walk(sub, at, (here, true, role), out);
             }
         }
     }
     let mut out = BTreeMap::new();
-    walk(schema, "$".into(), true, &mut out);
+    walk(schema, "$".into(), (None, true, Role::Field), &mut out);
     out
 }
 
 /// Type and enum changes of one node (optionality is the caller's).
 fn node_changes(was: &Node, is: &Node, label: &str, place: &str, out: &mut Vec<Change>) {
-    if was.ty != is.ty {
-        let what = format!("{label} retyped {} → {}", was.ty, is.ty);
-        add(out, true, place, what);
+    if was.ty != is.ty || was.rust != is.rust {
+        let (breaking, note) = match (was.rust == is.rust, was.ty == is.ty) {
+            (true, _) => (false, format!(" (the same Rust type, {})", is.rust)),
+            (false, true) => (true, format!(" (Rust {} → {})", was.rust, is.rust)),
+            (false, false) => (true, String::new()),
+        };
+        let what = format!("{label} retyped {} → {}{note}", was.ty, is.ty);
+        add(out, breaking, place, what);
     }
+    // Only a string enum is a Rust enum, whose `match`es a value breaks.
+    let rust_enum = was.rust == "enum" && is.rust == "enum";
     for v in was.values.difference(&is.values) {
-        add(out, true, place, format!("{label} lost enum value {v}"));
+        add(
+            out,
+            rust_enum,
+            place,
+            format!("{label} lost enum value {v}"),
+        );
     }
     for v in is.values.difference(&was.values) {
-        let what = format!("{label} gained enum value {v} (a new variant)");
-        add(out, true, place, what);
+        let note = if rust_enum { " (a new variant)" } else { "" };
+        let what = format!("{label} gained enum value {v}{note}");
+        add(out, rust_enum, place, what);
     }
+}
+
+/// Whether a node is reported on its own: it has no parent, or its parent
+/// is on both sides as the same Rust type (a parent added, removed or
+/// retyped is reported, and covers what is below it).
+fn on_its_own(
+    entry: &Entry,
+    mine: &BTreeMap<String, Entry>,
+    other: &BTreeMap<String, Entry>,
+) -> bool {
+    entry.parent.as_ref().is_none_or(|p| {
+        let pair = mine.get(p).zip(other.get(p));
+        pair.is_some_and(|(a, b)| a.node.rust == b.node.rust)
+    })
 }
 
 /// `in_request`: whether the schema's values travel in requests (its
@@ -329,25 +514,31 @@ fn schema_changes(
     out: &mut Vec<Change>,
 ) {
     let (o, n) = (flatten(old), flatten(new));
-    for (path, (was, was_req)) in &o {
+    for (path, was) in &o {
         let at = if path == "$" {
             label.to_owned()
         } else {
             format!("{label} property `{path}`")
         };
-        let Some((is, is_req)) = n.get(path) else {
-            let what = if is_variant(path) {
-                format!("{label} lost variant `{path}`")
-            } else {
-                format!("{at} removed")
+        let Some(is) = n.get(path) else {
+            let what = match was.role {
+                Role::Variant => format!("{label} lost variant `{path}`"),
+                Role::Member => format!("{label} lost member `{path}`"),
+                Role::Field => format!("{at} removed"),
             };
-            add(out, true, place, what);
+            if on_its_own(was, &o, &n) {
+                add(out, true, place, what);
+            }
             continue;
         };
-        node_changes(was, is, &at, place, out);
-        // The field is `Option<T>` when not required or nullable; a change
-        // between `T` and `Option<T>` breaks code, another one does not.
-        let (was_opt, is_opt) = (!was_req || was.nullable, !is_req || is.nullable);
+        node_changes(&was.node, &is.node, &at, place, out);
+        // A change between `T` and `Option<T>` breaks code, another one
+        // does not (an array, a map or a field with a default is `T`
+        // either way, unless nullable).
+        let (was_opt, is_opt) = (
+            was.node.optional(was.required),
+            is.node.optional(is.required),
+        );
         let arrow = match (was_opt, is_opt) {
             (false, true) => " (T → Option<T>)",
             (true, false) => " (Option<T> → T)",
@@ -356,49 +547,50 @@ fn schema_changes(
         let mut note = |what: &str| {
             add(out, was_opt != is_opt, place, format!("{at} {what}{arrow}"));
         };
-        if was.nullable != is.nullable {
-            note(if is.nullable {
+        if was.node.nullable != is.node.nullable {
+            note(if is.node.nullable {
                 "became nullable"
             } else {
                 "is no longer nullable"
             });
         }
-        if was_req != is_req {
-            note(&format!("became {}", required(*is_req)));
+        if was.required != is.required {
+            note(&format!("became {}", required(is.required)));
         }
     }
-    // A property whose parent is new too is reported with its parent.
-    let added = n.iter().filter(|(path, _)| {
-        let parent = path.rfind(['.', '[']).map_or("$", |i| &path[..i]);
-        !o.contains_key(*path) && (parent == "$" || o.contains_key(parent))
-    });
-    for (path, (_, is_req)) in added {
-        if is_variant(path) {
-            // A oneOf/anyOf is a Rust enum without a catch-all: a new
-            // variant breaks `match`es, whoever reads it. (A node that just
-            // became a union is reported once, as retyped.)
-            let parent = path.rsplit_once('.').map_or("$", |(p, _)| p);
-            let union = |n: &Node| n.ty == "oneOf" || n.ty == "anyOf";
-            if o.get(parent).is_some_and(|(was, _)| union(was)) {
-                let what = format!("{label} gained variant `{path}` (a new enum variant)");
-                add(out, true, place, what);
+    let added = n
+        .iter()
+        .filter(|(path, is)| !o.contains_key(*path) && on_its_own(is, &n, &o));
+    for (path, is) in added {
+        // A oneOf/anyOf is a Rust enum without a catch-all: a new variant
+        // breaks `match`es, whoever reads it. A property, or an allOf
+        // member's fields, join a struct: they break a request type's
+        // struct literals, which must name every field (an optional one as
+        // `None`); response types are only read.
+        let literals = if in_request {
+            " (struct literals must name it)"
+        } else {
+            ""
+        };
+        let (breaking, what) = match is.role {
+            Role::Variant => (
+                true,
+                format!("{label} gained variant `{path}` (a new enum variant)"),
+            ),
+            Role::Member => (
+                in_request,
+                format!("{label} gained member `{path}`{literals}"),
+            ),
+            Role::Field => {
+                let req = required(is.required);
+                (
+                    in_request,
+                    format!("{req} {label} property `{path}` added{literals}"),
+                )
             }
-            continue;
-        }
-        // A request type's struct literals must name every field, the new
-        // optional one too (as `None`); response types are only read.
-        let note = in_request.then_some(" (struct literals must name it)");
-        let (req, note) = (required(*is_req), note.unwrap_or_default());
-        let what = format!("{req} {label} property `{path}` added{note}");
-        add(out, in_request, place, what);
+        };
+        add(out, breaking, place, what);
     }
-}
-
-/// Whether the path ends in a oneOf or anyOf alternative (`$.<oneOf 2>`),
-/// which typify makes a variant of an enum rather than a field.
-fn is_variant(path: &str) -> bool {
-    let last = path.rsplit('.').next().unwrap_or(path);
-    last.starts_with("<oneOf ") || last.starts_with("<anyOf ")
 }
 
 /// The component schemas the operations use, and whether each travels in

@@ -343,14 +343,15 @@ fn a_new_alternative_of_a_union_breaks_matches() {
         lines(&old, &new),
         [(
             true,
-            "schema `ListError`: schema gained variant `$.<oneOf 2>` (a new enum variant)".into()
+            "schema `ListError`: schema gained variant `$.<oneOf string>` (a new enum variant)"
+                .into()
         )]
     );
     assert_eq!(
         lines(&new, &old),
         [(
             true,
-            "schema `ListError`: schema lost variant `$.<oneOf 2>`".into()
+            "schema `ListError`: schema lost variant `$.<oneOf string>`".into()
         )]
     );
     // A property that becomes a union is said once, as retyped.
@@ -400,5 +401,166 @@ fn a_status_breaks_when_it_changes_the_type_of_its_group() {
     assert_eq!(
         lines(&old, &created),
         [(true, "operation `accounts_list` (GET /accounts): response 201 added (the success type changes)".into())]
+    );
+}
+
+/// The changes from `base()` edited one way to `base()` edited another.
+fn between(old: impl FnOnce(&mut Value), new: impl FnOnce(&mut Value)) -> Vec<(bool, String)> {
+    let (mut before, mut after) = (base(), base());
+    old(&mut before);
+    new(&mut after);
+    lines(&before, &after)
+}
+
+/// Types are compared as the Rust types they generate: a format that gives
+/// the same one changes nothing (every `number` is a `Decimal`), an object
+/// without properties is a map and one with properties a struct, an array
+/// without `items` holds `Value`s, and only a string enum is a Rust enum.
+#[test]
+fn types_are_compared_as_their_rust_types() {
+    let r = between(
+        |d| {
+            let props = &mut account(d)["properties"];
+            props["meta"] = json!({"type": "object"});
+            props["tags"] = json!({"type": "array"});
+            props["level"] = json!({"type": "integer", "enum": [1, 2]});
+        },
+        |d| {
+            let props = &mut account(d)["properties"];
+            props["balance"]["format"] = json!("float");
+            props["name"]["format"] = json!("email");
+            props["meta"] = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+            props["tags"] = json!({"type": "array", "items": {"type": "string"}});
+            props["level"] = json!({"type": "integer", "enum": [1, 2, 3]});
+        },
+    );
+    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                at("meta", "retyped object → object (Rust Map → struct)")
+            ),
+            (true, at("tags[]", "retyped any → string")),
+            (
+                false,
+                at(
+                    "balance",
+                    "retyped number → number/float (the same Rust type, Decimal)"
+                )
+            ),
+            (false, at("level", "gained enum value 3")),
+            (
+                false,
+                at(
+                    "name",
+                    "retyped string → string/email (the same Rust type, String)"
+                )
+            ),
+        ]
+    );
+}
+
+/// An array or a map that is not required is `T` with a serde default, not
+/// `Option<T>`: `required` alone changes nothing, `nullable` makes it an
+/// `Option`.
+#[test]
+fn arrays_and_maps_are_options_only_when_nullable() {
+    let r = between(
+        |d| {
+            let a = account(d);
+            a["properties"]["tags"] = json!({"type": "array", "items": {"type": "string"}});
+            a["properties"]["meta"] = json!({"type": "object"});
+            a["required"] = json!(["id", "balance", "category", "tags"]);
+        },
+        |d| {
+            let a = account(d);
+            a["properties"]["tags"] = json!({"type": "array", "items": {"type": "string"}});
+            a["properties"]["meta"] = json!({"type": "object", "nullable": true});
+        },
+    );
+    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
+    assert_eq!(
+        r,
+        [
+            (true, at("meta", "became nullable (T → Option<T>)")),
+            (false, at("tags", "became optional")),
+        ]
+    );
+}
+
+/// A property whose name holds a `.` is its own property, not one below
+/// another; a subtree that goes with its parent is said once, by the
+/// parent; alternatives named by their `$ref` may be reordered; a
+/// `nullable` beside a `$ref` is dropped by the generator's parser.
+#[test]
+fn paths_name_what_changed_once() {
+    let r = between(
+        |d| {
+            account(d)["properties"]["owner"] = json!({"type": "object", "properties": {
+                "name": {"type": "object", "properties": {"first": {"type": "string"}}}}});
+            account(d)["properties"]["either"] =
+                json!({"oneOf": [{"$ref": "#/components/schemas/NewAccount"}, {"type": "string"}]});
+        },
+        |d| {
+            let new = &mut d["components"]["schemas"]["NewAccount"];
+            new["properties"]["owner.name"] = json!({"type": "string"});
+            new["required"] = json!(["name", "owner.name"]);
+            account(d)["properties"]["owner"] =
+                json!({"$ref": "#/components/schemas/NewAccount", "nullable": true});
+            account(d)["properties"]["either"] =
+                json!({"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/NewAccount"}]});
+        },
+    );
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                "schema `Account`: schema property `$.owner` retyped object → NewAccount".into()
+            ),
+            (
+                true,
+                "schema `NewAccount`: required schema property `$[\"owner.name\"]` added \
+                 (struct literals must name it)"
+                    .into()
+            ),
+        ]
+    );
+}
+
+/// An operation is a method named after its operationId: moved to another
+/// path under the same id, its calls are unchanged. A response that is no
+/// longer JSON is a byte stream; a request body sent as a form instead of
+/// JSON keeps its type.
+#[test]
+fn moved_operations_and_media_types() {
+    let r = report(|d| {
+        let mut item = d["paths"]["/accounts"].take();
+        item["get"]["responses"]["200"]["content"] =
+            json!({"text/csv": {"schema": {"type": "string"}}});
+        let body = &mut item["post"]["requestBody"]["content"];
+        body["application/x-www-form-urlencoded"] = body["application/json"].take();
+        body.as_object_mut().unwrap().remove("application/json");
+        d["paths"] = json!({"/accounts/": item});
+    });
+    let get = "operation `accounts_list` (GET /accounts)";
+    let post = "operation `accounts_create` (POST /accounts)";
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                format!("{get}: response 200 media type application/json → text/csv (its Rust type changes)")
+            ),
+            (false, format!("{post}: moved to POST /accounts/ (calls are unchanged)")),
+            (
+                false,
+                format!("{post}: request body media type application/json → \
+                         application/x-www-form-urlencoded (the body's type stays)")
+            ),
+            (false, format!("{get}: moved to GET /accounts/ (calls are unchanged)")),
+        ]
     );
 }
