@@ -28,23 +28,43 @@ pub(crate) fn builder_interface() -> bool {
 /// Parses the document as OpenAPI 3.0 and runs the generator on it with
 /// [`settings`], turning a refusal or a panic into an error message that
 /// names the failing operation and its Postman item. The generated code is
-/// parsed as Rust, as `build.rs` does.
+/// parsed as Rust, as `build.rs` does, and no module may define a type
+/// twice (rustc would refuse it).
 ///
 /// # Errors
-/// The document is not OpenAPI 3.0, the generator refuses it or panics, or
-/// its code does not parse.
+/// The document is not OpenAPI 3.0, the generator refuses it or panics, its
+/// code does not parse, or it defines a type twice.
 pub fn check_generates(doc: &Value) -> Result<(), String> {
     let tokens = generate_tokens(doc).map_err(|whole| explain(doc, whole))?;
     // What build.rs does next (parse the code as Rust), one item at a time,
     // each dropped once read: the syntax tree of a large client (gigabytes
     // for thousands of operations) is never held whole.
-    syn::parse::Parser::parse2(check_items, tokens)
-        .map_err(|e| format!("the generated code does not parse: {e}"))
+    syn::parse::Parser::parse2(check_items, tokens).map_err(|e| match e.to_string() {
+        twice if twice.contains(TWICE) => twice,
+        other => format!("the generated code does not parse: {other}"),
+    })
 }
 
-/// Parses items one after another, keeping none; a module's items are read
-/// the same way, inside it.
+/// What the error of a type defined twice says.
+const TWICE: &str = "the generated code defines twice";
+
+/// Parses items one after another, keeping only their names; a module's
+/// items are read the same way, inside it. A type named twice is an error:
+/// the generator names inline schemas after their place (`AccountCategory`
+/// for `Account.category`, `AccountsListResponse`), and a component of that
+/// name makes a second definition.
 fn check_items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
+    let mut types = std::collections::HashSet::new();
+    let mut named = |ident: &syn::Ident| match types.insert(ident.to_string()) {
+        true => Ok(()),
+        false => Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "{TWICE} the type `{ident}`: a schema's name is one the generator gives an inline \
+             schema ({{Schema}}{{Property}}, {{OperationId}}Response); rename the schema"
+            ),
+        )),
+    };
     while !input.is_empty() {
         let ahead = input.fork();
         ahead.call(syn::Attribute::parse_outer)?;
@@ -53,13 +73,19 @@ fn check_items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
             input.call(syn::Attribute::parse_outer)?;
             input.parse::<syn::Visibility>()?;
             input.parse::<syn::Token![mod]>()?;
-            input.parse::<syn::Ident>()?;
+            named(&input.parse::<syn::Ident>()?)?;
             let content;
             syn::braced!(content in input);
             content.call(syn::Attribute::parse_inner)?;
             check_items(&content)?;
         } else {
-            input.parse::<syn::Item>()?;
+            match input.parse::<syn::Item>()? {
+                syn::Item::Struct(syn::ItemStruct { ident, .. })
+                | syn::Item::Enum(syn::ItemEnum { ident, .. })
+                | syn::Item::Type(syn::ItemType { ident, .. })
+                | syn::Item::Trait(syn::ItemTrait { ident, .. }) => named(&ident)?,
+                _ => {}
+            }
         }
     }
     Ok(())

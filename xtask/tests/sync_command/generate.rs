@@ -82,3 +82,33 @@ fn the_settings_are_build_rs_settings() {
     assert!(code.contains("inner: crate::client::Shared"), "{code}");
     assert!(code.contains("PartialEq"), "{code}");
 }
+
+#[test]
+fn a_schema_named_like_an_inline_type_is_refused_before_rustc() {
+    // The generator names `Account.category`'s enum `AccountCategory`; a
+    // component of that name made two definitions, which only rustc (in
+    // build.rs) refused.
+    let d = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "a_get", "responses": {"200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Account"}}}}}}}},
+        "components": {"schemas": {
+            "Account": {"type": "object", "properties": {
+                "category": {"type": "string", "enum": ["CHECKING", "SAVINGS"]},
+                "kind": {"$ref": "#/components/schemas/AccountCategory"}}},
+            "AccountCategory": {"type": "object", "properties": {"code": {"type": "string"}}},
+        }},
+    });
+    let err = check_generates(&d).expect_err("two AccountCategory types");
+    assert!(
+        err.starts_with("the generated code defines twice the type `AccountCategory`"),
+        "{err}"
+    );
+    // Renamed, it generates.
+    let renamed = serde_json::to_string(&d)
+        .expect("json")
+        .replace("AccountCategory", "CategoryCode");
+    check_generates(&serde_json::from_str(&renamed).expect("json")).expect("generates");
+}
