@@ -201,7 +201,7 @@ pub fn draft(req: &Request, endpoints: &HashSet<String>) -> Result<OpDraft, Conv
         resp.add_example(ex, req, i)?;
     }
     Ok(OpDraft {
-        id: operation_id(&req.display_path(), &req.method, &template.path),
+        id: operation_id(req, &template.path),
         method: req.method.to_ascii_lowercase(),
         path: template.path,
         summary: req.name.clone(),

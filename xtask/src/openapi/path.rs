@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::error::{ConvertError, Location};
-use crate::postman::{pieces, Piece};
+use crate::postman::{pieces, Piece, Request};
 
 /// A request's path as an OpenAPI template.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -249,11 +249,23 @@ fn id_kind(seg: &str) -> Option<IdKind> {
 }
 
 /// The operationId of an item: its folders and name (`Folder / Item`) in
-/// snake_case.
-pub fn operation_id(item: &str, method: &str, path: &str) -> String {
-    let mut id = snake(item);
+/// snake_case. A name that is a URL, as Postman and Thunder Client name a
+/// request nobody named, gives way to the method and path
+/// (`get_api_products_product_id`, not the host and a saved id).
+pub fn operation_id(req: &Request, path: &str) -> String {
+    let route = format!("{} {path}", req.method);
+    let name = req.name.trim();
+    // A path alone (`/auth/login`) is a name people write.
+    let url =
+        !name.contains(char::is_whitespace) && (name.contains("://") || name.starts_with("{{"));
+    let name = if url { &route } else { &req.name };
+    let mut id = snake(
+        &[&req.folders[..], std::slice::from_ref(name)]
+            .concat()
+            .join(" / "),
+    );
     if id.is_empty() {
-        id = snake(&format!("{method} {path}"));
+        id = snake(&route);
     }
     if id.starts_with(|c: char| c.is_ascii_digit()) {
         id.insert_str(0, "op_");

@@ -424,3 +424,39 @@ fn a_bad_header_in_a_later_collection_is_an_error_naming_its_file() {
         assert!(err.contains(&said), "{err}\nshould say: {said}");
     }
 }
+
+#[test]
+fn an_item_named_by_its_url_is_named_by_its_route() {
+    // Postman and Thunder Client name a request nobody named after its URL,
+    // saved ids and all: the method and the path name it instead.
+    let base = "https://shop.example.app/api/products";
+    let body = json!({"id": "p1", "name": "<string>"});
+    let collection = json!({"info": {"name": "Shop", "schema": V21}, "item": [
+        item(&format!("{base}/oIQdK1I1DPyDK3Qu9HfK"), "GET", &format!("{base}/oIQdK1I1DPyDK3Qu9HfK"),
+             Some((200, body))),
+        item(&format!("{base}/"), "PUT", &format!("{base}/Ee6PAbhsAlBOHH5DAaM3"), None),
+        {"name": "Catalog", "item": [item("{{url}}/api/products", "GET", base, None)]},
+        item("/health", "GET", "https://shop.example.app/health", None),
+        // A name with a path in it but words around it is a name.
+        item("List /api/products fast", "POST", &format!("{base}/search"), None),
+    ]});
+    let doc = crate::convert_ok(collection.to_string().as_bytes(), "url names");
+    let id = |path: &str, method: &str| doc["paths"][path][method]["operationId"].clone();
+    assert_eq!(
+        id("/api/products/{product_id}", "get"),
+        "get_api_products_product_id"
+    );
+    assert_eq!(
+        id("/api/products/{product_id}", "put"),
+        "put_api_products_product_id"
+    );
+    assert_eq!(id("/api/products", "get"), "catalog_get_api_products");
+    // A path alone is a name people write.
+    assert_eq!(id("/health", "get"), "health");
+    assert_eq!(id("/api/products/search", "post"), "list_api_products_fast");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    assert_eq!(schemas.keys().collect::<Vec<_>>(), ["Product"]);
+    // The summary stays what the collection says.
+    let summary = &doc["paths"]["/health"]["get"]["summary"];
+    assert_eq!(summary, "/health");
+}
