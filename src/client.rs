@@ -7,7 +7,6 @@ use std::future::Future;
 
 use bytes::Bytes;
 use chrono::Utc;
-use futures::TryFutureExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use reqwest::{ResponseBuilderExt, StatusCode};
@@ -93,10 +92,15 @@ impl ClientHooks<Shared> for Client {
             "belvo",
             operation = info.operation_id,
             method = %request.method(),
-            path = &*without_access_token(request.url().path()),
+            path = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
+        // The macro builds its fields even for a span nobody listens to:
+        // the path, with its search for a token, only when someone does.
+        if !span.is_disabled() {
+            span.record("path", &*without_access_token(request.url().path()));
+        }
         let limit = self.inner().0.max_body;
         // The one success the hand-written layer decodes again, the
         // transactions retrieve (whose 202 it turns into an error), is read
@@ -104,13 +108,15 @@ impl ClientHooks<Shared> for Client {
         let pass_on = info.operation_id != "transactions_retrieve";
         let origin = self.inner().0.origin.as_ref();
         let exec = async {
-            let response = self.client().execute(request).await?;
+            let sent = self.client().execute(request).await;
+            let response = sent.map_err(without_secret_path)?;
             if let Some(url) = origin.and_then(|o| redirect::other_origin(o, response.url())) {
                 return Ok(followed_elsewhere(url));
             }
-            receive(response, limit, pass_on).await
-        }
-        .map_err(without_secret_path);
+            receive(response, limit, pass_on)
+                .await
+                .map_err(without_secret_path)
+        };
         // `Instrumented` costs on every poll: only when someone listens.
         if span.is_disabled() {
             exec.await

@@ -229,6 +229,9 @@ pub(crate) struct Config {
     /// The base URL's origin when the `reqwest::Client` was injected: it
     /// may follow redirects, so each answer's origin is checked against it.
     pub(crate) origin: Option<reqwest::Url>,
+    /// The base URL as pending sessions record it, normalized once here
+    /// rather than at every 428 and resume ([`crate::family::normalized`]).
+    pub(crate) session_base: String,
 }
 
 impl fmt::Debug for Shared {
@@ -454,6 +457,7 @@ impl ClientBuilder {
             retry: self.retry,
             max_mfa_rounds: self.max_mfa_rounds,
             origin: follows_redirects.then_some(url),
+            session_base: crate::family::normalized(&base),
         }));
         Ok(Client::new_with_client(&base, http, shared))
     }
@@ -534,6 +538,10 @@ impl Client {
 
     pub(crate) fn config_max_mfa_rounds(&self) -> u32 {
         self.inner().0.max_mfa_rounds
+    }
+
+    pub(crate) fn config_session_base(&self) -> &str {
+        &self.inner().0.session_base
     }
 }
 

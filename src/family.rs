@@ -241,7 +241,7 @@ fn step<F: Family>(outcome: Outcome<F::Body>, client: &Client) -> Retrieval<F::O
     match outcome {
         Outcome::Ok(v) => Retrieval::Complete(completed::<F>(v)),
         Outcome::TokenRequired(p) => {
-            let base = normalized(progenitor_client::ClientInfo::baseurl(client));
+            let base = client.config_session_base().to_owned();
             Retrieval::TokenRequired(p.with_family(F::name()).with_base_url(base).into())
         }
     }
@@ -251,7 +251,7 @@ fn step<F: Family>(outcome: Outcome<F::Body>, client: &Client) -> Retrieval<F::O
 /// port as the URL's origin (lower-case, no default port), then the path
 /// without its trailing `/` (`https://api.belvo.com`,
 /// `https://gateway.example/belvo`). Text that does not parse is kept.
-fn normalized(base: &str) -> String {
+pub(crate) fn normalized(base: &str) -> String {
     match reqwest::Url::parse(base) {
         Ok(u) => u.origin().ascii_serialization() + u.path().trim_end_matches('/'),
         Err(_) => base.to_owned(),
@@ -345,11 +345,13 @@ impl<'a, F: Resumable> Resource<'a, F> {
                 resume: family,
             });
         }
-        let mine = normalized(progenitor_client::ClientInfo::baseurl(self.client));
-        if let Some(theirs) = pending.base_url().filter(|b| normalized(b) != mine) {
+        // Recorded normalized; one stored otherwise (by hand, or as the
+        // `origin` of an earlier version) is normalized to compare.
+        let mine = self.client.config_session_base();
+        if let Some(theirs) = (pending.base_url()).filter(|b| *b != mine && normalized(b) != mine) {
             return Err(Error::WrongBaseUrl {
                 session: theirs.to_owned(),
-                client: mine,
+                client: mine.to_owned(),
             });
         }
         match pending.expires_at().filter(|d| Utc::now() >= *d) {
