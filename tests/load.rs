@@ -18,14 +18,15 @@ fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 const FLOWS: usize = 1_000;
 
 /// How many flows the open-file limit allows, after raising its soft value
-/// as far as the hard one lets. Each flow holds two loopback sockets at
-/// once (the client's end and the sandbox's), and the usual soft limit,
-/// 1,024, is too few for a thousand: `cargo test` failed with "Too many open
-/// files" on a machine left at its defaults. A hard limit too low even
-/// then runs fewer flows, and says so.
+/// as far as the hard one lets. Each flow holds up to two connections at
+/// once (its retrieve's and its resume's, while the first goes back to the
+/// pool), each two loopback sockets (the client's end and the sandbox's):
+/// the usual soft limit, 1,024, is too few for a thousand, and `cargo test`
+/// failed with "Too many open files" on a machine left at its defaults. A
+/// hard limit too low even then runs fewer flows, and says so.
 #[cfg(unix)]
 fn flows_the_limit_allows() -> usize {
-    let need = (2 * FLOWS + 256) as libc::rlim_t;
+    let need = (4 * FLOWS + 256) as libc::rlim_t;
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -44,7 +45,7 @@ fn flows_the_limit_allows() -> usize {
             limit.rlim_cur = raised.rlim_cur;
         }
     }
-    let allowed = (limit.rlim_cur.saturating_sub(256) / 2) as usize;
+    let allowed = (limit.rlim_cur.saturating_sub(256) / 4) as usize;
     if allowed < FLOWS {
         eprintln!(
             "open-file limit {}: {allowed} flows, not {FLOWS}",
