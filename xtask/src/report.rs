@@ -101,8 +101,12 @@ fn ops(doc: &Value) -> BTreeMap<(String, String), &Value> {
         .collect()
 }
 
+fn id(op: &Value) -> Option<&str> {
+    op["operationId"].as_str()
+}
+
 fn op_place(op: &Value, key: &(String, String)) -> String {
-    match op["operationId"].as_str() {
+    match id(op) {
         Some(id) => format!("operation `{id}` ({} {})", key.0, key.1),
         None => format!("operation {} {}", key.0, key.1),
     }
@@ -110,41 +114,43 @@ fn op_place(op: &Value, key: &(String, String)) -> String {
 
 fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
     let (o, n) = (ops(old), ops(new));
-    // An operation on another method or path under the same operationId
-    // keeps its generated method, named after the operationId: it moved.
-    let added = n.iter().filter(|(key, _)| !o.contains_key(*key));
-    let by_id: BTreeMap<&str, &(String, String)> = added
-        .filter_map(|(key, op)| Some((op["operationId"].as_str()?, key)))
+    // The operationId names the generated method: an operation is paired
+    // with the one of its id wherever that went (moved: calls unchanged),
+    // else with a new one on its route (renamed).
+    let new_ids: BTreeMap<&str, &(String, String)> = n
+        .iter()
+        .filter_map(|(key, op)| Some((id(op)?, key)))
         .collect();
-    let mut moved = BTreeSet::new();
+    let old_ids: BTreeSet<&str> = o.values().filter_map(|op| id(op)).collect();
+    let mut paired = BTreeSet::new();
     for (key, op) in &o {
         let place = op_place(op, key);
-        let to = match n.get_key_value(key) {
-            Some((key, _)) => Some(key),
-            None => op["operationId"]
-                .as_str()
-                .and_then(|id| by_id.get(id).copied()),
+        let renamed = || {
+            let here = n.get_key_value(key);
+            here.filter(|(_, new_op)| id(new_op).is_none_or(|i| !old_ids.contains(i)))
+        };
+        let to = match id(op).and_then(|i| new_ids.get(i)) {
+            Some(to) => Some(*to),
+            None => renamed().map(|(to, _)| to),
         };
         let Some(to) = to else {
             add(out, true, place, "removed");
             continue;
         };
+        paired.insert(to);
         let new_op = &n[to];
         if to != key {
-            moved.insert(to);
             let what = format!("moved to {} {} (calls are unchanged)", to.0, to.1);
             add(out, false, place.as_str(), what);
-        } else if op["operationId"] != new_op["operationId"] {
-            let what = format!("renamed to {}", op_place(new_op, key));
+        }
+        if id(op) != id(new_op) {
+            let what = format!("renamed to {}", op_place(new_op, to));
             add(out, true, place.as_str(), what);
         }
         parameters(op, new_op, &place, out);
         bodies(op, new_op, &place, out);
     }
-    let added = n
-        .iter()
-        .filter(|(key, _)| !o.contains_key(*key) && !moved.contains(key));
-    for (key, op) in added {
+    for (key, op) in n.iter().filter(|(key, _)| !paired.contains(key)) {
         add(out, false, op_place(op, key), "added");
     }
 }
@@ -323,7 +329,11 @@ impl Node {
             defaults: ["Vec", "Map", "HashMap"].contains(&rust.as_str())
                 || schema.get("default").is_some(),
             nullable: schema["nullable"] == true && schema.get("$ref").is_none(),
-            values: elements(&schema["enum"]).map(Value::to_string).collect(),
+            // A `null` among the values is the nullable's, no variant.
+            values: elements(&schema["enum"])
+                .filter(|v| !v.is_null())
+                .map(Value::to_string)
+                .collect(),
             ty,
             rust,
         }
@@ -336,35 +346,69 @@ impl Node {
 }
 
 /// The Rust type typify makes of a schema that is not a `$ref`, with the
-/// project's settings (every `number` a `Decimal`), as far as a change of
-/// it breaks code: formats it does not know are `String`s, an object
-/// without properties a map, a string with `enum` a Rust enum.
+/// project's settings, as far as a change of it breaks code (checked on
+/// progenitor 0.15's output): a `number` is a `Decimal` unless a bound
+/// keeps the settings' conversion from matching (then `f64`); an integer
+/// is sized by its format (`int` is `i32`) and unsigned with a `minimum`; a
+/// string format typify does not know is a `String`; a value list on a
+/// string makes an enum, on another type a checked newtype; an object
+/// without properties is a map (closed, an empty struct); one oneOf or
+/// allOf alternative is that alternative's type.
 fn rust_type(s: &Value) -> String {
     let format = s["format"].as_str().unwrap_or_default();
+    let has = |k: &str| s.get(k).is_some();
+    let bounded = [
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+    ];
     let ty = match (s["type"].as_str(), format) {
-        (Some("string"), _) if s.get("enum").is_some() => "enum",
-        (Some("string"), "date-time") => "DateTime",
-        (Some("string"), "date") => "NaiveDate",
-        (Some("string"), "uuid") => "Uuid",
-        (Some("string"), _) => "String",
-        (Some("integer"), "int8" | "int16" | "int32") => return format.replacen("int", "i", 1),
+        (Some("string"), _) if has("enum") => "enum".to_owned(),
+        (Some(t), _) if has("enum") => format!("{t} newtype"),
+        (Some("string"), "date-time") => "DateTime".to_owned(),
+        (Some("string"), "date") => "NaiveDate".to_owned(),
+        (Some("string"), "uuid") => "Uuid".to_owned(),
+        (Some("string"), "ip") => "IpAddr".to_owned(),
+        (Some("string"), "ipv4") => "Ipv4Addr".to_owned(),
+        (Some("string"), "ipv6") => "Ipv6Addr".to_owned(),
+        (Some("string"), _) => "String".to_owned(),
+        // Bounds give unsigned and non-zero types: kept as written.
+        (Some("integer"), _) if has("minimum") => format!("integer/{format} ≥ {}", s["minimum"]),
+        (Some("integer"), "int") => "i32".to_owned(),
+        (Some("integer"), "uint") => "u32".to_owned(),
+        (Some("integer"), "int8" | "int16" | "int32") => format.replacen("int", "i", 1),
         (Some("integer"), "uint8" | "uint16" | "uint32" | "uint64") => {
-            return format.replacen("uint", "u", 1)
+            format.replacen("uint", "u", 1)
         }
-        (Some("integer"), _) => "i64",
-        (Some("number"), _) => "Decimal",
-        (Some("boolean"), _) => "bool",
-        (Some("array"), _) => "Vec",
-        _ if s.get("oneOf").is_some() || s.get("anyOf").is_some() => "enum",
-        // One member is a newtype of it; more are merged into one struct.
-        _ if elements(&s["allOf"]).count() == 1 => return Node::of(&s["allOf"][0]).rust,
-        _ if s.get("allOf").is_some() => "struct",
-        _ if s["properties"].as_object().is_some_and(|p| !p.is_empty()) => "struct",
-        (Some("object"), _) if s["additionalProperties"].is_object() => "HashMap",
-        (Some("object"), _) => "Map",
-        _ => "Value",
+        (Some("integer"), _) => "i64".to_owned(),
+        (Some("number"), _) if bounded.iter().any(|k| has(k)) => "f64".to_owned(),
+        (Some("number"), _) => "Decimal".to_owned(),
+        (Some("boolean"), _) => "bool".to_owned(),
+        (Some("array"), _) => "Vec".to_owned(),
+        _ if lone(s).is_some() => lone(s).map(|one| Node::of(one).rust).unwrap_or_default(),
+        _ if has("oneOf") || has("anyOf") => "enum".to_owned(),
+        _ if has("allOf") => "struct".to_owned(),
+        _ if s["properties"].as_object().is_some_and(|p| !p.is_empty()) => "struct".to_owned(),
+        (Some("object"), _) if s["additionalProperties"].is_object() => "HashMap".to_owned(),
+        (Some("object"), _) if s["additionalProperties"] == false => "struct".to_owned(),
+        (Some("object"), _) => "Map".to_owned(),
+        _ => "Value".to_owned(),
     };
-    ty.to_owned()
+    ty
+}
+
+/// The one alternative of a oneOf, anyOf or allOf of one, which is that
+/// alternative's type (`{allOf: [$ref]}` is how a nullable reference is
+/// written).
+fn lone(s: &Value) -> Option<&Value> {
+    let unions = ["oneOf", "anyOf", "allOf"].map(|k| &s[k]);
+    let mut given = unions.iter().filter(|u| !u.is_null());
+    match (given.next(), given.next()) {
+        (Some(one), None) if elements(one).count() == 1 => Some(&one[0]),
+        _ => None,
+    }
 }
 
 /// What a node is to its parent.
@@ -390,8 +434,9 @@ struct Entry {
 /// `path → entry` for a schema and its inline properties, items and
 /// alternatives; a `$ref` is a leaf (its schema is compared under its own
 /// name). A property name that is not plain is quoted (`$["owner.name"]`),
-/// and an alternative is named by its type (`$.<oneOf Card>`, `$.<oneOf
-/// string>`), so that reordering the alternatives changes nothing.
+/// and an alternative is named by its type (`$.<variant Card>`, `$.<member
+/// string>`), so that reordering them, or a oneOf becoming an anyOf (the
+/// same enum), changes nothing.
 fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
     fn walk(
         s: &Value,
@@ -408,6 +453,8 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
             role,
         };
         out.insert(path.clone(), entry);
+        // A lone alternative is the type itself: its inside is compared here.
+        let s = lone(s).unwrap_or(s);
         if s.get("$ref").is_some() {
             return;
         }
@@ -436,6 +483,7 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
                 walk(sub, format!("{path}{at}"), (here, true, Role::Field), out);
             }
         }
+        // oneOf and anyOf make the same enum.
         let unions = [
             ("oneOf", Role::Variant),
             ("anyOf", Role::Variant),
@@ -451,7 +499,12 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
                 } else {
                     i.to_string()
                 };
-                let at = format!("{path}.<{key} {tag}>");
+                let word = if role == Role::Variant {
+                    "variant"
+                } else {
+                    "member"
+                };
+                let at = format!("{path}.<{word} {tag}>");
                 walk(sub, at, (here, true, role), out);
             }
         }
@@ -556,6 +609,14 @@ fn schema_changes(
         }
         if was.required != is.required {
             note(&format!("became {}", required(is.required)));
+        }
+        let same_else = was.node.nullable == is.node.nullable && was.required == is.required;
+        if was_opt != is_opt && same_else && was.node.rust == is.node.rust {
+            note(if is.node.defaults {
+                "gained a default"
+            } else {
+                "lost its default"
+            });
         }
     }
     let added = n

@@ -343,7 +343,7 @@ fn a_new_alternative_of_a_union_breaks_matches() {
         lines(&old, &new),
         [(
             true,
-            "schema `ListError`: schema gained variant `$.<oneOf string>` (a new enum variant)"
+            "schema `ListError`: schema gained variant `$.<variant string>` (a new enum variant)"
                 .into()
         )]
     );
@@ -351,7 +351,7 @@ fn a_new_alternative_of_a_union_breaks_matches() {
         lines(&new, &old),
         [(
             true,
-            "schema `ListError`: schema lost variant `$.<oneOf string>`".into()
+            "schema `ListError`: schema lost variant `$.<variant string>`".into()
         )]
     );
     // A property that becomes a union is said once, as retyped.
@@ -561,6 +561,103 @@ fn moved_operations_and_media_types() {
                          application/x-www-form-urlencoded (the body's type stays)")
             ),
             (false, format!("{get}: moved to GET /accounts/ (calls are unchanged)")),
+        ]
+    );
+}
+
+/// What progenitor 0.15 makes of formats, bounds, value lists and lone
+/// alternatives, each checked on its output: an IP format or a sized
+/// integer is another type, a bound makes a number an `f64` and an integer
+/// unsigned, a value list on an integer a checked newtype; a lone oneOf
+/// or allOf alternative, or a oneOf that becomes an anyOf, is the same
+/// type; a `default` makes an optional field `T`.
+#[test]
+fn formats_bounds_and_lone_alternatives() {
+    let r = between(
+        |d| {
+            let props = &mut account(d)["properties"];
+            props["ip"] = json!({"type": "string"});
+            props["count"] = json!({"type": "integer"});
+            props["level"] = json!({"type": "integer"});
+            props["rate"] = json!({"type": "number"});
+            props["kind"] = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
+            props["label"] = json!({"type": "string"});
+            props["note"] = json!({"type": "string", "default": "-"});
+        },
+        |d| {
+            let props = &mut account(d)["properties"];
+            props["ip"] = json!({"type": "string", "format": "ipv4"});
+            props["count"] = json!({"type": "integer", "format": "int"});
+            props["level"] = json!({"type": "integer", "enum": [1, 2]});
+            props["rate"] = json!({"type": "number", "minimum": 0});
+            props["kind"] = json!({"anyOf": [{"type": "integer"}, {"type": "string"}]});
+            props["label"] = json!({"allOf": [{"type": "string"}]});
+            props["note"] = json!({"type": "string"});
+            props["category"]["enum"] = json!(["CHECKING", "SAVINGS", null]);
+            props["category"]["nullable"] = json!(true);
+        },
+    );
+    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
+    assert_eq!(
+        r,
+        [
+            (true, at("category", "became nullable (T → Option<T>)")),
+            (true, at("count", "retyped integer → integer/int")),
+            (true, at("ip", "retyped string → string/ipv4")),
+            (
+                true,
+                at(
+                    "level",
+                    "retyped integer → integer (Rust i64 → integer newtype)"
+                )
+            ),
+            (true, at("note", "lost its default (T → Option<T>)")),
+            (
+                true,
+                at("rate", "retyped number → number (Rust Decimal → f64)")
+            ),
+            (
+                false,
+                at("kind", "retyped oneOf → anyOf (the same Rust type, enum)")
+            ),
+            (
+                false,
+                at(
+                    "label",
+                    "retyped string → allOf (the same Rust type, String)"
+                )
+            ),
+            (false, at("level", "gained enum value 1")),
+            (false, at("level", "gained enum value 2")),
+        ]
+    );
+}
+
+/// Operations are paired by operationId first: two that swap paths moved,
+/// and one whose route another takes is compared where it went.
+#[test]
+fn operations_pair_by_their_operation_id() {
+    let r = report(|d| {
+        let item = d["paths"]["/accounts"].take();
+        let (mut get, post) = (item["get"].clone(), item["post"].clone());
+        let params = get["parameters"].as_array_mut().expect("parameters");
+        params.push(json!({"in": "query", "name": "link", "required": true,
+            "schema": {"type": "string"}}));
+        let mut other = get.clone();
+        other["operationId"] = json!("accounts_other");
+        d["paths"] =
+            json!({"/accounts": {"get": other, "post": post}, "/v2/accounts": {"get": get}});
+    });
+    let list = "operation `accounts_list` (GET /accounts)";
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                format!("{list}: required query parameter `link` added (calls that do not set it fail when sent)")
+            ),
+            (false, format!("{list}: moved to GET /v2/accounts (calls are unchanged)")),
+            (false, "operation `accounts_other` (GET /accounts): added".into()),
         ]
     );
 }
