@@ -92,15 +92,10 @@ impl ClientHooks<Shared> for Client {
             "belvo",
             operation = info.operation_id,
             method = %request.method(),
-            path = tracing::field::Empty,
+            path = ?ShownPath(request.url().path()),
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        // The macro builds its fields even for a span nobody listens to:
-        // the path, with its search for a token, only when someone does.
-        if !span.is_disabled() {
-            span.record("path", &*without_access_token(request.url().path()));
-        }
         let limit = self.inner().0.max_body;
         // The one success the hand-written layer decodes again, the
         // transactions retrieve (whose 202 it turns into an error), is read
@@ -123,6 +118,19 @@ impl ClientHooks<Shared> for Client {
         } else {
             exec.instrument(span).await
         }
+    }
+}
+
+/// A request's path as the `belvo` span shows it, a payment link's access
+/// token replaced ([`without_access_token`]) when a subscriber formats it:
+/// the macro builds a span's fields even when nobody listens, and the
+/// search for a token cost every call.
+struct ShownPath<'a>(&'a str);
+
+impl std::fmt::Debug for ShownPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Quoted, as a `&str` field is shown.
+        write!(f, "{:?}", without_access_token(self.0))
     }
 }
 

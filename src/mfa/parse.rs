@@ -252,9 +252,10 @@ fn read_deadline(raw: &RawValue, received_at: DateTime<Utc>) -> Result<DateTime<
     at.ok_or_else(|| format!("`expiry` {secs} seconds is beyond any date"))
 }
 
-/// `expiry` as whole seconds, rounded down (a deadline never later than
-/// Belvo's). Read through `f64`: a duration, not money, and every whole
-/// number of seconds up to 2^53 (285 million years) is exact there.
+/// `expiry` as whole seconds, rounded down. Read through `f64`: a duration,
+/// not money; every whole number of seconds up to 2^53 (285 million years)
+/// is exact there, and a fraction within about 1e-13 s of the next whole
+/// second (`599.99999999999999999`) reads as that second.
 fn expiry_seconds(raw: &RawValue) -> Result<i64, String> {
     let decoded;
     let text = match Kind::of(raw) {
@@ -276,7 +277,10 @@ fn expiry_seconds(raw: &RawValue) -> Result<i64, String> {
         Ok(secs) if is_number(text) && secs.is_finite() => secs,
         _ => return Err(format!("`expiry` {shown:?} is not a number of seconds")),
     };
-    if secs < 0.0 {
+    // By its text: `-1e-400` reads as -0.0.
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    if secs < 0.0 || (text.starts_with('-') && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+    {
         return Err(format!("`expiry` {shown:?} is negative"));
     }
     // `as` saturates: a count beyond i64 is beyond any date (said above).
@@ -495,6 +499,7 @@ mod tests {
             ("-5", "`expiry` \"-5\" is negative"),
             ("\"-600.0\"", "negative"),
             ("-1e-3", "negative"),
+            ("-1e-400", "negative"),
             ("\"soon\"", "`expiry` \"soon\" is not a number of seconds"),
             ("\"NaN\"", "not a number"),
             ("\"inf\"", "not a number"),

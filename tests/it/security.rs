@@ -52,6 +52,8 @@ fn capture() -> &'static Capture {
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
+            // A line as each span opens: what it records from the start.
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::NEW)
             .with_writer(move || writer.clone())
             .finish()
             .with(client_side);
@@ -257,6 +259,14 @@ async fn secrets_never_leak() {
             .any(|l| l.contains(r#"operation="payment_links_detail""#)
                 && l.contains(r#"path="/payments/payment-links/{access_token}/""#)),
         "the payment link's span records its path, token replaced: {logs}"
+    );
+    // From the start: a layer that reads a span when it opens sees it.
+    #[cfg(feature = "payments")]
+    assert!(
+        logs.lines().any(|l| l.ends_with(": new")
+            && l.contains(r#"operation="payment_links_detail""#)
+            && l.contains(r#"path="/payments/payment-links/{access_token}/""#)),
+        "the payment link's span opens with its path, token replaced: {logs}"
     );
     assert!(
         logs.contains("balances_resume"),
