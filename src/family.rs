@@ -348,7 +348,10 @@ impl<'a, F: Resumable> Resource<'a, F> {
         // Recorded normalized; one stored otherwise (by hand, or as the
         // `origin` of an earlier version) is normalized to compare.
         let mine = self.client.config_session_base();
-        if let Some(theirs) = (pending.base_url()).filter(|b| *b != mine && normalized(b) != mine) {
+        if let Some(theirs) = pending
+            .base_url()
+            .filter(|b| *b != mine && normalized(b) != mine)
+        {
             return Err(Error::WrongBaseUrl {
                 session: theirs.to_owned(),
                 client: mine.to_owned(),

@@ -364,7 +364,7 @@ fn rust_type(s: &Value) -> String {
         "exclusiveMaximum",
         "multipleOf",
     ];
-    let ty = match (s["type"].as_str(), format) {
+    match (s["type"].as_str(), format) {
         (Some("string"), _) if has("enum") => "enum".to_owned(),
         (Some(t), _) if has("enum") => format!("{t} newtype"),
         (Some("string"), "date-time") => "DateTime".to_owned(),
@@ -395,8 +395,7 @@ fn rust_type(s: &Value) -> String {
         (Some("object"), _) if s["additionalProperties"] == false => "struct".to_owned(),
         (Some("object"), _) => "Map".to_owned(),
         _ => "Value".to_owned(),
-    };
-    ty
+    }
 }
 
 /// The one alternative of a oneOf, anyOf or allOf of one, which is that
