@@ -39,6 +39,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::generate::builder_interface;
+use crate::openapi::names::progenitor_sanitize;
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,9 +164,25 @@ fn params(op: &Value) -> BTreeMap<(String, String), &Value> {
 
 fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     let (o, n) = (params(old), params(new));
+    // Renamed on the wire to a name of the same builder method
+    // (`pageSize` → `page_size`): the method stays.
+    let method = |(at, name): &(String, String)| (at.clone(), progenitor_sanitize(name));
+    let renamed: BTreeMap<_, _> = (o.keys().filter(|k| !n.contains_key(*k)))
+        .filter_map(|k| {
+            Some((
+                k,
+                n.keys()
+                    .find(|q| !o.contains_key(*q) && method(q) == method(k))?,
+            ))
+        })
+        .collect();
     for (key @ (at, name), p) in &o {
         let label = format!("{at} parameter `{name}`");
-        let Some(q) = n.get(key) else {
+        if let Some((_, to)) = renamed.get(key) {
+            let what = format!("{label} renamed on the wire to `{to}` (the same builder method)");
+            add(out, false, place, what);
+        }
+        let Some(q) = n.get(key).or_else(|| n.get(*renamed.get(key)?)) else {
             add(out, true, place, format!("{label} removed"));
             continue;
         };
@@ -178,7 +195,8 @@ fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
         let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
         node_changes(&was, &is, &label, place, out);
     }
-    for ((at, name), q) in n.iter().filter(|(key, _)| !o.contains_key(*key)) {
+    let added = n.iter().filter(|(key, _)| !o.contains_key(*key));
+    for ((at, name), q) in added.filter(|(key, _)| !renamed.values().any(|to| to == key)) {
         let is = q["required"] == true;
         let note = match (builder_interface(), is) {
             (false, _) => " (a new argument)",
@@ -428,6 +446,8 @@ struct Entry {
     required: bool,
     parent: Option<String>,
     role: Role,
+    /// A property's field name in the generated struct.
+    field: Option<String>,
 }
 
 /// `path → entry` for a schema and its inline properties, items and
@@ -440,16 +460,17 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
     fn walk(
         s: &Value,
         path: String,
-        up: (Option<&str>, bool, Role),
+        up: (Option<&str>, bool, Role, Option<String>),
         out: &mut BTreeMap<String, Entry>,
     ) {
-        let (parent, required, role) = up;
+        let (parent, required, role, field) = up;
         let node = Node::of(s);
         let entry = Entry {
             node,
             required,
             parent: parent.map(str::to_owned),
             role,
+            field,
         };
         out.insert(path.clone(), entry);
         // A lone alternative is the type itself: its inside is compared here.
@@ -468,7 +489,8 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
                 format!("{path}[{name:?}]")
             };
             let required = elements(&s["required"]).any(|r| r == name.as_str());
-            walk(sub, at, (here, required, Role::Field), out);
+            let field = Some(crate::openapi::names::sanitize(name));
+            walk(sub, at, (here, required, Role::Field, field), out);
         }
         // An array without `items` holds any JSON value.
         let any = Value::Object(serde_json::Map::new());
@@ -479,7 +501,12 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
             .then(|| &s["additionalProperties"]);
         for (sub, at) in [(items, "[]"), (values, ".{*}")] {
             if let Some(sub) = sub {
-                walk(sub, format!("{path}{at}"), (here, true, Role::Field), out);
+                walk(
+                    sub,
+                    format!("{path}{at}"),
+                    (here, true, Role::Field, None),
+                    out,
+                );
             }
         }
         // oneOf and anyOf make the same enum.
@@ -504,12 +531,17 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
                     "member"
                 };
                 let at = format!("{path}.<{word} {tag}>");
-                walk(sub, at, (here, true, role), out);
+                walk(sub, at, (here, true, role, None), out);
             }
         }
     }
     let mut out = BTreeMap::new();
-    walk(schema, "$".into(), (None, true, Role::Field), &mut out);
+    walk(
+        schema,
+        "$".into(),
+        (None, true, Role::Field, None),
+        &mut out,
+    );
     out
 }
 
@@ -566,13 +598,30 @@ fn schema_changes(
     out: &mut Vec<Change>,
 ) {
     let (o, n) = (flatten(old), flatten(new));
+    // A property renamed on the wire to a name typify makes the same field
+    // of (`ownerName` → `owner_name`) keeps its Rust field.
+    let same_field =
+        |a: &Entry, b: &Entry| a.field.is_some() && (&a.field, &a.parent) == (&b.field, &b.parent);
+    let renamed: BTreeMap<&String, &String> = (o.iter())
+        .filter(|(path, _)| !n.contains_key(*path))
+        .filter_map(|(path, was)| {
+            let mut new = n
+                .iter()
+                .filter(|(q, is)| !o.contains_key(*q) && same_field(was, is));
+            Some((path, new.next()?.0))
+        })
+        .collect();
     for (path, was) in &o {
         let at = if path == "$" {
             label.to_owned()
         } else {
             format!("{label} property `{path}`")
         };
-        let Some(is) = n.get(path) else {
+        if let Some(to) = renamed.get(path) {
+            let what = format!("{at} renamed on the wire to `{to}` (the same Rust field)");
+            add(out, false, place, what);
+        }
+        let Some(is) = n.get(path).or_else(|| n.get(*renamed.get(path)?)) else {
             let what = match was.role {
                 Role::Variant => format!("{label} lost variant `{path}`"),
                 Role::Member => format!("{label} lost member `{path}`"),
@@ -620,7 +669,8 @@ fn schema_changes(
     }
     let added = n
         .iter()
-        .filter(|(path, is)| !o.contains_key(*path) && on_its_own(is, &n, &o));
+        .filter(|(path, is)| !o.contains_key(*path) && on_its_own(is, &n, &o))
+        .filter(|(path, _)| !renamed.values().any(|to| to == path));
     for (path, is) in added {
         // A oneOf/anyOf is a Rust enum without a catch-all: a new variant
         // breaks `match`es, whoever reads it. A property, or an allOf

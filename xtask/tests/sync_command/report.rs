@@ -661,3 +661,47 @@ fn operations_pair_by_their_operation_id() {
         ]
     );
 }
+
+/// A parameter or property renamed on the wire to a name that gives the
+/// same Rust name keeps its builder method or field: said, not breaking.
+#[test]
+fn a_rename_to_the_same_rust_name_keeps_the_method_and_field() {
+    let with = |param: &str, prop: &str| {
+        let (param, prop) = (param.to_owned(), prop.to_owned());
+        move |d: &mut Value| {
+            let params = d["paths"]["/accounts"]["get"]["parameters"]
+                .as_array_mut()
+                .unwrap();
+            params.push(json!({"in": "query", "name": param, "schema": {"type": "integer"}}));
+            account(d)["properties"][prop] = json!({"type": "string"});
+        }
+    };
+    let r = between(
+        with("pageSize", "ownerName"),
+        with("page_size", "owner_name"),
+    );
+    assert_eq!(
+        r,
+        [
+            (
+                false,
+                "operation `accounts_list` (GET /accounts): query parameter `pageSize` renamed on \
+                 the wire to `page_size` (the same builder method)"
+                    .into()
+            ),
+            (
+                false,
+                "schema `Account`: schema property `$.ownerName` renamed on the wire to \
+                 `$.owner_name` (the same Rust field)"
+                    .into()
+            ),
+        ]
+    );
+    // Another Rust name is a removal and an addition.
+    let r = between(with("pageSize", "ownerName"), with("size", "owner"));
+    assert_eq!(
+        r.iter().filter(|(breaking, _)| *breaking).count(),
+        2,
+        "{r:?}"
+    );
+}
