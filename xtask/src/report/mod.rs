@@ -14,11 +14,13 @@
 //! operation is a method named after its operationId: moved to another
 //! method or path under the same id, its calls are unchanged.
 //!
-//! A schema is compared as the Rust types it generates: a change of type or
-//! format that gives the same Rust type (`number/float` → `number`, both a
-//! `Decimal`) breaks nothing, and one that does not breaks code even when
-//! the document's type stays (an object without properties is a map, with
-//! some a struct). A property is a struct field of type `T`, or `Option<T>`
+//! A schema is compared as the Rust types it generates, its paths naming
+//! Rust fields (a property renamed on the wire to a name of the same field
+//! is said and compared as one), and a parameter by its builder method. A
+//! change of type or format that gives the same Rust type (`number/float` →
+//! `number`, both a `Decimal`) breaks nothing, and one that does not breaks
+//! code even when the document's type stays (an object without properties
+//! is a map, with some a struct). A property is a struct field of type `T`, or `Option<T>`
 //! when nullable, or when not required unless it is an array, a map or has
 //! a default (those are `T` with a serde default), so a change between `T`
 //! and `Option<T>` breaks code and another change of `required` does not. A
@@ -43,7 +45,7 @@ use crate::openapi::names::progenitor_sanitize;
 
 mod schema;
 
-use schema::{node_changes, schema_changes, Node};
+use schema::schema_changes;
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,47 +162,46 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
     }
 }
 
-fn params(op: &Value) -> BTreeMap<(String, String), &Value> {
-    elements(&op["parameters"])
-        .filter_map(|p| Some(((p["in"].as_str()?.into(), p["name"].as_str()?.into()), p)))
+/// An operation's parameters by their builder method (the name progenitor
+/// makes of theirs), each with where it travels and its name there.
+fn params(op: &Value) -> BTreeMap<String, (&str, &str, &Value)> {
+    (elements(&op["parameters"]))
+        .filter_map(|p| {
+            let (at, name) = (p["in"].as_str()?, p["name"].as_str()?);
+            Some((progenitor_sanitize(name), (at, name, p)))
+        })
         .collect()
 }
 
 fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
     let (o, n) = (params(old), params(new));
-    // Renamed on the wire to a name of the same builder method
-    // (`pageSize` → `page_size`): the method stays.
-    let method = |(at, name): &(String, String)| (at.clone(), progenitor_sanitize(name));
-    let renamed: BTreeMap<_, _> = (o.keys().filter(|k| !n.contains_key(*k)))
-        .filter_map(|k| {
-            Some((
-                k,
-                n.keys()
-                    .find(|q| !o.contains_key(*q) && method(q) == method(k))?,
-            ))
-        })
-        .collect();
-    for (key @ (at, name), p) in &o {
+    for (method, (at, name, p)) in &o {
         let label = format!("{at} parameter `{name}`");
-        if let Some((_, to)) = renamed.get(key) {
-            let what = format!("{label} renamed on the wire to `{to}` (the same builder method)");
-            add(out, false, place, what);
-        }
-        let Some(q) = n.get(key).or_else(|| n.get(*renamed.get(key)?)) else {
+        let Some((new_at, new_name, q)) = n.get(method) else {
             add(out, true, place, format!("{label} removed"));
             continue;
         };
+        // Renamed on the wire to a name of the same method (`pageSize` →
+        // `page_size`), or moved from the query to a header: it stays.
+        if (at, name) != (new_at, new_name) {
+            let what =
+                format!("{label} is now {new_at} parameter `{new_name}` (the same builder method)");
+            add(out, false, place, what);
+        }
         let (was, is) = (p["required"] == true, q["required"] == true);
         if was != is {
             let breaking = is || !builder_interface();
             let what = format!("{label} became {}{}", required(is), call_note(is));
             add(out, breaking, place, what);
         }
-        let (was, is) = (Node::of(&p["schema"]), Node::of(&q["schema"]));
-        node_changes(&was, &is, &label, place, out);
+        // Its value's type, an array's items included.
+        schema_changes(&p["schema"], &q["schema"], &label, true, place, out);
     }
-    let added = n.iter().filter(|(key, _)| !o.contains_key(*key));
-    for ((at, name), q) in added.filter(|(key, _)| !renamed.values().any(|to| to == key)) {
+    for (at, name, q) in n
+        .iter()
+        .filter(|(m, _)| !o.contains_key(*m))
+        .map(|(_, v)| v)
+    {
         let is = q["required"] == true;
         let note = match (builder_interface(), is) {
             (false, _) => " (a new argument)",

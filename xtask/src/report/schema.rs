@@ -30,19 +30,12 @@ impl Node {
         let (ty, rust) = if let Some(r) = schema["$ref"].as_str() {
             (ref_name(r), ref_name(r))
         } else {
-            let union = ["oneOf", "anyOf", "allOf"]
-                .into_iter()
-                .find(|k| schema.get(*k).is_some());
-            let base = schema["type"].as_str().or(union).unwrap_or("any");
-            let ty = match schema["format"].as_str() {
-                Some(f) => format!("{base}/{f}"),
-                None => base.to_owned(),
-            };
-            (ty, rust_type(schema))
+            (Node::written(schema), rust_type(schema))
         };
         Node {
+            // typify puts an object's default into its `Default`, not the field.
             defaults: ["Vec", "Map", "HashMap"].contains(&rust.as_str())
-                || schema.get("default").is_some(),
+                || (schema.get("default").is_some() && rust != "struct"),
             nullable: schema["nullable"] == true && schema.get("$ref").is_none(),
             // A `null` among the values is the nullable's, no variant.
             values: elements(&schema["enum"])
@@ -51,6 +44,18 @@ impl Node {
                 .collect(),
             ty,
             rust,
+        }
+    }
+
+    /// Its type as the document writes it: `string/date-time`, `oneOf`.
+    fn written(schema: &Value) -> String {
+        let union = ["oneOf", "anyOf", "allOf"]
+            .into_iter()
+            .find(|k| schema.get(*k).is_some());
+        let base = schema["type"].as_str().or(union).unwrap_or("any");
+        match schema["format"].as_str() {
+            Some(f) => format!("{base}/{f}"),
+            None => base.to_owned(),
         }
     }
 
@@ -72,16 +77,28 @@ impl Node {
 fn rust_type(s: &Value) -> String {
     let format = s["format"].as_str().unwrap_or_default();
     let has = |k: &str| s.get(k).is_some();
-    let bounded = [
+    // typify picks sized, unsigned, non-zero or `f32`/`f64` types and
+    // string newtypes from these: kept as written, so any change of them
+    // counts (sometimes where the type stays).
+    let limits = |keys: &[&str]| {
+        let given = keys
+            .iter()
+            .filter_map(|k| Some(format!("{k}={}", s.get(*k)?)));
+        given.collect::<Vec<_>>().join(" ")
+    };
+    let bounds = limits(&[
         "minimum",
         "maximum",
         "exclusiveMinimum",
         "exclusiveMaximum",
         "multipleOf",
-    ];
+    ]);
+    let lengths = limits(&["minLength", "maxLength", "pattern"]);
+    let written = Node::written(s);
     match (s["type"].as_str(), format) {
         (Some("string"), _) if has("enum") => "enum".to_owned(),
         (Some(t), _) if has("enum") => format!("{t} newtype"),
+        (Some("string"), _) if !lengths.is_empty() => format!("{written} newtype {lengths}"),
         (Some("string"), "date-time") => "DateTime".to_owned(),
         (Some("string"), "date") => "NaiveDate".to_owned(),
         (Some("string"), "uuid") => "Uuid".to_owned(),
@@ -89,8 +106,7 @@ fn rust_type(s: &Value) -> String {
         (Some("string"), "ipv4") => "Ipv4Addr".to_owned(),
         (Some("string"), "ipv6") => "Ipv6Addr".to_owned(),
         (Some("string"), _) => "String".to_owned(),
-        // Bounds give unsigned and non-zero types: kept as written.
-        (Some("integer"), _) if has("minimum") => format!("integer/{format} ≥ {}", s["minimum"]),
+        (Some("integer" | "number"), _) if !bounds.is_empty() => format!("{written} {bounds}"),
         (Some("integer"), "int") => "i32".to_owned(),
         (Some("integer"), "uint") => "u32".to_owned(),
         (Some("integer"), "int8" | "int16" | "int32") => format.replacen("int", "i", 1),
@@ -98,7 +114,6 @@ fn rust_type(s: &Value) -> String {
             format.replacen("uint", "u", 1)
         }
         (Some("integer"), _) => "i64".to_owned(),
-        (Some("number"), _) if bounded.iter().any(|k| has(k)) => "f64".to_owned(),
         (Some("number"), _) => "Decimal".to_owned(),
         (Some("boolean"), _) => "bool".to_owned(),
         (Some("array"), _) => "Vec".to_owned(),
@@ -106,7 +121,7 @@ fn rust_type(s: &Value) -> String {
         _ if has("oneOf") || has("anyOf") => "enum".to_owned(),
         _ if has("allOf") => "struct".to_owned(),
         _ if s["properties"].as_object().is_some_and(|p| !p.is_empty()) => "struct".to_owned(),
-        (Some("object"), _) if s["additionalProperties"].is_object() => "HashMap".to_owned(),
+        (Some("object"), _) if open_values(s).is_some() => "HashMap".to_owned(),
         (Some("object"), _) if s["additionalProperties"] == false => "struct".to_owned(),
         (Some("object"), _) => "Map".to_owned(),
         _ => "Value".to_owned(),
@@ -117,12 +132,26 @@ fn rust_type(s: &Value) -> String {
 /// alternative's type (`{allOf: [$ref]}` is how a nullable reference is
 /// written).
 fn lone(s: &Value) -> Option<&Value> {
+    // Beside properties of its own, typify merges them into one struct.
+    if s["properties"].as_object().is_some_and(|p| !p.is_empty()) || open_values(s).is_some() {
+        return None;
+    }
     let unions = ["oneOf", "anyOf", "allOf"].map(|k| &s[k]);
     let mut given = unions.iter().filter(|u| !u.is_null());
     match (given.next(), given.next()) {
         (Some(one), None) if elements(one).count() == 1 => Some(&one[0]),
         _ => None,
     }
+}
+
+/// The schema of a map's values (`additionalProperties`); `{}`, any value,
+/// leaves the map a `serde_json::Map`, as without it.
+fn open_values(s: &Value) -> Option<&Value> {
+    let values = &s["additionalProperties"];
+    values
+        .as_object()
+        .is_some_and(|v| !v.is_empty())
+        .then_some(values)
 }
 
 /// What a node is to its parent.
@@ -143,14 +172,14 @@ struct Entry {
     required: bool,
     parent: Option<String>,
     role: Role,
-    /// A property's field name in the generated struct.
-    field: Option<String>,
+    /// A property's name in the JSON (its path has its Rust field's).
+    wire: Option<String>,
 }
 
 /// `path → entry` for a schema and its inline properties, items and
 /// alternatives; a `$ref` is a leaf (its schema is compared under its own
-/// name). A property name that is not plain is quoted (`$["owner.name"]`),
-/// and an alternative is named by its type (`$.<variant Card>`, `$.<member
+/// name). A property is named by its Rust field (`ownerName` and `owner.name`
+/// are `$.owner_name`), and an alternative by its type (`$.<variant Card>`, `$.<member
 /// string>`), so that reordering them, or a oneOf becoming an anyOf (the
 /// same enum), changes nothing.
 fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
@@ -160,14 +189,14 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
         up: (Option<&str>, bool, Role, Option<String>),
         out: &mut BTreeMap<String, Entry>,
     ) {
-        let (parent, required, role, field) = up;
+        let (parent, required, role, wire) = up;
         let node = Node::of(s);
         let entry = Entry {
             node,
             required,
             parent: parent.map(str::to_owned),
             role,
-            field,
+            wire,
         };
         out.insert(path.clone(), entry);
         // A lone alternative is the type itself: its inside is compared here.
@@ -177,26 +206,20 @@ fn flatten(schema: &Value) -> BTreeMap<String, Entry> {
         }
         let here = Some(path.as_str());
         for (name, sub) in s["properties"].as_object().into_iter().flatten() {
-            let plain = name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-$@".contains(c));
-            let at = if plain && !name.is_empty() {
-                format!("{path}.{name}")
-            } else {
-                format!("{path}[{name:?}]")
-            };
+            let at = format!("{path}.{}", sanitize(name));
             let required = elements(&s["required"]).any(|r| r == name.as_str());
-            let field = Some(sanitize(name));
-            walk(sub, at, (here, required, Role::Field, field), out);
+            walk(
+                sub,
+                at,
+                (here, required, Role::Field, Some(name.clone())),
+                out,
+            );
         }
         // An array without `items` holds any JSON value.
         let any = Value::Object(serde_json::Map::new());
         let items = s["items"].is_object().then(|| &s["items"]);
         let items = items.or((s["type"] == "array").then_some(&any));
-        let values = s["additionalProperties"]
-            .is_object()
-            .then(|| &s["additionalProperties"]);
-        for (sub, at) in [(items, "[]"), (values, ".{*}")] {
+        for (sub, at) in [(items, "[]"), (open_values(s), ".{*}")] {
             if let Some(sub) = sub {
                 walk(
                     sub,
@@ -295,30 +318,13 @@ pub(super) fn schema_changes(
     out: &mut Vec<Change>,
 ) {
     let (o, n) = (flatten(old), flatten(new));
-    // A property renamed on the wire to a name typify makes the same field
-    // of (`ownerName` → `owner_name`) keeps its Rust field.
-    let same_field =
-        |a: &Entry, b: &Entry| a.field.is_some() && (&a.field, &a.parent) == (&b.field, &b.parent);
-    let renamed: BTreeMap<&String, &String> = (o.iter())
-        .filter(|(path, _)| !n.contains_key(*path))
-        .filter_map(|(path, was)| {
-            let mut new = n
-                .iter()
-                .filter(|(q, is)| !o.contains_key(*q) && same_field(was, is));
-            Some((path, new.next()?.0))
-        })
-        .collect();
     for (path, was) in &o {
         let at = if path == "$" {
             label.to_owned()
         } else {
             format!("{label} property `{path}`")
         };
-        if let Some(to) = renamed.get(path) {
-            let what = format!("{at} renamed on the wire to `{to}` (the same Rust field)");
-            add(out, false, place, what);
-        }
-        let Some(is) = n.get(path).or_else(|| n.get(*renamed.get(path)?)) else {
+        let Some(is) = n.get(path) else {
             let what = match was.role {
                 Role::Variant => format!("{label} lost variant `{path}`"),
                 Role::Member => format!("{label} lost member `{path}`"),
@@ -329,6 +335,15 @@ pub(super) fn schema_changes(
             }
             continue;
         };
+        // Paths name Rust fields: one renamed on the wire to a name that
+        // gives the same field (`ownerName` → `owner_name`) is kept.
+        if let (Some(from), Some(to)) = (&was.wire, &is.wire) {
+            if from != to {
+                let what =
+                    format!("{at} renamed on the wire `{from}` → `{to}` (the same Rust field)");
+                add(out, false, place, what);
+            }
+        }
         node_changes(&was.node, &is.node, &at, place, out);
         // A change between `T` and `Option<T>` breaks code, another one
         // does not (an array, a map or a field with a default is `T`
@@ -366,8 +381,7 @@ pub(super) fn schema_changes(
     }
     let added = n
         .iter()
-        .filter(|(path, is)| !o.contains_key(*path) && on_its_own(is, &n, &o))
-        .filter(|(path, _)| !renamed.values().any(|to| to == path));
+        .filter(|(path, is)| !o.contains_key(*path) && on_its_own(is, &n, &o));
     for (path, is) in added {
         // A oneOf/anyOf is a Rust enum without a catch-all: a new variant
         // breaks `match`es, whoever reads it. A property, or an allOf

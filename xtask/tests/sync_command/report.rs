@@ -522,7 +522,7 @@ fn paths_name_what_changed_once() {
             ),
             (
                 true,
-                "schema `NewAccount`: required schema property `$[\"owner.name\"]` added \
+                "schema `NewAccount`: required schema property `$.owner_name` added \
                  (struct literals must name it)"
                     .into()
             ),
@@ -614,7 +614,10 @@ fn formats_bounds_and_lone_alternatives() {
             (true, at("note", "lost its default (T → Option<T>)")),
             (
                 true,
-                at("rate", "retyped number → number (Rust Decimal → f64)")
+                at(
+                    "rate",
+                    "retyped number → number (Rust Decimal → number minimum=0)"
+                )
             ),
             (
                 false,
@@ -685,14 +688,14 @@ fn a_rename_to_the_same_rust_name_keeps_the_method_and_field() {
         [
             (
                 false,
-                "operation `accounts_list` (GET /accounts): query parameter `pageSize` renamed on \
-                 the wire to `page_size` (the same builder method)"
+                "operation `accounts_list` (GET /accounts): query parameter `pageSize` is now \
+                 query parameter `page_size` (the same builder method)"
                     .into()
             ),
             (
                 false,
-                "schema `Account`: schema property `$.ownerName` renamed on the wire to \
-                 `$.owner_name` (the same Rust field)"
+                "schema `Account`: schema property `$.owner_name` renamed on the wire \
+                 `ownerName` → `owner_name` (the same Rust field)"
                     .into()
             ),
         ]
@@ -703,5 +706,65 @@ fn a_rename_to_the_same_rust_name_keeps_the_method_and_field() {
         r.iter().filter(|(breaking, _)| *breaking).count(),
         2,
         "{r:?}"
+    );
+}
+
+/// What lies below a property renamed on the wire is compared too; an
+/// array parameter's items are its type; a parameter moved from the query
+/// to a header keeps its builder method; `additionalProperties: {}` is the
+/// map it was; a length or pattern makes a string a newtype, a bound an
+/// integer a sized or unsigned one; an allOf member beside properties of
+/// its own joins them in one struct.
+#[test]
+fn renamed_subtrees_parameter_items_and_constraints() {
+    let r = between(
+        |d| {
+            let get = &mut d["paths"]["/accounts"]["get"];
+            get["parameters"] = json!([
+                {"in": "query", "name": "tag", "schema": {"type": "array", "items": {"type": "string"}}},
+                {"in": "query", "name": "x_id", "schema": {"type": "string"}}]);
+            let props = &mut account(d)["properties"];
+            props["ownerInfo"] =
+                json!({"type": "object", "properties": {"id": {"type": "string"}}});
+            props["meta"] = json!({"type": "object"});
+            props["code"] = json!({"type": "string"});
+            props["level"] = json!({"type": "integer"});
+            d["components"]["schemas"]["Ext"] = json!({"allOf": [{"$ref": "#/components/schemas/NewAccount"}],
+                "properties": {"b": {"type": "string"}}});
+        },
+        |d| {
+            let get = &mut d["paths"]["/accounts"]["get"];
+            get["parameters"] = json!([
+                {"in": "query", "name": "tag", "schema": {"type": "array", "items": {"type": "integer"}}},
+                {"in": "header", "name": "x_id", "schema": {"type": "string"}}]);
+            let props = &mut account(d)["properties"];
+            props["owner_info"] =
+                json!({"type": "object", "properties": {"id": {"type": "integer"}}});
+            props["meta"] = json!({"type": "object", "additionalProperties": {}});
+            props["code"] = json!({"type": "string", "maxLength": 8});
+            props["level"] = json!({"type": "integer", "maximum": 255});
+            d["components"]["schemas"]["Ext"] = json!({"allOf": [{"$ref": "#/components/schemas/NewAccount"}],
+                "properties": {"c": {"type": "string"}}});
+        },
+    );
+    let list = "operation `accounts_list` (GET /accounts)";
+    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
+    assert_eq!(
+        r,
+        [
+            (true, format!("{list}: query parameter `tag` property `$[]` retyped string → integer")),
+            (true, at("code", "retyped string → string (Rust String → string newtype maxLength=8)")),
+            (true, at("level", "retyped integer → integer (Rust i64 → integer maximum=255)")),
+            (true, at("owner_info.id", "retyped string → integer")),
+            // Ext is used by no operation: taken as a request type.
+            (
+                true,
+                "schema `Ext`: optional schema property `$.c` added (struct literals must name it)"
+                    .into()
+            ),
+            (true, "schema `Ext`: schema property `$.b` removed".into()),
+            (false, format!("{list}: query parameter `x_id` is now header parameter `x_id` (the same builder method)")),
+            (false, at("owner_info", "renamed on the wire `ownerInfo` → `owner_info` (the same Rust field)")),
+        ]
     );
 }
