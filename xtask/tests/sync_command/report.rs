@@ -59,6 +59,11 @@ fn lines(old: &Value, new: &Value) -> Vec<(bool, String)> {
         .collect()
 }
 
+/// A report line on property `p` of `Account`.
+fn at(p: &str, what: &str) -> String {
+    format!("schema `Account`: schema property `$.{p}` {what}")
+}
+
 fn account(doc: &mut Value) -> &mut Value {
     &mut doc["components"]["schemas"]["Account"]
 }
@@ -434,7 +439,6 @@ fn types_are_compared_as_their_rust_types() {
             props["level"] = json!({"type": "integer", "enum": [1, 2, 3]});
         },
     );
-    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
     assert_eq!(
         r,
         [
@@ -480,7 +484,6 @@ fn arrays_and_maps_are_options_only_when_nullable() {
             a["properties"]["meta"] = json!({"type": "object", "nullable": true});
         },
     );
-    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
     assert_eq!(
         r,
         [
@@ -597,7 +600,6 @@ fn formats_bounds_and_lone_alternatives() {
             props["category"]["nullable"] = json!(true);
         },
     );
-    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
     assert_eq!(
         r,
         [
@@ -748,7 +750,6 @@ fn renamed_subtrees_parameter_items_and_constraints() {
         },
     );
     let list = "operation `accounts_list` (GET /accounts)";
-    let at = |p: &str, what: &str| format!("schema `Account`: schema property `$.{p}` {what}");
     assert_eq!(
         r,
         [
