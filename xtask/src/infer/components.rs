@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::hash::{Hash, Hasher};
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use unicode_normalization::char::is_combining_mark;
 
 use super::node::{merge, Kind, Node, Obj};
@@ -179,11 +179,13 @@ impl Registry {
 
     /// Chooses a unique, readable name for every component: the strongest
     /// claim, then the most frequent, then a specific word over a generic
-    /// one, then alphabetical; clashes get a numeric suffix.
+    /// one, then alphabetical. A name taken gets the first free number
+    /// (`Op1002` is `Op10022`, then `Op10023` when an `op10022` took that):
+    /// a separator before the number would not help, as typify drops it.
     pub fn names(&self) -> Vec<String> {
-        // FxHash: 10⁴ components, each name counted twice, on the one
-        // thread between drafting and emission.
-        let mut used = FxHashMap::from_iter(SHADOWING.map(|name| (name.to_owned(), 1)));
+        // FxHash: 10⁴ components, each name looked up once or twice, on
+        // the one thread between drafting and emission.
+        let mut taken = FxHashSet::from_iter(SHADOWING.map(str::to_owned));
         let mut out: Vec<String> = Vec::with_capacity(self.entries.len());
         for (i, e) in self.entries.iter().enumerate() {
             let best: String = e
@@ -194,18 +196,14 @@ impl Registry {
                     (*c != Claim::Fallback, *k, *c != Claim::Generic, Reverse(n))
                 })
                 .map_or_else(|| format!("Schema{i}"), |(_, n, _)| n.clone());
-            let n = used.entry(best.clone()).or_default();
-            *n += 1;
-            out.push(if *n == 1 { best } else { format!("{best}{n}") });
-        }
-        // A suffixed name may itself clash with a later plain one: settle that.
-        let mut seen: FxHashMap<String, u32> = FxHashMap::default();
-        for name in &mut out {
-            let count = seen.entry(name.clone()).or_insert(0);
-            *count += 1;
-            if *count > 1 {
-                *name = format!("{name}_{count}");
+            let mut name = best.clone();
+            for n in 2.. {
+                if taken.insert(name.clone()) {
+                    break;
+                }
+                name = format!("{best}{n}");
             }
+            out.push(name);
         }
         out
     }

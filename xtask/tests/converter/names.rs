@@ -479,3 +479,22 @@ fn schemas_never_hide_what_the_generated_code_uses() {
     assert_eq!(schemas, ["Default2", "Default3", "X"]);
     generate_checked(&doc);
 }
+
+#[test]
+fn numbered_schema_names_never_meet_plain_ones() {
+    // Two objects held by `op1002` make `Op1002` and a numbered one, and an
+    // object held by `op10022` is `Op10022` too. A name with a separator
+    // before its number (`Op1002_2`) is no way out: typify drops it, and
+    // the generated code would define `Op10022` twice.
+    let body = r#"{"op1002": {"a": 1}, "op10022": {"b": 1}, "other": {"op1002": {"c": 1}}}"#;
+    let items = json!([{"name": "Get", "request": {"method": "GET", "url": "https://api.example.com/x"},
+    "response": [{"name": "OK", "code": 200,
+        "header": [{"key": "Content-Type", "value": "application/json"}], "body": body}]}]);
+    let doc = convert_ok(&collection(items), "numbered");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let rust: std::collections::BTreeSet<String> =
+        schemas.keys().map(|k| k.replace('_', "")).collect();
+    assert_eq!(rust.len(), schemas.len(), "{:?}", schemas.keys());
+    assert!(schemas.keys().all(|k| !k.contains('_')), "{:?}", schemas.keys());
+    generate_checked(&doc);
+}
