@@ -55,38 +55,66 @@ const TWICE: &str = "the generated code defines twice";
 /// name makes a second definition.
 fn check_items(input: syn::parse::ParseStream<'_>) -> syn::Result<()> {
     let mut types = std::collections::HashSet::new();
-    let mut named = |ident: &syn::Ident| match types.insert(ident.to_string()) {
-        true => Ok(()),
-        false => Err(syn::Error::new(
+    walk_items(input, &mut vec![], &mut |module, item| {
+        let ident = match item {
+            syn::Item::Mod(syn::ItemMod { ident, .. })
+            | syn::Item::Struct(syn::ItemStruct { ident, .. })
+            | syn::Item::Enum(syn::ItemEnum { ident, .. })
+            | syn::Item::Type(syn::ItemType { ident, .. })
+            | syn::Item::Trait(syn::ItemTrait { ident, .. }) => ident,
+            _ => return Ok(()),
+        };
+        if types.insert((module.to_vec(), ident.to_string())) {
+            return Ok(());
+        }
+        Err(syn::Error::new(
             ident.span(),
             format!(
                 "{TWICE} the type `{ident}`: a schema's name is one the generator gives an inline \
              schema ({{Schema}}{{Property}}, {{OperationId}}Response); rename the schema"
             ),
-        )),
-    };
+        ))
+    })
+}
+
+/// Parses generated code one item at a time and hands each to `visit`
+/// with the path of its module, dropping it after: the syntax tree of a
+/// large client (gigabytes for thousands of operations) is never held
+/// whole. A module is handed over without its items, which follow it.
+pub(crate) fn walk_items(
+    input: syn::parse::ParseStream<'_>,
+    module: &mut Vec<String>,
+    visit: &mut impl FnMut(&[String], &syn::Item) -> syn::Result<()>,
+) -> syn::Result<()> {
     while !input.is_empty() {
         let ahead = input.fork();
         ahead.call(syn::Attribute::parse_outer)?;
         ahead.parse::<syn::Visibility>()?;
-        if ahead.peek(syn::Token![mod]) && ahead.peek3(syn::token::Brace) {
-            input.call(syn::Attribute::parse_outer)?;
-            input.parse::<syn::Visibility>()?;
-            input.parse::<syn::Token![mod]>()?;
-            named(&input.parse::<syn::Ident>()?)?;
-            let content;
-            syn::braced!(content in input);
-            content.call(syn::Attribute::parse_inner)?;
-            check_items(&content)?;
-        } else {
-            match input.parse::<syn::Item>()? {
-                syn::Item::Struct(syn::ItemStruct { ident, .. })
-                | syn::Item::Enum(syn::ItemEnum { ident, .. })
-                | syn::Item::Type(syn::ItemType { ident, .. })
-                | syn::Item::Trait(syn::ItemTrait { ident, .. }) => named(&ident)?,
-                _ => {}
-            }
+        if !(ahead.peek(syn::Token![mod]) && ahead.peek3(syn::token::Brace)) {
+            visit(module, &input.parse::<syn::Item>()?)?;
+            continue;
         }
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis = input.parse::<syn::Visibility>()?;
+        let mod_token = input.parse::<syn::Token![mod]>()?;
+        let ident = input.parse::<syn::Ident>()?;
+        let content;
+        syn::braced!(content in input);
+        content.call(syn::Attribute::parse_inner)?;
+        let name = ident.to_string();
+        let head = syn::ItemMod {
+            attrs,
+            vis,
+            unsafety: None,
+            mod_token,
+            ident,
+            content: None,
+            semi: None,
+        };
+        visit(module, &syn::Item::Mod(head))?;
+        module.push(name);
+        walk_items(&content, module, visit)?;
+        module.pop();
     }
     Ok(())
 }
@@ -103,7 +131,7 @@ pub fn generate_code(doc: &Value) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
+pub(crate) fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
         .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
     quietly(|| progenitor::Generator::new(&settings()).generate_tokens(&spec))

@@ -136,11 +136,12 @@ fn main() -> ExitCode {
         Outcome::Written => {
             eprintln!("wrote {}", job.output.display());
             if let Some(report) = &synced.report {
-                eprint!("{report}");
+                eprint!("{}", shown(report));
             }
         }
         Outcome::Stale(diff) => {
-            let report = synced.report.map(|r| format!("\n{r}")).unwrap_or_default();
+            let report =
+                (synced.report.as_ref()).map_or_else(String::new, |r| format!("\n{}", shown(r)));
             let inputs: Vec<_> = job.inputs().map(|p| p.display().to_string()).collect();
             eprintln!(
                 "error: {} is stale: it is not what {} produces.\n{report}\n{diff}\n\nrun `cargo xtask sync-postman` and commit the result",
@@ -151,6 +152,14 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The change report, or why there is none.
+fn shown(report: &Result<postman_openapi::report::Report, String>) -> String {
+    match report {
+        Ok(report) => report.to_string(),
+        Err(e) => format!("no change report: {e}\n"),
+    }
 }
 
 /// Says what went wrong; exit status 2.

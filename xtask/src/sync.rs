@@ -46,8 +46,9 @@ pub struct Synced {
     /// Up to date, written, or stale.
     pub outcome: Outcome,
     /// What changed, when the document on disk differs (`None` when it is
-    /// up to date, missing, or not JSON).
-    pub report: Option<Report>,
+    /// up to date, missing, or not JSON), or why that cannot be said (the
+    /// document on disk does not generate a client).
+    pub report: Option<Result<Report, String>>,
     /// What the document leaves out: requests (method, item, location,
     /// why), as its description lists them, then parts of operations, as
     /// their descriptions say.

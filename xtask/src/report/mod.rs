@@ -1,39 +1,31 @@
-//! What changed between two OpenAPI documents, for users of the Rust client
-//! generated from them: operations added or removed, parameters and
-//! properties added, removed or retyped, required and nullable changes, enum
-//! values. Each change is marked breaking or not.
+//! What changed between two OpenAPI documents for users of the Rust client
+//! generated from them: operations added, removed or renamed, parameters
+//! and fields added, removed or retyped, optional and required changes,
+//! enum variants. Each change is marked breaking or not.
 //!
-//! "Breaking" follows what the generator writes (`codegen/settings.rs`). With
-//! the builder interface (the project's), an operation is a builder with one
-//! method per parameter: a new optional parameter is one more method and
-//! breaks nothing, nor does a required one becoming optional (its method
-//! stays); a new required parameter, or an optional one becoming required,
-//! makes every call that does not set it fail when sent. With the positional
-//! interface every parameter is an argument, in order, so any parameter
-//! change breaks calls. Removing or retyping a parameter breaks both. An
-//! operation is a method named after its operationId: moved to another
-//! method or path under the same id, its calls are unchanged.
+//! Both documents are generated with the project's settings
+//! (`codegen/settings.rs`), and what is compared is the generated code's
+//! surface ([`surface`]): what users' code names. So a change of the
+//! document that leaves the code the same is no change (an optional
+//! property becoming nullable is an `Option` either way), and one that
+//! changes a Rust type is one, whatever the document calls it. Breaking
+//! means that code using the client may stop compiling or fail at a call:
 //!
-//! A schema is compared as the Rust types it generates, its paths naming
-//! Rust fields (a property renamed on the wire to a name of the same field
-//! is said and compared as one), and a parameter by its builder method. A
-//! change of type or format that gives the same Rust type (`number/float` →
-//! `number`, both a `Decimal`) breaks nothing, and one that does not breaks
-//! code even when the document's type stays (an object without properties
-//! is a map, with some a struct). A property is a struct field of type `T`, or `Option<T>`
-//! when nullable, or when not required unless it is an array, a map or has
-//! a default (those are `T` with a serde default), so a change between `T`
-//! and `Option<T>` breaks code and another change of `required` does not. A
-//! string enum is a Rust enum without a catch-all, so a value added or
-//! removed breaks `match`es. A property added to a request type breaks
-//! callers that build it as a struct literal, which names every field (an
-//! optional one too, as `None`); one added to a response type does not. A
-//! oneOf/anyOf is an enum too: an alternative added or removed breaks
-//! `match`es. An operation's success bodies decode into one type, its error
-//! bodies into another: a status added or removed breaks code when it
-//! changes that type, and is one more or one fewer status to expect
-//! otherwise; a response turning from JSON to another media type becomes a
-//! byte stream.
+//! - an operation removed or renamed (its method is gone); one moved to
+//!   another path keeps its method, and its calls are unchanged;
+//! - with builders (the project's interface), a parameter removed or
+//!   retyped, or one that a call must now set (a call that does not fails
+//!   when sent); a new optional parameter is one more method. With
+//!   positional arguments any parameter change breaks calls;
+//! - a success or error type changed. A status added or removed that
+//!   leaves them is one more or one fewer status to expect;
+//! - a type removed or of another kind, a derive lost, a field removed or
+//!   retyped (`T` ↔ `Option<T>` too), a variant added or removed (typify's
+//!   enums have no catch-all, so `match`es break), and a field added to a
+//!   type that travels in requests (struct literals name every field).
+//!
+//! Wire names, serde defaults and attributes are said, as not breaking:
+//! code compiles, and what is sent or read changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -41,19 +33,18 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::generate::builder_interface;
-use crate::openapi::names::progenitor_sanitize;
 
-mod schema;
+mod surface;
 
-use schema::schema_changes;
+use surface::{Member, Op, Param, Surface, Type};
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Whether code using the generated client may stop compiling.
     pub breaking: bool,
-    /// The operation or schema it is in, as in ``operation `id` (GET /path)``
-    /// or ``schema `Name` ``.
+    /// The operation or type it is in, as in ``operation `id` (GET /path)``
+    /// or ``type `Name` ``.
     pub place: String,
     /// What changed.
     pub what: String,
@@ -73,7 +64,7 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
-            return writeln!(f, "no change to operations, parameters or schemas");
+            return writeln!(f, "no change to the generated client's operations or types");
         }
         let breaking = self.0.iter().filter(|c| c.breaking).count();
         writeln!(
@@ -89,297 +80,281 @@ impl fmt::Display for Report {
     }
 }
 
-/// Compares the `old` document with the `new` one.
-pub fn changes(old: &Value, new: &Value) -> Report {
+/// Compares the client generated from the `old` document with the one
+/// generated from the `new` one.
+///
+/// # Errors
+/// Either document does not generate a client (the error says which).
+pub fn changes(old: &Value, new: &Value) -> Result<Report, String> {
+    let surface = |doc, which| {
+        Surface::of(doc).map_err(|e| format!("the {which} document does not generate: {e}"))
+    };
+    let (old, new) = (surface(old, "old")?, surface(new, "new")?);
     let mut out = vec![];
-    operations(old, new, &mut out);
-    schemas(old, new, &mut out);
+    operations(&old, &new, &mut out);
+    types(&old, &new, &mut out);
     // Breaking changes first, then by place.
     out.sort_by(|a, b| (!a.breaking, &a.place, &a.what).cmp(&(!b.breaking, &b.place, &b.what)));
     out.dedup();
-    Report(out)
+    Ok(Report(out))
 }
 
 // ------------------------------------------------------------- operations
 
-fn ops(doc: &Value) -> BTreeMap<(String, String), &Value> {
-    let ops = crate::generate::operations(doc);
-    ops.map(|(path, m)| ((m.to_uppercase(), path.to_owned()), &doc["paths"][path][m]))
-        .collect()
+fn op_place(name: &str, op: &Op) -> String {
+    format!("operation `{name}` ({})", op.route)
 }
 
-fn id(op: &Value) -> Option<&str> {
-    op["operationId"].as_str()
-}
-
-fn op_place(op: &Value, key: &(String, String)) -> String {
-    match id(op) {
-        Some(id) => format!("operation `{id}` ({} {})", key.0, key.1),
-        None => format!("operation {} {}", key.0, key.1),
-    }
-}
-
-fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
-    let (o, n) = (ops(old), ops(new));
-    // The operationId names the generated method: an operation is paired
-    // with the one of its id wherever that went (moved: calls unchanged),
-    // else with a new one on its route (renamed).
-    let new_ids: BTreeMap<&str, &(String, String)> = n
-        .iter()
-        .filter_map(|(key, op)| Some((id(op)?, key)))
+fn operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
+    let added: BTreeMap<_, _> = (new.ops.iter())
+        .filter(|(name, _)| !old.ops.contains_key(*name))
         .collect();
-    let old_ids: BTreeSet<&str> = o.values().filter_map(|op| id(op)).collect();
-    let mut paired = BTreeSet::new();
-    for (key, op) in &o {
-        let place = op_place(op, key);
-        let renamed = || {
-            let here = n.get_key_value(key);
-            here.filter(|(_, new_op)| id(new_op).is_none_or(|i| !old_ids.contains(i)))
-        };
-        let to = match id(op).and_then(|i| new_ids.get(i)) {
-            Some(to) => Some(*to),
-            None => renamed().map(|(to, _)| to),
-        };
-        let Some(to) = to else {
-            add(out, true, place, "removed");
+    let mut renamed = BTreeSet::new();
+    for (name, op) in &old.ops {
+        let place = op_place(name, op);
+        let Some(now) = new.ops.get(name) else {
+            // A new method on the same route is this one renamed.
+            let to = added.iter().find(|(n, x)| {
+                x.route == op.route && !op.route.is_empty() && !renamed.contains(*n)
+            });
+            let what = match to {
+                Some((to, x)) => format!("renamed to {}", op_place(to, x)),
+                None => "removed".to_owned(),
+            };
+            renamed.extend(to.map(|(to, _)| *to));
+            add(out, true, place, what);
             continue;
         };
-        paired.insert(to);
-        let new_op = &n[to];
-        if to != key {
-            let what = format!("moved to {} {} (calls are unchanged)", to.0, to.1);
-            add(out, false, place.as_str(), what);
+        if now.route != op.route {
+            let what = format!("moved to {} (calls are unchanged)", now.route);
+            add(out, false, &place, what);
         }
-        if id(op) != id(new_op) {
-            let what = format!("renamed to {}", op_place(new_op, to));
-            add(out, true, place.as_str(), what);
+        parameters(&op.params, &now.params, &place, out);
+        let results = [
+            ("success", &op.returns.0, &now.returns.0),
+            ("error", &op.returns.1, &now.returns.1),
+        ];
+        for (kind, was, is) in results.into_iter().filter(|(_, was, is)| was != is) {
+            add(out, true, &place, format!("{kind} type {was} → {is}"));
         }
-        parameters(op, new_op, &place, out);
-        bodies(op, new_op, &place, out);
+        for status in op.statuses.difference(&now.statuses) {
+            let what = format!("response {status} removed (now an unexpected response)");
+            add(out, false, &place, what);
+        }
+        for status in now.statuses.difference(&op.statuses) {
+            add(out, false, &place, format!("response {status} added"));
+        }
     }
-    for (key, op) in n.iter().filter(|(key, _)| !paired.contains(key)) {
-        add(out, false, op_place(op, key), "added");
+    for (name, op) in added.into_iter().filter(|(n, _)| !renamed.contains(n)) {
+        add(out, false, op_place(name, op), "added");
     }
 }
 
-/// An operation's parameters by their builder method (the name progenitor
-/// makes of theirs), each with where it travels and its name there.
-fn params(op: &Value) -> BTreeMap<String, (&str, &str, &Value)> {
-    (elements(&op["parameters"]))
-        .filter_map(|p| {
-            let (at, name) = (p["in"].as_str()?, p["name"].as_str()?);
-            Some((progenitor_sanitize(name), (at, name, p)))
-        })
-        .collect()
-}
-
-fn parameters(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
-    let (o, n) = (params(old), params(new));
-    for (method, (at, name, p)) in &o {
-        let label = format!("{at} parameter `{name}`");
-        let Some((new_at, new_name, q)) = n.get(method) else {
-            add(out, true, place, format!("{label} removed"));
+fn parameters(
+    old: &BTreeMap<String, Param>,
+    new: &BTreeMap<String, Param>,
+    place: &str,
+    out: &mut Vec<Change>,
+) {
+    let builders = builder_interface();
+    for (name, p) in old {
+        let Some(q) = new.get(name) else {
+            add(out, true, place, format!("parameter `{name}` removed"));
             continue;
         };
-        // Renamed on the wire to a name of the same method (`pageSize` →
-        // `page_size`), or moved from the query to a header: it stays.
-        if (at, name) != (new_at, new_name) {
-            let what =
-                format!("{label} is now {new_at} parameter `{new_name}` (the same builder method)");
-            add(out, false, place, what);
+        if p.ty != q.ty {
+            let what = format!("parameter `{name}` retyped {} → {}", p.ty, q.ty);
+            add(out, true, place, what);
         }
-        let (was, is) = (p["required"] == true, q["required"] == true);
-        if was != is {
-            let breaking = is || !builder_interface();
-            let what = format!("{label} became {}{}", required(is), call_note(is));
-            add(out, breaking, place, what);
+        if p.required != q.required {
+            let what = format!("parameter `{name}` became {}", required(q.required));
+            add(out, q.required || !builders, place, what);
         }
-        // Its value's type, an array's items included.
-        schema_changes(&p["schema"], &q["schema"], &label, true, place, out);
+        if let (Some(was), Some(is)) = (&p.wire, &q.wire) {
+            if was != is {
+                let what = format!("parameter `{name}` is sent as `{is}` (was `{was}`)");
+                add(out, false, place, what);
+            }
+        }
     }
-    for (at, name, q) in n
-        .iter()
-        .filter(|(m, _)| !o.contains_key(*m))
-        .map(|(_, v)| v)
-    {
-        let is = q["required"] == true;
-        let note = match (builder_interface(), is) {
+    for (name, q) in new.iter().filter(|(n, _)| !old.contains_key(*n)) {
+        let word = if q.required { "required" } else { "optional" };
+        let note = match (builders, q.required) {
             (false, _) => " (a new argument)",
             (true, false) => " (a new builder method)",
-            (true, true) => call_note(true),
+            (true, true) => CALLS_FAIL,
         };
-        let what = format!("{} {at} parameter `{name}` added{note}", required(is));
-        add(out, is || !builder_interface(), place, what);
+        let what = format!("{word} parameter `{name}: {}` added{note}", q.ty);
+        add(out, q.required || !builders, place, what);
     }
 }
 
-/// What a parameter that is now required means for calls through builders.
-fn call_note(required: bool) -> &'static str {
-    if required && builder_interface() {
-        " (calls that do not set it fail when sent)"
-    } else {
-        ""
+/// What a new required builder parameter does to calls.
+const CALLS_FAIL: &str = " (calls that do not set it fail when sent)";
+
+/// `required` or `optional`, with what that does to calls through builders.
+fn required(yes: bool) -> String {
+    match (yes, builder_interface()) {
+        (false, _) => "optional".into(),
+        (true, true) => format!("required{CALLS_FAIL}"),
+        (true, false) => "required".into(),
     }
 }
 
-/// The JSON-most schema of a request body's or a response's content, with
-/// its media type.
-fn body_schema(body: &Value) -> Option<(&str, &Value)> {
-    let map = body["content"].as_object()?;
-    let (media, body) = map
-        .iter()
-        .find(|(k, _)| k.contains("json"))
-        .or_else(|| map.iter().next())?;
-    Some((media.as_str(), &body["schema"]))
-}
+// ------------------------------------------------------------------ types
 
-fn bodies(old: &Value, new: &Value, place: &str, out: &mut Vec<Change>) {
-    let (o, n) = (&old["requestBody"], &new["requestBody"]);
-    match (body_schema(o), body_schema(n)) {
-        (Some(_), None) => add(out, true, place, "request body removed"),
-        (None, Some((m, _))) => add(out, true, place, format!("request body ({m}) added")),
-        (Some((om, os)), Some((nm, ns))) => {
-            if om != nm {
-                // JSON and form bodies are the same typed value, sent
-                // another way; any other body is bytes or text.
-                let typed =
-                    |m: &str| m.contains("json") || m == "application/x-www-form-urlencoded";
-                let same = typed(om) && typed(nm);
-                let note = if same { " (the body's type stays)" } else { "" };
-                let what = format!("request body media type {om} → {nm}{note}");
-                add(out, !same, place, what);
+fn types(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
+    let requests: BTreeSet<String> = in_requests(old).union(&in_requests(new)).cloned().collect();
+    for (name, t) in &old.types {
+        let place = format!("type `{name}`");
+        match new.types.get(name) {
+            None => add(out, true, place, "removed"),
+            Some(u) if u.kind != t.kind => {
+                add(
+                    out,
+                    true,
+                    place,
+                    format!("is now a {} (was a {})", u.kind, t.kind),
+                );
             }
-            schema_changes(os, ns, "request body", true, place, out);
+            Some(u) => type_changes(t, u, requests.contains(name), &place, out),
         }
-        (None, None) => {}
     }
-    let empty = serde_json::Map::new();
-    let or = old["responses"].as_object().unwrap_or(&empty);
-    let nr = new["responses"].as_object().unwrap_or(&empty);
-    // A status added or removed is a new or lost match arm for callers,
-    // unless it changes the type progenitor decodes its group into.
-    let changes_type = |status: &str| match status {
-        _ if response_bodies(or, status) == response_bodies(nr, status) => "",
-        "default" => " (the success and error types change)",
-        _ if status.starts_with('2') => " (the success type changes)",
-        _ => " (the error type changes)",
+    for (name, u) in new
+        .types
+        .iter()
+        .filter(|(n, _)| !old.types.contains_key(*n))
+    {
+        add(
+            out,
+            false,
+            format!("type `{name}`"),
+            format!("added ({})", u.kind),
+        );
+    }
+}
+
+fn type_changes(t: &Type, u: &Type, in_requests: bool, place: &str, out: &mut Vec<Change>) {
+    let list = |set: BTreeSet<&String>| set.into_iter().cloned().collect::<Vec<_>>().join(", ");
+    let lost = list(t.derives.difference(&u.derives).collect());
+    if !lost.is_empty() {
+        add(out, true, place, format!("no longer derives {lost}"));
+    }
+    let gained = list(u.derives.difference(&t.derives).collect());
+    if !gained.is_empty() {
+        add(out, false, place, format!("now derives {gained}"));
+    }
+    if t.serde != u.serde {
+        let what = format!("serde attributes `{}` → `{}`", t.serde, u.serde);
+        add(out, false, place, what);
+    }
+    if t.checks != u.checks && t.members == u.members {
+        add(out, false, place, "the values it accepts changed");
+    }
+    let role = match t.kind {
+        "enum" => "variant",
+        "struct" => "field",
+        _ => "inner type",
     };
-    for (status, resp) in or {
-        let Some(new_resp) = nr.get(status) else {
-            let note = changes_type(status);
-            let what = format!("response {status} removed (now an unexpected response){note}");
-            add(out, !note.is_empty(), place, what);
+    for (name, m) in &t.members {
+        let label = format!("{role} `{name}`");
+        match u.members.get(name) {
+            None => add(out, true, place, format!("{label} removed")),
+            Some(n) => member_changes(&label, name, m, n, place, out),
+        }
+    }
+    for (name, m) in u
+        .members
+        .iter()
+        .filter(|(n, _)| !t.members.contains_key(*n))
+    {
+        let (breaking, what) = match t.kind {
+            "enum" => (
+                true,
+                format!("variant `{name}{}` added (matches must handle it)", m.ty),
+            ),
+            _ if in_requests => {
+                let what = format!(
+                    "field `{name}: {}` added (struct literals must name it)",
+                    m.ty
+                );
+                (true, what)
+            }
+            _ => (false, format!("field `{name}: {}` added", m.ty)),
+        };
+        add(out, breaking, place, what);
+    }
+}
+
+fn member_changes(
+    label: &str,
+    name: &str,
+    m: &Member,
+    n: &Member,
+    place: &str,
+    out: &mut Vec<Change>,
+) {
+    if m.ty != n.ty {
+        let note = if n.ty == format!("Option<{}>", m.ty) {
+            " (now an Option)"
+        } else if m.ty == format!("Option<{}>", n.ty) {
+            " (no longer an Option)"
+        } else {
+            ""
+        };
+        let what = format!("{label} retyped {} → {}{note}", show(&m.ty), show(&n.ty));
+        add(out, true, place, what);
+    }
+    let wire = |m: &Member| m.wire.clone().unwrap_or_else(|| name.to_owned());
+    if wire(m) != wire(n) {
+        let what = format!("{label} is `{}` on the wire (was `{}`)", wire(n), wire(m));
+        add(out, false, place, what);
+    }
+    // A type that became or stopped being an `Option` says it already
+    // (serde reads a missing `Option` as `None`).
+    if m.ty == n.ty && m.default != n.default {
+        let what = match n.default {
+            true => "may now be missing from bodies (serde fills in its default)",
+            false => "must now be in bodies (no serde default)",
+        };
+        add(out, false, place, format!("{label} {what}"));
+    }
+}
+
+/// A variant's empty payload, shown as such.
+fn show(ty: &str) -> &str {
+    if ty.is_empty() {
+        "no payload"
+    } else {
+        ty
+    }
+}
+
+/// The types that travel in requests: those the operations' parameters
+/// name, and the types those name, on down.
+fn in_requests(s: &Surface) -> BTreeSet<String> {
+    let names = |ty: &str| {
+        ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let mut todo: Vec<String> = s
+        .ops
+        .values()
+        .flat_map(|op| op.params.values())
+        .flat_map(|p| names(&p.ty))
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        let Some(t) = s.types.get(&name) else {
             continue;
         };
-        let label = format!("response {status}");
-        match (body_schema(resp), body_schema(new_resp)) {
-            // Progenitor decodes a JSON response into its type and hands
-            // any other over as a byte stream.
-            (Some((om, _)), Some((nm, _))) if om.contains("json") != nm.contains("json") => {
-                let what = format!("{label} media type {om} → {nm} (its Rust type changes)");
-                add(out, true, place, what);
-            }
-            (Some((_, os)), Some((_, ns))) => schema_changes(os, ns, &label, false, place, out),
-            (Some(_), None) => add(out, true, place, format!("{label} lost its body")),
-            (None, Some(_)) => add(out, true, place, format!("{label} gained a body")),
-            (None, None) => {}
+        if seen.insert(name) {
+            todo.extend(t.members.values().flat_map(|m| names(&m.ty)));
         }
     }
-    for status in nr.keys().filter(|s| !or.contains_key(*s)) {
-        let note = changes_type(status);
-        let what = format!("response {status} added{note}");
-        add(out, !note.is_empty(), place, what);
-    }
-}
-
-/// The bodies of the responses progenitor decodes into one type together
-/// with `status`'s: the successes (2xx) or the errors (4xx, 5xx), `default`
-/// in both. Each body is its schema's text; a response without one adds
-/// nothing (progenitor's type for no body is the same as for no response).
-fn response_bodies(responses: &serde_json::Map<String, Value>, status: &str) -> BTreeSet<String> {
-    let group = |s: &str| match s.as_bytes().first() {
-        Some(b'2') => 1,
-        Some(b'4' | b'5') => 2,
-        _ if s == "default" => 3,
-        _ => 0,
-    };
-    let mine = group(status);
-    responses
-        .iter()
-        .filter(|(s, _)| {
-            let theirs = group(s);
-            theirs != 0 && (theirs == mine || theirs == 3 || mine == 3)
-        })
-        .filter_map(|(_, r)| body_schema(r).map(|(_, s)| s.to_string()))
-        .collect()
-}
-
-/// The component schemas the operations use, and whether each travels in
-/// requests (else only in responses).
-fn usages(doc: &Value) -> BTreeMap<String, bool> {
-    fn refs(v: &Value, out: &mut Vec<String>) {
-        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
-            out.push(ref_name(r));
-        }
-        match v {
-            Value::Object(m) => m.values().for_each(|x| refs(x, out)),
-            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
-            _ => {}
-        }
-    }
-    let mut usage: BTreeMap<String, bool> = BTreeMap::new();
-    for op in ops(doc).values() {
-        for part in ["requestBody", "parameters", "responses"] {
-            let mut todo = vec![];
-            refs(&op[part], &mut todo);
-            while let Some(name) = todo.pop() {
-                let in_request = part != "responses" || usage.get(&name) == Some(&true);
-                if usage.insert(name.clone(), in_request) != Some(in_request) {
-                    refs(&doc["components"]["schemas"][&name], &mut todo);
-                }
-            }
-        }
-    }
-    usage
-}
-
-fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
-    let empty = serde_json::Map::new();
-    let o = old["components"]["schemas"].as_object().unwrap_or(&empty);
-    let n = new["components"]["schemas"].as_object().unwrap_or(&empty);
-    let (uo, un) = (usages(old), usages(new));
-    for (name, schema) in o {
-        let place = format!("schema `{name}`");
-        let Some(new_schema) = n.get(name) else {
-            add(out, true, place, "removed (a type of the client is gone)");
-            continue;
-        };
-        let usage = uo.get(name).into_iter().chain(un.get(name));
-        let in_request = usage.copied().reduce(|a, b| a || b).unwrap_or(true);
-        schema_changes(schema, new_schema, "schema", in_request, &place, out);
-    }
-    for name in n.keys().filter(|k| !o.contains_key(*k)) {
-        add(out, false, format!("schema `{name}`"), "added");
-    }
-}
-
-/// The elements of an array; none for anything else.
-fn elements(v: &Value) -> impl Iterator<Item = &Value> {
-    v.as_array().into_iter().flatten()
-}
-
-/// The schema name a `$ref` ends with.
-fn ref_name(r: &str) -> String {
-    r.rsplit('/').next().unwrap_or(r).to_owned()
-}
-
-/// `required` or `optional`.
-fn required(yes: bool) -> &'static str {
-    if yes {
-        "required"
-    } else {
-        "optional"
-    }
+    seen
 }
 
 fn add(out: &mut Vec<Change>, breaking: bool, place: impl Into<String>, what: impl Into<String>) {

@@ -495,6 +495,10 @@ fn numbered_schema_names_never_meet_plain_ones() {
     let rust: std::collections::BTreeSet<String> =
         schemas.keys().map(|k| k.replace('_', "")).collect();
     assert_eq!(rust.len(), schemas.len(), "{:?}", schemas.keys());
-    assert!(schemas.keys().all(|k| !k.contains('_')), "{:?}", schemas.keys());
+    assert!(
+        schemas.keys().all(|k| !k.contains('_')),
+        "{:?}",
+        schemas.keys()
+    );
     generate_checked(&doc);
 }

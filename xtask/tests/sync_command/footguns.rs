@@ -247,6 +247,33 @@ fn check_prints_the_change_report_with_the_diff() {
     assert!(stderr.contains(&line), "{stderr}");
 }
 
+/// A document on disk that does not generate a client (hand-edited, or
+/// from another generator's time) has no report, and the command says why.
+#[test]
+fn an_old_document_that_does_not_generate_has_no_report() {
+    let dir = scratch("report-broken");
+    let args = [
+        "--input",
+        "in.json",
+        "--output",
+        "out.json",
+        "--overrides",
+        "overrides.json",
+    ];
+    let broken = serde_json::json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"operationId": "x", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Nowhere"}}}}}}}}});
+    std::fs::write(dir.join("out.json"), render(&broken)).expect("write");
+    let mut check = args.to_vec();
+    check.push("--check");
+    let (code, stderr) = xtask(&dir, &check);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("no change report: the old document does not generate: "),
+        "{stderr}"
+    );
+}
+
 /// The first operation of a document: (path, method, operationId).
 fn first_operation(doc: &Value) -> (String, String, String) {
     let (path, item) = doc["paths"]
