@@ -125,17 +125,7 @@ fn a_symlinked_output_is_written_through_and_kept() {
     let dir = scratch("symlinked-output");
     std::fs::write(dir.join("sub/real.json"), "old\n").expect("write target");
     std::os::unix::fs::symlink(dir.join("sub/real.json"), dir.join("out.json")).expect("symlink");
-    let (code, stderr) = xtask(
-        &dir,
-        &[
-            "--input",
-            "in.json",
-            "--output",
-            "out.json",
-            "--overrides",
-            "overrides.json",
-        ],
-    );
+    let (code, stderr) = xtask(&dir, &SCRATCH);
     assert_eq!(code, 0, "{stderr}");
     assert!(dir.join("out.json").is_symlink());
     let expected = render(&convert(&fixture(), &options("in.json")).expect("converts"));
@@ -170,17 +160,7 @@ fn another_input_gets_no_overrides_and_is_told_so() {
         r#"{"title": "Renamed by the overrides"}"#,
     )
     .expect("write overrides");
-    let (code, stderr) = xtask(
-        &dir,
-        &[
-            "--input",
-            "in.json",
-            "--output",
-            "out.json",
-            "--overrides",
-            "overrides.json",
-        ],
-    );
+    let (code, stderr) = xtask(&dir, &SCRATCH);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.starts_with("wrote out.json"), "{stderr}");
     let doc: Value = serde_json::from_slice(&std::fs::read(dir.join("out.json")).expect("output"))
@@ -205,17 +185,20 @@ fn the_project_collection_gets_the_project_overrides_and_is_told_so() {
     );
 }
 
+/// The arguments of a sync of a scratch directory's files.
+const SCRATCH: [&str; 6] = [
+    "--input",
+    "in.json",
+    "--output",
+    "out.json",
+    "--overrides",
+    "overrides.json",
+];
+
 #[test]
 fn check_prints_the_change_report_with_the_diff() {
     let dir = scratch("report");
-    let args = [
-        "--input",
-        "in.json",
-        "--output",
-        "out.json",
-        "--overrides",
-        "overrides.json",
-    ];
+    let args = SCRATCH;
     assert_eq!(xtask(&dir, &args).0, 0);
     // Make the document on disk an older one: an operation fewer, and a
     // property that was optional.
@@ -252,14 +235,7 @@ fn check_prints_the_change_report_with_the_diff() {
 #[test]
 fn an_old_document_that_does_not_generate_has_no_report() {
     let dir = scratch("report-broken");
-    let args = [
-        "--input",
-        "in.json",
-        "--output",
-        "out.json",
-        "--overrides",
-        "overrides.json",
-    ];
+    let args = SCRATCH;
     let broken = serde_json::json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
         "paths": {"/x": {"get": {"operationId": "x", "responses": {"200": {"description": "ok",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Nowhere"}}}}}}}}});
