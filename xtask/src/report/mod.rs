@@ -12,20 +12,26 @@
 //! means that code using the client may stop compiling or fail at a call:
 //!
 //! - an operation removed or renamed (its method is gone); one moved to
-//!   another path keeps its method, and its calls are unchanged;
+//!   another path keeps its method;
 //! - with builders (the project's interface), a parameter removed or
-//!   retyped, or one that a call must now set (a call that does not fails
-//!   when sent); a new optional parameter is one more method. With
-//!   positional arguments any parameter change breaks calls;
+//!   retyped (an integer widened excepted: every call still converts), or
+//!   one that a call must now set (a call that does not fails when sent),
+//!   a body whose builder now needs a field among them; a new optional
+//!   parameter is one more method. With positional arguments any parameter
+//!   change breaks calls;
 //! - a success or error type changed. A status added or removed that
 //!   leaves them is one more or one fewer status to expect;
-//! - a type removed or of another kind, a derive lost, a field removed or
-//!   retyped (`T` ↔ `Option<T>` too), a variant added or removed (typify's
-//!   enums have no catch-all, so `match`es break), and a field added to a
-//!   type that travels in requests (struct literals name every field).
+//! - a type removed, renamed or of another kind, a trait it no longer
+//!   implements (`Default`), a field removed or retyped (`T` ↔ `Option<T>`
+//!   too), a variant removed, or added to a type that is read (typify's
+//!   enums have no catch-all, so `match`es break), another order of an
+//!   untagged enum's variants (the same body decodes into another one);
+//!   in a type that travels in requests, a field added (struct literals
+//!   name every field) or one that a builder must now set.
 //!
-//! Wire names, serde defaults and attributes are said, as not breaking:
-//! code compiles, and what is sent or read changes.
+//! What is sent or read without a change of code is said, as not breaking:
+//! wire names, query or header, the body's encoding, serde attributes,
+//! default values, the values a checked type accepts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -33,10 +39,12 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::generate::builder_interface;
+use crate::openapi::names::progenitor_sanitize;
 
 mod surface;
+mod types;
 
-use surface::{Member, Op, Param, Surface, Type};
+use surface::{Op, Param, Surface};
 
 /// One change, with where it is and whether it breaks users' code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +99,9 @@ pub fn changes(old: &Value, new: &Value) -> Result<Report, String> {
     };
     let (old, new) = (surface(old, "old")?, surface(new, "new")?);
     let mut out = vec![];
+    let old = types::renamed(old, &new, &mut out);
     operations(&old, &new, &mut out);
-    types(&old, &new, &mut out);
+    types::types(&old, &new, &mut out);
     // Breaking changes first, then by place.
     out.sort_by(|a, b| (!a.breaking, &a.place, &a.what).cmp(&(!b.breaking, &b.place, &b.what)));
     out.dedup();
@@ -126,7 +135,34 @@ fn operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
             continue;
         };
         if now.route != op.route {
-            let what = format!("moved to {} (calls are unchanged)", now.route);
+            let what = format!("moved to {} (its method stays)", now.route);
+            add(out, false, &place, what);
+        }
+        // What a new or removed parameter adds to or takes from the wire
+        // is said by its line.
+        let own = |wire: &&String, params: &BTreeMap<String, Param>, others: &BTreeMap<_, _>| {
+            let name = wire
+                .split('`')
+                .nth(1)
+                .map_or("body".into(), progenitor_sanitize);
+            params.contains_key(&name) && !others.contains_key(&name)
+        };
+        let lost = op
+            .wire
+            .difference(&now.wire)
+            .filter(|w| !own(w, &op.params, &now.params));
+        let gained = now
+            .wire
+            .difference(&op.wire)
+            .filter(|w| !own(w, &now.params, &op.params));
+        let (lost, gained) = (join(lost), join(gained));
+        let what = match (lost.is_empty(), gained.is_empty()) {
+            (false, false) => Some(format!("sends {gained} instead of {lost}")),
+            (true, false) => Some(format!("also sends {gained}")),
+            (false, true) => Some(format!("no longer sends {lost}")),
+            (true, true) => None,
+        };
+        if let Some(what) = what {
             add(out, false, &place, what);
         }
         parameters(&op.params, &now.params, &place, out);
@@ -164,17 +200,11 @@ fn parameters(
         };
         if p.ty != q.ty {
             let what = format!("parameter `{name}` retyped {} → {}", p.ty, q.ty);
-            add(out, true, place, what);
+            add(out, !(builders && widened(&p.ty, &q.ty)), place, what);
         }
         if p.required != q.required {
             let what = format!("parameter `{name}` became {}", required(q.required));
             add(out, q.required || !builders, place, what);
-        }
-        if let (Some(was), Some(is)) = (&p.wire, &q.wire) {
-            if was != is {
-                let what = format!("parameter `{name}` is sent as `{is}` (was `{was}`)");
-                add(out, false, place, what);
-            }
         }
     }
     for (name, q) in new.iter().filter(|(n, _)| !old.contains_key(*n)) {
@@ -201,160 +231,24 @@ fn required(yes: bool) -> String {
     }
 }
 
-// ------------------------------------------------------------------ types
-
-fn types(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
-    let requests: BTreeSet<String> = in_requests(old).union(&in_requests(new)).cloned().collect();
-    for (name, t) in &old.types {
-        let place = format!("type `{name}`");
-        match new.types.get(name) {
-            None => add(out, true, place, "removed"),
-            Some(u) if u.kind != t.kind => {
-                add(
-                    out,
-                    true,
-                    place,
-                    format!("is now a {} (was a {})", u.kind, t.kind),
-                );
-            }
-            Some(u) => type_changes(t, u, requests.contains(name), &place, out),
-        }
-    }
-    for (name, u) in new
-        .types
-        .iter()
-        .filter(|(n, _)| !old.types.contains_key(*n))
-    {
-        add(
-            out,
-            false,
-            format!("type `{name}`"),
-            format!("added ({})", u.kind),
-        );
-    }
-}
-
-fn type_changes(t: &Type, u: &Type, in_requests: bool, place: &str, out: &mut Vec<Change>) {
-    let list = |set: BTreeSet<&String>| set.into_iter().cloned().collect::<Vec<_>>().join(", ");
-    let lost = list(t.derives.difference(&u.derives).collect());
-    if !lost.is_empty() {
-        add(out, true, place, format!("no longer derives {lost}"));
-    }
-    let gained = list(u.derives.difference(&t.derives).collect());
-    if !gained.is_empty() {
-        add(out, false, place, format!("now derives {gained}"));
-    }
-    if t.serde != u.serde {
-        let what = format!("serde attributes `{}` → `{}`", t.serde, u.serde);
-        add(out, false, place, what);
-    }
-    if t.checks != u.checks && t.members == u.members {
-        add(out, false, place, "the values it accepts changed");
-    }
-    let role = match t.kind {
-        "enum" => "variant",
-        "struct" => "field",
-        _ => "inner type",
+/// Whether integer type `to` holds every value of `from`: a builder
+/// method bound by `TryInto<to>` then takes all that `TryInto<from>` took.
+fn widened(from: &str, to: &str) -> bool {
+    let int = |t: &str| {
+        let signed = t.starts_with('i');
+        let bits: u32 = t.get(1..)?.parse().ok()?;
+        (signed || t.starts_with('u')).then_some((signed, bits))
     };
-    for (name, m) in &t.members {
-        let label = format!("{role} `{name}`");
-        match u.members.get(name) {
-            None => add(out, true, place, format!("{label} removed")),
-            Some(n) => member_changes(&label, name, m, n, place, out),
-        }
-    }
-    for (name, m) in u
-        .members
-        .iter()
-        .filter(|(n, _)| !t.members.contains_key(*n))
-    {
-        let (breaking, what) = match t.kind {
-            "enum" => (
-                true,
-                format!("variant `{name}{}` added (matches must handle it)", m.ty),
-            ),
-            _ if in_requests => {
-                let what = format!(
-                    "field `{name}: {}` added (struct literals must name it)",
-                    m.ty
-                );
-                (true, what)
-            }
-            _ => (false, format!("field `{name}: {}` added", m.ty)),
-        };
-        add(out, breaking, place, what);
+    match (int(from), int(to)) {
+        (Some((fs, fb)), Some((ts, tb))) => (fs == ts && tb >= fb) || (!fs && ts && tb > fb),
+        _ => false,
     }
 }
 
-fn member_changes(
-    label: &str,
-    name: &str,
-    m: &Member,
-    n: &Member,
-    place: &str,
-    out: &mut Vec<Change>,
-) {
-    if m.ty != n.ty {
-        let note = if n.ty == format!("Option<{}>", m.ty) {
-            " (now an Option)"
-        } else if m.ty == format!("Option<{}>", n.ty) {
-            " (no longer an Option)"
-        } else {
-            ""
-        };
-        let what = format!("{label} retyped {} → {}{note}", show(&m.ty), show(&n.ty));
-        add(out, true, place, what);
-    }
-    let wire = |m: &Member| m.wire.clone().unwrap_or_else(|| name.to_owned());
-    if wire(m) != wire(n) {
-        let what = format!("{label} is `{}` on the wire (was `{}`)", wire(n), wire(m));
-        add(out, false, place, what);
-    }
-    // A type that became or stopped being an `Option` says it already
-    // (serde reads a missing `Option` as `None`).
-    if m.ty == n.ty && m.default != n.default {
-        let what = match n.default {
-            true => "may now be missing from bodies (serde fills in its default)",
-            false => "must now be in bodies (no serde default)",
-        };
-        add(out, false, place, format!("{label} {what}"));
-    }
-}
-
-/// A variant's empty payload, shown as such.
-fn show(ty: &str) -> &str {
-    if ty.is_empty() {
-        "no payload"
-    } else {
-        ty
-    }
-}
-
-/// The types that travel in requests: those the operations' parameters
-/// name, and the types those name, on down.
-fn in_requests(s: &Surface) -> BTreeSet<String> {
-    let names = |ty: &str| {
-        ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    let mut todo: Vec<String> = s
-        .ops
-        .values()
-        .flat_map(|op| op.params.values())
-        .flat_map(|p| names(&p.ty))
-        .collect();
-    let mut seen = BTreeSet::new();
-    while let Some(name) = todo.pop() {
-        let Some(t) = s.types.get(&name) else {
-            continue;
-        };
-        if seen.insert(name) {
-            todo.extend(t.members.values().flat_map(|m| names(&m.ty)));
-        }
-    }
-    seen
+/// Items as one text, `a, b`.
+fn join<T: fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<String> = items.into_iter().map(|i| i.to_string()).collect();
+    items.join(", ")
 }
 
 fn add(out: &mut Vec<Change>, breaking: bool, place: impl Into<String>, what: impl Into<String>) {

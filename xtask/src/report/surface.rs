@@ -1,8 +1,9 @@
-//! The surface of a generated client: what code that uses it names. The
-//! client's methods with their parameters and result types, and the types
-//! with their fields or variants, read from the code progenitor generates
-//! with the project's settings (the same code `build.rs` compiles), not
-//! re-derived from the document.
+//! The surface of a generated client: what code that uses it names, and
+//! what it sends and reads. The client's methods with their parameters,
+//! result types, statuses and wire names, and the types with their fields
+//! or variants and the traits they implement, read from the code progenitor
+//! generates with the project's settings (the same code `build.rs`
+//! compiles), not re-derived from the document.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +20,9 @@ pub(super) struct Surface {
     pub ops: BTreeMap<String, Op>,
     /// The types of the `types` module by name.
     pub types: BTreeMap<String, Type>,
+    /// The functions of `types::defaults` (a field's default value) by
+    /// name, with their code.
+    pub defaults: BTreeMap<String, String>,
     /// Which operation each builder type (`builder::AccountsList`) serves.
     builders: BTreeMap<String, String>,
 }
@@ -26,14 +30,16 @@ pub(super) struct Surface {
 /// One operation method of the client.
 #[derive(Debug, Default)]
 pub(super) struct Op {
-    /// `GET /accounts`, from the method's documentation.
+    /// `GET /accounts`, as progenitor documents `send` (or the method).
     pub route: String,
     /// The parameters by builder method (or argument) name.
     pub params: BTreeMap<String, Param>,
     /// The success and the error type of its result.
     pub returns: (String, String),
-    /// The statuses it decodes (the others are unexpected responses).
+    /// The statuses it decodes (`200`, `2XX`); others are unexpected.
     pub statuses: BTreeSet<String>,
+    /// What it puts on the wire: `query page`, `header X-Req`, `body json`.
+    pub wire: BTreeSet<String>,
 }
 
 /// One parameter of an operation.
@@ -43,8 +49,9 @@ pub(super) struct Param {
     /// Whether a call that does not set it fails (a builder method) or
     /// must pass it (an argument).
     pub required: bool,
-    /// Its name on the wire, for a query or header parameter.
-    pub wire: Option<String>,
+    /// A body that starts as its type's default builder: required when
+    /// that builder needs a field set.
+    defaulted: bool,
 }
 
 /// One type of the `types` module.
@@ -52,25 +59,30 @@ pub(super) struct Param {
 pub(super) struct Type {
     /// `struct`, `enum`, `newtype` or `alias`.
     pub kind: &'static str,
-    pub derives: BTreeSet<String>,
+    /// The traits it derives or implements (`Default`, `From<Vec<String>>`).
+    pub traits: BTreeSet<String>,
     /// Its `#[serde(...)]` attributes (`untagged`, `deny_unknown_fields`).
     pub serde: String,
     /// Fields, variants, or the inner type (named `0`).
     pub members: BTreeMap<String, Member>,
+    /// The variants in the order serde tries them.
+    pub order: Vec<String>,
     /// The code of its `TryFrom`, `FromStr` and `Deserialize` impls: the
     /// values it accepts (an integer enum's values, a string's pattern).
     pub checks: String,
 }
 
 /// A field or a variant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Member {
     /// A field's type, or a variant's payload (`(String)`, empty when none).
     pub ty: String,
     /// Its name on the wire when serde renames it.
     pub wire: Option<String>,
-    /// Whether serde fills it in when a body leaves it out.
-    pub default: bool,
+    /// Its other `#[serde(...)]` attributes (`default`, `skip_serializing_if`).
+    pub serde: String,
+    /// Whether the type's builder fails unless it is set.
+    pub required: bool,
 }
 
 impl Surface {
@@ -80,46 +92,77 @@ impl Surface {
     /// The document does not generate, or its code does not parse.
     pub fn of(doc: &Value) -> Result<Surface, String> {
         let tokens = generate_tokens(doc)?;
-        let mut surface = Surface::default();
+        let mut s = Surface::default();
         let read = |input: syn::parse::ParseStream<'_>| {
             walk_items(input, &mut vec![], &mut |module, item| {
-                surface.add(module, item);
+                s.add(module, item);
                 Ok(())
             })
         };
         syn::parse::Parser::parse2(read, tokens).map_err(|e| e.to_string())?;
-        Ok(surface)
+        // A body that starts as a default builder fails when sent unless
+        // the call sets every field that builder needs.
+        for p in s.ops.values_mut().flat_map(|op| op.params.values_mut()) {
+            let needs = |t: &Type| t.members.values().any(|m| m.required);
+            p.required |= p.defaulted && s.types.get(&p.ty).is_some_and(needs);
+        }
+        Ok(s)
     }
 
     fn add(&mut self, module: &[String], item: &syn::Item) {
-        match (module, item) {
+        let module: Vec<&str> = module.iter().map(String::as_str).collect();
+        match (module.as_slice(), item) {
             ([], syn::Item::Impl(imp)) if imp.trait_.is_none() && self_name(imp) == "Client" => {
                 imp.items.iter().for_each(|i| self.client_method(i));
             }
-            ([m], syn::Item::Impl(imp)) if m == "builder" && imp.trait_.is_none() => {
-                let Some(op) = self.builders.get(&self_name(imp)).cloned() else {
+            (["builder"], syn::Item::Impl(imp)) if imp.trait_.is_none() => {
+                let Some(op) = self.builders.get(&self_name(imp)) else {
                     return;
                 };
-                let op = self.ops.entry(op).or_default();
+                let op = self.ops.entry(op.clone()).or_default();
                 imp.items.iter().for_each(|i| builder_method(op, i));
             }
-            ([m], syn::Item::Impl(imp)) if m == "types" => {
-                let checks = ["TryFrom", "FromStr", "Deserialize"];
-                let path = imp.trait_.as_ref().and_then(|(p, _)| p.segments.last());
-                let Some(ty) = self.types.get_mut(&self_name(imp)) else {
-                    return;
-                };
-                if path.is_some_and(|s| checks.iter().any(|c| s.ident == c)) {
-                    ty.checks.push_str(&imp.to_token_stream().to_string());
-                }
-            }
-            ([m], _) if m == "types" => {
+            (["types"], syn::Item::Impl(imp)) => self.trait_impl(imp),
+            (["types"], _) => {
                 if let Some((name, ty)) = type_of(item) {
                     self.types.insert(name, ty);
                 }
             }
+            // The builder of a type: which fields it needs set.
+            (["types", "builder"], syn::Item::Impl(imp)) if imp.trait_.is_some() => {
+                let Some(ty) = self.types.get_mut(&self_name(imp)) else {
+                    return;
+                };
+                for field in initializers(imp.items.iter()) {
+                    if let Some(m) = ty.members.get_mut(&field) {
+                        m.required = true;
+                    }
+                }
+            }
+            (["types", "defaults"], syn::Item::Fn(f)) => {
+                let code = f.block.to_token_stream().to_string();
+                self.defaults.insert(f.sig.ident.to_string(), code);
+            }
             _ => {}
         }
+    }
+
+    /// A trait a type implements; the code of those that check values.
+    fn trait_impl(&mut self, imp: &syn::ItemImpl) {
+        let Some((path, _)) = &imp.trait_ else { return };
+        let Some(ty) = self.types.get_mut(&self_name(imp)) else {
+            return;
+        };
+        let name = show_path(path);
+        let checks = ["TryFrom", "FromStr", "Deserialize"];
+        if path
+            .segments
+            .last()
+            .is_some_and(|l| checks.iter().any(|c| l.ident == c))
+        {
+            ty.checks.push_str(&imp.to_token_stream().to_string());
+        }
+        ty.traits.insert(name);
     }
 
     /// A public method of the client: an operation, as a builder
@@ -127,20 +170,18 @@ impl Surface {
     /// its parameters as arguments.
     fn client_method(&mut self, item: &syn::ImplItem) {
         let syn::ImplItem::Fn(f) = item else { return };
-        let is_op = f.sig.receiver().is_some() && matches!(f.vis, syn::Visibility::Public(_));
-        if !is_op {
+        if f.sig.receiver().is_none() || !matches!(f.vis, syn::Visibility::Public(_)) {
             return;
         }
         let name = f.sig.ident.to_string();
         let op = self.ops.entry(name.clone()).or_default();
-        op.route = route(&f.attrs).unwrap_or_default();
+        op.route = route(&f.attrs);
         match &f.sig.output {
             syn::ReturnType::Type(_, ty) if f.sig.asyncness.is_none() => {
                 self.builders.insert(last_name(ty), name);
             }
             output => {
-                op.returns = returns(output);
-                op.statuses = statuses(f.block.to_token_stream());
+                sends(op, output, f.block.to_token_stream());
                 for arg in f.sig.inputs.iter().skip(1) {
                     let syn::FnArg::Typed(arg) = arg else {
                         continue;
@@ -148,10 +189,10 @@ impl Surface {
                     let param = Param {
                         ty: show(&arg.ty),
                         required: true,
-                        wire: None,
+                        defaulted: false,
                     };
-                    let name = arg.pat.to_token_stream().to_string();
-                    op.params.insert(name, param);
+                    op.params
+                        .insert(arg.pat.to_token_stream().to_string(), param);
                 }
             }
         }
@@ -165,38 +206,120 @@ fn builder_method(op: &mut Op, item: &syn::ImplItem) {
     let name = f.sig.ident.to_string();
     match name.as_str() {
         "new" => {
-            // `Self { client, page: Ok(None), x_req: Err("…") }`.
+            for field in initializers([item]) {
+                op.params.entry(field).or_default().required = true;
+            }
+            // `body: Ok(Default::default())`: the type's default builder.
             let Some(syn::Stmt::Expr(syn::Expr::Struct(init), _)) = f.block.stmts.first() else {
                 return;
             };
             for field in &init.fields {
-                let unset = field.expr.to_token_stream().into_iter().next();
-                let member = field.member.to_token_stream().to_string();
-                if unset.is_some_and(|t| t.to_string() == "Err") {
-                    op.params.entry(member).or_default().required = true;
+                let code = field.expr.to_token_stream().to_string();
+                if code.starts_with("Ok") && code.contains("Default") {
+                    let member = field.member.to_token_stream().to_string();
+                    op.params.entry(member).or_default().defaulted = true;
                 }
             }
         }
         "send" => {
-            op.returns = returns(&f.sig.output);
-            let body = f.block.to_token_stream();
-            op.statuses = statuses(body.clone());
-            wire_names(body, op);
+            op.route = route(&f.attrs);
+            sends(op, &f.sig.output, f.block.to_token_stream());
         }
         _ => {
             // `fn page<V>(self, value: V) where V: TryInto<i64>`; the
             // `body_map` beside a `body` has no such bound.
-            let bound = f
-                .sig
-                .generics
-                .where_clause
-                .iter()
-                .flat_map(|w| &w.predicates);
-            let ty = bound.filter_map(try_into_target).next();
+            let bounds = f.sig.generics.where_clause.iter();
+            let ty = bounds.flat_map(|w| &w.predicates).find_map(try_into_target);
             if let Some(ty) = ty {
                 op.params.entry(name).or_default().ty = ty;
             }
         }
+    }
+}
+
+/// The fields a constructor (`new`, or a builder's `default`) starts as
+/// `Err(..)`: those a call must set.
+fn initializers<'a>(items: impl IntoIterator<Item = &'a syn::ImplItem>) -> Vec<String> {
+    let fns = items.into_iter().filter_map(|i| match i {
+        syn::ImplItem::Fn(f) => f.block.stmts.first(),
+        _ => None,
+    });
+    let mut out = vec![];
+    for stmt in fns {
+        let syn::Stmt::Expr(syn::Expr::Struct(init), _) = stmt else {
+            continue;
+        };
+        for field in &init.fields {
+            let first = field.expr.to_token_stream().into_iter().next();
+            if first.is_some_and(|t| t.to_string() == "Err") {
+                out.push(field.member.to_token_stream().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// What `send` (or a positional method) tells of an operation: its result
+/// types, the statuses it decodes, what it puts on the wire.
+fn sends(op: &mut Op, output: &syn::ReturnType, body: TokenStream) {
+    if let syn::ReturnType::Type(_, ty) = output {
+        let args = generic_args(ty);
+        let inner = |i: usize| {
+            let t = args.get(i)?;
+            Some(generic_args(t).first().map_or_else(|| show(t), show))
+        };
+        op.returns = (inner(0).unwrap_or_default(), inner(1).unwrap_or_default());
+    }
+    read_send(body, &mut None, op);
+}
+
+/// Walks `send`'s code for the statuses of its `match` (`200u16 =>`,
+/// `400u16..=499u16 =>`) and its wire names: `QueryParam::new("page", ..)`,
+/// `header_map.append("X-Req", ..)`, `.json(&body)`.
+fn read_send(code: TokenStream, prev: &mut Option<String>, op: &mut Op) {
+    let mut trees = code.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match &tree {
+            TokenTree::Group(g) => {
+                let first = g.stream().into_iter().next().map(|t| t.to_string());
+                let name = first.filter(|f| f.starts_with('"'));
+                let name = name.map(|f| f.trim_matches('"').to_owned());
+                let wire = match prev.as_deref() {
+                    Some("new") => name.map(|n| format!("query `{n}`")),
+                    Some("append") => name.map(|n| format!("header `{n}`")),
+                    Some(how @ ("json" | "form_urlencoded" | "body")) => {
+                        Some(format!("a {how} body"))
+                    }
+                    _ => None,
+                };
+                op.wire.extend(wire);
+                read_send(g.stream(), &mut None, op);
+            }
+            TokenTree::Literal(l) => {
+                let text = l.to_string();
+                let code = text.strip_suffix("u16").unwrap_or(&text);
+                let Ok(low) = code.parse::<u16>() else {
+                    continue;
+                };
+                // A range is its class, as the document writes it (`2XX`).
+                let range = matches!(trees.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                if range {
+                    // `..=` and the upper bound.
+                    while matches!(trees.peek(), Some(TokenTree::Punct(_))) {
+                        trees.next();
+                    }
+                    trees.next();
+                    op.statuses.insert(format!("{}XX", low / 100));
+                } else if text.ends_with("u16") {
+                    op.statuses.insert(low.to_string());
+                }
+            }
+            _ => {}
+        }
+        *prev = match tree {
+            TokenTree::Ident(i) => Some(i.to_string()),
+            _ => None,
+        };
     }
 }
 
@@ -209,20 +332,21 @@ fn try_into_target(p: &syn::WherePredicate) -> Option<String> {
         let syn::TypeParamBound::Trait(t) = b else {
             return None;
         };
-        let last = t.path.segments.last()?;
+        let last = t.path.segments.last().filter(|l| l.ident == "TryInto")?;
         let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
             return None;
         };
         match args.args.first()? {
-            syn::GenericArgument::Type(ty) if last.ident == "TryInto" => Some(show(ty)),
+            syn::GenericArgument::Type(ty) => Some(show(ty)),
             _ => None,
         }
     })
 }
 
-/// The route a method's documentation gives: "Sends a `GET` request to
-/// `/accounts`" is `GET /accounts`.
-fn route(attrs: &[syn::Attribute]) -> Option<String> {
+/// The route progenitor's documentation gives: "Sends a `GET` request to
+/// `/accounts`" is `GET /accounts`. Its line comes after the operation's
+/// own description, which could hold such a line too: the last one counts.
+fn route(attrs: &[syn::Attribute]) -> String {
     let docs = attrs.iter().filter_map(|a| match &a.meta {
         syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
             syn::Expr::Lit(syn::ExprLit {
@@ -233,182 +357,152 @@ fn route(attrs: &[syn::Attribute]) -> Option<String> {
         },
         _ => None,
     });
-    docs.flat_map(|d| d.lines().map(str::to_owned).collect::<Vec<_>>())
-        .find_map(|line| {
-            let rest = line.trim().strip_prefix("Sends a `")?;
-            let (method, rest) = rest.split_once("` request to `")?;
-            Some(format!("{method} {}", rest.strip_suffix('`')?))
-        })
-}
-
-/// The success and error types of `Result<ResponseValue<T>, Error<E>>`.
-fn returns(output: &syn::ReturnType) -> (String, String) {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return Default::default();
-    };
-    let args = generic_args(ty);
-    let inner = |i: usize| {
-        args.get(i)
-            .map(|t| generic_args(t).first().map_or_else(|| show(t), show))
-    };
-    (inner(0).unwrap_or_default(), inner(1).unwrap_or_default())
-}
-
-/// The statuses a `send` decodes: the `200u16 =>` arms of its match.
-fn statuses(body: TokenStream) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for tree in body {
-        match tree {
-            TokenTree::Group(g) => out.extend(statuses(g.stream())),
-            TokenTree::Literal(l) => {
-                if let Some(code) = l.to_string().strip_suffix("u16") {
-                    out.insert(code.to_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The wire names of query and header parameters: the string beside the
-/// parameter in `QueryParam::new("pageSize", &page_size)` and
-/// `header_map.append("X-Req", x_req…)`.
-fn wire_names(body: TokenStream, op: &mut Op) {
-    for tree in body {
-        let TokenTree::Group(g) = tree else { continue };
-        let parts: Vec<String> = g
-            .stream()
-            .into_iter()
-            .take(4)
-            .map(|t| t.to_string())
-            .collect();
-        let param = match parts.as_slice() {
-            [wire, comma, amp, p, ..] if comma == "," && amp == "&" => Some((wire, p)),
-            [wire, comma, p, ..] if comma == "," => Some((wire, p)),
-            _ => None,
-        };
-        let named =
-            param.and_then(|(wire, p)| Some((syn::parse_str::<syn::LitStr>(wire).ok()?, p)));
-        match named.and_then(|(wire, p)| Some((wire, op.params.get_mut(p)?))) {
-            Some((wire, param)) => param.wire = Some(wire.value()),
-            None => wire_names(g.stream(), op),
-        }
-    }
+    let text = docs.collect::<Vec<_>>().join("\n");
+    let route = text.lines().rev().find_map(|line| {
+        let rest = line.trim().strip_prefix("Sends a `")?;
+        let (method, rest) = rest.split_once("` request to `")?;
+        Some(format!("{method} {}", rest.strip_suffix('`')?))
+    });
+    route.unwrap_or_default()
 }
 
 /// A type of the `types` module with its name.
 fn type_of(item: &syn::Item) -> Option<(String, Type)> {
-    let (attrs, ident, kind, members) = match item {
+    let (attrs, ident, kind, members, order) = match item {
         syn::Item::Struct(s) => {
-            let (kind, members) = match &s.fields {
-                syn::Fields::Unnamed(f) => ("newtype", fields(&f.unnamed)),
-                fields_ => ("struct", fields(fields_)),
+            let kind = match &s.fields {
+                syn::Fields::Unnamed(_) => "newtype",
+                _ => "struct",
             };
-            (&s.attrs, &s.ident, kind, members)
+            let fields = s.fields.iter().enumerate().map(|(i, f)| {
+                let name = f.ident.as_ref().map_or(i.to_string(), ToString::to_string);
+                (name, member(show(&f.ty), &f.attrs))
+            });
+            (&s.attrs, &s.ident, kind, fields.collect(), vec![])
         }
         syn::Item::Enum(e) => {
             let variants = e.variants.iter().map(|v| {
                 let ty = match &v.fields {
                     syn::Fields::Unit => String::new(),
-                    syn::Fields::Unnamed(f) => {
-                        format!("({})", join(f.unnamed.iter().map(|f| show(&f.ty))))
-                    }
-                    syn::Fields::Named(f) => {
-                        format!("{{ {} }}", join(f.named.iter().map(field_text)))
+                    fields => {
+                        let shown = fields.iter().map(|f| match &f.ident {
+                            Some(name) => format!("{name}: {}", show(&f.ty)),
+                            None => show(&f.ty),
+                        });
+                        let (open, close) = match fields {
+                            syn::Fields::Named(_) => ("{ ", " }"),
+                            _ => ("(", ")"),
+                        };
+                        format!("{open}{}{close}", join(shown))
                     }
                 };
                 (v.ident.to_string(), member(ty, &v.attrs))
             });
-            (&e.attrs, &e.ident, "enum", variants.collect())
+            let order = e.variants.iter().map(|v| v.ident.to_string()).collect();
+            (&e.attrs, &e.ident, "enum", variants.collect(), order)
         }
         syn::Item::Type(t) => {
             let inner = BTreeMap::from([("0".to_owned(), member(show(&t.ty), &[]))]);
-            (&t.attrs, &t.ident, "alias", inner)
+            (&t.attrs, &t.ident, "alias", inner, vec![])
         }
         _ => return None,
     };
-    let mut derives = BTreeSet::new();
+    let mut traits = BTreeSet::new();
     for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
         let _ = a.parse_nested_meta(|m| {
-            derives.extend(m.path.segments.last().map(|s| s.ident.to_string()));
+            traits.insert(show_path(&m.path));
             Ok(())
         });
     }
-    let serde = attrs.iter().filter(|a| a.path().is_ident("serde"));
-    let serde = join(serde.map(|a| a.meta.to_token_stream().to_string()));
+    let (_, serde) = serde_attrs(attrs);
     let ty = Type {
         kind,
-        derives,
+        traits,
         serde,
         members,
+        order,
         checks: String::new(),
     };
     Some((ident.to_string(), ty))
 }
 
-/// Fields by name (a tuple struct's by position).
-fn fields<'a>(fields: impl IntoIterator<Item = &'a syn::Field>) -> BTreeMap<String, Member> {
-    let named = fields.into_iter().enumerate().map(|(i, f)| {
-        let name = f
-            .ident
-            .as_ref()
-            .map_or_else(|| i.to_string(), ToString::to_string);
-        (name, member(show(&f.ty), &f.attrs))
-    });
-    named.collect()
-}
-
-fn field_text(f: &syn::Field) -> String {
-    let name = f
-        .ident
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    format!("{name}: {}", show(&f.ty))
-}
-
-/// A member with what its `#[serde(...)]` says: a `rename`, a `default`.
 fn member(ty: String, attrs: &[syn::Attribute]) -> Member {
-    let (mut wire, mut default) = (None, false);
+    let (wire, serde) = serde_attrs(attrs);
+    Member {
+        ty,
+        wire,
+        serde,
+        required: false,
+    }
+}
+
+/// The `rename` of `#[serde(...)]` attributes, and the others as written
+/// (`default, skip_serializing_if = "..."`).
+fn serde_attrs(attrs: &[syn::Attribute]) -> (Option<String>, String) {
+    let (mut rename, mut others) = (None, vec![]);
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = a.parse_nested_meta(|m| {
+            let key = show_path(&m.path);
             if m.input.peek(syn::Token![=]) {
                 let value: syn::Expr = m.value()?.parse()?;
-                if let (true, syn::Expr::Lit(lit)) = (m.path.is_ident("rename"), &value) {
-                    if let syn::Lit::Str(s) = &lit.lit {
-                        wire = Some(s.value());
+                match (&*key, &value) {
+                    (
+                        "rename",
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }),
+                    ) => {
+                        rename = Some(s.value());
                     }
+                    _ => others.push(format!("{key} = {}", value.to_token_stream())),
                 }
             } else if m.input.peek(syn::token::Paren) {
+                let inner: TokenStream = m.input.fork().parse()?;
                 m.parse_nested_meta(|_| Ok(()))?;
+                others.push(format!("{key}{inner}"));
+            } else {
+                others.push(key);
             }
-            default |= m.path.is_ident("default");
             Ok(())
         });
     }
-    Member { ty, wire, default }
+    (rename, others.join(", "))
 }
 
-/// A type as code names it, without module paths: `Option<Vec<Account>>`.
+/// A type as code names it: a generated type by its name (`Account`), a
+/// type of std by its own (`Option<Vec<String>>`), any other with its
+/// crate (`serde_json::Value`, which a component named `Value` is not).
 fn show(ty: &syn::Type) -> String {
     match ty {
-        syn::Type::Path(p) => {
-            let Some(last) = p.path.segments.last() else {
-                return String::new();
-            };
-            let args = generic_args(ty);
-            if args.is_empty() {
-                last.ident.to_string()
-            } else {
-                format!("{}<{}>", last.ident, join(args.iter().map(show)))
-            }
-        }
+        syn::Type::Path(p) => show_path(&p.path),
         syn::Type::Reference(r) => format!("&{}", show(&r.elem)),
         syn::Type::Tuple(t) => format!("({})", join(t.elems.iter().map(show))),
         syn::Type::Slice(s) => format!("[{}]", show(&s.elem)),
         other => other.to_token_stream().to_string(),
     }
+}
+
+fn show_path(path: &syn::Path) -> String {
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let local = ["std", "core", "alloc", "types", "super", "self", "crate"];
+    let shown = match names.first() {
+        Some(first) if local.contains(&first.as_str()) => names.last().cloned(),
+        _ => Some(names.join("::")),
+    };
+    let mut shown = shown.unwrap_or_default();
+    let args = path.segments.last().map(|s| &s.arguments);
+    if let Some(syn::PathArguments::AngleBracketed(a)) = args {
+        let args = a.args.iter().filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(show(t)),
+            _ => None,
+        });
+        let args = join(args);
+        if !args.is_empty() {
+            shown.push_str(&format!("<{args}>"));
+        }
+    }
+    shown
 }
 
 /// The type arguments of a path type (`Option<T>`: `T`).

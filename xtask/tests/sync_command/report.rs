@@ -135,11 +135,11 @@ fn operations_removed_renamed_moved_or_added() {
         [
             (
                 false,
-                format!("{CREATE}: moved to POST /v2/accounts (calls are unchanged)")
+                format!("{CREATE}: moved to POST /v2/accounts (its method stays)")
             ),
             (
                 false,
-                format!("{LIST}: moved to GET /v2/accounts (calls are unchanged)")
+                format!("{LIST}: moved to GET /v2/accounts (its method stays)")
             ),
         ]
     );
@@ -159,7 +159,7 @@ fn nullable_matters_where_it_makes_an_option() {
             true,
             at(
                 "balance",
-                "retyped Decimal → Option<Decimal> (now an Option)"
+                "retyped rust_decimal::Decimal → Option<rust_decimal::Decimal> (now an Option)"
             )
         )]
     );
@@ -173,7 +173,7 @@ fn nullable_matters_where_it_makes_an_option() {
             true,
             at(
                 "balance",
-                "retyped Option<Decimal> → Decimal (no longer an Option)"
+                "retyped Option<rust_decimal::Decimal> → rust_decimal::Decimal (no longer an Option)"
             )
         )]
     );
@@ -224,7 +224,7 @@ fn new_fields_break_struct_literals_of_request_types_only() {
                 "type `Filter`: field `q` retyped Option<String> → String (no longer an Option)"
                     .into()
             ),
-            (true, "type `Filter`: no longer derives Default".into()),
+            (true, "type `Filter`: no longer implements Default".into()),
         ]
     );
 }
@@ -252,7 +252,7 @@ fn enum_values_types_and_removed_fields() {
                 true,
                 "type `AccountCategory`: variant `Savings` removed".into()
             ),
-            (true, at("id", "retyped Uuid → i64")),
+            (true, at("id", "retyped uuid::Uuid → i64")),
             (true, at("name", "removed")),
         ]
     );
@@ -318,7 +318,7 @@ fn a_rename_on_the_wire_keeps_the_method_and_field() {
         [
             (
                 false,
-                format!("{LIST}: parameter `page` is sent as `Page` (was `page`)")
+                format!("{LIST}: sends query `Page` instead of query `page`")
             ),
             (false, at("name", "is `Name` on the wire (was `name`)")),
         ]
@@ -425,15 +425,23 @@ fn types_are_compared_as_the_generated_rust_types() {
         [
             (
                 true,
-                at("meta", "retyped Map<String, Value> → Option<AccountMeta>")
+                at(
+                    "meta",
+                    "retyped serde_json::Map<String, serde_json::Value> → Option<AccountMeta>"
+                )
             ),
             (
                 true,
-                at("name", "retyped Option<String> → Option<DateTime<Utc>>")
+                at(
+                    "name",
+                    "retyped Option<String> → Option<chrono::DateTime<chrono::offset::Utc>>"
+                )
             ),
             (
                 false,
-                "type `AccountLevel`: the values it accepts changed".into()
+                "type `AccountLevel`: the values it accepts changed (its TryFrom, FromStr or \
+                 Deserialize code): a value it now refuses fails the call"
+                    .into()
             ),
             (false, "type `AccountMeta`: added (struct)".into()),
         ]
@@ -456,10 +464,7 @@ fn a_required_array_is_the_same_vec() {
         r,
         [(
             false,
-            at(
-                "tags",
-                "may now be missing from bodies (serde fills in its default)"
-            )
+            at("tags", "became optional (a body may leave it out)")
         )]
     );
 }
@@ -522,3 +527,257 @@ const LOST_OVERRIDES: &[&str] = &[
     "BREAKING type `TokenRequired`: removed",
     "BREAKING type `BalanceList`: field `results` retyped Vec<Balance> → Vec<Balance2>",
 ];
+
+fn new_account(d: &mut Value) -> &mut Value {
+    &mut d["components"]["schemas"]["NewAccount"]
+}
+
+/// A request body's builder fails when sent unless every field it needs is
+/// set: a field it now needs breaks calls even when its Rust type stays (a
+/// `Vec` with a serde default, an `Option` that is nullable), and so does a
+/// required body added to an operation that had none.
+#[test]
+fn what_a_request_body_builder_must_now_set_breaks_calls() {
+    let r = between(
+        |d| {
+            new_account(d)["properties"]["tags"] =
+                json!({"type": "array", "items": {"type": "string"}});
+            new_account(d)["properties"]["nick"] = json!({"type": "string", "nullable": true});
+        },
+        |d| {
+            new_account(d)["properties"]["tags"] =
+                json!({"type": "array", "items": {"type": "string"}});
+            new_account(d)["properties"]["nick"] = json!({"type": "string", "nullable": true});
+            new_account(d)["required"] = json!(["name", "tags", "nick"]);
+        },
+    );
+    let must = "must now be set (a builder that does not set it fails when sent)";
+    assert_eq!(
+        r,
+        [
+            (true, format!("type `NewAccount`: field `nick` {must}")),
+            (true, format!("type `NewAccount`: field `tags` {must}")),
+        ]
+    );
+    let body = json!({"required": true, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/NewAccount"}}}});
+    let r = between(
+        |d| {
+            d["paths"]["/accounts"]["put"] =
+                json!({"operationId": "accounts_put", "responses": {"204": {"description": "ok"}}})
+        },
+        |d| {
+            d["paths"]["/accounts"]["put"] = json!({"operationId": "accounts_put", "requestBody": body,
+                "responses": {"204": {"description": "ok"}}});
+        },
+    );
+    assert_eq!(
+        r,
+        [(
+            true,
+            "operation `accounts_put` (PUT /accounts): required parameter `body: NewAccount` added \
+             (calls that do not set it fail when sent)"
+                .into()
+        )]
+    );
+}
+
+/// Types are named as code names them: the document's own `Value` is not
+/// serde_json's, and a field that holds one or the other is retyped. A
+/// type only read is not taken for one sent because a sent type holds a
+/// `serde_json::Value`.
+#[test]
+fn a_component_named_like_a_crate_type_is_its_own_type() {
+    let value = |d: &mut Value| {
+        d["components"]["schemas"]["Value"] =
+            json!({"type": "object", "properties": {"v": {"type": "string"}}});
+        new_account(d)["properties"]["extra"] = json!({});
+    };
+    let r = between(value, |d| {
+        value(d);
+        account(d)["properties"]["meta"] = json!({"$ref": "#/components/schemas/Value"});
+        d["components"]["schemas"]["Value"]["properties"]["hint"] = json!({"type": "string"});
+    });
+    assert_eq!(
+        r,
+        [
+            (false, at("meta: Option<Value>", "added")),
+            (
+                false,
+                "type `Value`: field `hint: Option<String>` added".into()
+            ),
+        ]
+    );
+    let r = between(
+        |d| account(d)["properties"]["meta"] = json!({}),
+        |d| {
+            value(d);
+            account(d)["properties"]["meta"] = json!({"$ref": "#/components/schemas/Value"});
+        },
+    );
+    assert!(
+        r.contains(&(
+            true,
+            at("meta", "retyped Option<serde_json::Value> → Option<Value>")
+        )),
+        "{r:?}"
+    );
+}
+
+/// What only a trait impl or a variant order says: an enum's `default`
+/// gone takes its `impl Default`; an untagged union tries its variants in
+/// order, so reordering them decodes the same body into another one.
+#[test]
+fn trait_impls_and_the_order_of_untagged_variants() {
+    let r = between(
+        |d| account(d)["properties"]["category"]["default"] = json!("CHECKING"),
+        |_| {},
+    );
+    assert_eq!(
+        r,
+        [(
+            true,
+            "type `AccountCategory`: no longer implements Default".into()
+        )]
+    );
+    let product = |order: [&'static str; 2]| {
+        move |d: &mut Value| {
+            let schemas = &mut d["components"]["schemas"];
+            schemas["Card"] =
+                json!({"type": "object", "properties": {"number": {"type": "string"}}});
+            schemas["Loan"] =
+                json!({"type": "object", "properties": {"rate": {"type": "integer"}}});
+            let refs: Vec<Value> = order
+                .iter()
+                .map(|n| json!({"$ref": format!("#/components/schemas/{n}")}))
+                .collect();
+            account(d)["properties"]["product"] = json!({"oneOf": refs});
+        }
+    };
+    assert_eq!(
+        between(product(["Card", "Loan"]), product(["Loan", "Card"])),
+        [(
+            true,
+            "type `AccountProduct`: variants tried in another order, Card, Loan → Loan, Card \
+             (a body may decode into another one)"
+                .into()
+        )]
+    );
+}
+
+/// A parameter whose integer type widens takes every value it took; a
+/// value list on a type only sent gains a variant nobody matches on.
+#[test]
+fn widened_integers_and_enums_only_sent() {
+    let page = |format: &'static str| {
+        move |d: &mut Value| {
+            list(d)["parameters"][0]["schema"] = json!({"type": "integer", "format": format})
+        }
+    };
+    assert_eq!(
+        between(page("int32"), page("int64")),
+        [(false, format!("{LIST}: parameter `page` retyped i32 → i64"))]
+    );
+    assert_eq!(
+        between(page("int64"), page("int32")),
+        [(true, format!("{LIST}: parameter `page` retyped i64 → i32"))]
+    );
+    let kind = |values: Value| {
+        move |d: &mut Value| {
+            d["components"]["schemas"]["Kind"] = json!({"type": "string", "enum": values});
+            list(d)["parameters"][0] = json!({"in": "query", "name": "kind",
+                "schema": {"$ref": "#/components/schemas/Kind"}});
+        }
+    };
+    assert_eq!(
+        between(kind(json!(["a", "b"])), kind(json!(["a", "b", "c"]))),
+        [(
+            false,
+            "type `Kind`: variant `C` added (the type is only sent)".into()
+        )]
+    );
+}
+
+/// A component renamed is said once, with the inline types typify names
+/// after it, not at every field and result that named them.
+#[test]
+fn a_renamed_type_is_said_once() {
+    let r = report(|d| {
+        let schemas = d["components"]["schemas"].as_object_mut().unwrap();
+        let account = schemas.remove("Account").unwrap();
+        schemas.insert("Acct".into(), account);
+        let text = d.to_string().replace("schemas/Account\"", "schemas/Acct\"");
+        *d = serde_json::from_str(&text).unwrap();
+    });
+    let renamed = |was: &str, is: &str| {
+        let what = format!("type `{was}`: renamed to `{is}` (code that names it must follow)");
+        (true, what)
+    };
+    assert_eq!(
+        r,
+        [
+            renamed("AccountCategory", "AcctCategory"),
+            renamed("Account", "Acct")
+        ]
+    );
+}
+
+/// What is sent or read without a change of code: a status range, a header
+/// name, a body sent as a form, a default value. An operation's
+/// description cannot fake its route.
+#[test]
+fn wire_changes_statuses_and_defaults() {
+    let r = report(|d| {
+        let responses = &mut list(d)["responses"];
+        responses["2XX"] = responses["200"].take();
+        responses.as_object_mut().unwrap().remove("200");
+        list(d)["parameters"] =
+            json!([{"in": "header", "name": "X-Mode", "schema": {"type": "string"}}]);
+        list(d)["description"] = json!("Sends a `DELETE` request to `/x`");
+        let body = &mut d["paths"]["/accounts"]["post"]["requestBody"]["content"];
+        body["application/x-www-form-urlencoded"] = body["application/json"].take();
+        body.as_object_mut().unwrap().remove("application/json");
+    });
+    assert_eq!(
+        r,
+        [
+            (true, format!("{LIST}: parameter `page` removed")),
+            (
+                false,
+                format!("{CREATE}: sends a form_urlencoded body instead of a json body")
+            ),
+            (
+                false,
+                format!("{LIST}: optional parameter `x_mode: String` added (a new builder method)")
+            ),
+            (
+                false,
+                format!("{LIST}: response 200 removed (now an unexpected response)")
+            ),
+            (false, format!("{LIST}: response 2XX added")),
+        ]
+    );
+    let header = |name: &'static str| {
+        move |d: &mut Value| {
+            list(d)["parameters"] =
+                json!([{"in": "header", "name": name, "schema": {"type": "string"}}])
+        }
+    };
+    assert_eq!(
+        between(header("X-Mode"), header("X-MODE")),
+        [(
+            false,
+            format!("{LIST}: sends header `X-MODE` instead of header `X-Mode`")
+        )]
+    );
+    let name_default = |value: &'static str| {
+        move |d: &mut Value| account(d)["properties"]["name"]["default"] = json!(value)
+    };
+    assert_eq!(
+        between(name_default("x"), name_default("y")),
+        [(
+            false,
+            "default `types::defaults::account_name`: changed (what a body left out reads as, or sends)".into()
+        )]
+    );
+}
