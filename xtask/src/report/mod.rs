@@ -41,6 +41,7 @@ use serde_json::Value;
 use crate::generate::builder_interface;
 use crate::openapi::names::progenitor_sanitize;
 
+mod renames;
 mod surface;
 mod types;
 
@@ -99,7 +100,7 @@ pub fn changes(old: &Value, new: &Value) -> Result<Report, String> {
     };
     let (old, new) = (surface(old, "old")?, surface(new, "new")?);
     let mut out = vec![];
-    let old = types::renamed(old, &new, &mut out);
+    let old = renames::renamed(old, &new, &mut out);
     operations(&old, &new, &mut out);
     types::types(&old, &new, &mut out);
     // Breaking changes first, then by place.
@@ -134,7 +135,14 @@ fn operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
             add(out, true, place, what);
             continue;
         };
-        if now.route != op.route {
+        // A path parameter renamed (`{id}` → `{account_id}`) moves nothing.
+        let path = |route: &str| {
+            let parts = route
+                .split('{')
+                .map(|p| p.split_once('}').map_or(p, |(_, rest)| rest));
+            parts.collect::<Vec<_>>().join("{}")
+        };
+        if path(&now.route) != path(&op.route) {
             let what = format!("moved to {} (its method stays)", now.route);
             add(out, false, &place, what);
         }
@@ -174,7 +182,11 @@ fn operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
             add(out, true, &place, format!("{kind} type {was} → {is}"));
         }
         for status in op.statuses.difference(&now.statuses) {
-            let what = format!("response {status} removed (now an unexpected response)");
+            let class = format!("{}XX", &status[..1]);
+            let what = match now.statuses.contains(&class) {
+                true => format!("response {status} removed (now decoded as {class})"),
+                false => format!("response {status} removed (now an unexpected response)"),
+            };
             add(out, false, &place, what);
         }
         for status in now.statuses.difference(&op.statuses) {

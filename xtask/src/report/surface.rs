@@ -106,6 +106,14 @@ impl Surface {
             let needs = |t: &Type| t.members.values().any(|m| m.required);
             p.required |= p.defaulted && s.types.get(&p.ty).is_some_and(needs);
         }
+        // A type's checks name it: as `Self`, they are the same after a rename.
+        for (name, t) in &mut s.types {
+            let words = t
+                .checks
+                .split(' ')
+                .map(|w| if w == name { "Self" } else { w });
+            t.checks = words.collect::<Vec<_>>().join(" ");
+        }
         Ok(s)
     }
 
@@ -287,9 +295,8 @@ fn read_send(code: TokenStream, prev: &mut Option<String>, op: &mut Op) {
                 let wire = match prev.as_deref() {
                     Some("new") => name.map(|n| format!("query `{n}`")),
                     Some("append") => name.map(|n| format!("header `{n}`")),
-                    Some(how @ ("json" | "form_urlencoded" | "body")) => {
-                        Some(format!("a {how} body"))
-                    }
+                    Some(how @ ("json" | "form_urlencoded")) => Some(format!("a {how} body")),
+                    Some("body") => Some("a raw body".to_owned()),
                     _ => None,
                 };
                 op.wire.extend(wire);
@@ -485,12 +492,30 @@ fn show(ty: &syn::Type) -> String {
 
 fn show_path(path: &syn::Path) -> String {
     let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let local = ["std", "core", "alloc", "types", "super", "self", "crate"];
-    let shown = match names.first() {
-        Some(first) if local.contains(&first.as_str()) => names.last().cloned(),
-        _ => Some(names.join("::")),
+    let (first, last) = (names.first().map(String::as_str), names.last().cloned());
+    // typify writes std's types with their paths, a generated one with
+    // its name alone (or `super::`, `types::`); progenitor's own
+    // (`ByteStream`, `ResponseValue`) are a name alone where they occur.
+    let std_like = [
+        "String", "Vec", "Option", "Box", "HashMap", "HashSet", "BTreeMap", "BTreeSet",
+    ];
+    let ours = ["ByteStream", "ResponseValue"];
+    let mut shown = match first {
+        Some("std" | "core" | "alloc") => last.unwrap_or_default(),
+        Some("types" | "super" | "self" | "crate") | None => {
+            let last = last.unwrap_or_default();
+            let clash = std_like.contains(&last.as_str()) || ours.contains(&last.as_str());
+            if clash {
+                format!("types::{last}")
+            } else {
+                last
+            }
+        }
+        Some(_) if names.len() == 1 && std_like.contains(&names[0].as_str()) => {
+            format!("types::{}", names[0])
+        }
+        Some(_) => names.join("::"),
     };
-    let mut shown = shown.unwrap_or_default();
     let args = path.segments.last().map(|s| &s.arguments);
     if let Some(syn::PathArguments::AngleBracketed(a)) = args {
         let args = a.args.iter().filter_map(|a| match a {

@@ -2,101 +2,10 @@
 //! and what changed inside each, judged by whether the type travels in
 //! requests (users build it) or is read (users match on it).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::surface::{Member, Surface, Type};
 use super::{add, join, Change};
-
-/// Finds the types renamed: a type gone whose body is that of exactly one
-/// new type, and of no other type gone. Says each, and returns `old` with
-/// the new names, so that what a rename changes elsewhere (every field and
-/// result that named the type) is not said again.
-pub(super) fn renamed(mut old: Surface, new: &Surface, out: &mut Vec<Change>) -> Surface {
-    // A type renamed renames the types named after it (typify names an
-    // inline type after its parent: `AccountCategory`), and those hold
-    // it: each round compares bodies with the renames found so far.
-    let mut map: BTreeMap<String, String> = BTreeMap::new();
-    loop {
-        let body = |t: &Type, map: &BTreeMap<String, String>| {
-            let members: Vec<_> = (t.members.iter())
-                .map(|(k, m)| (renaming(k, map), renaming(&m.ty, map), &m.wire, &m.serde))
-                .collect();
-            let order: Vec<_> = t.order.iter().map(|v| renaming(v, map)).collect();
-            format!("{} {members:?} {order:?} {}", t.kind, t.serde)
-        };
-        let mut by_body: BTreeMap<String, (Vec<&String>, Vec<&String>)> = BTreeMap::new();
-        let gone = old
-            .types
-            .iter()
-            .filter(|(n, _)| !new.types.contains_key(*n));
-        for (name, t) in gone.filter(|(n, _)| !map.contains_key(*n)) {
-            by_body.entry(body(t, &map)).or_default().0.push(name);
-        }
-        let added = new
-            .types
-            .iter()
-            .filter(|(n, _)| !old.types.contains_key(*n));
-        for (name, t) in added.filter(|(n, _)| !map.values().any(|v| v == *n)) {
-            by_body
-                .entry(body(t, &BTreeMap::new()))
-                .or_default()
-                .1
-                .push(name);
-        }
-        let found: Vec<(String, String)> = (by_body.into_values())
-            .filter(|(was, is)| was.len() == 1 && is.len() == 1)
-            .map(|(was, is)| (was[0].clone(), is[0].clone()))
-            .collect();
-        if found.is_empty() {
-            break;
-        }
-        map.extend(found);
-    }
-    for (was, is) in &map {
-        let what = format!("renamed to `{is}` (code that names it must follow)");
-        add(out, true, format!("type `{was}`"), what);
-    }
-    if map.is_empty() {
-        return old;
-    }
-    let rename = |text: &mut String| *text = renaming(text, &map);
-    for op in old.ops.values_mut() {
-        op.params.values_mut().for_each(|p| rename(&mut p.ty));
-        rename(&mut op.returns.0);
-        rename(&mut op.returns.1);
-    }
-    let types = std::mem::take(&mut old.types);
-    for (name, mut t) in types {
-        let members = std::mem::take(&mut t.members);
-        for (key, mut m) in members {
-            rename(&mut m.ty);
-            // typify names a variant after the type it holds.
-            t.members.insert(renaming(&key, &map), m);
-        }
-        t.order.iter_mut().for_each(rename);
-        t.traits = t.traits.iter().map(|x| renaming(x, &map)).collect();
-        rename(&mut t.checks);
-        old.types.insert(map.get(&name).cloned().unwrap_or(name), t);
-    }
-    old
-}
-
-/// `text` with every type name in `map` (a whole word, not a path's last
-/// part) replaced.
-fn renaming(text: &str, map: &BTreeMap<String, String>) -> String {
-    let (mut out, mut word) = (String::new(), String::new());
-    for c in text.chars().map(Some).chain([None]) {
-        match c {
-            Some(c) if c.is_alphanumeric() || c == '_' || c == ':' => word.push(c),
-            _ => {
-                out.push_str(map.get(&word).unwrap_or(&word));
-                word.clear();
-                out.extend(c);
-            }
-        }
-    }
-    out
-}
 
 pub(super) fn types(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
     let reach = |sent: bool| {
@@ -329,7 +238,7 @@ fn reached(s: &Surface, sent: bool) -> BTreeSet<String> {
 
 /// The generated types a shown type names (`Option<Vec<Account>>`:
 /// `Account`); a path (`serde_json::Value`) is none of them.
-fn type_names(ty: &str) -> impl Iterator<Item = &str> {
+pub(super) fn type_names(ty: &str) -> impl Iterator<Item = &str> {
     ty.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
         .filter(|w| !w.is_empty() && !w.contains(':'))
 }

@@ -698,26 +698,120 @@ fn widened_integers_and_enums_only_sent() {
     );
 }
 
-/// A component renamed is said once, with the inline types typify names
-/// after it, not at every field and result that named them.
+/// A type renamed is told by where it is used: a type gone and a type new
+/// that the same fields, parameters and results name. It is said once,
+/// with the inline types typify names after it, and what changed in it is
+/// said as well; nothing else is renamed with it (a unit variant `Error`
+/// of another enum), and two types that merely look alike are no rename.
 #[test]
-fn a_renamed_type_is_said_once() {
-    let r = report(|d| {
+fn renamed_types_are_told_by_where_they_are_used() {
+    let rename = |d: &mut Value, was: &str, is: &str| {
         let schemas = d["components"]["schemas"].as_object_mut().unwrap();
-        let account = schemas.remove("Account").unwrap();
-        schemas.insert("Acct".into(), account);
-        let text = d.to_string().replace("schemas/Account\"", "schemas/Acct\"");
+        let schema = schemas.remove(was).unwrap();
+        schemas.insert(is.into(), schema);
+        let text = d
+            .to_string()
+            .replace(&format!("schemas/{was}\""), &format!("schemas/{is}\""));
         *d = serde_json::from_str(&text).unwrap();
-    });
+    };
     let renamed = |was: &str, is: &str| {
         let what = format!("type `{was}`: renamed to `{is}` (code that names it must follow)");
         (true, what)
     };
+    let r = report(|d| {
+        rename(d, "Account", "Acct");
+        d["components"]["schemas"]["Acct"]["properties"]["iban"] = json!({"type": "string"});
+    });
     assert_eq!(
         r,
         [
             renamed("AccountCategory", "AcctCategory"),
-            renamed("Account", "Acct")
+            renamed("Account", "Acct"),
+            (
+                false,
+                "type `Acct`: field `iban: Option<String>` added".into()
+            ),
+        ]
+    );
+    let with_error = |d: &mut Value| {
+        account(d)["properties"]["status"] = json!({"type": "string", "enum": ["error", "ok"]});
+        d["components"]["schemas"]["Error"] = json!({"type": "object", "required": ["code"],
+            "properties": {"code": {"type": "string"}}});
+        list(d)["responses"]["400"] = json!({"description": "bad", "content": {"application/json":
+            {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    };
+    let r = between(with_error, |d| {
+        with_error(d);
+        rename(d, "Error", "ApiError");
+    });
+    assert_eq!(r, [renamed("Error", "ApiError")]);
+    // `Owner` goes, and `Label` of the same body comes for another field.
+    let r = between(
+        |d| {
+            d["components"]["schemas"]["Owner"] =
+                json!({"type": "object", "properties": {"name": {"type": "string"}}});
+            account(d)["properties"]["owner"] = json!({"$ref": "#/components/schemas/Owner"});
+        },
+        |d| {
+            d["components"]["schemas"]["Label"] =
+                json!({"type": "object", "properties": {"name": {"type": "string"}}});
+            new_account(d)["properties"]["label"] = json!({"$ref": "#/components/schemas/Label"});
+        },
+    );
+    assert_eq!(
+        r,
+        [
+            (true, at("owner", "removed")),
+            (
+                true,
+                "type `NewAccount`: field `label: Option<Label>` added (struct literals must name it)".into()
+            ),
+            (true, "type `Owner`: removed".into()),
+            (false, "type `Label`: added (struct)".into()),
+        ]
+    );
+}
+
+/// A component named like a std type (`String`) is not std's.
+#[test]
+fn a_component_named_like_a_std_type_is_its_own_type() {
+    let r = report(|d| {
+        d["components"]["schemas"]["String"] =
+            json!({"type": "object", "properties": {"x": {"type": "string"}}});
+        account(d)["properties"]["name"] = json!({"$ref": "#/components/schemas/String"});
+    });
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                at("name", "retyped Option<String> → Option<types::String>")
+            ),
+            (false, "type `String`: added (struct)".into()),
+        ]
+    );
+}
+
+/// A path parameter renamed moves no operation: its URL is the same.
+#[test]
+fn a_renamed_path_parameter_is_no_move() {
+    let item = |name: &str| {
+        json!({"get": {"operationId": "accounts_get", "parameters": [{"in": "path", "name": name,
+            "required": true, "schema": {"type": "string"}}], "responses": {"204": {"description": "ok"}}}})
+    };
+    let r = between(
+        |d| d["paths"]["/accounts/{id}"] = item("id"),
+        |d| d["paths"]["/accounts/{account_id}"] = item("account_id"),
+    );
+    let place = "operation `accounts_get` (GET /accounts/{id})";
+    assert_eq!(
+        r,
+        [
+            (true, format!("{place}: parameter `id` removed")),
+            (
+                true,
+                format!("{place}: required parameter `account_id: String` added (calls that do not set it fail when sent)")
+            ),
         ]
     );
 }
@@ -752,7 +846,7 @@ fn wire_changes_statuses_and_defaults() {
             ),
             (
                 false,
-                format!("{LIST}: response 200 removed (now an unexpected response)")
+                format!("{LIST}: response 200 removed (now decoded as 2XX)")
             ),
             (false, format!("{LIST}: response 2XX added")),
         ]
