@@ -202,7 +202,8 @@ fn telegram_token(text: &str) -> bool {
 
 /// What kind of id a path segment looks like.
 enum IdKind {
-    /// A UUID or a 24-digit hexadecimal object id: an id wherever it is.
+    /// A UUID (with or without hyphens) or a 24-digit hexadecimal object
+    /// id: an id wherever it is.
     Opaque,
     /// Digits: an id after a resource's name in the plural, or under a
     /// listed path ([`endpoints`]).
@@ -221,7 +222,9 @@ enum IdKind {
 fn id_kind(seg: &str) -> Option<IdKind> {
     let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
     let uuid = seg.split('-').map(str::len).eq([8, 4, 4, 4, 12]) && seg.split('-').all(hex);
-    if uuid || (seg.len() == 24 && hex(seg)) {
+    // A UUID, with its hyphens or without (32 digits, as an MD5 too), or a
+    // MongoDB object id (24).
+    if uuid || ([24, 32].contains(&seg.len()) && hex(seg)) {
         return Some(IdKind::Opaque);
     }
     let base64url = |s: &str| {
