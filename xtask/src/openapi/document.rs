@@ -391,7 +391,10 @@ fn extract(op: &mut OpDraft, registry: &mut Registry) {
         registry.extract(node, &claims, false);
     }
     let segments = || op.path.split('/').filter(|s| !s.is_empty());
-    let resource = segments().rfind(|s| !s.contains('{'));
+    // A segment without a letter (`/food/getCombo/1`, a saved id the
+    // path kept) names nothing: the one before it does.
+    let named = |s: &&str| !s.contains('{') && s.bytes().any(|b| b.is_ascii_alphabetic());
+    let resource = segments().rfind(named);
     let resource = resource.map(|s| pascal(&singular(s)));
     let item_endpoint = segments().next_back().is_some_and(|s| s.contains('{'));
     for (code, resp) in op.responses.iter_mut() {
