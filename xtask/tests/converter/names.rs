@@ -261,6 +261,10 @@ fn path_templates() {
             literal("branch_id", "6878f054dec5e339b644bad0")
         ]
     );
+    // A UUID written without its hyphens (32 hexadecimal digits, as an MD5
+    // is too) is an id wherever it is, after a word in the singular too.
+    let t = template(&["batch", "getPrice", "d514b7e582efb835aa043a141d97f320"]).expect("hex");
+    assert_eq!(t.path, "/batch/getPrice/{get_price_id}");
     // So are random keys of letters and digits (Spotify's, Stripe's, a
     // number too long for one), after a resource's name in the plural.
     for (segments, path) in [
@@ -501,4 +505,22 @@ fn numbered_schema_names_never_meet_plain_ones() {
         schemas.keys()
     );
     generate_checked(&doc);
+}
+
+#[test]
+fn a_number_in_a_path_names_no_schema() {
+    // A saved id the path kept (`/food/getCombo/1`, after a word in the
+    // singular) gave the response the name `Schema1`.
+    let items = json!([{"name": "Get combo", "request": {"method": "GET",
+        "url": "https://api.example.com/food/getCombo/1"},
+    "response": [{"name": "OK", "code": 200,
+        "header": [{"key": "Content-Type", "value": "application/json"}],
+        "body": r#"{"combo_id": 1, "combo_name": "Lunch"}"#}]}]);
+    let doc = convert_ok(&collection(items), "numbered-path");
+    let schemas: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    assert_eq!(schemas, ["GetCombo"]);
 }
