@@ -141,9 +141,9 @@ impl Surface {
                 let Some(ty) = self.types.get_mut(&self_name(imp)) else {
                     return;
                 };
-                for field in initializers(imp.items.iter()) {
+                for (field, code) in initializers(&imp.items) {
                     if let Some(m) = ty.members.get_mut(&field) {
-                        m.required = true;
+                        m.required |= code.starts_with("Err");
                     }
                 }
             }
@@ -214,19 +214,12 @@ fn builder_method(op: &mut Op, item: &syn::ImplItem) {
     let name = f.sig.ident.to_string();
     match name.as_str() {
         "new" => {
-            for field in initializers([item]) {
-                op.params.entry(field).or_default().required = true;
-            }
-            // `body: Ok(Default::default())`: the type's default builder.
-            let Some(syn::Stmt::Expr(syn::Expr::Struct(init), _)) = f.block.stmts.first() else {
-                return;
-            };
-            for field in &init.fields {
-                let code = field.expr.to_token_stream().to_string();
-                if code.starts_with("Ok") && code.contains("Default") {
-                    let member = field.member.to_token_stream().to_string();
-                    op.params.entry(member).or_default().defaulted = true;
-                }
+            // `x_req: Err("…")` must be set; `body: Ok(Default::default())`
+            // starts as the type's default builder.
+            for (field, code) in initializers([item]) {
+                let p = op.params.entry(field).or_default();
+                p.required |= code.starts_with("Err");
+                p.defaulted |= code.starts_with("Ok") && code.contains("Default");
             }
         }
         "send" => {
@@ -245,26 +238,22 @@ fn builder_method(op: &mut Op, item: &syn::ImplItem) {
     }
 }
 
-/// The fields a constructor (`new`, or a builder's `default`) starts as
-/// `Err(..)`: those a call must set.
-fn initializers<'a>(items: impl IntoIterator<Item = &'a syn::ImplItem>) -> Vec<String> {
+/// The fields a constructor (`new`, or a builder's `default`) sets, each
+/// with the code of its value: `Err(..)` for one a call must set.
+fn initializers<'a>(items: impl IntoIterator<Item = &'a syn::ImplItem>) -> Vec<(String, String)> {
     let fns = items.into_iter().filter_map(|i| match i {
         syn::ImplItem::Fn(f) => f.block.stmts.first(),
         _ => None,
     });
-    let mut out = vec![];
-    for stmt in fns {
-        let syn::Stmt::Expr(syn::Expr::Struct(init), _) = stmt else {
-            continue;
-        };
-        for field in &init.fields {
-            let first = field.expr.to_token_stream().into_iter().next();
-            if first.is_some_and(|t| t.to_string() == "Err") {
-                out.push(field.member.to_token_stream().to_string());
-            }
-        }
-    }
-    out
+    let inits = fns.filter_map(|stmt| match stmt {
+        syn::Stmt::Expr(syn::Expr::Struct(init), _) => Some(&init.fields),
+        _ => None,
+    });
+    let fields = inits.flatten().map(|f| {
+        let code = f.expr.to_token_stream().to_string();
+        (f.member.to_token_stream().to_string(), code)
+    });
+    fields.collect()
 }
 
 /// What `send` (or a positional method) tells of an operation: its result
