@@ -135,66 +135,71 @@ fn operations(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
             add(out, true, place, what);
             continue;
         };
-        // A path parameter renamed (`{id}` → `{account_id}`) moves nothing.
-        let path = |route: &str| {
-            let parts = route
-                .split('{')
-                .map(|p| p.split_once('}').map_or(p, |(_, rest)| rest));
-            parts.collect::<Vec<_>>().join("{}")
-        };
-        if path(&now.route) != path(&op.route) {
-            let what = format!("moved to {} (its method stays)", now.route);
-            add(out, false, &place, what);
-        }
-        // What a new or removed parameter adds to or takes from the wire
-        // is said by its line.
-        let own = |wire: &&String, params: &BTreeMap<String, Param>, others: &BTreeMap<_, _>| {
-            let name = wire
-                .split('`')
-                .nth(1)
-                .map_or("body".into(), progenitor_sanitize);
-            params.contains_key(&name) && !others.contains_key(&name)
-        };
-        let lost = op
-            .wire
-            .difference(&now.wire)
-            .filter(|w| !own(w, &op.params, &now.params));
-        let gained = now
-            .wire
-            .difference(&op.wire)
-            .filter(|w| !own(w, &now.params, &op.params));
-        let (lost, gained) = (join(lost), join(gained));
-        let what = match (lost.is_empty(), gained.is_empty()) {
-            (false, false) => Some(format!("sends {gained} instead of {lost}")),
-            (true, false) => Some(format!("also sends {gained}")),
-            (false, true) => Some(format!("no longer sends {lost}")),
-            (true, true) => None,
-        };
-        if let Some(what) = what {
-            add(out, false, &place, what);
-        }
-        parameters(&op.params, &now.params, &place, out);
-        let results = [
-            ("success", &op.returns.0, &now.returns.0),
-            ("error", &op.returns.1, &now.returns.1),
-        ];
-        for (kind, was, is) in results.into_iter().filter(|(_, was, is)| was != is) {
-            add(out, true, &place, format!("{kind} type {was} → {is}"));
-        }
-        for status in op.statuses.difference(&now.statuses) {
-            let class = format!("{}XX", &status[..1]);
-            let what = match now.statuses.contains(&class) {
-                true => format!("response {status} removed (now decoded as {class})"),
-                false => format!("response {status} removed (now an unexpected response)"),
-            };
-            add(out, false, &place, what);
-        }
-        for status in now.statuses.difference(&op.statuses) {
-            add(out, false, &place, format!("response {status} added"));
-        }
+        op_changes(op, now, &place, out);
     }
     for (name, op) in added.into_iter().filter(|(n, _)| !renamed.contains(n)) {
         add(out, false, op_place(name, op), "added");
+    }
+}
+
+/// What changed in an operation kept under its name.
+fn op_changes(op: &Op, now: &Op, place: &str, out: &mut Vec<Change>) {
+    // A path parameter renamed (`{id}` → `{account_id}`) moves nothing.
+    let path = |route: &str| {
+        let parts = route
+            .split('{')
+            .map(|p| p.split_once('}').map_or(p, |(_, rest)| rest));
+        parts.collect::<Vec<_>>().join("{}")
+    };
+    if path(&now.route) != path(&op.route) {
+        let what = format!("moved to {} (its method stays)", now.route);
+        add(out, false, place, what);
+    }
+    // What a new or removed parameter adds to or takes from the wire
+    // is said by its line.
+    let own = |wire: &&String, params: &BTreeMap<String, Param>, others: &BTreeMap<_, _>| {
+        let name = wire
+            .split('`')
+            .nth(1)
+            .map_or("body".into(), progenitor_sanitize);
+        params.contains_key(&name) && !others.contains_key(&name)
+    };
+    let lost = op
+        .wire
+        .difference(&now.wire)
+        .filter(|w| !own(w, &op.params, &now.params));
+    let gained = now
+        .wire
+        .difference(&op.wire)
+        .filter(|w| !own(w, &now.params, &op.params));
+    let (lost, gained) = (join(lost), join(gained));
+    let what = match (lost.is_empty(), gained.is_empty()) {
+        (false, false) => Some(format!("sends {gained} instead of {lost}")),
+        (true, false) => Some(format!("also sends {gained}")),
+        (false, true) => Some(format!("no longer sends {lost}")),
+        (true, true) => None,
+    };
+    if let Some(what) = what {
+        add(out, false, place, what);
+    }
+    parameters(&op.params, &now.params, place, out);
+    let results = [
+        ("success", &op.returns.0, &now.returns.0),
+        ("error", &op.returns.1, &now.returns.1),
+    ];
+    for (kind, was, is) in results.into_iter().filter(|(_, was, is)| was != is) {
+        add(out, true, place, format!("{kind} type {was} → {is}"));
+    }
+    for status in op.statuses.difference(&now.statuses) {
+        let class = format!("{}XX", &status[..1]);
+        let what = match now.statuses.contains(&class) {
+            true => format!("response {status} removed (now decoded as {class})"),
+            false => format!("response {status} removed (now an unexpected response)"),
+        };
+        add(out, false, place, what);
+    }
+    for status in now.statuses.difference(&op.statuses) {
+        add(out, false, place, format!("response {status} added"));
     }
 }
 
