@@ -5,7 +5,7 @@
 //!
 //! Both documents are generated with the project's settings
 //! (`codegen/settings.rs`), and what is compared is the generated code's
-//! surface ([`surface`]): what users' code names. So a change of the
+//! surface (`report/surface.rs`): what users' code names. So a change of the
 //! document that leaves the code the same is no change (an optional
 //! property becoming nullable is an `Option` either way), and one that
 //! changes a Rust type is one, whatever the document calls it. Breaking
