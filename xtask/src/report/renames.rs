@@ -1,13 +1,20 @@
 //! Types renamed between two generated clients. A rename is told by where
-//! a type is used, not by its body (which may change with it): a type gone
-//! and a type new that exactly the same fields, variants, parameters and
-//! results name, once the renames found before are applied, are one type
-//! renamed. A type no one names, or whose places another gone or new type
-//! shares, is not paired.
+//! a type is used and by what it holds: a type of the old client and one
+//! of the new that exactly the same places name (fields, variants,
+//! operation parameters and results, once the renames found before are
+//! applied), and that share at least half their fields or variants (by
+//! name), are
+//! one type renamed. Besides a type gone and a type new, a name the new
+//! client gives to a type unlike the old one of that name counts on both
+//! sides: the converter numbers names (`Account2` becomes `Account3` when
+//! a new `Account2` comes before it), and the overrides pin names to
+//! numbered schemas. A pairing must be the best for both types.
 
 use std::collections::BTreeMap;
 
-use super::surface::Surface;
+use heck::ToSnakeCase;
+
+use super::surface::{Surface, Type};
 use super::types::type_names;
 use super::{add, Change};
 
@@ -15,37 +22,68 @@ use super::{add, Change};
 /// what a rename changes elsewhere (every field and result that named the
 /// type) is not said again, and what changed in the type itself is.
 pub(super) fn renamed(mut old: Surface, new: &Surface, out: &mut Vec<Change>) -> Surface {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    // A type another one is like under its name is no candidate.
+    let unlike = |a: Option<&Type>, b: &Type, map: &BTreeMap<String, String>| {
+        a.is_none_or(|a| !alike(a, b, map))
+    };
     // A rename can make another one visible: typify names an inline type
     // after its parent (`AccountCategory`), which a renamed parent holds.
-    let mut map: BTreeMap<String, String> = BTreeMap::new();
     loop {
-        let mut by_places: BTreeMap<_, (Vec<&String>, Vec<&String>)> = BTreeMap::new();
-        let gone = old
-            .types
-            .iter()
-            .filter(|(n, _)| !new.types.contains_key(*n));
-        for (name, t) in gone.filter(|(n, _)| !map.contains_key(*n)) {
-            let places = places(&old, name, &map);
-            by_places.entry((t.kind, places)).or_default().0.push(name);
-        }
-        let added = new
-            .types
-            .iter()
-            .filter(|(n, _)| !old.types.contains_key(*n));
-        for (name, t) in added.filter(|(n, _)| !map.values().any(|v| v == *n)) {
-            let places = places(new, name, &BTreeMap::new());
-            by_places.entry((t.kind, places)).or_default().1.push(name);
-        }
-        let found: Vec<(String, String)> = (by_places.into_iter())
-            .filter(|((_, places), (was, is))| {
-                !places.is_empty() && was.len() == 1 && is.len() == 1
+        let was: Vec<(&String, &Type, Vec<String>)> = (old.types.iter())
+            .filter(|(n, t)| {
+                !map.contains_key(*n) && new.types.get(*n).is_none_or(|u| !alike(t, u, &map))
             })
-            .map(|(_, (was, is))| (was[0].clone(), is[0].clone()))
+            .map(|(n, t)| (n, t, places(&old, n, &map)))
+            .filter(|(_, _, p)| !p.is_empty())
+            .collect();
+        let is: Vec<(&String, &Type, Vec<String>)> = (new.types.iter())
+            .filter(|(n, u)| !map.values().any(|v| v == *n) && unlike(old.types.get(*n), u, &map))
+            .map(|(n, u)| (n, u, places(new, n, &BTreeMap::new())))
+            .filter(|(_, _, p)| !p.is_empty())
+            .collect();
+        let best = |t: &Type, p: &[String], among: &[(&String, &Type, Vec<String>)], flip: bool| {
+            let scores = among
+                .iter()
+                .filter(|(_, u, q)| u.kind == t.kind && q == p)
+                .map(|(n, u, _)| {
+                    let score = if flip {
+                        shared(u, t, &map)
+                    } else {
+                        shared(t, u, &map)
+                    };
+                    (score, (*n).clone())
+                });
+            let mut scores: Vec<(usize, String)> = scores.filter(|(s, _)| *s > 0).collect();
+            scores.sort();
+            match scores.as_slice() {
+                [.., (a, _), (b, _)] if a == b => None,
+                [.., (_, n)] => Some(n.clone()),
+                [] => None,
+            }
+        };
+        let found: Vec<(String, String)> = (was.iter())
+            .filter_map(|(n, t, p)| {
+                let to = best(t, p, &is, false)?;
+                let (_, u, q) = is.iter().find(|(m, _, _)| **m == to)?;
+                let half = 2 * shared(t, u, &map) >= t.members.len().max(u.members.len());
+                let back = best(u, q, &was, true)?;
+                (half && back == **n).then(|| ((*n).clone(), to))
+            })
             .collect();
         if found.is_empty() {
             break;
         }
         map.extend(found);
+    }
+    // A name the new client gives may be one the old keeps for another
+    // type: that pair is no rename (and its own name then stays).
+    loop {
+        let clash = |to: &String| old.types.contains_key(to) && !map.contains_key(to);
+        let Some(was) = map.iter().find(|(_, to)| clash(to)).map(|(w, _)| w.clone()) else {
+            break;
+        };
+        map.remove(&was);
     }
     for (was, is) in &map {
         let what = format!("renamed to `{is}` (code that names it must follow)");
@@ -57,17 +95,51 @@ pub(super) fn renamed(mut old: Surface, new: &Surface, out: &mut Vec<Change>) ->
     old
 }
 
+/// How many fields or variants `t` (old, renames of `map` applied) and
+/// `u` share by name (their types may change with the rename). Two types
+/// without any share their emptiness.
+fn shared(t: &Type, u: &Type, map: &BTreeMap<String, String>) -> usize {
+    if t.members.is_empty() && u.members.is_empty() {
+        return 1;
+    }
+    let same = |(k, m): (&String, &super::surface::Member)| {
+        u.members.contains_key(&renamed_key(k, &m.ty, map))
+    };
+    t.members.iter().filter(|m| same(*m)).count()
+}
+
+/// Whether `t` and `u` (of the same name) are one type: of one kind, and
+/// sharing half their members.
+fn alike(t: &Type, u: &Type, map: &BTreeMap<String, String>) -> bool {
+    t.kind == u.kind && 2 * shared(t, u, map) >= t.members.len().max(u.members.len())
+}
+
+/// A variant named after the type it holds (`Error(Error)`) is renamed
+/// with it.
+fn renamed_key(key: &str, ty: &str, map: &BTreeMap<String, String>) -> String {
+    match map.get(key) {
+        Some(to) if ty == format!("({key})") => to.clone(),
+        _ => key.to_owned(),
+    }
+}
+
 /// Where `name` is used in `s`: the fields and variants that hold it, and
 /// the parameters and results of operations, each place with the renames
 /// of `map` applied. A variant named after the type it holds (`Error(Error)`)
-/// is named `*`: it is renamed with it.
+/// is named `*`, and the type itself `*self` (a tree's `children`).
 fn places(s: &Surface, name: &str, map: &BTreeMap<String, String>) -> Vec<String> {
-    let uses = |ty: &str| type_names(ty).any(|w| w == name);
+    let uses =
+        |ty: &str| type_names(ty).any(|w| w == name || w.strip_prefix("types::") == Some(name));
     let mut out = vec![];
     for (ty_name, t) in &s.types {
         for (key, _) in t.members.iter().filter(|(_, m)| uses(&m.ty)) {
             let key = if key == name { "*" } else { key };
-            out.push(format!("{} {key}", renaming(ty_name, map)));
+            let container = if ty_name == name {
+                "*self".to_owned()
+            } else {
+                renaming(ty_name, map)
+            };
+            out.push(format!("{container} {key}"));
         }
     }
     for (op_name, op) in &s.ops {
@@ -94,14 +166,41 @@ fn rename_all(s: &mut Surface, map: &BTreeMap<String, String>) {
         rename(&mut op.returns.0);
         rename(&mut op.returns.1);
     }
+    // typify names a field's default after its type: `account_name`.
+    let snake: Vec<(String, String)> = (map.iter())
+        .map(|(was, is)| {
+            (
+                format!("{}_", was.to_snake_case()),
+                format!("{}_", is.to_snake_case()),
+            )
+        })
+        .collect();
+    let default = |text: &str| {
+        let found = snake.iter().find(|(was, _)| text.starts_with(was.as_str()));
+        found.map_or(text.to_owned(), |(was, is)| {
+            text.replacen(was.as_str(), is, 1)
+        })
+    };
+    s.defaults = std::mem::take(&mut s.defaults)
+        .into_iter()
+        .map(|(k, v)| (default(&k), v))
+        .collect();
     for (name, mut t) in std::mem::take(&mut s.types) {
         let mut keys = BTreeMap::new();
         for (key, mut m) in std::mem::take(&mut t.members) {
-            let new_key = match map.get(&key) {
-                Some(to) if m.ty == format!("({key})") => to.clone(),
-                _ => key.clone(),
-            };
+            let new_key = renamed_key(&key, &m.ty, map);
+            if new_key != key {
+                // Its parsing code names the variant: `Self::Kind(v)`.
+                t.checks = t
+                    .checks
+                    .replace(&format!("Self :: {key} "), &format!("Self :: {new_key} "));
+            }
             rename(&mut m.ty);
+            for (was, is) in &snake {
+                m.serde = m
+                    .serde
+                    .replace(&format!("defaults::{was}"), &format!("defaults::{is}"));
+            }
             t.members.insert(new_key.clone(), m);
             keys.insert(key, new_key);
         }

@@ -161,7 +161,7 @@ impl Surface {
         let Some(ty) = self.types.get_mut(&self_name(imp)) else {
             return;
         };
-        let name = show_path(path);
+        let name = show_path(path, true);
         let checks = ["TryFrom", "FromStr", "Deserialize"];
         if path
             .segments
@@ -216,7 +216,12 @@ fn builder_method(op: &mut Op, item: &syn::ImplItem) {
         "new" => {
             // `x_req: Err("…")` must be set; `body: Ok(Default::default())`
             // starts as the type's default builder.
-            for (field, code) in initializers([item]) {
+            // (`client: client`, or `_client` beside a parameter `client`,
+            // is the builder's own.)
+            let params = initializers([item]).into_iter();
+            for (field, code) in
+                params.filter(|(_, code)| code.starts_with("Ok") || code.starts_with("Err"))
+            {
                 let p = op.params.entry(field).or_default();
                 p.required |= code.starts_with("Err");
                 p.defaulted |= code.starts_with("Ok") && code.contains("Default");
@@ -372,7 +377,7 @@ fn type_of(item: &syn::Item) -> Option<(String, Type)> {
             };
             let fields = s.fields.iter().enumerate().map(|(i, f)| {
                 let name = f.ident.as_ref().map_or(i.to_string(), ToString::to_string);
-                (name, member(show(&f.ty), &f.attrs))
+                (name, member(show_in(&f.ty, true), &f.attrs))
             });
             (&s.attrs, &s.ident, kind, fields.collect(), vec![])
         }
@@ -382,8 +387,8 @@ fn type_of(item: &syn::Item) -> Option<(String, Type)> {
                     syn::Fields::Unit => String::new(),
                     fields => {
                         let shown = fields.iter().map(|f| match &f.ident {
-                            Some(name) => format!("{name}: {}", show(&f.ty)),
-                            None => show(&f.ty),
+                            Some(name) => format!("{name}: {}", show_in(&f.ty, true)),
+                            None => show_in(&f.ty, true),
                         });
                         let (open, close) = match fields {
                             syn::Fields::Named(_) => ("{ ", " }"),
@@ -398,7 +403,7 @@ fn type_of(item: &syn::Item) -> Option<(String, Type)> {
             (&e.attrs, &e.ident, "enum", variants.collect(), order)
         }
         syn::Item::Type(t) => {
-            let inner = BTreeMap::from([("0".to_owned(), member(show(&t.ty), &[]))]);
+            let inner = BTreeMap::from([("0".to_owned(), member(show_in(&t.ty, true), &[]))]);
             (&t.attrs, &t.ident, "alias", inner, vec![])
         }
         _ => return None,
@@ -406,7 +411,7 @@ fn type_of(item: &syn::Item) -> Option<(String, Type)> {
     let mut traits = BTreeSet::new();
     for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
         let _ = a.parse_nested_meta(|m| {
-            traits.insert(show_path(&m.path));
+            traits.insert(show_path(&m.path, true));
             Ok(())
         });
     }
@@ -438,7 +443,7 @@ fn serde_attrs(attrs: &[syn::Attribute]) -> (Option<String>, String) {
     let (mut rename, mut others) = (None, vec![]);
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = a.parse_nested_meta(|m| {
-            let key = show_path(&m.path);
+            let key = show_path(&m.path, true);
             if m.input.peek(syn::Token![=]) {
                 let value: syn::Expr = m.value()?.parse()?;
                 match (&*key, &value) {
@@ -468,10 +473,19 @@ fn serde_attrs(attrs: &[syn::Attribute]) -> (Option<String>, String) {
 
 /// A type as code names it: a generated type by its name (`Account`), a
 /// type of std by its own (`Option<Vec<String>>`), any other with its
-/// crate (`serde_json::Value`, which a component named `Value` is not).
+/// crate (`serde_json::Value`, which a component named `Value` is not). A
+/// generated type named like a type of std or progenitor is `types::String`.
 fn show(ty: &syn::Type) -> String {
+    show_in(ty, false)
+}
+
+/// [`show`] of a type written in the `types` module, where typify names
+/// std's types by their paths and a name alone is a generated type;
+/// progenitor's builders name std's and its own types by their name alone.
+fn show_in(ty: &syn::Type, in_types: bool) -> String {
+    let show = |t: &syn::Type| show_in(t, in_types);
     match ty {
-        syn::Type::Path(p) => show_path(&p.path),
+        syn::Type::Path(p) => show_path(&p.path, in_types),
         syn::Type::Reference(r) => format!("&{}", show(&r.elem)),
         syn::Type::Tuple(t) => format!("({})", join(t.elems.iter().map(show))),
         syn::Type::Slice(s) => format!("[{}]", show(&s.elem)),
@@ -479,36 +493,37 @@ fn show(ty: &syn::Type) -> String {
     }
 }
 
-fn show_path(path: &syn::Path) -> String {
+fn show_path(path: &syn::Path, in_types: bool) -> String {
     let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let (first, last) = (names.first().map(String::as_str), names.last().cloned());
-    // typify writes std's types with their paths, a generated one with
-    // its name alone (or `super::`, `types::`); progenitor's own
-    // (`ByteStream`, `ResponseValue`) are a name alone where they occur.
-    let std_like = [
-        "String", "Vec", "Option", "Box", "HashMap", "HashSet", "BTreeMap", "BTreeSet",
+    let last = names.last().cloned().unwrap_or_default();
+    let std_rooted =
+        matches!(names[..], [ref first, ..] if ["std", "core", "alloc"].contains(&first.as_str()));
+    let generated = match names.first().map(String::as_str) {
+        _ if std_rooted => false,
+        Some("types" | "super" | "self" | "crate") => true,
+        _ => names.len() == 1 && in_types,
+    };
+    let taken = [
+        "String",
+        "Vec",
+        "Option",
+        "Box",
+        "HashMap",
+        "HashSet",
+        "BTreeMap",
+        "BTreeSet",
+        "ByteStream",
+        "ResponseValue",
     ];
-    let ours = ["ByteStream", "ResponseValue"];
-    let mut shown = match first {
-        Some("std" | "core" | "alloc") => last.unwrap_or_default(),
-        Some("types" | "super" | "self" | "crate") | None => {
-            let last = last.unwrap_or_default();
-            let clash = std_like.contains(&last.as_str()) || ours.contains(&last.as_str());
-            if clash {
-                format!("types::{last}")
-            } else {
-                last
-            }
-        }
-        Some(_) if names.len() == 1 && std_like.contains(&names[0].as_str()) => {
-            format!("types::{}", names[0])
-        }
-        Some(_) => names.join("::"),
+    let mut shown = match generated {
+        true if taken.contains(&last.as_str()) => format!("types::{last}"),
+        _ if generated || std_rooted || names.len() == 1 => last,
+        _ => names.join("::"),
     };
     let args = path.segments.last().map(|s| &s.arguments);
     if let Some(syn::PathArguments::AngleBracketed(a)) = args {
         let args = a.args.iter().filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(show(t)),
+            syn::GenericArgument::Type(t) => Some(show_in(t, in_types)),
             _ => None,
         });
         let args = join(args);

@@ -237,8 +237,10 @@ fn reached(s: &Surface, sent: bool) -> BTreeSet<String> {
 }
 
 /// The generated types a shown type names (`Option<Vec<Account>>`:
-/// `Account`); a path (`serde_json::Value`) is none of them.
+/// `Account`, `types::String`: `String`); a path of another crate
+/// (`serde_json::Value`) is none of them.
 pub(super) fn type_names(ty: &str) -> impl Iterator<Item = &str> {
     ty.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .map(|w| w.strip_prefix("types::").unwrap_or(w))
         .filter(|w| !w.is_empty() && !w.contains(':'))
 }

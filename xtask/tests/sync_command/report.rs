@@ -875,3 +875,149 @@ fn wire_changes_statuses_and_defaults() {
         )]
     );
 }
+
+/// A rename needs the same places and at least half the fields or
+/// variants by name: an unrelated type in the same place is a type removed
+/// and one added, and the enum that held it says its variants.
+#[test]
+fn a_type_in_the_place_of_an_unrelated_one_is_no_rename() {
+    let product = |second: &'static str, body: Value| {
+        move |d: &mut Value| {
+            let schemas = &mut d["components"]["schemas"];
+            schemas["Card"] = json!({"type": "object", "properties": {"pan": {"type": "string"}}});
+            schemas[second] = body;
+            let refs = [
+                json!({"$ref": "#/components/schemas/Card"}),
+                json!({"$ref": format!("#/components/schemas/{second}")}),
+            ];
+            account(d)["properties"]["product"] = json!({"oneOf": refs});
+        }
+    };
+    let loan = json!({"type": "object", "required": ["rate"], "properties": {"rate": {"type": "integer"}}});
+    let mortgage = json!({"type": "object", "required": ["term"], "properties": {"term": {"type": "integer"}}});
+    let r = between(product("Loan", loan), product("Mortgage", mortgage));
+    for line in [
+        (
+            true,
+            "type `AccountProduct`: variant `Loan` removed".to_owned(),
+        ),
+        (
+            true,
+            "type `AccountProduct`: variant `Mortgage(Mortgage)` added (matches must handle it)"
+                .to_owned(),
+        ),
+        (true, "type `Loan`: removed".to_owned()),
+        (false, "type `Mortgage`: added (struct)".to_owned()),
+    ] {
+        assert!(r.contains(&line), "{line:?} not in {r:?}");
+    }
+    assert!(!r.iter().any(|(_, l)| l.contains("renamed")), "{r:?}");
+}
+
+/// The converter numbers names: a new `Account2` before the old one makes
+/// that one `Account3`. A name given to a type unlike the old one of that
+/// name counts as gone and as new, so the old `Account2` is renamed, not
+/// compared field by field with an unrelated type. A tree's type, which
+/// holds itself, is renamed too.
+#[test]
+fn renumbered_and_recursive_types_are_renames() {
+    let schemas = |d: &mut Value, second: &str, third: Option<&str>| {
+        let s = &mut d["components"]["schemas"];
+        s[second] = json!({"type": "object", "properties": {"iban": {"type": "string"}, "bank": {"type": "string"}}});
+        account(d)["properties"]["parent"] =
+            json!({"$ref": format!("#/components/schemas/{second}")});
+        if let Some(third) = third {
+            d["components"]["schemas"][third] =
+                json!({"type": "object", "properties": {"nick": {"type": "string"}}});
+            account(d)["properties"]["alias"] =
+                json!({"$ref": format!("#/components/schemas/{third}")});
+        }
+    };
+    let r = between(
+        |d| schemas(d, "Account2", None),
+        |d| schemas(d, "Account3", Some("Account2")),
+    );
+    assert_eq!(
+        r,
+        [
+            (
+                true,
+                "type `Account2`: renamed to `Account3` (code that names it must follow)".into()
+            ),
+            (false, "type `Account2`: added (struct)".into()),
+            (false, at("alias: Option<Account2>", "added")),
+        ]
+    );
+    let tree = |name: &'static str| {
+        move |d: &mut Value| {
+            let r = format!("#/components/schemas/{name}");
+            d["components"]["schemas"][name] = json!({"type": "object", "properties": {
+                "children": {"type": "array", "items": {"$ref": r}}}});
+            account(d)["properties"]["tree"] = json!({"$ref": r});
+        }
+    };
+    assert_eq!(
+        between(tree("Node"), tree("TreeNode")),
+        [(
+            true,
+            "type `Node`: renamed to `TreeNode` (code that names it must follow)".into()
+        )]
+    );
+}
+
+/// After a rename, what changed in the type is said, a default value
+/// (typify names its function after the type) among it; the parsing code
+/// of an enum that names the renamed variant is no change.
+#[test]
+fn a_rename_keeps_defaults_and_checks_compared() {
+    let nick = |value: &'static str| json!({"type": "string", "default": value});
+    let base_nick = |d: &mut Value| new_account(d)["properties"]["nick"] = nick("x");
+    let r = between(base_nick, |d| {
+        base_nick(d);
+        new_account(d)["properties"]["nick"] = nick("y");
+        let text = d.to_string().replace("NewAccount", "AccountInput");
+        *d = serde_json::from_str(&text).unwrap();
+    });
+    assert_eq!(
+        r,
+        [
+            (true, "type `NewAccount`: renamed to `AccountInput` (code that names it must follow)".into()),
+            (
+                false,
+                "default `types::defaults::account_input_nick`: changed (what a body left out reads as, or sends)".into()
+            ),
+        ]
+    );
+    let reference = |kind: &'static str| {
+        move |d: &mut Value| {
+            d["components"]["schemas"][kind] = json!({"type": "string", "enum": ["x", "y"]});
+            d["components"]["schemas"]["Code"] = json!({"type": "string", "maxLength": 3});
+            account(d)["properties"]["ref"] = json!({"oneOf": [
+                {"$ref": format!("#/components/schemas/{kind}")}, {"$ref": "#/components/schemas/Code"}]});
+        }
+    };
+    assert_eq!(
+        between(reference("Kind"), reference("Sort")),
+        [(
+            true,
+            "type `Kind`: renamed to `Sort` (code that names it must follow)".into()
+        )]
+    );
+}
+
+/// A query parameter named `client` is a parameter; the builder's own
+/// `client` field (then `_client`) is not.
+#[test]
+fn a_parameter_named_client_is_one_parameter() {
+    let r = report(|d| {
+        list(d)["parameters"] = json!([list(d)["parameters"][0].take(),
+            {"in": "query", "name": "client", "schema": {"type": "string"}}]);
+    });
+    assert_eq!(
+        r,
+        [(
+            false,
+            format!("{LIST}: optional parameter `client: String` added (a new builder method)")
+        )]
+    );
+}
