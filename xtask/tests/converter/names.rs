@@ -17,6 +17,12 @@ fn collection(items: Value) -> Vec<u8> {
         .into_bytes()
 }
 
+/// The names of a document's component schemas.
+fn schema_names(doc: &Value) -> Vec<&String> {
+    let schemas = doc["components"]["schemas"].as_object();
+    schemas.expect("schemas").keys().collect()
+}
+
 fn names(list: &Value, key: &str) -> Vec<String> {
     list.as_array()
         .expect("a list")
@@ -475,11 +481,7 @@ fn schemas_never_hide_what_the_generated_code_uses() {
          "body": r#"{"message": "no"}"#}
     ]}]);
     let doc = convert_ok(&collection(items), "shadowing");
-    let schemas: Vec<&String> = doc["components"]["schemas"]
-        .as_object()
-        .expect("schemas")
-        .keys()
-        .collect();
+    let schemas = schema_names(&doc);
     assert_eq!(schemas, ["Default2", "Default3", "X"]);
     generate_checked(&doc);
 }
@@ -517,10 +519,6 @@ fn a_number_in_a_path_names_no_schema() {
         "header": [{"key": "Content-Type", "value": "application/json"}],
         "body": r#"{"combo_id": 1, "combo_name": "Lunch"}"#}]}]);
     let doc = convert_ok(&collection(items), "numbered-path");
-    let schemas: Vec<&String> = doc["components"]["schemas"]
-        .as_object()
-        .expect("schemas")
-        .keys()
-        .collect();
+    let schemas = schema_names(&doc);
     assert_eq!(schemas, ["GetCombo"]);
 }
