@@ -23,54 +23,10 @@ use super::{add, Change};
 /// type) is not said again, and what changed in the type itself is.
 pub(super) fn renamed(mut old: Surface, new: &Surface, out: &mut Vec<Change>) -> Surface {
     let mut map: BTreeMap<String, String> = BTreeMap::new();
-    // A type another one is like under its name is no candidate.
-    let unlike = |a: Option<&Type>, b: &Type, map: &BTreeMap<String, String>| {
-        a.is_none_or(|a| !alike(a, b, map))
-    };
     // A rename can make another one visible: typify names an inline type
     // after its parent (`AccountCategory`), which a renamed parent holds.
     loop {
-        let was: Vec<(&String, &Type, Vec<String>)> = (old.types.iter())
-            .filter(|(n, t)| {
-                !map.contains_key(*n) && new.types.get(*n).is_none_or(|u| !alike(t, u, &map))
-            })
-            .map(|(n, t)| (n, t, places(&old, n, &map)))
-            .filter(|(_, _, p)| !p.is_empty())
-            .collect();
-        let is: Vec<(&String, &Type, Vec<String>)> = (new.types.iter())
-            .filter(|(n, u)| !map.values().any(|v| v == *n) && unlike(old.types.get(*n), u, &map))
-            .map(|(n, u)| (n, u, places(new, n, &BTreeMap::new())))
-            .filter(|(_, _, p)| !p.is_empty())
-            .collect();
-        let best = |t: &Type, p: &[String], among: &[(&String, &Type, Vec<String>)], flip: bool| {
-            let scores = among
-                .iter()
-                .filter(|(_, u, q)| u.kind == t.kind && q == p)
-                .map(|(n, u, _)| {
-                    let score = if flip {
-                        shared(u, t, &map)
-                    } else {
-                        shared(t, u, &map)
-                    };
-                    (score, (*n).clone())
-                });
-            let mut scores: Vec<(usize, String)> = scores.filter(|(s, _)| *s > 0).collect();
-            scores.sort();
-            match scores.as_slice() {
-                [.., (a, _), (b, _)] if a == b => None,
-                [.., (_, n)] => Some(n.clone()),
-                [] => None,
-            }
-        };
-        let found: Vec<(String, String)> = (was.iter())
-            .filter_map(|(n, t, p)| {
-                let to = best(t, p, &is, false)?;
-                let (_, u, q) = is.iter().find(|(m, _, _)| **m == to)?;
-                let half = 2 * shared(t, u, &map) >= t.members.len().max(u.members.len());
-                let back = best(u, q, &was, true)?;
-                (half && back == **n).then(|| ((*n).clone(), to))
-            })
-            .collect();
+        let found = round(&old, new, &map);
         if found.is_empty() {
             break;
         }
@@ -93,6 +49,58 @@ pub(super) fn renamed(mut old: Surface, new: &Surface, out: &mut Vec<Change>) ->
         rename_all(&mut old, &map);
     }
     old
+}
+
+/// A type that may have been renamed, with its places.
+type Candidate<'a> = (&'a String, &'a Type, Vec<String>);
+
+/// The renames one round finds, with those of `map` applied: pairs of a
+/// candidate of each side, of one kind and the same places, each the
+/// other's best by members shared, sharing at least half.
+fn round(old: &Surface, new: &Surface, map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    let none = BTreeMap::new();
+    let renamed = |n: &String| map.values().any(|v| v == n);
+    // A type whose namesake on the other side is like it is no candidate.
+    let was: Vec<Candidate> = (old.types.iter())
+        .filter(|(n, t)| {
+            !map.contains_key(*n) && new.types.get(*n).is_none_or(|u| !alike(t, u, map))
+        })
+        .map(|(n, t)| (n, t, places(old, n, map)))
+        .filter(|(_, _, p)| !p.is_empty())
+        .collect();
+    let is: Vec<Candidate> = (new.types.iter())
+        .filter(|(n, u)| !renamed(n) && old.types.get(*n).is_none_or(|t| !alike(t, u, map)))
+        .map(|(n, u)| (n, u, places(new, n, &none)))
+        .filter(|(_, _, p)| !p.is_empty())
+        .collect();
+    // The one candidate of `among` that shares the most with `me`, if one.
+    let best = |me: &Candidate, among: &[Candidate], me_old: bool| {
+        let scores = among
+            .iter()
+            .filter(|c| c.1.kind == me.1.kind && c.2 == me.2);
+        let scores = scores.map(|c| {
+            let score = if me_old {
+                shared(me.1, c.1, map)
+            } else {
+                shared(c.1, me.1, map)
+            };
+            (score, c.0.clone())
+        });
+        let mut scores: Vec<(usize, String)> = scores.filter(|(s, _)| *s > 0).collect();
+        scores.sort();
+        match scores.as_slice() {
+            [.., (a, _), (b, _)] if a == b => None,
+            [.., (_, n)] => Some(n.clone()),
+            [] => None,
+        }
+    };
+    let pair = |t: &Candidate| {
+        let to = best(t, &is, true)?;
+        let u = is.iter().find(|c| *c.0 == to)?;
+        let half = 2 * shared(t.1, u.1, map) >= t.1.members.len().max(u.1.members.len());
+        (half && best(u, &was, false)? == *t.0).then(|| (t.0.clone(), to))
+    };
+    was.iter().filter_map(pair).collect()
 }
 
 /// How many fields or variants `t` (old, renames of `map` applied) and
