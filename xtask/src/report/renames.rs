@@ -10,7 +10,7 @@
 //! a new `Account2` comes before it), and the overrides pin names to
 //! numbered schemas. A pairing must be the best for both types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
 
@@ -51,34 +51,28 @@ pub(super) fn renamed(mut old: Surface, new: &Surface, out: &mut Vec<Change>) ->
     old
 }
 
-/// A type that may have been renamed, with its places.
-type Candidate<'a> = (&'a String, &'a Type, Vec<String>);
+/// A type that may have been renamed: its name, and the type.
+type Candidate<'a> = (&'a String, &'a Type);
+
+/// Candidates by kind and places.
+type Groups<'a> = BTreeMap<(&'static str, Vec<String>), Vec<Candidate<'a>>>;
 
 /// The renames one round finds, with those of `map` applied: pairs of a
 /// candidate of each side, of one kind and the same places, each the
 /// other's best by members shared, sharing at least half.
 fn round(old: &Surface, new: &Surface, map: &BTreeMap<String, String>) -> Vec<(String, String)> {
-    let none = BTreeMap::new();
-    let renamed = |n: &String| map.values().any(|v| v == n);
-    // A type whose namesake on the other side is like it is no candidate.
-    let was: Vec<Candidate> = (old.types.iter())
-        .filter(|(n, t)| {
-            !map.contains_key(*n) && new.types.get(*n).is_none_or(|u| !alike(t, u, map))
-        })
-        .map(|(n, t)| (n, t, places(old, n, map)))
-        .filter(|(_, _, p)| !p.is_empty())
-        .collect();
-    let is: Vec<Candidate> = (new.types.iter())
-        .filter(|(n, u)| !renamed(n) && old.types.get(*n).is_none_or(|t| !alike(t, u, map)))
-        .map(|(n, u)| (n, u, places(new, n, &none)))
-        .filter(|(_, _, p)| !p.is_empty())
-        .collect();
+    // A type whose namesake on the other side is like it is no candidate;
+    // nor is one no place names.
+    let was = groups(old, map, |n, t| {
+        !map.contains_key(n) && new.types.get(n).is_none_or(|u| !alike(t, u, map))
+    });
+    let targets: BTreeSet<&String> = map.values().collect();
+    let is = groups(new, &BTreeMap::new(), |n, u| {
+        !targets.contains(n) && old.types.get(n).is_none_or(|t| !alike(t, u, map))
+    });
     // The one candidate of `among` that shares the most with `me`, if one.
     let best = |me: &Candidate, among: &[Candidate], me_old: bool| {
-        let scores = among
-            .iter()
-            .filter(|c| c.1.kind == me.1.kind && c.2 == me.2);
-        let scores = scores.map(|c| {
+        let scores = among.iter().map(|c| {
             let score = if me_old {
                 shared(me.1, c.1, map)
             } else {
@@ -94,13 +88,41 @@ fn round(old: &Surface, new: &Surface, map: &BTreeMap<String, String>) -> Vec<(S
             [] => None,
         }
     };
-    let pair = |t: &Candidate| {
-        let to = best(t, &is, true)?;
-        let u = is.iter().find(|c| *c.0 == to)?;
-        let half = 2 * shared(t.1, u.1, map) >= t.1.members.len().max(u.1.members.len());
-        (half && best(u, &was, false)? == *t.0).then(|| (t.0.clone(), to))
-    };
-    was.iter().filter_map(pair).collect()
+    let mut found = vec![];
+    for (key, olds) in &was {
+        let Some(news) = is.get(key) else { continue };
+        for t in olds {
+            let Some(to) = best(t, news, true) else {
+                continue;
+            };
+            let Some(u) = news.iter().find(|c| *c.0 == to) else {
+                continue;
+            };
+            let half = 2 * shared(t.1, u.1, map) >= t.1.members.len().max(u.1.members.len());
+            if half && best(u, olds, false).as_ref() == Some(t.0) {
+                found.push((t.0.clone(), to));
+            }
+        }
+    }
+    found
+}
+
+/// The types of `s` that `keep` keeps and some place names, by kind and
+/// places.
+fn groups<'a>(
+    s: &'a Surface,
+    map: &BTreeMap<String, String>,
+    keep: impl Fn(&String, &Type) -> bool,
+) -> Groups<'a> {
+    let mut places = places(s, map);
+    let mut out: Groups = BTreeMap::new();
+    for (n, t) in s.types.iter().filter(|(n, t)| keep(n, t)) {
+        if let Some(mut p) = places.remove(n.as_str()) {
+            p.sort();
+            out.entry((t.kind, p)).or_default().push((n, t));
+        }
+    }
+    out
 }
 
 /// How many fields or variants `t` (old, renames of `map` applied) and
@@ -131,36 +153,40 @@ fn renamed_key(key: &str, ty: &str, map: &BTreeMap<String, String>) -> String {
     }
 }
 
-/// Where `name` is used in `s`: the fields and variants that hold it, and
-/// the parameters and results of operations, each place with the renames
-/// of `map` applied. A variant named after the type it holds (`Error(Error)`)
-/// is named `*`, and the type itself `*self` (a tree's `children`).
-fn places(s: &Surface, name: &str, map: &BTreeMap<String, String>) -> Vec<String> {
-    let uses =
-        |ty: &str| type_names(ty).any(|w| w == name || w.strip_prefix("types::") == Some(name));
-    let mut out = vec![];
+/// Where each type is used in `s`: the fields and variants that hold it,
+/// and the parameters and results of operations, each place with the
+/// renames of `map` applied. A variant named after the type it holds
+/// (`Error(Error)`) is named `*`, and a type's own field `*self` (a
+/// tree's `children`). One pass over `s`.
+fn places<'a>(s: &'a Surface, map: &BTreeMap<String, String>) -> BTreeMap<&'a str, Vec<String>> {
+    let mut out: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (ty_name, t) in &s.types {
-        for (key, _) in t.members.iter().filter(|(_, m)| uses(&m.ty)) {
-            let key = if key == name { "*" } else { key };
-            let container = if ty_name == name {
-                "*self".to_owned()
-            } else {
-                renaming(ty_name, map)
-            };
-            out.push(format!("{container} {key}"));
+        for (key, m) in &t.members {
+            for name in type_names(&m.ty) {
+                let key = if key == name { "*" } else { key };
+                let container = match ty_name == name {
+                    true => "*self".to_owned(),
+                    false => renaming(ty_name, map),
+                };
+                out.entry(name)
+                    .or_default()
+                    .push(format!("{container} {key}"));
+            }
         }
     }
     for (op_name, op) in &s.ops {
-        let params = op.params.iter().filter(|(_, p)| uses(&p.ty));
-        out.extend(params.map(|(p, _)| format!("{op_name}({p})")));
-        if uses(&op.returns.0) {
-            out.push(format!("{op_name} success"));
-        }
-        if uses(&op.returns.1) {
-            out.push(format!("{op_name} error"));
+        let params = op
+            .params
+            .iter()
+            .map(|(p, q)| (format!("{op_name}({p})"), &q.ty));
+        let results = [("success", &op.returns.0), ("error", &op.returns.1)];
+        let results = results.map(|(r, ty)| (format!("{op_name} {r}"), ty));
+        for (place, ty) in params.chain(results) {
+            for name in type_names(ty) {
+                out.entry(name).or_default().push(place.clone());
+            }
         }
     }
-    out.sort();
     out
 }
 
@@ -204,7 +230,9 @@ fn rename_all(s: &mut Surface, map: &BTreeMap<String, String>) {
                     .replace(&format!("Self :: {key} "), &format!("Self :: {new_key} "));
             }
             rename(&mut m.ty);
-            for (was, is) in &snake {
+            // (Few fields have a default: most skip the search.)
+            let defaults = m.serde.contains("defaults::").then_some(&snake);
+            for (was, is) in defaults.into_iter().flatten() {
                 m.serde = m
                     .serde
                     .replace(&format!("defaults::{was}"), &format!("defaults::{is}"));
