@@ -1,12 +1,14 @@
-//! The types of two generated clients compared: renamed, removed, added,
-//! and what changed inside each, judged by whether the type travels in
-//! requests (users build it) or is read (users match on it).
+//! The types of two generated clients compared (after the renames, found
+//! by `renames.rs`, are applied to the old one): removed, added, and what
+//! changed inside each, judged by whether the type travels in requests
+//! (users build it) or is read (users match on it).
 
 use std::collections::BTreeSet;
 
 use super::surface::{Member, Surface, Type};
 use super::{add, join, Change};
 
+/// The changes of the types, and of their default values.
 pub(super) fn types(old: &Surface, new: &Surface, out: &mut Vec<Change>) {
     let reach = |sent: bool| {
         let mut all = reached(old, sent);
