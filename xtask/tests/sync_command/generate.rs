@@ -64,19 +64,27 @@ fn a_clash_names_the_operations_that_clash() {
     );
 }
 
-#[test]
-fn the_settings_are_build_rs_settings() {
-    // `type: number` becomes Decimal and the client holds the hand-written
-    // inner type: the settings of build.rs, not progenitor's defaults.
-    let d = json!({
+/// A document whose one operation (`GET /a`) answers component `answer`
+/// of `schemas`.
+fn answering(answer: &str, schemas: Value) -> Value {
+    json!({
         "openapi": "3.0.3",
         "info": {"title": "t", "version": "1"},
         "paths": {"/a": {"get": {"operationId": "a_get", "responses": {"200": {
             "description": "ok",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/M"}}}}}}}},
-        "components": {"schemas": {"M": {"type": "object", "required": ["v"],
-            "properties": {"v": {"type": "number"}}}}},
-    });
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{answer}")}}}}}}}},
+        "components": {"schemas": schemas},
+    })
+}
+
+#[test]
+fn the_settings_are_build_rs_settings() {
+    // `type: number` becomes Decimal and the client holds the hand-written
+    // inner type: the settings of build.rs, not progenitor's defaults.
+    let d = answering(
+        "M",
+        json!({"M": {"type": "object", "required": ["v"], "properties": {"v": {"type": "number"}}}}),
+    );
     let code = generate_code(&d).expect("generates");
     assert!(code.contains("pub v: ::rust_decimal::Decimal"), "{code}");
     assert!(code.contains("inner: crate::client::Shared"), "{code}");
@@ -88,19 +96,15 @@ fn a_schema_named_like_an_inline_type_is_refused_before_rustc() {
     // The generator names `Account.category`'s enum `AccountCategory`; a
     // component of that name made two definitions, which only rustc (in
     // build.rs) refused.
-    let d = json!({
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {"/a": {"get": {"operationId": "a_get", "responses": {"200": {
-            "description": "ok",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Account"}}}}}}}},
-        "components": {"schemas": {
+    let d = answering(
+        "Account",
+        json!({
             "Account": {"type": "object", "properties": {
                 "category": {"type": "string", "enum": ["CHECKING", "SAVINGS"]},
                 "kind": {"$ref": "#/components/schemas/AccountCategory"}}},
             "AccountCategory": {"type": "object", "properties": {"code": {"type": "string"}}},
-        }},
-    });
+        }),
+    );
     let err = check_generates(&d).expect_err("two AccountCategory types");
     assert!(
         err.starts_with("the generated code defines twice the type `AccountCategory`"),
