@@ -131,6 +131,10 @@ fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     say_left_out(&synced.left_out);
+    synced
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
     match synced.outcome {
         Outcome::UpToDate => eprintln!("{} is up to date", job.output.display()),
         Outcome::Written => {

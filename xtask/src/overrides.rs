@@ -2,7 +2,8 @@
 //! file next to the collection (`openapi/belvo.overrides.json`). Read with
 //! serde; an unknown key anywhere is an error that names it.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -108,6 +109,78 @@ impl Overrides {
         }
         Ok(out)
     }
+}
+
+impl Overrides {
+    /// The `schema_names` pins whose schema is no longer the one the `old`
+    /// document gave that name: the `new` document's schema under the
+    /// chosen name and the old one do not share half the properties of
+    /// either. The converter numbers inferred names in collection order
+    /// (`Result`, `Result2`), so an item added to the collection can move
+    /// a number onto another schema, and the pin with it, while every name
+    /// still resolves. Each warning says where the old properties went.
+    pub fn moved_pins(&self, old: &Value, new: &Value) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (from, to) in &self.schema_names {
+            let (Some(was), Some(is)) = (properties(old, to), properties(new, to)) else {
+                continue;
+            };
+            if alike(&was, &is) {
+                continue;
+            }
+            let schemas = new
+                .pointer("/components/schemas")
+                .and_then(Value::as_object);
+            // The most of the old properties, then the fewest others.
+            let like: Vec<((usize, Reverse<usize>), &str)> = (schemas.into_iter().flatten())
+                .filter(|(name, _)| *name != to)
+                .filter_map(|(name, _)| Some((name.as_str(), properties(new, name)?)))
+                .filter(|(_, props)| alike(&was, props))
+                .map(|(name, props)| {
+                    let shared = was.intersection(&props).count();
+                    ((shared, Reverse(props.len() - shared)), name)
+                })
+                .collect();
+            let most = like.iter().map(|(shared, _)| *shared).max();
+            let closest: BTreeSet<&str> = (like.iter())
+                .filter(|(shared, _)| Some(*shared) == most)
+                .map(|(_, name)| *name)
+                .collect();
+            let gone = match closest.len() {
+                0 => "no schema has most of them now".to_owned(),
+                _ => format!("they are now in {}", listed(&closest).replace(", ", " or ")),
+            };
+            warnings.push(format!(
+                "schema_names.{from}: `{to}` now names a schema with the properties {}, not \
+                 the checked-in `{to}`'s {}: {gone}. The inferred names may have moved: pin \
+                 `{to}` to the schema meant",
+                listed(&is),
+                listed(&was)
+            ));
+        }
+        warnings
+    }
+}
+
+/// Whether two schemas share half the properties of each.
+fn alike(a: &BTreeSet<&str>, b: &BTreeSet<&str>) -> bool {
+    a.intersection(b).count() * 2 >= a.len().max(b.len())
+}
+
+/// The property names of component `name` of a document, if it has some.
+fn properties<'a>(doc: &'a Value, name: &str) -> Option<BTreeSet<&'a str>> {
+    let schema = doc.get("components")?.get("schemas")?.get(name)?;
+    let props = schema.get("properties")?.as_object()?;
+    Some(props.keys().map(String::as_str).collect())
+}
+
+/// `` `a`, `b` `` (the first six, and how many more).
+fn listed(names: &BTreeSet<&str>) -> String {
+    let mut shown: Vec<String> = names.iter().take(6).map(|n| format!("`{n}`")).collect();
+    if names.len() > 6 {
+        shown.push(format!("{} more", names.len() - 6));
+    }
+    shown.join(", ")
 }
 
 /// An error of the overrides file, saying `why`, unless `ok`.

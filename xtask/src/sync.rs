@@ -53,6 +53,9 @@ pub struct Synced {
     /// why), as its description lists them, then parts of operations, as
     /// their descriptions say.
     pub left_out: Vec<String>,
+    /// The overrides' schema names that moved onto another schema than the
+    /// document on disk gives them ([`Overrides::moved_pins`]).
+    pub warnings: Vec<String>,
 }
 
 /// What a sync found or did.
@@ -99,6 +102,14 @@ fn convert_error(path: &Path) -> impl FnOnce(ConvertError) -> SyncError + '_ {
     move |e| SyncError::Convert(path.to_owned(), Box::new(e))
 }
 
+/// The job's overrides; none when it names no file.
+fn overrides(job: &Job) -> Result<Overrides, SyncError> {
+    match &job.overrides {
+        Some(p) => Overrides::parse(&read(p)?).map_err(convert_error(p)),
+        None => Ok(Overrides::default()),
+    }
+}
+
 /// Converts the job's input and renders the document text.
 ///
 /// # Errors
@@ -112,13 +123,9 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
 /// # Errors
 /// See [`generate`].
 pub fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
-    let overrides = match &job.overrides {
-        Some(p) => Overrides::parse(&read(p)?).map_err(convert_error(p))?,
-        None => Overrides::default(),
-    };
     let opts = Options {
         source: job.source_name.clone(),
-        overrides,
+        overrides: overrides(job)?,
     };
     let mut collections = Vec::new();
     for path in job.inputs() {
@@ -165,26 +172,40 @@ pub fn run(job: &Job, check: bool) -> Result<Synced, SyncError> {
     refuse_same_file(job)?;
     let (text, left_out) = generate_listing(job)?;
     let current = std::fs::read(&job.output).ok();
-    let synced = |outcome, report| Synced {
+    if current.as_deref() == Some(text.as_bytes()) {
+        let outcome = Outcome::UpToDate;
+        let (report, warnings) = (None, Vec::new());
+        return Ok(Synced {
+            outcome,
+            report,
+            left_out,
+            warnings,
+        });
+    }
+    let docs = current.as_deref().and_then(|old| {
+        let old: serde_json::Value = serde_json::from_slice(old).ok()?;
+        Some((old, serde_json::from_str(&text).ok()?))
+    });
+    let report = docs
+        .as_ref()
+        .map(|(old, new)| crate::report::changes(old, new));
+    let warnings = match &docs {
+        Some((old, new)) => overrides(job)?.moved_pins(old, new),
+        None => Vec::new(),
+    };
+    let synced = |outcome| Synced {
         outcome,
         report,
         left_out,
+        warnings,
     };
-    if current.as_deref() == Some(text.as_bytes()) {
-        return Ok(synced(Outcome::UpToDate, None));
-    }
-    let report = current.as_deref().and_then(|old| {
-        let old = serde_json::from_slice(old).ok()?;
-        let new = serde_json::from_str(&text).ok()?;
-        Some(crate::report::changes(&old, &new))
-    });
     if check {
         let old = String::from_utf8_lossy(current.as_deref().unwrap_or_default());
         let diff = short_diff(&old, &text, &job.output);
-        return Ok(synced(Outcome::Stale(diff), report));
+        return Ok(synced(Outcome::Stale(diff)));
     }
     write_atomic(&job.output, &text)?;
-    Ok(synced(Outcome::Written, report))
+    Ok(synced(Outcome::Written))
 }
 
 /// Refuses a job whose output is its input or its overrides file, whatever

@@ -369,3 +369,54 @@ fn output_dash_is_standard_output() {
         "{stderr}"
     );
 }
+
+/// A collection of GET items, each answering one JSON example.
+fn gets(items: &[(&str, Value)]) -> String {
+    let items: Vec<Value> = (items.iter())
+        .map(|(path, body)| {
+            let url = format!("https://api.example.com/{path}");
+            serde_json::json!({"name": path, "request": {"method": "GET", "url": url},
+                "response": [{"name": "ok", "code": 200, "body": body.to_string(),
+                    "header": [{"key": "Content-Type", "value": "application/json"}]}]})
+        })
+        .collect();
+    let info = serde_json::json!({"name": "pins",
+        "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"});
+    serde_json::json!({"info": info, "item": items}).to_string()
+}
+
+/// An item added before the others moves the inferred numbers (`Thing2`
+/// becomes `Thing3`), and a schema name pinned to `Thing2` with them: the
+/// command says so, and where the pinned schema's properties went.
+#[test]
+fn a_pin_that_moved_onto_another_schema_is_said() {
+    let dir = scratch("moved-pin");
+    let thing = serde_json::json!({"id": "t1", "name": "one"});
+    let label = serde_json::json!({"code": "L1", "label": "red", "color": "#f00"});
+    let before = gets(&[("things", thing.clone()), ("other/things", label.clone())]);
+    std::fs::write(dir.join("in.json"), before).expect("write input");
+    let pins = r#"{"schema_names": {"Thing2": "Label"}}"#;
+    std::fs::write(dir.join("overrides.json"), pins).expect("write overrides");
+    let (code, stderr) = xtask(&dir, &SCRATCH);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+
+    let first = serde_json::json!({"size": 3, "weight": 4});
+    let after = gets(&[
+        ("new/things", first),
+        ("things", thing),
+        ("other/things", label),
+    ]);
+    std::fs::write(dir.join("in.json"), after).expect("write input");
+    let (code, stderr) = xtask(&dir, &SCRATCH);
+    assert_eq!(code, 0, "{stderr}");
+    let warning = "warning: schema_names.Thing2: `Label` now names a schema with the \
+                   properties `id`, `name`, not the checked-in `Label`'s `code`, `color`, \
+                   `label`: they are now in `Thing3`. The inferred names may have moved: pin `Label` \
+                   to the schema meant";
+    assert!(stderr.contains(warning), "{stderr}");
+    // A collection whose numbers stay warns of nothing.
+    let (code, stderr) = xtask(&dir, &SCRATCH);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
