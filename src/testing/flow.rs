@@ -162,7 +162,12 @@ pub(super) fn resume(
         Outcome::BadToken => invalid_token(),
         Outcome::Again(session) => token_required(shared, &body.session, &session),
         Outcome::Complete(session) => {
-            let save_data = body.save_data.unwrap_or(session.save_data);
+            // Belvo's default when the resume takes `save_data` and leaves
+            // it out; a resume that takes none goes on as the retrieve said.
+            let save_data = match takes_save_data {
+                true => body.save_data.unwrap_or(true),
+                false => session.save_data,
+            };
             finish(shared, session.job, save_data, view, Stage::Resume)
         }
     }

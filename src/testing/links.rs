@@ -49,6 +49,7 @@ pub(super) static LINKS: Resource = Resource {
         detail: Shape::One,
     },
     records: |_| Vec::new(),
+    filters: &[],
 };
 
 /// `GET` (list), `POST` (register) and `PATCH` (resume) on `/api/links/`.
@@ -172,7 +173,8 @@ fn update(
     flow::begin(shared, &start, job, &View::from_uri(uri))
 }
 
-/// `DELETE /api/links/{id}/`: the link and every record of it.
+/// `DELETE /api/links/{id}/`: the link, every record of it, and its MFA
+/// sessions (a resume of one is then `400 session_expired`).
 async fn delete(
     State(shared): State<Arc<Shared>>,
     id: Result<Path<Uuid>, PathRejection>,
@@ -188,6 +190,7 @@ async fn delete(
     for records in inner.store.values_mut() {
         records.retain(|r| r.link != id);
     }
+    inner.sessions.retain(|_, s| s.link != id);
     StatusCode::NO_CONTENT.into_response()
 }
 

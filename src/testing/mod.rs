@@ -23,15 +23,19 @@
 //! | receivable transactions | `/receivables/transactions/` | dates required; **no resume** | one object from the retrieve |
 //! | employment records | `/api/employment-records/` | `link`, no token; **no resume** | arrays |
 //!
-//! Each of them also has its list (`GET`, with the `link` and `account`
-//! filters; Belvo's other filters are refused with `400 unsupported_filter`
-//! rather than ignored, which would answer every record), detail
+//! Each of them also has its list (`GET`, with the filters Belvo's
+//! collection gives it of `link` and `account`: `link` on all but
+//! employment records (and links), `account` on balances, transactions,
+//! incomes, recurring expenses and receivable transactions; another
+//! filter is refused with `400 unsupported_filter` rather than ignored,
+//! which would answer every record), detail
 //! (`GET {path}{id}/`) and delete (`DELETE {path}{id}/`). `fields` and
 //! `omit` take nested names (`account.id`).
 //! A resource without a resume still answers `428`: its `PATCH` is a `404`,
 //! and the way through is to retrieve again with the token (where its
-//! request takes one). A resume that sends no `save_data` keeps the
-//! retrieve's. Records are typed fixtures shaped like the generated types
+//! request takes one). A resume that takes `save_data` and sends none
+//! saves, as Belvo documents (`save_data` defaults to true); one that
+//! takes none (portfolios) goes on as the retrieve said. Records are typed fixtures shaped like the generated types
 //! (Belvo's OpenAPI schemas); their ids are derived from the link, the
 //! account and the day, so the same retrieve answers the same ids.
 //!

@@ -26,7 +26,15 @@ pub(super) struct Resource {
     pub(super) shapes: Shapes,
     /// The records a retrieve of one link answers.
     pub(super) records: fn(&Batch) -> Vec<Record>,
+    /// The filters Belvo's collection gives the list (of `link` and
+    /// `account`): another one is refused, not ignored.
+    pub(super) filters: &'static [&'static str],
 }
+
+/// The list filters by `link` and by `account`.
+const LINK_AND_ACCOUNT: &[&str] = &["link", "account"];
+/// The list filter by `link` alone.
+const LINK: &[&str] = &["link"];
 
 /// The fields of a retrieve body, beyond the `link` every one requires (the
 /// generated request type of the resource's retrieve).
@@ -128,6 +136,7 @@ pub(super) static RESOURCES: &[Resource] = &[
         resume: Resume::WithSaveData,
         shapes: USUAL,
         records: fixtures::accounts,
+        filters: LINK,
     },
     Resource {
         path: "/api/transactions/",
@@ -135,6 +144,7 @@ pub(super) static RESOURCES: &[Resource] = &[
         resume: Resume::WithSaveData,
         shapes: USUAL,
         records: fixtures::transactions,
+        filters: LINK_AND_ACCOUNT,
     },
     Resource {
         path: "/api/owners/",
@@ -142,6 +152,7 @@ pub(super) static RESOURCES: &[Resource] = &[
         resume: Resume::WithSaveData,
         shapes: USUAL,
         records: fixtures::owners,
+        filters: LINK,
     },
     #[cfg(feature = "enrichment")]
     Resource {
@@ -159,6 +170,7 @@ pub(super) static RESOURCES: &[Resource] = &[
             detail: Shape::Many,
         },
         records: fixtures::incomes,
+        filters: LINK_AND_ACCOUNT,
     },
     #[cfg(feature = "enrichment")]
     Resource {
@@ -170,6 +182,7 @@ pub(super) static RESOURCES: &[Resource] = &[
             ..USUAL
         },
         records: fixtures::recurring_expenses,
+        filters: LINK_AND_ACCOUNT,
     },
     #[cfg(feature = "enrichment")]
     Resource {
@@ -181,6 +194,7 @@ pub(super) static RESOURCES: &[Resource] = &[
             ..USUAL
         },
         records: fixtures::risk_insights,
+        filters: LINK,
     },
     #[cfg(feature = "investments")]
     Resource {
@@ -193,6 +207,7 @@ pub(super) static RESOURCES: &[Resource] = &[
             detail: Shape::One,
         },
         records: fixtures::portfolios,
+        filters: LINK,
     },
     #[cfg(feature = "fiscal")]
     Resource {
@@ -207,6 +222,7 @@ pub(super) static RESOURCES: &[Resource] = &[
         resume: Resume::WithSaveData,
         shapes: USUAL,
         records: fixtures::invoices,
+        filters: LINK,
     },
     #[cfg(feature = "receivables")]
     Resource {
@@ -218,6 +234,7 @@ pub(super) static RESOURCES: &[Resource] = &[
             ..USUAL
         },
         records: fixtures::receivable_transactions,
+        filters: LINK_AND_ACCOUNT,
     },
     #[cfg(feature = "employment")]
     Resource {
@@ -231,6 +248,7 @@ pub(super) static RESOURCES: &[Resource] = &[
         resume: Resume::None,
         shapes: USUAL,
         records: fixtures::employment_records,
+        filters: &[],
     },
 ];
 
@@ -241,6 +259,7 @@ pub(super) const BALANCES: Resource = Resource {
     resume: Resume::WithSaveData,
     shapes: USUAL,
     records: fixtures::balances,
+    filters: LINK_AND_ACCOUNT,
 };
 
 /// What a fixture function is asked for: the records of one link.

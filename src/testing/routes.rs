@@ -112,13 +112,15 @@ async fn resume(
     })
 }
 
-/// The query parameters a list takes here. Belvo's other filters
-/// (`external_id`, dates, amounts …) are refused, not ignored: a test that
-/// sent one would get every record and pass for the wrong reason.
-const LIST_PARAMETERS: [&str; 6] = ["page", "page_size", "link", "account", "fields", "omit"];
+/// The query parameters every list takes here, besides its filters
+/// ([`Resource::filters`]). Belvo's other filters (`external_id`, dates,
+/// amounts …), and a filter the list does not have, are refused, not
+/// ignored: a test that sent one would get every record and pass for the
+/// wrong reason.
+const LIST_PARAMETERS: [&str; 4] = ["page", "page_size", "fields", "omit"];
 
-/// The list: `page`, `page_size` (1..=1000, default 100), the `link` and
-/// `account` filters, `fields` / `omit`, and absolute `next` / `previous`.
+/// The list: `page`, `page_size` (1..=1000, default 100), its filters
+/// (`link`, `account`), `fields` / `omit`, and absolute `next` / `previous`.
 pub(super) async fn list(
     State(shared): State<Arc<Shared>>,
     Extension(resource): Extension<&'static Resource>,
@@ -131,18 +133,21 @@ pub(super) async fn list(
             "The query string could not be parsed.",
         )]);
     };
-    let mut unknown: Vec<&String> = query
-        .keys()
-        .filter(|k| !LIST_PARAMETERS.contains(&k.as_str()))
-        .collect();
+    let takes = |k: &str| LIST_PARAMETERS.contains(&k) || resource.filters.contains(&k);
+    let mut unknown: Vec<&String> = query.keys().filter(|k| !takes(k)).collect();
     if !unknown.is_empty() {
         unknown.sort();
+        let filters = match resource.filters {
+            [] => "no filter".to_owned(),
+            some => format!("only {}", some.join(" and ")),
+        };
         let errors = unknown.into_iter().map(|name| {
             ApiError::new(
                 "unsupported_filter",
                 format!(
-                    "The sandbox does not implement the filter `{name}` (only link and \
-                     account): it would answer every record"
+                    "The sandbox does not implement the filter `{name}` on {} ({filters}): \
+                     it would answer every record",
+                    resource.path
                 ),
             )
         });

@@ -99,7 +99,7 @@ pub(super) struct Session {
     pub(super) scenario: Scenario,
     /// The link the `428` named; the resume must send it.
     pub(super) link: Uuid,
-    /// The `save_data` of the operation, for a resume that sends none.
+    /// The `save_data` of the operation, for a resume that takes none.
     pub(super) save_data: bool,
     /// The factor being asked for: 1, or 2 for the second factor of token-twice.
     pub(super) round: u8,

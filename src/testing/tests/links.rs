@@ -460,3 +460,37 @@ async fn links_refuse_wrong_credentials() {
     let hits = api.sandbox.hits();
     assert_eq!((hits.unauthorized, hits.register, hits.detail), (2, 0, 0));
 }
+
+/// Deleting a link ends its MFA sessions: their resume is a
+/// `session_expired`, and nothing is stored for the deleted link.
+#[tokio::test]
+async fn a_deleted_link_ends_its_sessions() {
+    let api = Api::start().await;
+    let c = api.sandbox.client().expect("client");
+    let request = RegisterLink::new("erebor_mx_retail", "token-once", "full");
+    let Retrieval::TokenRequired(pending) = c.links().register(&request).await.expect("paused")
+    else {
+        panic!("token-once registers with a pause")
+    };
+    let sandbox_token = || Some(Token::new(SANDBOX_TOKEN));
+    let resumed = c.links().resume(&pending, sandbox_token()).await;
+    let Retrieval::Complete(link) = resumed.expect("registered") else {
+        panic!("one token")
+    };
+    let retrieve = types::LinkRetrieveRequest {
+        link: link.id,
+        save_data: None,
+        token: None,
+    };
+    let Retrieval::TokenRequired(paused) = c.owners().retrieve(&retrieve).await.expect("owners")
+    else {
+        panic!("the link's scenario pauses its retrieves")
+    };
+    c.links().delete(link.id).await.expect("deleted");
+    let resumed = c.owners().resume(&paused, sandbox_token()).await;
+    let err = resumed.expect_err("the session ended with its link");
+    assert!(err.is_session_expired(), "{err}");
+    let owners = c.owners_list().link(link.id.to_string());
+    let listed = c.paginate(owners).try_collect::<Vec<types::Owner>>();
+    assert!(listed.await.expect("list").is_empty());
+}

@@ -292,3 +292,28 @@ async fn array_and_legacy_shapes_and_string_expiry() {
     let reply = stringly.start_flow(Scenario::Inputless).await;
     assert_eq!(reply.body["expiry"], "600");
 }
+
+/// A resume that sends no `save_data` saves, as Belvo documents (its
+/// default is true), whatever the retrieve said: a client that drops
+/// `save_data` on resume is caught here, as Belvo would catch it.
+#[tokio::test]
+async fn a_resume_without_save_data_saves() {
+    let link = Scenario::TokenOnce.link();
+    for (sent, status, stored) in [(None, 201, 3), (Some(false), 200, 0), (Some(true), 201, 3)] {
+        // A fresh sandbox stores nothing for this link.
+        let api = Api::start().await;
+        let paused = api
+            .retrieve(json!({"link": link, "date_from": FROM, "date_to": TO, "save_data": false}))
+            .await;
+        let mut resume =
+            json!({"session": session_of(&paused), "link": link, "token": SANDBOX_TOKEN});
+        if let Some(sent) = sent {
+            resume["save_data"] = json!(sent);
+        }
+        let done = api.resume(resume).await;
+        assert_eq!(done.status, status, "save_data {sent:?}: {}", done.text);
+        assert_eq!(done.body.as_array().map(Vec::len), Some(3));
+        let list = api.get(&format!("{BALANCES_PATH}?link={link}")).await;
+        assert_eq!(list.body["count"], stored, "save_data {sent:?}");
+    }
+}

@@ -51,6 +51,7 @@ static SERVED: &[Resource] = &[
             detail: Shape::One,
         },
         records: owners,
+        filters: &["link"],
     },
 ];
 
