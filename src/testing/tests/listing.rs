@@ -128,3 +128,40 @@ async fn detail_and_delete() {
     let hits = api.sandbox.hits();
     assert_eq!((hits.detail, hits.delete), (4, 2));
 }
+
+/// A list takes the filters Belvo's collection gives it and refuses the
+/// others, which Belvo would not apply (it would answer every record).
+#[tokio::test]
+async fn each_list_takes_its_own_filters() {
+    let api = Api::start().await;
+    let link = Scenario::NoMfa.link();
+    let account = api.get(&format!("{BALANCES_PATH}?link={link}")).await.body["results"][0]
+        ["account"]["id"]
+        .clone();
+    let account = account.as_str().expect("an account id").to_owned();
+    let cases = [
+        ("/api/balances/", "account", &account, 200),
+        ("/api/balances/", "link", &link.to_string(), 200),
+        ("/api/links/", "link", &link.to_string(), 400),
+        ("/api/accounts/", "link", &link.to_string(), 200),
+        ("/api/accounts/", "account", &account, 400),
+    ];
+    for (path, filter, value, status) in cases {
+        let reply = api.get(&format!("{path}?{filter}={value}")).await;
+        assert_eq!(reply.status, status, "{path}?{filter}: {}", reply.text);
+        if status == 400 {
+            assert_eq!(first_error(&reply)["code"], "unsupported_filter");
+            let message = first_error(&reply)["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(&format!("`{filter}` on {path}")),
+                "{message}"
+            );
+        } else {
+            assert!(
+                reply.body["count"].as_u64().is_some_and(|n| n > 0),
+                "{}",
+                reply.text
+            );
+        }
+    }
+}
