@@ -522,11 +522,7 @@ fn error_details(status: StatusCode, body: &[u8]) -> Option<Vec<ErrorDetail>> {
         }
         Ok(serde_json::Value::Object(o)) => o.get("detail").and_then(|d| d.as_str()).map(|d| {
             vec![ErrorDetail {
-                code: match status {
-                    StatusCode::UNAUTHORIZED => ErrorCode::AuthenticationFailed,
-                    StatusCode::NOT_FOUND => ErrorCode::NotFound,
-                    _ => ErrorCode::Other(String::new()),
-                },
+                code: detail_code(status),
                 message: Some(d.to_owned()),
                 request_id: None,
                 field: None,
@@ -534,6 +530,24 @@ fn error_details(status: StatusCode, body: &[u8]) -> Option<Vec<ErrorDetail>> {
         }),
         _ => None,
     }
+}
+
+/// The code of a `{"detail": …}` body, which has none of its own: the
+/// code Django REST framework (whose shape it is) gives the exception
+/// behind the status; none (empty) for other statuses.
+fn detail_code(status: StatusCode) -> ErrorCode {
+    let code = match status.as_u16() {
+        400 => "parse_error",
+        401 => "authentication_failed",
+        403 => "permission_denied",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        406 => "not_acceptable",
+        415 => "unsupported_media_type",
+        429 => "throttled",
+        _ => "",
+    };
+    ErrorCode::from(code)
 }
 
 /// An error status: a Belvo error body, or else the raw response.

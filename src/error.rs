@@ -358,12 +358,16 @@ impl ApiError {
         }
         for (i, e) in self.errors.iter().enumerate() {
             w.write_str(if i == 0 { ": " } else { "; " })?;
-            w.write_str(e.code.as_str())?;
+            // A body without a code (`{"detail": …}` of an odd status) has
+            // its message alone.
+            let code = e.code.as_str();
+            w.write_str(code)?;
             if let Some(field) = &e.field {
                 write!(w, " (field `{field}`)")?;
             }
             if let Some(m) = &e.message {
-                write!(w, ": {m}")?;
+                let bare = code.is_empty() && e.field.is_none();
+                write!(w, "{}{m}", if bare { "" } else { ": " })?;
             }
         }
         Ok(())

@@ -113,3 +113,42 @@ fn a_base_url_with_userinfo_is_refused_without_repeating_it() {
         }
     }
 }
+
+/// A `{"detail": …}` body (Django REST framework's shape, which Belvo's
+/// framework answers with outside its own errors) gets the framework's code
+/// for the status, and a status without one shows the message alone.
+#[tokio::test]
+async fn a_detail_body_gets_the_framework_code_of_its_status() {
+    let cases = [
+        (401, "authentication_failed"),
+        (403, "permission_denied"),
+        (429, "throttled"),
+        (503, ""),
+    ];
+    for (status, code) in cases {
+        let server = MockServer::start_async().await;
+        answer(&server, "POST", status, json!({"detail": "Nope."})).await;
+        let err = client(&server.base_url())
+            .balances()
+            .retrieve(&RetrieveRequest::new(
+                link(),
+                date(2024, 1, 1),
+                date(2024, 1, 2),
+            ))
+            .await
+            .expect_err("an error status");
+        let codes: Vec<&str> = err.codes().iter().map(|c| c.as_str()).collect();
+        assert_eq!(codes, [code], "{status}");
+        let shown = err.to_string();
+        let reason = http::StatusCode::from_u16(status).expect("status");
+        let tail = match code {
+            "" => "Nope.".to_owned(),
+            code => format!("{code}: Nope."),
+        };
+        assert_eq!(
+            shown,
+            format!("Belvo answered {reason}: {tail}"),
+            "{status}"
+        );
+    }
+}
