@@ -21,10 +21,10 @@ pub trait Page: Sealed + DeserializeOwned + Send + 'static {
     /// `count`: how many results the whole list has.
     fn count(&self) -> i64;
 
-    /// `next`: the absolute URL of the next page, if any.
+    /// `next`: the URL of the next page (absolute, as Belvo sends it), if any.
     fn next(&self) -> Option<&str>;
 
-    /// `previous`: the absolute URL of the page before, if any.
+    /// `previous`: the URL of the page before (absolute, as Belvo sends it), if any.
     fn previous(&self) -> Option<&str>;
 
     /// How many results this page holds.
@@ -255,13 +255,16 @@ fn previous_page(previous: &str) -> Result<i32, Error> {
 /// Why a link has no page number.
 const NO_PAGE: &str = "it has no `page` parameter";
 
-/// The page number of an absolute `next` (or `previous`) URL.
+/// The page number of a `next` (or `previous`) URL. Only its `page` is
+/// read (the request goes to the client's base URL), so a relative link,
+/// as a proxy that rewrites Belvo's absolute ones may send, does as well.
 fn page_of(next: &str) -> Result<i32, Error> {
     let fail = |reason: &str| Error::Pagination {
         next: crate::text::redact_url(next),
         reason: reason.to_owned(),
     };
-    let url = reqwest::Url::parse(next).map_err(|e| fail(&e.to_string()))?;
+    let base = reqwest::Url::parse("https://base.invalid/").map_err(|e| fail(&e.to_string()))?;
+    let url = base.join(next).map_err(|e| fail(&e.to_string()))?;
     let page = url
         .query_pairs()
         .find(|(k, _)| k == "page")
@@ -282,8 +285,10 @@ mod tests {
             page_of("https://x/api/balances/?page=3&page_size=2").ok(),
             Some(3)
         );
+        assert_eq!(page_of("/api/balances/?page=2").ok(), Some(2));
+        assert_eq!(page_of("?page=4&page_size=2").ok(), Some(4));
         for bad in [
-            "/relative?page=2",
+            "http://[::1/?page=2",
             "https://x/?cursor=abc",
             "https://x/?page=two",
         ] {

@@ -229,3 +229,28 @@ async fn a_list_started_at_a_later_page_goes_on_from_there() {
     assert_eq!(all.len(), 4, "{all:?}");
     assert!(all.iter().all(Result::is_ok), "{all:?}");
 }
+
+/// A relative `next` (a proxy that rewrites Belvo's absolute links) is
+/// followed as well: only its page number is read.
+#[tokio::test]
+async fn a_relative_next_is_followed() {
+    let server = MockServer::start_async().await;
+    for page in 1..=2u32 {
+        let next = (page == 1).then_some("/api/balances/?page=2");
+        let body = json!({"count": 3, "next": next, "previous": null, "results": if page == 1 { vec![item(1), item(2)] } else { vec![item(3)] }});
+        server
+            .mock_async(move |when, then| {
+                let when = when.method("GET").path("/api/balances/");
+                if page == 1 {
+                    when.query_param_missing("page");
+                } else {
+                    when.query_param("page", page.to_string());
+                }
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+    let (read, err) = drain(&server).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(read, 3);
+}
