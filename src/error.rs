@@ -141,6 +141,23 @@ pub enum Error {
     /// The token provider given to the MFA flow failed.
     TokenProvider(#[source] Box<dyn std::error::Error + Send + Sync>),
 
+    /// The MFA flow ([`retrieve_with_mfa`](crate::family::Resource::retrieve_with_mfa),
+    /// [`complete_with_mfa`](crate::family::Resource::complete_with_mfa))
+    /// stopped at a pause whose session may still be resumed: the token
+    /// provider failed or gave no token, or the resume failed in a way that
+    /// does not end the session (a mistyped token, a timeout, a 5xx). The
+    /// session can be resumed by hand or stored; `source` says why the flow
+    /// stopped. The errors that end the session (`session_expired`, an
+    /// expired deadline, a session of another family or base URL, a success
+    /// status whose body does not decode) come as themselves.
+    MfaStopped {
+        /// The session the flow was at.
+        pending: Box<PendingSession>,
+        /// Why it stopped.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A `next` link of a page could not be followed.
     Pagination {
         /// The link, without user information, query or fragment.
@@ -241,6 +258,10 @@ impl Error {
                 "the institution still asked for an MFA token after {rounds} rounds"
             ),
             Error::TokenProvider(_) => w.write_str("the MFA token provider failed"),
+            Error::MfaStopped { source, .. } => {
+                w.write_str("the MFA flow stopped at a pause that may still be resumed: ")?;
+                source.write_message(w)
+            }
             Error::Pagination { next, reason } => {
                 write!(w, "cannot follow the next page link `{next}`: {reason}")
             }
@@ -255,6 +276,7 @@ impl Error {
     /// The HTTP status of the response behind this error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
+            Error::MfaStopped { source, .. } => source.status(),
             Error::Api(e) => Some(e.status),
             Error::UnexpectedResponse { status, .. }
             | Error::Decode { status, .. }
@@ -270,6 +292,7 @@ impl Error {
     /// The raw response body, where one was received and kept.
     pub fn body(&self) -> Option<&[u8]> {
         match self {
+            Error::MfaStopped { source, .. } => source.body(),
             Error::Api(e) => Some(&e.body),
             Error::UnexpectedResponse { body, .. }
             | Error::Decode { body, .. }
@@ -281,6 +304,7 @@ impl Error {
     /// Belvo's `request_id` of the first error, if Belvo sent one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
+            Error::MfaStopped { source, .. } => source.request_id(),
             Error::Api(e) => e.request_id(),
             Error::UnexpectedTokenRequired(p) => p.request_id(),
             _ => None,
@@ -290,6 +314,7 @@ impl Error {
     /// The Belvo error codes of an API error (empty for other errors).
     pub fn codes(&self) -> Vec<&ErrorCode> {
         match self {
+            Error::MfaStopped { source, .. } => source.codes(),
             Error::Api(e) => e.errors.iter().map(|d| &d.code).collect(),
             _ => Vec::new(),
         }
@@ -305,9 +330,49 @@ impl Error {
                 .any(|c| **c == ErrorCode::SessionExpired)
     }
 
-    /// True for timeouts.
+    /// True for timeouts (a resume's too, when the MFA flow stopped at it).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout(_))
+        match self {
+            Error::MfaStopped { source, .. } => source.is_timeout(),
+            other => matches!(other, Error::Timeout(_)),
+        }
+    }
+
+    /// The MFA session an error leaves resumable: that of
+    /// [`Error::MfaStopped`] and of [`Error::TooManyMfaRounds`]. Resume it
+    /// by hand, or store it.
+    pub fn pending_session(&self) -> Option<&PendingSession> {
+        match self {
+            Error::MfaStopped { pending, .. } | Error::TooManyMfaRounds { pending, .. } => {
+                Some(pending)
+            }
+            _ => None,
+        }
+    }
+
+    /// [`pending_session`](Self::pending_session), owned.
+    pub fn into_pending_session(self) -> Option<PendingSession> {
+        match self {
+            Error::MfaStopped { pending, .. } | Error::TooManyMfaRounds { pending, .. } => {
+                Some(*pending)
+            }
+            _ => None,
+        }
+    }
+
+    /// `self`, or [`Error::MfaStopped`] at `pending` when `self` leaves that
+    /// session resumable (see there).
+    pub(crate) fn stopped_at(self, pending: PendingSession) -> Error {
+        let ends_session = self.is_session_expired()
+            || matches!(self, Error::WrongFamily { .. } | Error::WrongBaseUrl { .. })
+            || self.status().is_some_and(|s| s.is_success());
+        if ends_session {
+            return self;
+        }
+        Error::MfaStopped {
+            pending: Box::new(pending),
+            source: Box::new(self),
+        }
     }
 
     /// Whether retrying the same read (list or detail) may succeed: 5xx

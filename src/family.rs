@@ -403,9 +403,16 @@ impl<'a, F: Resumable> Resource<'a, F> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::TooManyMfaRounds`] (with the last pending session),
-    /// [`Error::TokenProvider`] when `token_for` fails, and the errors of
-    /// [`retrieve`](Self::retrieve) and [`resume`](Self::resume).
+    /// The errors of [`retrieve`](Self::retrieve). Once a pause is in hand,
+    /// an error that leaves its session resumable comes as
+    /// [`Error::MfaStopped`] with the session and the cause: the token
+    /// provider failed ([`Error::TokenProvider`]) or gave no token where
+    /// one is needed ([`Error::TokenMissing`]), or the resume failed
+    /// without ending the session (a mistyped token, a timeout, a 5xx).
+    /// [`Error::TooManyMfaRounds`] (with the last pending session) past the
+    /// client's rounds. The others of [`resume`](Self::resume) come as
+    /// themselves: `session_expired`, a session of another family or base
+    /// URL. [`Error::pending_session`] gives the session of either.
     pub async fn retrieve_with_mfa<T, Fut, A, E>(
         &self,
         request: &F::Request,
@@ -445,17 +452,10 @@ impl<'a, F: Resumable> Resource<'a, F> {
                 Retrieval::TokenRequired(p) => p,
             };
             tracing::debug!(round, family = pending.family().as_str(), kind = ?pending.challenge().map(|c| c.kind.as_str()), "MFA token required");
-            // Refused sessions are refused before the user is asked.
-            self.refusal(&pending)?;
-            let answer = token_for(&pending)
-                .await
-                .map_err(|e| Error::TokenProvider(e.into()))?;
-            let token = answer.into();
-            if token.is_some() && !pending.needs_token() {
-                tracing::debug!("the challenge asks for no token: the one given is not sent");
-            }
-            let token = token.filter(|_| pending.needs_token());
-            step = self.resume(&pending, token).await?;
+            step = match self.mfa_round(&pending, &mut token_for).await {
+                Ok(step) => step,
+                Err(e) => return Err(e.stopped_at(pending)),
+            };
         }
         match step {
             Retrieval::Complete(done) => Ok(done),
@@ -464,6 +464,34 @@ impl<'a, F: Resumable> Resource<'a, F> {
                 pending: Box::new(pending),
             }),
         }
+    }
+}
+
+impl<F: Resumable> Resource<'_, F> {
+    /// One round of the MFA flow at `pending`: the token asked of
+    /// `token_for`, then the resume.
+    async fn mfa_round<T, Fut, A, E>(
+        &self,
+        pending: &PendingSession,
+        token_for: &mut T,
+    ) -> Result<Retrieval<F::Output>, Error>
+    where
+        T: FnMut(&PendingSession) -> Fut,
+        Fut: Future<Output = Result<A, E>>,
+        A: Into<Option<Token>>,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        // Refused sessions are refused before the user is asked.
+        self.refusal(pending)?;
+        let answer = token_for(pending)
+            .await
+            .map_err(|e| Error::TokenProvider(e.into()))?;
+        let token = answer.into();
+        if token.is_some() && !pending.needs_token() {
+            tracing::debug!("the challenge asks for no token: the one given is not sent");
+        }
+        let token = token.filter(|_| pending.needs_token());
+        self.resume(pending, token).await
     }
 }
 

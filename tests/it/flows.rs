@@ -556,6 +556,11 @@ async fn a_token_asked_and_not_given_is_refused_before_sending() {
         .retrieve_with_mfa(&request(), |_| async { Ok::<_, std::io::Error>(None) })
         .await
         .expect_err("no token");
-    assert!(matches!(err, Error::TokenMissing { .. }), "{err}");
+    // The flow stops there, the session handed back.
+    let Error::MfaStopped { pending, source } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(**source, Error::TokenMissing { .. }), "{err}");
+    assert_eq!(pending.session(), "s-n");
     resume.assert_calls_async(0).await;
 }

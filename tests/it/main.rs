@@ -15,4 +15,5 @@ mod sandbox;
 mod seam;
 mod security;
 mod sessions;
+mod stopped;
 mod support;

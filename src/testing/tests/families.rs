@@ -297,10 +297,15 @@ async fn scenarios<F: Served + Resumable>() {
         .retrieve_with_mfa(&F::request(Scenario::WrongToken.link(), None), |_| token())
         .await
         .expect_err("every token is wrong");
-    let Error::Api(api) = &err else {
+    // The flow stops with the session, which a mistyped token leaves open.
+    let Error::MfaStopped { source, pending } = &err else {
+        panic!("{name}: {err:?}")
+    };
+    let Error::Api(api) = &**source else {
         panic!("{name}: {err:?}")
     };
     assert_eq!(api.errors[0].field.as_deref(), Some("token"), "{name}");
+    assert_eq!(pending.family(), &F::name(), "{name}");
 
     // A session of another family is refused before anything is sent.
     let resumes = sandbox.hits().resume;
