@@ -444,6 +444,28 @@ mod tests {
         assert!(p.needs_token());
     }
 
+    /// The kinds Belvo documents, in any case, each its own; without
+    /// `expects_user_input` (default true) each asks for a token but
+    /// `inputless`.
+    #[test]
+    fn documented_kinds() {
+        let kinds = [
+            ("numeric", TokenKind::Numeric),
+            ("qr", TokenKind::Qr),
+            ("text", TokenKind::Text),
+            ("Text", TokenKind::Text),
+            ("inputless", TokenKind::Inputless),
+        ];
+        for (written, kind) in kinds {
+            let body = format!(
+                r#"{{"session":"s","link":"l","token_generation_data":{{"type":"{written}"}}}}"#
+            );
+            let p = parse_token_required(body.as_bytes(), at(), true).expect("parses");
+            assert_eq!(p.challenge().map(|c| &c.kind), Some(&kind), "{written}");
+            assert_eq!(p.needs_token(), kind != TokenKind::Inputless, "{written}");
+        }
+    }
+
     #[test]
     fn inputless_and_guide_spelling() {
         let body = r#"{"session":"s","link":"l","token_generation_data":{"type":"inputless","expect_user_input":false}}"#;
