@@ -8,6 +8,9 @@ use belvo::types;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
+/// The document the client is generated from.
+const DOCUMENT: &str = include_str!("../../openapi/belvo.openapi.json");
+
 const COLLECTIONS: [&str; 2] = [
     include_str!("../../openapi/belvo.postman_collection.json"),
     include_str!("../../openapi/belvo.additions.postman_collection.json"),
@@ -136,4 +139,188 @@ fn money_is_exact_both_ways() {
             "written back as a JSON number: {out}"
         );
     }
+}
+
+/// The generated type of each component a response names, as a decoder
+/// of one value or of an array of them.
+macro_rules! decoders {
+    ($($name:ident),* $(,)?) => {
+        fn decoder(name: &str, many: bool) -> Option<fn(&Value) -> Result<Value, String>> {
+            match name {
+                $(stringify!($name) if many => Some(roundtrip::<Vec<types::$name>>),
+                  stringify!($name) => Some(roundtrip::<types::$name>),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+decoders!(
+    Account,
+    AccountList,
+    AccountsResumeError,
+    AccountsRetrieveError,
+    Balance,
+    BalanceList,
+    BalancesResumeError,
+    BalancesRetrieveError,
+    BankAccount,
+    BankAccountList,
+    BankAccountsCreateError,
+    CategorizationList,
+    Customer,
+    CustomerList,
+    CustomersCreateError,
+    EmploymentRecord,
+    EmploymentRecordList,
+    EmploymentRecordsRetrieveError,
+    Error,
+    Income,
+    IncomeList,
+    IncomesResumeError,
+    IncomesRetrieveError,
+    Institution,
+    InstitutionList,
+    InvestmentPortfoliosResumeError,
+    InvestmentPortfoliosRetrieveError,
+    Invoice,
+    InvoiceList,
+    InvoicesResumeError,
+    Link,
+    LinkList,
+    LinksChangeAccessModeError,
+    LinksRegisterError,
+    LinksResumeError,
+    LinksUpdateCredentialsError,
+    Owner,
+    OwnerList,
+    OwnersResumeError,
+    OwnersRetrieveError,
+    PaymentInstitution,
+    PaymentInstitutionList,
+    PaymentIntent,
+    PaymentIntentList,
+    PaymentIntentsCompleteError,
+    PaymentIntentsCreateError,
+    PaymentLink,
+    PaymentLinkList,
+    PaymentLinksCreateError,
+    PaymentTransaction,
+    PaymentTransactionList,
+    Portfolio,
+    PortfolioList,
+    ReceivableTransaction,
+    ReceivableTransactionList,
+    ReceivableTransactionsDetailError,
+    ReceivableTransactionsRetrieveError,
+    RecurringExpense,
+    RecurringExpenseList,
+    RecurringExpensesResumeError,
+    RecurringExpensesRetrieveError,
+    RiskInsight,
+    RiskInsightList,
+    RiskInsightsResumeError,
+    RiskInsightsRetrieveError,
+    SecretKey,
+    SecretKeyList,
+    SecretKeysCreateError,
+    TaxComplianceStatus,
+    TaxComplianceStatusList,
+    TaxDeclaration,
+    TaxDeclarationList,
+    TaxDeclarationRecord,
+    TaxDeclarationsRetrieveError,
+    TaxRetention,
+    TaxRetentionList,
+    TaxReturn,
+    TaxReturnList,
+    TaxReturnsRetrieveError,
+    TaxStatus,
+    TaxStatusList,
+    Transaction,
+    TransactionList,
+    TransactionsResumeError,
+    TransactionsRetrieveError,
+    TransactionsRetrieveSuccess,
+    WidgetAccessToken,
+);
+
+/// Every example response the document holds (those of Belvo's whole
+/// collection and of the project's additions), for every operation,
+/// decodes into the generated type its schema names, and loses nothing.
+#[test]
+fn every_example_of_the_whole_api_decodes_losslessly() {
+    let doc: Value = serde_json::from_str(DOCUMENT).expect("the document");
+    let mut count = 0;
+    let mut failures = Vec::new();
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                let json = &response["content"]["application/json"];
+                let (schema, many) = match &json["schema"] {
+                    s if s["type"] == "array" => (&s["items"]["$ref"], true),
+                    s => (&s["$ref"], false),
+                };
+                let Some(name) = schema.as_str().and_then(|r| r.rsplit('/').next()) else {
+                    continue;
+                };
+                let decode = decoder(name, many)
+                    .unwrap_or_else(|| panic!("no decoder for `{name}`: add it to `decoders!`"));
+                let examples = json["examples"].as_object().into_iter().flatten();
+                for (title, example) in examples {
+                    let concrete = belvo::testing::materialize(&example["value"]);
+                    let place = format!(
+                        "{} {path} {status} \"{title}\" ({name})",
+                        method.to_uppercase()
+                    );
+                    count += 1;
+                    match decode(&concrete) {
+                        Ok(back) if without_nulls(&back) == without_nulls(&concrete) => {}
+                        Ok(back) => {
+                            let (sent, read) = (without_nulls(&concrete), without_nulls(&back));
+                            let at = difference(&sent, &read, String::new());
+                            failures.push(format!("{place} lost information at {at}"));
+                        }
+                        Err(e) => failures.push(format!("{place}: {e}")),
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count >= 300, "only {count} examples found");
+}
+
+/// Where two values first differ, as a JSON path with both sides.
+fn difference(sent: &Value, read: &Value, at: String) -> String {
+    match (sent, read) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+            for key in keys {
+                let (x, y) = (
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                );
+                if x != y {
+                    return difference(x, y, format!("{at}.{key}"));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
+                return difference(&a[i], &b[i], format!("{at}[{i}]"));
+            }
+        }
+        _ => {}
+    }
+    format!("`{at}`: sent {sent}, read {read}")
 }

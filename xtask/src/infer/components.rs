@@ -208,6 +208,75 @@ impl Registry {
         out
     }
 
+    /// Merges, in the unions under the components, the variants that every
+    /// body matches: the components `open[id]` says require no property
+    /// (`in_responses[id]` in a response component, where the
+    /// nullable-responses policy makes every property optional but the
+    /// pinned ones). A generated untagged enum takes the first variant that
+    /// decodes, and unknown properties are ignored, so the first of them
+    /// took every body and dropped what the others hold (a payment's `pse`
+    /// information read as its `pse` details). They become one object with
+    /// all their properties, none required, tried after the variants that
+    /// require some.
+    pub fn merge_open_unions(&mut self, open: &[bool], in_responses: Option<&[bool]>) {
+        for id in 0..self.entries.len() {
+            let open = match in_responses {
+                Some(relaxed) if self.in_response(id) => relaxed,
+                _ => open,
+            };
+            let mut node = std::mem::take(&mut self.entries[id].node);
+            self.merge_open(&mut node, open, &mut vec![id]);
+            self.entries[id].node = node;
+        }
+    }
+
+    /// [`merge_open_unions`](Self::merge_open_unions) below `node`; `within`
+    /// holds the components being merged, which are not merged again
+    /// inside themselves (a shape that holds itself).
+    fn merge_open(&self, node: &mut Node, open: &[bool], within: &mut Vec<usize>) {
+        let is_open = |v: &Node| match v.kind {
+            Kind::Ref(id) => open.get(id) == Some(&true) && !within.contains(&id),
+            _ => false,
+        };
+        match &mut node.kind {
+            Kind::Object(o) => {
+                let props = o.props.0.iter_mut().map(|(_, p)| &mut p.node);
+                for n in props.chain(o.additional.as_deref_mut()) {
+                    self.merge_open(n, open, within);
+                }
+            }
+            Kind::Array(items) => self.merge_open(items, open, within),
+            Kind::OneOf(vs) if vs.iter().filter(|v| is_open(v)).count() > 1 => {
+                let (opened, mut rest): (Vec<Node>, Vec<Node>) =
+                    std::mem::take(vs).into_iter().partition(is_open);
+                let ids: Vec<usize> = (opened.iter())
+                    .filter_map(|v| match v.kind {
+                        Kind::Ref(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect();
+                let shapes = ids.iter().map(|&id| self.entries[id].node.clone());
+                let mut merged = shapes.reduce(merge).unwrap_or_default();
+                if let Kind::Object(o) = &mut merged.kind {
+                    o.props.0.iter_mut().for_each(|(_, p)| p.seen = 0);
+                }
+                let depth = within.len();
+                within.extend(&ids);
+                self.merge_open(&mut merged, open, within);
+                within.truncate(depth);
+                rest.push(merged);
+                let nullable = node.nullable;
+                *node = match rest.len() {
+                    1 => rest.remove(0),
+                    _ => Node::new(Kind::OneOf(rest)),
+                };
+                node.nullable |= nullable;
+            }
+            Kind::OneOf(vs) => vs.iter_mut().for_each(|v| self.merge_open(v, open, within)),
+            Kind::Any | Kind::Scalar(..) | Kind::Ref(_) => {}
+        }
+    }
+
     /// Whether component `id` is (part of) a response body.
     pub fn in_response(&self, id: usize) -> bool {
         self.entries[id].in_response

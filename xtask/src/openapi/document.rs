@@ -117,6 +117,8 @@ pub fn build(coll: &Collection, opts: &Options) -> Result<Document, ConvertError
     if let Some(policy) = policy {
         check_pins(&policy.never_null, &names, &registry)?;
     }
+    let (open, open_in_responses) = open_components(&registry, &names, &opts.overrides);
+    registry.merge_open_unions(&open, open_in_responses.as_deref());
     // How specific each component is, for ordering union variants.
     let specificity: HashMap<String, usize> = names
         .iter()
@@ -456,6 +458,34 @@ fn component_names(
         names[i] = to.clone();
     }
     Ok(names)
+}
+
+/// Which components require no property, where they are read: in a
+/// request or without the nullable-responses policy, none inferred
+/// required; in a response under the policy (all of whose properties it
+/// makes optional), none that their pins keep. A patch that sets
+/// `required` closes both. The second list is the first, in responses.
+fn open_components(
+    registry: &Registry,
+    names: &[String],
+    overrides: &Overrides,
+) -> (Vec<bool>, Option<Vec<bool>>) {
+    let open = |id: usize, relaxed: bool| {
+        let Kind::Object(o) = &registry.node(id).kind else {
+            return false;
+        };
+        let name = &names[id];
+        let pins = (overrides.nullable_responses.as_ref()).and_then(|p| p.never_null.get(name));
+        let kept = |p: &String| !relaxed || pins.is_some_and(|pins| pins.contains(p));
+        let patch = overrides.schema_patches.get(name);
+        patch.is_none_or(|p| p.get("required").is_none()) && !o.required().any(kept)
+    };
+    let strict = (0..names.len()).map(|id| open(id, false)).collect();
+    let relaxed = overrides
+        .nullable_responses
+        .as_ref()
+        .map(|_| (0..names.len()).map(|id| open(id, true)).collect());
+    (strict, relaxed)
 }
 
 /// Every pinned component and property must exist.

@@ -122,3 +122,58 @@ fn a_schema_patch_is_a_merge_patch() {
     assert_eq!(item["properties"]["id"], before["properties"]["id"]);
     assert_eq!(item["properties"]["owner"], before["properties"]["owner"]);
 }
+
+/// Two payments whose `method` objects have one shape (`{pse}`) but whose
+/// `pse` differ: one component, whose `pse` is a union of the two.
+fn payments() -> Vec<u8> {
+    let get = |path: &str, pse: Value| {
+        let body = json!({"id": "<uuid>", "method": {"pse": pse}}).to_string();
+        json!({"name": path, "request": {"method": "GET", "url": format!("https://api.example.com/{path}")},
+            "response": [{"name": "OK", "code": 200, "body": body,
+                "header": [{"key": "Content-Type", "value": "application/json"}]}]})
+    };
+    let details = json!({"payer_institution": "<uuid>", "payer_bank_account": "<uuid>"});
+    let information = json!({"redirect_url": "<string>", "bank_payment_id": "<string>"});
+    let items = [get("charges", details), get("intents", information)];
+    let info = json!({"name": "Payments", "schema": V21});
+    json!({"info": info, "item": items})
+        .to_string()
+        .into_bytes()
+}
+
+/// The `pse` schema of the `method` component, its references followed.
+fn pse(overrides: &str) -> Value {
+    let overrides = Overrides::parse(overrides.as_bytes()).expect("overrides parse");
+    let options = Options {
+        overrides,
+        ..Options::default()
+    };
+    let doc = convert(&payments(), &options).expect("converts");
+    generate_checked(&doc);
+    doc["components"]["schemas"]["Method"]["properties"]["pse"].clone()
+}
+
+/// Under the policy no response object requires a property, so a
+/// generated untagged enum of them takes its first variant for every body
+/// and drops what the others hold: the variants are one object with all
+/// their properties instead. Without the policy each requires its own, and
+/// the union decodes each body into its own variant.
+#[test]
+fn a_union_of_objects_that_require_nothing_is_one_object() {
+    let merged = pse(r#"{"nullable_responses": {"never_null": {}}}"#);
+    assert!(merged.get("oneOf").is_none(), "{merged:#}");
+    let props = merged["properties"].as_object().expect("one object");
+    let names: Vec<&String> = props.keys().collect();
+    let all = [
+        "bank_payment_id",
+        "payer_bank_account",
+        "payer_institution",
+        "redirect_url",
+    ];
+    assert_eq!(names, all, "{merged:#}");
+    assert!(merged.get("required").is_none(), "{merged:#}");
+
+    let union = pse("{}");
+    let variants = union["oneOf"].as_array().expect("a union");
+    assert_eq!(variants.len(), 2, "{union:#}");
+}
