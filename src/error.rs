@@ -258,9 +258,10 @@ impl Error {
                 "the institution still asked for an MFA token after {rounds} rounds"
             ),
             Error::TokenProvider(_) => w.write_str("the MFA token provider failed"),
-            Error::MfaStopped { source, .. } => {
-                w.write_str("the MFA flow stopped at a pause that may still be resumed: ")?;
-                source.write_message(w)
+            // The cause is the error's source, not repeated here (error
+            // reports print the chain), as with `TokenProvider`.
+            Error::MfaStopped { .. } => {
+                w.write_str("the MFA flow stopped at a pause whose session may still be resumed")
             }
             Error::Pagination { next, reason } => {
                 write!(w, "cannot follow the next page link `{next}`: {reason}")

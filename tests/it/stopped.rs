@@ -62,7 +62,7 @@ async fn a_provider_that_fails_at_the_second_factor_hands_back_that_session() {
     assert_eq!(cause.as_deref(), Some("the MFA token provider failed"));
     assert_eq!(
         err.to_string(),
-        "the MFA flow stopped at a pause that may still be resumed: the MFA token provider failed"
+        "the MFA flow stopped at a pause whose session may still be resumed"
     );
 }
 
