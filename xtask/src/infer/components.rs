@@ -217,7 +217,9 @@ impl Registry {
     /// took every body and dropped what the others hold (a payment's `pse`
     /// information read as its `pse` details). They become one object with
     /// all their properties, none required, tried after the variants that
-    /// require some.
+    /// require some. (The unions of an operation's statuses, made later by
+    /// `openapi/unify.rs`, are not merged: two successes of different open
+    /// objects stay a union.)
     pub fn merge_open_unions(&mut self, open: &[bool], in_responses: Option<&[bool]>) {
         for id in 0..self.entries.len() {
             let open = match in_responses {
