@@ -382,6 +382,7 @@ impl Error {
     /// this says.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::MfaStopped { source, .. } => source.is_retryable(),
             Error::Timeout(_) => true,
             // reqwest says "decode" for a body that broke off while read
             // (the crate decodes JSON itself, never through reqwest).

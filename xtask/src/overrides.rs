@@ -113,72 +113,68 @@ impl Overrides {
 
 impl Overrides {
     /// The `schema_names` pins whose schema is no longer the one the `old`
-    /// document gave that name: the `new` document's schema under the
-    /// chosen name and the old one do not share half the properties of
-    /// either. The converter numbers inferred names in collection order
-    /// (`Result`, `Result2`), so an item added to the collection can move
-    /// a number onto another schema, and the pin with it, while every name
-    /// still resolves. Each warning says where the old properties went.
+    /// document gave that name: another schema of the `new` document is
+    /// more like the old one (more of its properties, each a name and a
+    /// schema, and then fewer others) than the one the name is on now. The
+    /// converter numbers inferred names in collection order (`Result`,
+    /// `Result2`), so an item added to the collection can move a number
+    /// onto another schema, and the pin with it, while every name still
+    /// resolves. A schema that only gained or lost properties is still the
+    /// most like itself. Each warning names the schema more like it.
     pub fn moved_pins(&self, old: &Value, new: &Value) -> Vec<String> {
+        let schemas = new
+            .pointer("/components/schemas")
+            .and_then(Value::as_object);
         let mut warnings = Vec::new();
         for (from, to) in &self.schema_names {
             let (Some(was), Some(is)) = (properties(old, to), properties(new, to)) else {
                 continue;
             };
-            if alike(&was, &is) {
-                continue;
-            }
-            let schemas = new
-                .pointer("/components/schemas")
-                .and_then(Value::as_object);
-            // The most of the old properties, then the fewest others.
-            let like: Vec<((usize, Reverse<usize>), &str)> = (schemas.into_iter().flatten())
+            // How like the old schema one is: shared properties, then fewer others.
+            let likeness = |props: &BTreeSet<String>| {
+                let shared = was.intersection(props).count();
+                (shared, Reverse(props.len() - shared))
+            };
+            let now = likeness(&is);
+            let closer = (schemas.into_iter().flatten())
                 .filter(|(name, _)| *name != to)
-                .filter_map(|(name, _)| Some((name.as_str(), properties(new, name)?)))
-                .filter(|(_, props)| alike(&was, props))
-                .map(|(name, props)| {
-                    let shared = was.intersection(&props).count();
-                    ((shared, Reverse(props.len() - shared)), name)
-                })
-                .collect();
-            let most = like.iter().map(|(shared, _)| *shared).max();
-            let closest: BTreeSet<&str> = (like.iter())
-                .filter(|(shared, _)| Some(*shared) == most)
-                .map(|(_, name)| *name)
-                .collect();
-            let gone = match closest.len() {
-                0 => "no schema has most of them now".to_owned(),
-                _ => format!("they are now in {}", listed(&closest).replace(", ", " or ")),
+                .filter_map(|(name, _)| Some((likeness(&properties(new, name)?), name)))
+                .filter(|(score, _)| *score > now)
+                .max_by_key(|(score, name)| (*score, Reverse(*name)));
+            let Some(((shared, Reverse(others)), closer)) = closer else {
+                continue;
             };
             warnings.push(format!(
-                "schema_names.{from}: `{to}` now names a schema with the properties {}, not \
-                 the checked-in `{to}`'s {}: {gone}. The inferred names may have moved: pin \
-                 `{to}` to the schema meant",
-                listed(&is),
-                listed(&was)
+                "schema_names.{from}: `{to}` now names a schema with {} of the checked-in \
+                 `{to}`'s {} properties ({}) and {} others, and `{closer}` has {shared} and \
+                 {others} others: the inferred names may have moved; pin `{to}` to the schema \
+                 meant",
+                now.0,
+                was.len(),
+                listed(&was),
+                now.1 .0,
             ));
         }
         warnings
     }
 }
 
-/// Whether two schemas share half the properties of each.
-fn alike(a: &BTreeSet<&str>, b: &BTreeSet<&str>) -> bool {
-    a.intersection(b).count() * 2 >= a.len().max(b.len())
-}
-
-/// The property names of component `name` of a document, if it has some.
-fn properties<'a>(doc: &'a Value, name: &str) -> Option<BTreeSet<&'a str>> {
+/// The properties of component `name` of a document, each as its name and
+/// schema (`id: {"type":"string"}`), if it has some.
+fn properties(doc: &Value, name: &str) -> Option<BTreeSet<String>> {
     let schema = doc.get("components")?.get("schemas")?.get(name)?;
     let props = schema.get("properties")?.as_object()?;
-    Some(props.keys().map(String::as_str).collect())
+    Some(props.iter().map(|(k, v)| format!("{k}: {v}")).collect())
 }
 
-/// `` `a`, `b` `` (the first six, and how many more).
-fn listed(names: &BTreeSet<&str>) -> String {
-    let mut shown: Vec<String> = names.iter().take(6).map(|n| format!("`{n}`")).collect();
-    if names.len() > 6 {
-        shown.push(format!("{} more", names.len() - 6));
+/// `` `a`, `b` `` by name (the first six, and how many more).
+fn listed(props: &BTreeSet<String>) -> String {
+    let names = props
+        .iter()
+        .map(|p| p.split(": ").next().unwrap_or_default());
+    let mut shown: Vec<String> = names.take(6).map(|n| format!("`{n}`")).collect();
+    if props.len() > 6 {
+        shown.push(format!("{} more", props.len() - 6));
     }
     shown.join(", ")
 }

@@ -463,8 +463,12 @@ fn component_names(
 /// Which components require no property, where they are read: in a
 /// request or without the nullable-responses policy, none inferred
 /// required; in a response under the policy (all of whose properties it
-/// makes optional), none that their pins keep. A patch that sets
-/// `required` closes both. The second list is the first, in responses.
+/// makes optional), none that their pins keep, even a variant that only
+/// requests send (a component of one shape serves both, and its unions
+/// are read as a response's: the request types lose those variants'
+/// required properties, the responses none of their values). A component
+/// with a patch is closed in both: its patch would not reach the merged
+/// object. The second list is the first, in responses.
 fn open_components(
     registry: &Registry,
     names: &[String],
@@ -477,8 +481,7 @@ fn open_components(
         let name = &names[id];
         let pins = (overrides.nullable_responses.as_ref()).and_then(|p| p.never_null.get(name));
         let kept = |p: &String| !relaxed || pins.is_some_and(|pins| pins.contains(p));
-        let patch = overrides.schema_patches.get(name);
-        patch.is_none_or(|p| p.get("required").is_none()) && !o.required().any(kept)
+        !overrides.schema_patches.contains_key(name) && !o.required().any(kept)
     };
     let strict = (0..names.len()).map(|id| open(id, false)).collect();
     let relaxed = overrides

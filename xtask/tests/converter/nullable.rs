@@ -176,4 +176,14 @@ fn a_union_of_objects_that_require_nothing_is_one_object() {
     let union = pse("{}");
     let variants = union["oneOf"].as_array().expect("a union");
     assert_eq!(variants.len(), 2, "{union:#}");
+
+    // A variant with a patch keeps its component, which the patch reaches.
+    let patched = r#"{"nullable_responses": {"never_null": {}},
+        "schema_patches": {"Pse": {"description": "patched"}}}"#;
+    let kept = pse(patched);
+    let variants = kept["oneOf"].as_array().expect("a union");
+    assert!(
+        variants.contains(&json!({"$ref": "#/components/schemas/Pse"})),
+        "{kept:#}"
+    );
 }

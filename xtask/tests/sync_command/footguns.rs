@@ -385,38 +385,81 @@ fn gets(items: &[(&str, Value)]) -> String {
     serde_json::json!({"info": info, "item": items}).to_string()
 }
 
+/// The warnings of a sync of `before`, then of `after`, with `pins`.
+fn pin_warnings(
+    name: &str,
+    pins: &str,
+    before: &[(&str, Value)],
+    after: &[(&str, Value)],
+) -> Vec<String> {
+    let dir = scratch(name);
+    std::fs::write(dir.join("overrides.json"), pins).expect("write overrides");
+    let mut warnings = Vec::new();
+    for items in [before, after] {
+        std::fs::write(dir.join("in.json"), gets(items)).expect("write input");
+        let (code, stderr) = xtask(&dir, &SCRATCH);
+        assert_eq!(code, 0, "{stderr}");
+        warnings = (stderr.lines())
+            .filter_map(|l| l.strip_prefix("warning: "))
+            .map(str::to_owned)
+            .collect();
+    }
+    warnings
+}
+
 /// An item added before the others moves the inferred numbers (`Thing2`
 /// becomes `Thing3`), and a schema name pinned to `Thing2` with them: the
-/// command says so, and where the pinned schema's properties went.
+/// command says so, and which schema is now more like the pinned one. A
+/// pinned schema that only gained properties, or whose numbers stay, is
+/// no warning.
 #[test]
 fn a_pin_that_moved_onto_another_schema_is_said() {
-    let dir = scratch("moved-pin");
     let thing = serde_json::json!({"id": "t1", "name": "one"});
     let label = serde_json::json!({"code": "L1", "label": "red", "color": "#f00"});
-    let before = gets(&[("things", thing.clone()), ("other/things", label.clone())]);
-    std::fs::write(dir.join("in.json"), before).expect("write input");
-    let pins = r#"{"schema_names": {"Thing2": "Label"}}"#;
-    std::fs::write(dir.join("overrides.json"), pins).expect("write overrides");
-    let (code, stderr) = xtask(&dir, &SCRATCH);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(!stderr.contains("warning"), "{stderr}");
-
     let first = serde_json::json!({"size": 3, "weight": 4});
-    let after = gets(&[
-        ("new/things", first),
-        ("things", thing),
-        ("other/things", label),
-    ]);
-    std::fs::write(dir.join("in.json"), after).expect("write input");
-    let (code, stderr) = xtask(&dir, &SCRATCH);
-    assert_eq!(code, 0, "{stderr}");
-    let warning = "warning: schema_names.Thing2: `Label` now names a schema with the \
-                   properties `id`, `name`, not the checked-in `Label`'s `code`, `color`, \
-                   `label`: they are now in `Thing3`. The inferred names may have moved: pin `Label` \
-                   to the schema meant";
-    assert!(stderr.contains(warning), "{stderr}");
-    // A collection whose numbers stay warns of nothing.
-    let (code, stderr) = xtask(&dir, &SCRATCH);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(!stderr.contains("warning"), "{stderr}");
+    let moved = pin_warnings(
+        "moved-pin",
+        r#"{"schema_names": {"Thing2": "Label"}}"#,
+        &[("things", thing.clone()), ("other/things", label.clone())],
+        &[
+            ("new/things", first),
+            ("things", thing.clone()),
+            ("other/things", label.clone()),
+        ],
+    );
+    let warning = "schema_names.Thing2: `Label` now names a schema with 0 of the checked-in \
+                   `Label`'s 3 properties (`code`, `color`, `label`) and 2 others, and `Thing3` \
+                   has 3 and 0 others: the inferred names may have moved; pin `Label` to the \
+                   schema meant";
+    assert_eq!(moved, [warning]);
+
+    // Numbered siblings sharing half their properties are told apart.
+    let colored = serde_json::json!({"id": "t1", "name": "one", "color": "red"});
+    let sized = serde_json::json!({"id": "t2", "name": "two", "size": 3});
+    let siblings = pin_warnings(
+        "moved-sibling",
+        r#"{"schema_names": {"Thing2": "SizedThing"}}"#,
+        &[("things", colored.clone()), ("other/things", sized.clone())],
+        &[
+            ("new/things", serde_json::json!({"w": 1})),
+            ("things", colored),
+            ("other/things", sized),
+        ],
+    );
+    assert_eq!(siblings.len(), 1, "{siblings:?}");
+    assert!(
+        siblings[0].contains("and `Thing3` has 3 and 0 others"),
+        "{siblings:?}"
+    );
+
+    // A pinned schema that gained properties is still itself.
+    let grown =
+        serde_json::json!({"id": "t1", "name": "one", "color": "red", "size": 3, "weight": 4});
+    let none = pin_warnings(
+        "grown-pin",
+        r#"{"schema_names": {"Thing": "Item"}}"#,
+        &[("things", thing.clone())],
+        &[("things", grown)],
+    );
+    assert!(none.is_empty(), "{none:?}");
 }
