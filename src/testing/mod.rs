@@ -82,6 +82,10 @@
 //!   removes it and every record stored for it; retrieves on it are then a
 //!   `400 does_not_exist` on `link`.
 //!
+//! A request body sent as another media type than JSON (`text/plain`, a
+//! form) is a `415` with Django REST framework's `detail`, as Belvo
+//! answers it; one without a `Content-Type` is read as JSON.
+//!
 //! Each sandbox has its own state (sessions, links, stored records, [`Hits`]
 //! counters) and stops when dropped. A fresh sandbox stores the records of
 //! the [`Scenario::NoMfa`] link for every resource (250 of each resource

@@ -40,11 +40,39 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route(&format!("{}{{id}}/", LINKS.path), links::item())
         .fallback(no_route)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(require_json))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
             require_basic_auth,
         ))
         .with_state(shared)
+}
+
+/// A body sent with a `Content-Type` other than JSON (`text/plain`, a
+/// form) is refused as Belvo's framework (Django REST framework) refuses
+/// it: `415` with its `detail`, before the body is read, after the
+/// credentials are checked. A body with no `Content-Type` is read as JSON.
+async fn require_json(request: axum::extract::Request, next: middleware::Next) -> Response {
+    let sends_body = matches!(request.method().as_str(), "POST" | "PUT" | "PATCH");
+    let header = request.headers().get(axum::http::header::CONTENT_TYPE);
+    let media = header.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = |m: &str| {
+        m.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
+    match media {
+        Some(m) if sends_body && essence(&m) != "application/json" => {
+            let detail = format!("Unsupported media type \"{m}\" in request.");
+            json_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({ "detail": detail }),
+            )
+        }
+        _ => next.run(request).await,
+    }
 }
 
 /// `GET` (list), `POST` (retrieve) and, if it has one, `PATCH` (resume) on

@@ -303,3 +303,35 @@ async fn responses_are_json() {
         );
     }
 }
+
+/// A body of another media type than JSON is refused with a `415`, as
+/// Belvo's framework refuses it, after the credentials and before the body
+/// is read; JSON with a charset is JSON.
+#[tokio::test]
+async fn a_body_that_is_not_json_is_an_unsupported_media_type() {
+    let api = Api::start().await;
+    let body =
+        json!({"link": Scenario::NoMfa.link(), "date_from": FROM, "date_to": TO}).to_string();
+    let post = |content_type: &'static str| {
+        api.authed(reqwest::Method::POST, BALANCES_PATH)
+            .header("content-type", content_type)
+            .body(body.clone())
+    };
+    for media in ["text/plain", "application/x-www-form-urlencoded"] {
+        let reply = send(post(media)).await;
+        assert_eq!(reply.status, 415, "{media}: {}", reply.text);
+        let detail = format!("Unsupported media type \"{media}\" in request.");
+        assert_eq!(reply.body, json!({ "detail": detail }));
+    }
+    assert_eq!(api.sandbox.hits().retrieve, 0);
+    let charset = send(post("application/json; charset=utf-8")).await;
+    assert_eq!(charset.status, 201, "{}", charset.text);
+    let anonymous = send(
+        api.http
+            .post(api.url(BALANCES_PATH))
+            .header("content-type", "text/plain")
+            .body(body.clone()),
+    )
+    .await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+}
