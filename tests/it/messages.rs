@@ -8,6 +8,18 @@ use serde_json::json;
 
 use crate::support::*;
 
+/// The error of a retrieve that a server answers with `status` and `body`.
+async fn retrieve_error(status: u16, body: serde_json::Value) -> Error {
+    let server = MockServer::start_async().await;
+    answer(&server, "POST", status, body).await;
+    let request = RetrieveRequest::new(link(), date(2024, 1, 1), date(2024, 1, 2));
+    let result = client(&server.base_url())
+        .balances()
+        .retrieve(&request)
+        .await;
+    result.expect_err("an error status")
+}
+
 fn assert_safe(shown: &str) {
     assert!(
         shown.chars().count() <= MAX_DISPLAY_CHARS,
@@ -32,17 +44,7 @@ async fn a_megabyte_error_array_with_escapes_is_one_short_line() {
         .collect();
     let raw = serde_json::to_vec(&errors).expect("json");
     assert!(raw.len() > 1_000_000, "{} bytes", raw.len());
-    let server = MockServer::start_async().await;
-    answer(&server, "POST", 400, json!(errors)).await;
-    let err = client(&server.base_url())
-        .balances()
-        .retrieve(&RetrieveRequest::new(
-            link(),
-            date(2024, 1, 1),
-            date(2024, 1, 2),
-        ))
-        .await
-        .expect_err("400");
+    let err = retrieve_error(400, json!(errors)).await;
     let shown = err.to_string();
     assert_safe(&shown);
     // What matters first survives the cut; the cut is counted.
@@ -126,17 +128,7 @@ async fn a_detail_body_gets_the_framework_code_of_its_status() {
         (503, ""),
     ];
     for (status, code) in cases {
-        let server = MockServer::start_async().await;
-        answer(&server, "POST", status, json!({"detail": "Nope."})).await;
-        let err = client(&server.base_url())
-            .balances()
-            .retrieve(&RetrieveRequest::new(
-                link(),
-                date(2024, 1, 1),
-                date(2024, 1, 2),
-            ))
-            .await
-            .expect_err("an error status");
+        let err = retrieve_error(status, json!({"detail": "Nope."})).await;
         let codes: Vec<&str> = err.codes().iter().map(|c| c.as_str()).collect();
         assert_eq!(codes, [code], "{status}");
         let shown = err.to_string();

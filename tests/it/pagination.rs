@@ -137,12 +137,10 @@ async fn more_pages_than_count_allows_end_the_list() {
     assert_eq!(hits as u64, bound);
 }
 
-#[tokio::test]
-async fn a_list_within_count_reads_every_page() {
-    let server = MockServer::start_async().await;
-    for page in 1..=3u32 {
-        let next = (page < 3).then(|| page_url(&server, page + 1));
-        let body = json!({"count": 5, "next": next, "previous": null, "results": if page < 3 { vec![item(2 * page), item(2 * page + 1)] } else { vec![item(99)] }});
+/// Serves `bodies` as pages 1, 2, …: the first without `page`, the others
+/// by it.
+async fn serve_pages(server: &MockServer, bodies: Vec<Value>) {
+    for (page, body) in (1..).zip(bodies) {
         server
             .mock_async(move |when, then| {
                 let when = when.method("GET").path("/api/balances/");
@@ -155,6 +153,20 @@ async fn a_list_within_count_reads_every_page() {
             })
             .await;
     }
+}
+
+#[tokio::test]
+async fn a_list_within_count_reads_every_page() {
+    let server = MockServer::start_async().await;
+    let pages = (1..=3u32).map(|page| {
+        let next = (page < 3).then(|| page_url(&server, page + 1));
+        let results = match page {
+            3 => vec![item(99)],
+            _ => vec![item(2 * page), item(2 * page + 1)],
+        };
+        json!({"count": 5, "next": next, "previous": null, "results": results})
+    });
+    serve_pages(&server, pages.collect()).await;
     let (read, err) = drain(&server).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(read, 5);
@@ -235,21 +247,11 @@ async fn a_list_started_at_a_later_page_goes_on_from_there() {
 #[tokio::test]
 async fn a_relative_next_is_followed() {
     let server = MockServer::start_async().await;
-    for page in 1..=2u32 {
-        let next = (page == 1).then_some("/api/balances/?page=2");
-        let body = json!({"count": 3, "next": next, "previous": null, "results": if page == 1 { vec![item(1), item(2)] } else { vec![item(3)] }});
-        server
-            .mock_async(move |when, then| {
-                let when = when.method("GET").path("/api/balances/");
-                if page == 1 {
-                    when.query_param_missing("page");
-                } else {
-                    when.query_param("page", page.to_string());
-                }
-                then.status(200).json_body(body);
-            })
-            .await;
-    }
+    let pages = vec![
+        json!({"count": 3, "next": "/api/balances/?page=2", "previous": null, "results": [item(1), item(2)]}),
+        json!({"count": 3, "next": null, "previous": null, "results": [item(3)]}),
+    ];
+    serve_pages(&server, pages).await;
     let (read, err) = drain(&server).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(read, 3);
