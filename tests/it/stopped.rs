@@ -29,6 +29,19 @@ async fn paused_then(status: u16, body: serde_json::Value) -> MockServer {
     server
 }
 
+/// The error of the whole flow, given a token, where the resume answers
+/// `status` with `body`.
+async fn flow_error(status: u16, body: serde_json::Value) -> Error {
+    let server = paused_then(status, body).await;
+    let flow = client(&server.base_url())
+        .balances()
+        .retrieve_with_mfa(&request(), |_| async {
+            Ok::<_, std::io::Error>(Token::new("123456"))
+        })
+        .await;
+    flow.expect_err("the flow fails")
+}
+
 /// The session an error hands back, by its id.
 fn session_of(err: &Error) -> Option<&str> {
     err.pending_session().map(|p| p.session())
@@ -78,14 +91,7 @@ async fn a_resume_that_fails_without_ending_the_session_hands_it_back() {
         (400, invalid, ErrorCode::Invalid),
         (500, unexpected, ErrorCode::UnexpectedError),
     ] {
-        let server = paused_then(status, body).await;
-        let err = client(&server.base_url())
-            .balances()
-            .retrieve_with_mfa(&request(), |_| async {
-                Ok::<_, std::io::Error>(Token::new("000000"))
-            })
-            .await
-            .expect_err("the resume failed");
+        let err = flow_error(status, body).await;
         assert_eq!(session_of(&err), Some("s1"), "{status}: {err:?}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(err.codes(), [&code]);
@@ -105,14 +111,7 @@ async fn the_errors_that_end_the_session_come_as_themselves() {
     let expired = json!([{"code": "session_expired", "message": "The MFA session expired",
         "request_id": "0123456789abcdef0123456789abcdef"}]);
     for (status, body) in [(400, expired), (201, json!({"not": "a list"}))] {
-        let server = paused_then(status, body).await;
-        let err = client(&server.base_url())
-            .balances()
-            .retrieve_with_mfa(&request(), |_| async {
-                Ok::<_, std::io::Error>(Token::new("123456"))
-            })
-            .await
-            .expect_err("the session ended");
+        let err = flow_error(status, body).await;
         assert!(err.pending_session().is_none(), "{status}: {err:?}");
         assert!(!matches!(err, Error::MfaStopped { .. }), "{err:?}");
     }
