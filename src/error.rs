@@ -149,7 +149,8 @@ pub enum Error {
     /// session can be resumed by hand or stored; `source` says why the flow
     /// stopped. The errors that end the session (`session_expired`, an
     /// expired deadline, a session of another family or base URL, a success
-    /// status whose body does not decode) come as themselves.
+    /// status whose body does not decode, a connection that broke while the
+    /// answer's body was read) come as themselves.
     MfaStopped {
         /// The session the flow was at.
         pending: Box<PendingSession>,
@@ -364,7 +365,15 @@ impl Error {
     /// `self`, or [`Error::MfaStopped`] at `pending` when `self` leaves that
     /// session resumable (see there).
     pub(crate) fn stopped_at(self, pending: PendingSession) -> Error {
+        // A connection that broke while the answer's body was read: the
+        // resume was answered (its status is not kept), most likely with
+        // the records, which spends the session.
+        let answered = match &self {
+            Error::Transport(e) | Error::Timeout(e) => e.is_body() || e.is_decode(),
+            _ => false,
+        };
         let ends_session = self.is_session_expired()
+            || answered
             || matches!(self, Error::WrongFamily { .. } | Error::WrongBaseUrl { .. })
             || self.status().is_some_and(|s| s.is_success());
         if ends_session {

@@ -317,3 +317,29 @@ async fn a_read_whose_body_breaks_off_is_retried() {
     assert!(err.is_retryable(), "{err:?}");
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 3);
 }
+
+/// A resume answered 201 whose body breaks off: the session is spent (the
+/// records were answered, likely saved), so the MFA flow does not hand it
+/// back as one that may be resumed.
+#[tokio::test]
+async fn a_resume_whose_body_breaks_off_hands_back_no_session() {
+    let base = raw_server(|mut sock| async move {
+        let head = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n[{\"id\": \"0d3f";
+        let _ = sock.write_all(head.as_bytes()).await;
+        let _ = sock.flush().await;
+        drop(sock);
+    })
+    .await;
+    let pending: belvo::PendingSession =
+        serde_json::from_value(serde_json::json!({"session": "s1", "link": LINK}))
+            .expect("pending");
+    let err = client(&base)
+        .balances()
+        .complete_with_mfa(belvo::Retrieval::TokenRequired(pending), |_| async {
+            Ok::<_, std::io::Error>(belvo::Token::new("123456"))
+        })
+        .await
+        .expect_err("broken off");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.pending_session().is_none(), "{err:?}");
+}
