@@ -165,3 +165,25 @@ async fn each_list_takes_its_own_filters() {
         }
     }
 }
+
+/// The sandbox's lists take the `link` and `account` filters the document
+/// (Belvo's collection) gives them, no more and no fewer: a filter Belvo
+/// adds to a list, or takes away, fails here until the sandbox follows.
+#[test]
+fn the_filters_of_each_list_are_the_document_s() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../openapi/belvo.openapi.json"))
+            .expect("document");
+    let served = crate::testing::resources::RESOURCES.iter();
+    for resource in served.chain([&crate::testing::links::LINKS]) {
+        let list = &doc["paths"][resource.path]["get"]["parameters"];
+        let mut documented: Vec<&str> = (list.as_array().into_iter().flatten())
+            .filter_map(|p| p["name"].as_str())
+            .filter(|name| ["link", "account"].contains(name))
+            .collect();
+        let mut served = resource.filters.to_vec();
+        served.sort_unstable();
+        documented.sort_unstable();
+        assert_eq!(served, documented, "{}", resource.path);
+    }
+}
