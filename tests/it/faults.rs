@@ -224,6 +224,17 @@ where
     format!("http://{addr}")
 }
 
+/// A server on loopback that answers `head` (a status, headers and the
+/// start of a body shorter than its `content-length`) and hangs up.
+async fn broken_off(head: &'static str) -> String {
+    raw_server(move |mut sock| async move {
+        let _ = sock.write_all(head.as_bytes()).await;
+        let _ = sock.flush().await;
+        drop(sock);
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let base = raw_server(|sock| async move {
@@ -266,13 +277,7 @@ async fn an_injected_client_without_a_timeout_gets_the_call_timeout() {
 
 #[tokio::test]
 async fn a_reset_mid_body_is_a_transport_error() {
-    let base = raw_server(|mut sock| async move {
-        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n[{\"id\": \"8d9e";
-        let _ = sock.write_all(head.as_bytes()).await;
-        let _ = sock.flush().await;
-        drop(sock);
-    })
-    .await;
+    let base = broken_off("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n[{\"id\": \"8d9e").await;
     let err = client(&base)
         .balances()
         .retrieve(&request())
@@ -323,13 +328,7 @@ async fn a_read_whose_body_breaks_off_is_retried() {
 /// back as one that may be resumed.
 #[tokio::test]
 async fn a_resume_whose_body_breaks_off_hands_back_no_session() {
-    let base = raw_server(|mut sock| async move {
-        let head = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n[{\"id\": \"0d3f";
-        let _ = sock.write_all(head.as_bytes()).await;
-        let _ = sock.flush().await;
-        drop(sock);
-    })
-    .await;
+    let base = broken_off("HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n[{\"id\": \"0d3f").await;
     let pending: belvo::PendingSession =
         serde_json::from_value(serde_json::json!({"session": "s1", "link": LINK}))
             .expect("pending");

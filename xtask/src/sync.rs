@@ -123,6 +123,21 @@ pub fn generate(job: &Job) -> Result<String, SyncError> {
 /// # Errors
 /// See [`generate`].
 pub fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
+    build(job).map(|built| (built.text, built.left_out))
+}
+
+/// A converted document that generates a client, with what went into it.
+struct Built {
+    text: String,
+    left_out: Vec<String>,
+    /// The document as a value (what the generation check read).
+    doc: serde_json::Value,
+    overrides: Overrides,
+}
+
+/// [`generate_listing`], keeping the document's value and the overrides
+/// for the change report and the pin check.
+fn build(job: &Job) -> Result<Built, SyncError> {
     let opts = Options {
         source: job.source_name.clone(),
         overrides: overrides(job)?,
@@ -148,7 +163,13 @@ pub fn generate_listing(job: &Job) -> Result<(String, Vec<String>), SyncError> {
     let doc = serde_json::from_str(&text)
         .map_err(|e| SyncError::Generator(format!("not a valid OpenAPI 3.0 document: {e}")))?;
     check_generates(&doc).map_err(SyncError::Generator)?;
-    Ok((text, left_out))
+    let overrides = opts.overrides;
+    Ok(Built {
+        text,
+        left_out,
+        doc,
+        overrides,
+    })
 }
 
 /// Generates, then writes (`check == false`) or compares (`check == true`).
@@ -170,7 +191,12 @@ pub fn sync(job: &Job, check: bool) -> Result<Outcome, SyncError> {
 /// see [`generate`]; I/O errors while writing.
 pub fn run(job: &Job, check: bool) -> Result<Synced, SyncError> {
     refuse_same_file(job)?;
-    let (text, left_out) = generate_listing(job)?;
+    let Built {
+        text,
+        left_out,
+        doc,
+        overrides,
+    } = build(job)?;
     let current = std::fs::read(&job.output).ok();
     if current.as_deref() == Some(text.as_bytes()) {
         let outcome = Outcome::UpToDate;
@@ -182,15 +208,12 @@ pub fn run(job: &Job, check: bool) -> Result<Synced, SyncError> {
             warnings,
         });
     }
-    let docs = current.as_deref().and_then(|old| {
-        let old: serde_json::Value = serde_json::from_slice(old).ok()?;
-        Some((old, serde_json::from_str(&text).ok()?))
-    });
-    let report = docs
-        .as_ref()
-        .map(|(old, new)| crate::report::changes(old, new));
-    let warnings = match &docs {
-        Some((old, new)) => overrides(job)?.moved_pins(old, new),
+    let old = current
+        .as_deref()
+        .and_then(|old| serde_json::from_slice(old).ok());
+    let report = old.as_ref().map(|old| crate::report::changes(old, &doc));
+    let warnings = match &old {
+        Some(old) => overrides.moved_pins(old, &doc),
         None => Vec::new(),
     };
     let synced = |outcome| Synced {
